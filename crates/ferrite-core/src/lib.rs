@@ -1,0 +1,12 @@
+//! Ferrite's domain: identifiers, scopes, organizations and their rules, and the clock.
+//! Nothing here does I/O, so every rule can be tested with plain values.
+
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod scope;
+
+pub use clock::{Clock, FakeClock, SystemClock};
+pub use error::DomainError;
+pub use ids::{AppId, OrgId, UserId};

@@ -1,0 +1,132 @@
+//! Opening a store: the backend is read from the URL scheme, each driver is configured for its role.
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use url::Url;
+
+use crate::{Pool, Store, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        match url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+            _ => Err(StoreError::Unreachable {
+                url: redact_url(url),
+                reason: "the URL must start with sqlite:// or postgres://".into(),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub max_connections: u32,
+    /// How long to wait for a connection before reporting the database unreachable.
+    pub connect_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            connect_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://path` or `postgres://...`), creating a SQLite file
+    /// if it does not exist. Fails fast with `Unreachable` when the database cannot be reached.
+    pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Store, StoreError> {
+        let unreachable = |err: sqlx::Error| StoreError::Unreachable {
+            url: redact_url(url),
+            reason: err.to_string(),
+        };
+        let pool = match Backend::from_url(url)? {
+            Backend::Sqlite => {
+                let connect = SqliteConnectOptions::from_str(url)
+                    .map_err(unreachable)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // WAL + NORMAL: a commit survives a process crash; only a power loss can lose the last ones.
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(options.connect_timeout)
+                    .connect_with(connect)
+                    .await
+                    .map_err(unreachable)?;
+                Pool::Sqlite(pool)
+            }
+            Backend::Postgres => {
+                let connect = PgConnectOptions::from_str(url).map_err(unreachable)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(options.connect_timeout)
+                    .connect_with(connect)
+                    .await
+                    .map_err(unreachable)?;
+                Pool::Postgres(pool)
+            }
+        };
+        Ok(Store { pool })
+    }
+}
+
+/// The URL with any password replaced by `***`, safe for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "<unparseable database URL>".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_comes_from_the_scheme() {
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::from_url("postgres://h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::from_url("mysql://h/db").is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        let redacted = redact_url("postgres://ferrite:hunter2@db.local:5432/ferrite");
+        assert_eq!(redacted, "postgres://ferrite:***@db.local:5432/ferrite");
+        assert_eq!(
+            redact_url("sqlite://./data/ferrite.db"),
+            "sqlite://./data/ferrite.db"
+        );
+        assert_eq!(
+            redact_url("not a url with s3cret"),
+            "<unparseable database URL>"
+        );
+    }
+}

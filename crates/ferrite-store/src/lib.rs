@@ -1,0 +1,65 @@
+//! Ferrite's storage. One `Store` type whose backend — SQLite (embedded) or PostgreSQL (several
+//! nodes) — is chosen once, from the database URL.
+//!
+//! The two backends share their SQL: the schema is designed for it (text ids, times as i64
+//! milliseconds, `ON CONFLICT`, `RETURNING`), and `dispatch!` runs the same statement on whichever
+//! pool is open, natively typed for that driver. What differs per backend — connection setup and the
+//! DDL of the migrations — lives in `connect.rs` and `migrations/{sqlite,postgres}`.
+//! Callers only ever see domain types and `StoreError`.
+
+mod accounts;
+mod connect;
+mod error;
+mod migrate;
+pub mod testing;
+mod time;
+
+pub use connect::{Backend, ConnectOptions, redact_url};
+pub use error::StoreError;
+pub use migrate::SchemaStatus;
+
+use sqlx::{PgPool, SqlitePool};
+
+/// Runs `$body` with `$pool` bound to the open pool, whatever its backend.
+/// The body is written once and compiled for each driver.
+macro_rules! dispatch {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use dispatch;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle to the database; cheap to clone (it is a connection pool).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A round trip to the database.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Waits for open connections to finish their work and closes them (WAL checkpoint on SQLite).
+    pub async fn close(&self) {
+        dispatch!(self, pool => pool.close().await)
+    }
+}

@@ -1,0 +1,74 @@
+//! Embedded migrations, one set per backend. `ferrite migrate` and `ferrite serve` run them.
+
+use sqlx::migrate::{MigrateError, Migrator};
+
+use crate::{Pool, Store, StoreError, dispatch};
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Where the database's schema stands against what this build knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaStatus {
+    /// The newest migration applied to the database, if any.
+    pub applied: Option<i64>,
+    /// The newest migration this build carries.
+    pub known: i64,
+}
+
+impl SchemaStatus {
+    pub fn is_current(&self) -> bool {
+        self.applied == Some(self.known)
+    }
+}
+
+impl Store {
+    fn migrator(&self) -> &'static Migrator {
+        match self.pool {
+            Pool::Sqlite(_) => &SQLITE,
+            Pool::Postgres(_) => &POSTGRES,
+        }
+    }
+
+    /// Brings the schema up to date. Refuses a database that a newer Ferrite has migrated.
+    /// Safe to run from several nodes at once (the migrator takes a database lock).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let status = self.schema_status().await?;
+        if let Some(found) = status.applied.filter(|&found| found > status.known) {
+            return Err(StoreError::SchemaTooNew {
+                found,
+                known: status.known,
+            });
+        }
+        let result = dispatch!(self, pool => self.migrator().run(pool).await);
+        result.map_err(|err| match err {
+            MigrateError::VersionMissing(found) => StoreError::SchemaTooNew {
+                found,
+                known: status.known,
+            },
+            other => StoreError::Migration(other.to_string()),
+        })
+    }
+
+    pub async fn schema_status(&self) -> Result<SchemaStatus, StoreError> {
+        let known = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
+        let table_exists: bool = match &self.pool {
+            Pool::Sqlite(pool) => sqlx::query_scalar(
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            )
+            .fetch_one(pool)
+            .await?,
+            Pool::Postgres(pool) => {
+                sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?
+            }
+        };
+        let applied = if table_exists {
+            dispatch!(self, pool => sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(pool)
+                .await)?
+        } else {
+            None
+        };
+        Ok(SchemaStatus { applied, known })
+    }
+}

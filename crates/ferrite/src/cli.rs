@@ -1,0 +1,98 @@
+//! The command line. Global flags are the top configuration layer for every subcommand.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::{
+    config::{Config, Overrides},
+    logging, server, startup,
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ferrite",
+    version,
+    about = "Nexar-compatible server for electronic-component supply and design data"
+)]
+pub struct Cli {
+    /// TOML configuration file (settings in it are overridden by FERRITE_* variables and flags)
+    #[arg(long, global = true, env = "FERRITE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory for the SQLite database, the search index and other files [default: ./ferrite-data]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB [default: a SQLite file in the data directory]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: GraphQL API, OAuth endpoints and portal on one port
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit
+    Migrate,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// URL that clients use to reach this server; the OAuth issuer [default: http://<listen>]
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+impl Cli {
+    fn overrides(&self) -> Overrides {
+        let serve = match &self.command {
+            Command::Serve(args) => Some(args),
+            _ => None,
+        };
+        Overrides {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            listen: serve.and_then(|s| s.listen.clone()),
+            public_url: serve.and_then(|s| s.public_url.clone()),
+        }
+    }
+}
+
+/// Runs a parsed command line. Errors are printed as one `error:` line, never as a panic.
+pub fn main(cli: Cli) -> ExitCode {
+    let config = match Config::load(cli.config.as_deref(), &cli.overrides()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(_) => server::serve(config).await,
+            Command::Migrate => startup::open_store(&config).await.map(|_| ()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

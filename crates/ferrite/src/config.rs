@@ -1,0 +1,357 @@
+//! Typed, layered configuration: built-in defaults < TOML file < `FERRITE_*` environment < flags.
+//! Everything is validated before anything starts; an unknown key or a bad value names itself.
+
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// Environment variables with this prefix are configuration keys (`FERRITE_DATA_DIR` → `data_dir`;
+/// `__` separates nested keys), except `FERRITE_CONFIG` and the `FERRITE_TEST_*` harness variables.
+const ENV_PREFIX: &str = "FERRITE_";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Holds the SQLite database, the search index and anything else kept on disk.
+    pub data_dir: PathBuf,
+    /// The address the server listens on.
+    pub listen: SocketAddr,
+    /// The URL clients reach this server at; the OAuth issuer. Defaults to `http://<listen>`.
+    pub public_url: Option<Url>,
+    /// `sqlite://...` or `postgres://...`; defaults to a SQLite file in the data directory.
+    pub database_url: Option<DatabaseUrl>,
+    /// Connections the store may open.
+    pub database_max_connections: u32,
+    /// How long in-flight requests may take to finish after SIGINT/SIGTERM.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_timeout: Duration,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// A tracing filter, such as `info` or `ferrite=debug,info`.
+    pub log: String,
+    pub log_format: LogFormat,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./ferrite-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            database_url: None,
+            database_max_connections: 16,
+            shutdown_timeout: Duration::from_secs(10),
+            max_body_bytes: 1 << 20,
+            log: "info".into(),
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A database URL. It may carry a password, so `Debug` and `Display` show it redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The URL itself, for the driver only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", ferrite_store::redact_url(&self.0))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&ferrite_store::redact_url(&self.0))
+    }
+}
+
+/// Settings given on the command line: the top layer. Unset flags leave lower layers alone.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Reads every layer: defaults, then `file`, then the process environment, then `overrides`.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError::MissingFile(file.to_owned()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let env = Env::prefixed(ENV_PREFIX)
+            .filter(|key| is_config_var(key.as_str()))
+            .split("__");
+        figment = figment.merge(env).merge(Serialized::defaults(overrides));
+        let config: Config = figment
+            .extract()
+            .map_err(|err| ConfigError::Invalid(describe(err)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+        if self.data_dir.as_os_str().is_empty() {
+            return invalid("`data_dir` must not be empty".into());
+        }
+        if let Some(url) = &self.public_url {
+            if !matches!(url.scheme(), "http" | "https")
+                || url.query().is_some()
+                || url.fragment().is_some()
+            {
+                return invalid(format!(
+                    "`public_url` must be an http(s) URL without query or fragment, not `{url}`"
+                ));
+            }
+        }
+        if let Some(url) = &self.database_url {
+            ferrite_store::Backend::from_url(url.expose()).map_err(|_| {
+                ConfigError::Invalid(format!(
+                    "`database_url` must start with sqlite:// or postgres://, not `{url}`"
+                ))
+            })?;
+        }
+        if self.database_max_connections == 0 {
+            return invalid("`database_max_connections` must be at least 1".into());
+        }
+        if self.max_body_bytes < 1024 {
+            return invalid("`max_body_bytes` must be at least 1024".into());
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log)
+            .map_err(|err| ConfigError::Invalid(format!("`log` is not a valid filter: {err}")))?;
+        Ok(())
+    }
+
+    /// The database to open: the configured URL, or a SQLite file in the data directory.
+    pub fn database_url(&self) -> DatabaseUrl {
+        self.database_url.clone().unwrap_or_else(|| {
+            DatabaseUrl::new(format!(
+                "sqlite://{}",
+                self.data_dir.join("ferrite.db").display()
+            ))
+        })
+    }
+
+    /// The public URL, defaulting to the address actually bound (which matters for port 0).
+    pub fn public_url_for(&self, bound: SocketAddr) -> Url {
+        self.public_url.clone().unwrap_or_else(|| {
+            Url::parse(&format!("http://{bound}")).expect("a socket address makes a URL")
+        })
+    }
+}
+
+/// `key` has lost its prefix: `FERRITE_TEST_POSTGRES_URL` arrives as `test_postgres_url`.
+fn is_config_var(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key != "config" && !key.starts_with("test_")
+}
+
+/// figment's error, with every problem on its own line and no secret values.
+fn describe(err: figment::Error) -> String {
+    use figment::error::Kind;
+    err.into_iter()
+        .map(|mut e| {
+            let secret = e
+                .path
+                .iter()
+                .any(|p| p.contains("url") || p.contains("secret") || p.contains("password"));
+            // The value itself may be a credential: say what is wrong with it, not what it is.
+            if let (true, Kind::InvalidType(_, expected) | Kind::InvalidValue(_, expected)) =
+                (secret, &e.kind)
+            {
+                e.kind = Kind::Message(format!("invalid value, expected {expected}"));
+            }
+            e.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use figment::Jail;
+
+    use super::*;
+
+    /// Loads with the given environment (figment's Jail sets it and restores it afterwards).
+    fn load_with(
+        vars: &[(&str, &str)],
+        file: Option<&str>,
+        flags: &Overrides,
+    ) -> Result<Config, ConfigError> {
+        let mut result = None;
+        Jail::expect_with(|jail| {
+            jail.clear_env();
+            for (key, value) in vars {
+                jail.set_env(key, value);
+            }
+            let path = file.map(|text| {
+                jail.create_file("ferrite.toml", text).unwrap();
+                jail.directory().join("ferrite.toml")
+            });
+            result = Some(Config::load(path.as_deref(), flags));
+            Ok(())
+        });
+        result.unwrap()
+    }
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        load_with(vars, None, &Overrides::default())
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = load(&[]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.data_dir, PathBuf::from("./ferrite-data"));
+        assert_eq!(
+            config.public_url_for(config.listen).as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(
+            config.database_url().expose(),
+            "sqlite://./ferrite-data/ferrite.db"
+        );
+    }
+
+    #[test]
+    fn layers_apply_in_order_file_env_flags() {
+        let file = Some("listen = \"127.0.0.1:9001\"\ndata_dir = \"/srv/file\"\nlog = \"debug\"\n");
+        let from_file = load_with(&[], file, &Overrides::default()).unwrap();
+        assert_eq!(from_file.listen.port(), 9001);
+        assert_eq!(from_file.log, "debug");
+
+        let vars = [
+            ("FERRITE_LISTEN", "127.0.0.1:9002"),
+            ("FERRITE_DATA_DIR", "/srv/env"),
+        ];
+        let from_env = load_with(&vars, file, &Overrides::default()).unwrap();
+        assert_eq!(from_env.listen.port(), 9002);
+        assert_eq!(from_env.data_dir, PathBuf::from("/srv/env"));
+        assert_eq!(
+            from_env.log, "debug",
+            "the file still supplies what env does not"
+        );
+
+        let flags = Overrides {
+            listen: Some("127.0.0.1:9003".into()),
+            ..Default::default()
+        };
+        let from_flags = load_with(&vars, file, &flags).unwrap();
+        assert_eq!(from_flags.listen.port(), 9003);
+        assert_eq!(from_flags.data_dir, PathBuf::from("/srv/env"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let err = load_with(
+            &[],
+            Some("listn = \"127.0.0.1:9001\"\n"),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("listn"), "{err}");
+        let err = load(&[("FERRITE_DATA_DRI", "/x")]).unwrap_err();
+        assert!(err.to_string().to_lowercase().contains("data_dri"), "{err}");
+    }
+
+    #[test]
+    fn harness_variables_are_not_configuration() {
+        let vars = [
+            ("FERRITE_TEST_POSTGRES_URL", "postgres://x"),
+            ("FERRITE_CONFIG", "f.toml"),
+            ("PATH", "/bin"),
+        ];
+        assert!(load(&vars).is_ok());
+    }
+
+    #[test]
+    fn bad_values_are_refused_by_name() {
+        let cases = [
+            ("FERRITE_LISTEN", "localhost", "listen"),
+            ("FERRITE_SHUTDOWN_TIMEOUT", "soon", "shutdown_timeout"),
+            ("FERRITE_PUBLIC_URL", "ftp://example.com", "public_url"),
+            ("FERRITE_DATABASE_URL", "mysql://u:pw@h/db", "database_url"),
+            ("FERRITE_LOG_FORMAT", "xml", "log_format"),
+            ("FERRITE_LOG", "[[[", "log"),
+            (
+                "FERRITE_DATABASE_MAX_CONNECTIONS",
+                "0",
+                "database_max_connections",
+            ),
+        ];
+        for (key, value, named) in cases {
+            let err = load(&[(key, value)]).unwrap_err().to_string();
+            assert!(err.to_lowercase().contains(named), "{key}={value}: {err}");
+        }
+        let missing = Config::load(
+            Some(Path::new("/nonexistent/ferrite.toml")),
+            &Overrides::default(),
+        );
+        assert!(matches!(missing, Err(ConfigError::MissingFile(_))));
+    }
+
+    #[test]
+    fn database_passwords_stay_out_of_debug_and_errors() {
+        let config = load(&[(
+            "FERRITE_DATABASE_URL",
+            "postgres://ferrite:hunter2@db/ferrite",
+        )])
+        .unwrap();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("db/ferrite"));
+        for bad in ["mysql://u:hunter2@h/db", "[\"postgres://u:hunter2@h/db\"]"] {
+            let err = load(&[("FERRITE_DATABASE_URL", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("hunter2"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The `ferrite` binary as a library: configuration, the command line, and the HTTP server that
+//! wires the other crates together. `main.rs` only parses arguments and calls `cli::main`.
+
+pub mod cli;
+pub mod config;
+mod health;
+mod logging;
+pub mod metrics;
+pub mod server;
+mod startup;
+
+pub use server::{AppState, router};

@@ -1,0 +1,107 @@
+//! The HTTP server: shared state, the router, and serving with a graceful, bounded shutdown.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::{Router, extract::DefaultBodyLimit, middleware, routing::get};
+use ferrite_store::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::TraceLayer;
+use url::Url;
+
+use crate::{config::Config, health, metrics, startup};
+
+/// What every handler may reach. Cheap to clone: each field is a handle.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub metrics: PrometheusHandle,
+    pub public_url: Url,
+}
+
+impl AppState {
+    pub fn new(store: Store, public_url: Url) -> Self {
+        Self {
+            store,
+            metrics: metrics::recorder(),
+            public_url,
+        }
+    }
+}
+
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render))
+        .layer(middleware::from_fn(metrics::track))
+        .layer(TraceLayer::new_for_http())
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+/// `ferrite serve`: runs until SIGINT or SIGTERM, then lets in-flight requests finish within
+/// `shutdown_timeout`, closes the store, and returns.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    startup::prepare_data_dir(&config.data_dir)?;
+    let store = startup::open_store(&config).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let bound = listener.local_addr()?;
+    let state = AppState::new(store.clone(), config.public_url_for(bound));
+    tracing::info!(address = %bound, public_url = %state.public_url, "listening");
+
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    tokio::spawn(metrics_upkeep(state.metrics.clone(), shutdown.clone()));
+
+    let app = router(state, config.max_body_bytes);
+    let server =
+        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let deadline = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(config.shutdown_timeout).await;
+    };
+    tokio::select! {
+        result = server => result.context("the server failed")?,
+        () = deadline => tracing::warn!(timeout = ?config.shutdown_timeout, "requests still running at the shutdown deadline were cut off"),
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: no new connections; finishing requests in flight");
+    shutdown.cancel();
+}
+
+/// Histograms are summarized lazily; draining them periodically bounds memory.
+async fn metrics_upkeep(handle: PrometheusHandle, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    while shutdown.run_until_cancelled(tick.tick()).await.is_some() {
+        handle.run_upkeep();
+    }
+}
