@@ -4,17 +4,11 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
     #[error("{field} {problem}")]
-    Invalid {
-        field: &'static str,
-        problem: String,
-    },
+    Invalid { field: &'static str, problem: String },
 }
 
 impl DomainError {
     pub fn invalid(field: &'static str, problem: impl Into<String>) -> Self {
-        Self::Invalid {
-            field,
-            problem: problem.into(),
-        }
+        Self::Invalid { field, problem: problem.into() }
     }
 }

@@ -49,10 +49,7 @@ impl FromStr for Role {
         match s {
             "owner" => Ok(Role::Owner),
             "member" => Ok(Role::Member),
-            other => Err(DomainError::invalid(
-                "role",
-                format!("`{other}` is not a role"),
-            )),
+            other => Err(DomainError::invalid("role", format!("`{other}` is not a role"))),
         }
     }
 }
@@ -62,10 +59,7 @@ pub fn normalize_email(email: &str) -> Result<String, DomainError> {
     let email = email.trim();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
         })
         && !email.chars().any(char::is_whitespace);
     if !valid {
@@ -82,16 +76,10 @@ pub fn validate_name(field: &'static str, name: &str) -> Result<String, DomainEr
         return Err(DomainError::invalid(field, "is required"));
     }
     if len > 100 {
-        return Err(DomainError::invalid(
-            field,
-            format!("must be at most 100 characters (it has {len})"),
-        ));
+        return Err(DomainError::invalid(field, format!("must be at most 100 characters (it has {len})")));
     }
     if name.chars().any(char::is_control) {
-        return Err(DomainError::invalid(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(DomainError::invalid(field, "must not contain control characters"));
     }
     Ok(name.to_owned())
 }
@@ -102,18 +90,8 @@ mod tests {
 
     #[test]
     fn emails_compare_without_case() {
-        assert_eq!(
-            normalize_email(" Ada@Example.COM ").unwrap(),
-            "ada@example.com"
-        );
-        for bad in [
-            "",
-            "ada",
-            "@example.com",
-            "ada@example",
-            "ada@.com",
-            "a da@example.com",
-        ] {
+        assert_eq!(normalize_email(" Ada@Example.COM ").unwrap(), "ada@example.com");
+        for bad in ["", "ada", "@example.com", "ada@example", "ada@.com", "a da@example.com"] {
             assert!(normalize_email(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -104,10 +104,7 @@ impl AppScopes {
     pub fn new(scopes: impl IntoIterator<Item = AppScope>) -> Result<Self, DomainError> {
         let set: BTreeSet<_> = scopes.into_iter().collect();
         if set.is_empty() {
-            return Err(DomainError::invalid(
-                "scopes",
-                "must include supply, design or both",
-            ));
+            return Err(DomainError::invalid("scopes", "must include supply, design or both"));
         }
         Ok(Self(set))
     }

@@ -12,24 +12,15 @@ type UserRow = (String, String, i64);
 type OrgRow = (String, String, i64);
 
 fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
-    raw.parse()
-        .map_err(|_| StoreError::Database(format!("stored id `{raw}` is not a UUID")))
+    raw.parse().map_err(|_| StoreError::Database(format!("stored id `{raw}` is not a UUID")))
 }
 
 fn user((id, email, created_at): UserRow) -> Result<User, StoreError> {
-    Ok(User {
-        id: parse_id(&id)?,
-        email,
-        created_at: time::from_db(created_at),
-    })
+    Ok(User { id: parse_id(&id)?, email, created_at: time::from_db(created_at) })
 }
 
 fn org((id, name, created_at): OrgRow) -> Result<Organization, StoreError> {
-    Ok(Organization {
-        id: parse_id(&id)?,
-        name,
-        created_at: time::from_db(created_at),
-    })
+    Ok(Organization { id: parse_id(&id)?, name, created_at: time::from_db(created_at) })
 }
 
 impl Store {
@@ -53,11 +44,7 @@ impl Store {
         .execute(pool)
         .await
         .map(|_| ()))?;
-        Ok(User {
-            id,
-            email: email.to_owned(),
-            created_at: time::from_db(time::to_db(now)),
-        })
+        Ok(User { id, email: email.to_owned(), created_at: time::from_db(time::to_db(now)) })
     }
 
     /// The person with this normalized email, with their password hash.
@@ -82,12 +69,7 @@ impl Store {
     }
 
     /// Creates an organization with `owner` as its first owner, in one transaction.
-    pub async fn create_org(
-        &self,
-        name: &str,
-        owner: UserId,
-        now: DateTime<Utc>,
-    ) -> Result<Organization, StoreError> {
+    pub async fn create_org(&self, name: &str, owner: UserId, now: DateTime<Utc>) -> Result<Organization, StoreError> {
         let id = OrgId::new();
         let at = time::to_db(now);
         dispatch!(self, pool => {
@@ -106,11 +88,7 @@ impl Store {
                 .await?;
             tx.commit().await
         })?;
-        Ok(Organization {
-            id,
-            name: name.to_owned(),
-            created_at: time::from_db(at),
-        })
+        Ok(Organization { id, name: name.to_owned(), created_at: time::from_db(at) })
     }
 
     pub async fn org_by_id(&self, id: OrgId) -> Result<Organization, StoreError> {
@@ -157,10 +135,7 @@ impl Store {
     }
 
     /// The organizations a person belongs to, with their role in each, oldest first.
-    pub async fn memberships_of(
-        &self,
-        user: UserId,
-    ) -> Result<Vec<(Organization, Role)>, StoreError> {
+    pub async fn memberships_of(&self, user: UserId) -> Result<Vec<(Organization, Role)>, StoreError> {
         let rows: Vec<(String, String, i64, String)> = dispatch!(self, pool => sqlx::query_as(
             "SELECT o.id, o.name, o.created_at, m.role FROM memberships m JOIN organizations o ON o.id = m.org_id
              WHERE m.user_id = $1 ORDER BY o.created_at, o.id",
@@ -170,9 +145,8 @@ impl Store {
         .await)?;
         rows.into_iter()
             .map(|(id, name, created_at, role)| {
-                let role = role.parse().map_err(|_| {
-                    StoreError::Database(format!("stored role `{role}` is unknown"))
-                })?;
+                let role =
+                    role.parse().map_err(|_| StoreError::Database(format!("stored role `{role}` is unknown")))?;
                 Ok((org((id, name, created_at))?, role))
             })
             .collect()
@@ -187,7 +161,6 @@ impl Store {
         .bind(user.to_string())
         .fetch_one(pool)
         .await)?;
-        role.parse()
-            .map_err(|_| StoreError::Database(format!("stored role `{role}` is unknown")))
+        role.parse().map_err(|_| StoreError::Database(format!("stored role `{role}` is unknown")))
     }
 }

@@ -38,10 +38,7 @@ pub struct ConnectOptions {
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        Self {
-            max_connections: 16,
-            connect_timeout: Duration::from_secs(5),
-        }
+        Self { max_connections: 16, connect_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -49,10 +46,7 @@ impl Store {
     /// Opens the database named by `url` (`sqlite://path` or `postgres://...`), creating a SQLite file
     /// if it does not exist. Fails fast with `Unreachable` when the database cannot be reached.
     pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Store, StoreError> {
-        let unreachable = |err: sqlx::Error| StoreError::Unreachable {
-            url: redact_url(url),
-            reason: err.to_string(),
-        };
+        let unreachable = |err: sqlx::Error| StoreError::Unreachable { url: redact_url(url), reason: err.to_string() };
         let pool = match Backend::from_url(url)? {
             Backend::Sqlite => {
                 let connect = SqliteConnectOptions::from_str(url)
@@ -105,14 +99,8 @@ mod tests {
     #[test]
     fn backend_comes_from_the_scheme() {
         assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(
-            Backend::from_url("postgres://h/db").unwrap(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            Backend::from_url("postgresql://h/db").unwrap(),
-            Backend::Postgres
-        );
+        assert_eq!(Backend::from_url("postgres://h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://h/db").unwrap(), Backend::Postgres);
         assert!(Backend::from_url("mysql://h/db").is_err());
     }
 
@@ -120,13 +108,7 @@ mod tests {
     fn passwords_never_reach_messages() {
         let redacted = redact_url("postgres://ferrite:hunter2@db.local:5432/ferrite");
         assert_eq!(redacted, "postgres://ferrite:***@db.local:5432/ferrite");
-        assert_eq!(
-            redact_url("sqlite://./data/ferrite.db"),
-            "sqlite://./data/ferrite.db"
-        );
-        assert_eq!(
-            redact_url("not a url with s3cret"),
-            "<unparseable database URL>"
-        );
+        assert_eq!(redact_url("sqlite://./data/ferrite.db"), "sqlite://./data/ferrite.db");
+        assert_eq!(redact_url("not a url with s3cret"), "<unparseable database URL>");
     }
 }

@@ -35,17 +35,11 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let status = self.schema_status().await?;
         if let Some(found) = status.applied.filter(|&found| found > status.known) {
-            return Err(StoreError::SchemaTooNew {
-                found,
-                known: status.known,
-            });
+            return Err(StoreError::SchemaTooNew { found, known: status.known });
         }
         let result = dispatch!(self, pool => self.migrator().run(pool).await);
         result.map_err(|err| match err {
-            MigrateError::VersionMissing(found) => StoreError::SchemaTooNew {
-                found,
-                known: status.known,
-            },
+            MigrateError::VersionMissing(found) => StoreError::SchemaTooNew { found, known: status.known },
             other => StoreError::Migration(other.to_string()),
         })
     }
@@ -53,11 +47,13 @@ impl Store {
     pub async fn schema_status(&self) -> Result<SchemaStatus, StoreError> {
         let known = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
         let table_exists: bool = match &self.pool {
-            Pool::Sqlite(pool) => sqlx::query_scalar(
-                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-            )
-            .fetch_one(pool)
-            .await?,
+            Pool::Sqlite(pool) => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+                )
+                .fetch_one(pool)
+                .await?
+            }
             Pool::Postgres(pool) => {
                 sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?
             }

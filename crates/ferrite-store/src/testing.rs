@@ -7,11 +7,16 @@ use uuid::Uuid;
 use crate::{Backend, StoreError};
 
 pub const POSTGRES_ENV: &str = "FERRITE_TEST_POSTGRES_URL";
+/// Set (CI sets it) to make a missing PostgreSQL a failure instead of a skip.
+pub const POSTGRES_REQUIRED_ENV: &str = "FERRITE_TEST_POSTGRES_REQUIRED";
 
 /// The test PostgreSQL server's URL, or `None` (after saying why on stderr) when it is not configured.
 pub fn postgres_url() -> Option<String> {
     match std::env::var(POSTGRES_ENV) {
         Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os(POSTGRES_REQUIRED_ENV).is_some() => {
+            panic!("{POSTGRES_REQUIRED_ENV} is set but {POSTGRES_ENV} is not")
+        }
         _ => {
             eprintln!("skipping the PostgreSQL case: {POSTGRES_ENV} is not set");
             None
@@ -23,14 +28,10 @@ pub fn postgres_url() -> Option<String> {
 pub async fn fresh_postgres_url(base_url: &str) -> Result<String, StoreError> {
     let schema = format!("t_{}", Uuid::new_v4().simple());
     let mut conn = PgConnection::connect(base_url).await?;
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&mut conn)
-        .await?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await?;
     conn.close().await?;
     let separator = if base_url.contains('?') { '&' } else { '?' };
-    Ok(format!(
-        "{base_url}{separator}options=-c%20search_path%3D{schema}"
-    ))
+    Ok(format!("{base_url}{separator}options=-c%20search_path%3D{schema}"))
 }
 
 /// Runs one statement on the database at `url` behind any store's back, as another program would.

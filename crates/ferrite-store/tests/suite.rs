@@ -20,22 +20,14 @@ async fn sqlite_db() -> Option<TestDb> {
 
 async fn postgres_db() -> Option<TestDb> {
     let base = testing::postgres_url()?;
-    let url = testing::fresh_postgres_url(&base)
-        .await
-        .expect("create a test schema");
+    let url = testing::fresh_postgres_url(&base).await.expect("create a test schema");
     open(url, None).await
 }
 
 async fn open(url: String, dir: Option<tempfile::TempDir>) -> Option<TestDb> {
-    let store = Store::connect(&url, &ConnectOptions::default())
-        .await
-        .expect("connect");
+    let store = Store::connect(&url, &ConnectOptions::default()).await.expect("connect");
     store.migrate().await.expect("migrate");
-    Some(TestDb {
-        store,
-        url,
-        _dir: dir,
-    })
+    Some(TestDb { store, url, _dir: dir })
 }
 
 fn t(secs: i64) -> DateTime<Utc> {
@@ -96,52 +88,26 @@ async fn a_database_migrated_by_a_newer_ferrite_is_refused(db: TestDb) {
 }
 
 async fn emails_are_unique_regardless_of_case(db: TestDb) {
-    let ada = db
-        .store
-        .create_user("Ada@Example.com", "ada@example.com", "hash", t(1))
-        .await
-        .unwrap();
-    let again = db
-        .store
-        .create_user("ADA@example.com", "ada@example.com", "other", t(2))
-        .await;
+    let ada = db.store.create_user("Ada@Example.com", "ada@example.com", "hash", t(1)).await.unwrap();
+    let again = db.store.create_user("ADA@example.com", "ada@example.com", "other", t(2)).await;
     assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
     let (found, hash) = db.store.user_by_email("ada@example.com").await.unwrap();
     assert_eq!(found, ada);
     assert_eq!(found.email, "Ada@Example.com");
     assert_eq!(hash, "hash");
     assert_eq!(db.store.user_by_id(ada.id).await.unwrap(), ada);
-    assert!(matches!(
-        db.store.user_by_email("bob@example.com").await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        db.store.user_by_id(UserId::new()).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(db.store.user_by_email("bob@example.com").await, Err(StoreError::NotFound)));
+    assert!(matches!(db.store.user_by_id(UserId::new()).await, Err(StoreError::NotFound)));
 }
 
 async fn an_organization_starts_with_its_owner(db: TestDb) {
-    let ada = db
-        .store
-        .create_user("ada@example.com", "ada@example.com", "h", t(1))
-        .await
-        .unwrap();
+    let ada = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
     let acme = db.store.create_org("Acme", ada.id, t(5)).await.unwrap();
     assert_eq!(db.store.org_by_id(acme.id).await.unwrap(), acme);
-    assert_eq!(
-        db.store.role_in(acme.id, ada.id).await.unwrap(),
-        Role::Owner
-    );
-    assert_eq!(
-        db.store.orgs_named("Acme").await.unwrap(),
-        vec![acme.clone()]
-    );
+    assert_eq!(db.store.role_in(acme.id, ada.id).await.unwrap(), Role::Owner);
+    assert_eq!(db.store.orgs_named("Acme").await.unwrap(), vec![acme.clone()]);
     assert!(db.store.orgs_named("acme").await.unwrap().is_empty());
-    assert!(matches!(
-        db.store.org_by_id(OrgId::new()).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(db.store.org_by_id(OrgId::new()).await, Err(StoreError::NotFound)));
     // An owner who does not exist cannot found an organization, and nothing is left behind.
     let orphan = db.store.create_org("Ghost", UserId::new(), t(6)).await;
     assert!(orphan.is_err());
@@ -149,45 +115,16 @@ async fn an_organization_starts_with_its_owner(db: TestDb) {
 }
 
 async fn memberships_are_per_organization(db: TestDb) {
-    let ada = db
-        .store
-        .create_user("ada@example.com", "ada@example.com", "h", t(1))
-        .await
-        .unwrap();
-    let bob = db
-        .store
-        .create_user("bob@example.com", "bob@example.com", "h", t(1))
-        .await
-        .unwrap();
+    let ada = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
+    let bob = db.store.create_user("bob@example.com", "bob@example.com", "h", t(1)).await.unwrap();
     let acme = db.store.create_org("Acme", ada.id, t(2)).await.unwrap();
     let bolt = db.store.create_org("Bolt", bob.id, t(3)).await.unwrap();
-    assert!(matches!(
-        db.store.role_in(acme.id, bob.id).await,
-        Err(StoreError::NotFound)
-    ));
-    db.store
-        .set_membership(acme.id, bob.id, Role::Member, t(4))
-        .await
-        .unwrap();
-    assert_eq!(
-        db.store.role_in(acme.id, bob.id).await.unwrap(),
-        Role::Member
-    );
+    assert!(matches!(db.store.role_in(acme.id, bob.id).await, Err(StoreError::NotFound)));
+    db.store.set_membership(acme.id, bob.id, Role::Member, t(4)).await.unwrap();
+    assert_eq!(db.store.role_in(acme.id, bob.id).await.unwrap(), Role::Member);
     let bobs: Vec<_> = db.store.memberships_of(bob.id).await.unwrap();
-    assert_eq!(
-        bobs,
-        vec![(acme.clone(), Role::Member), (bolt, Role::Owner)]
-    );
-    db.store
-        .set_membership(acme.id, bob.id, Role::Owner, t(5))
-        .await
-        .unwrap();
-    assert_eq!(
-        db.store.role_in(acme.id, bob.id).await.unwrap(),
-        Role::Owner
-    );
-    assert_eq!(
-        db.store.memberships_of(ada.id).await.unwrap(),
-        vec![(acme, Role::Owner)]
-    );
+    assert_eq!(bobs, vec![(acme.clone(), Role::Member), (bolt, Role::Owner)]);
+    db.store.set_membership(acme.id, bob.id, Role::Owner, t(5)).await.unwrap();
+    assert_eq!(db.store.role_in(acme.id, bob.id).await.unwrap(), Role::Owner);
+    assert_eq!(db.store.memberships_of(ada.id).await.unwrap(), vec![(acme, Role::Owner)]);
 }

@@ -10,11 +10,7 @@ use crate::{
 };
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "ferrite",
-    version,
-    about = "Nexar-compatible server for electronic-component supply and design data"
-)]
+#[command(name = "ferrite", version, about = "Nexar-compatible server for electronic-component supply and design data")]
 pub struct Cli {
     /// TOML configuration file (settings in it are overridden by FERRITE_* variables and flags)
     #[arg(long, global = true, env = "FERRITE_CONFIG", value_name = "FILE")]
@@ -72,10 +68,7 @@ pub fn main(cli: Cli) -> ExitCode {
         }
     };
     logging::init(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");

@@ -124,13 +124,9 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(file));
         }
-        let env = Env::prefixed(ENV_PREFIX)
-            .filter(|key| is_config_var(key.as_str()))
-            .split("__");
+        let env = Env::prefixed(ENV_PREFIX).filter(|key| is_config_var(key.as_str())).split("__");
         figment = figment.merge(env).merge(Serialized::defaults(overrides));
-        let config: Config = figment
-            .extract()
-            .map_err(|err| ConfigError::Invalid(describe(err)))?;
+        let config: Config = figment.extract().map_err(|err| ConfigError::Invalid(describe(err)))?;
         config.validate()?;
         Ok(config)
     }
@@ -140,21 +136,14 @@ impl Config {
         if self.data_dir.as_os_str().is_empty() {
             return invalid("`data_dir` must not be empty".into());
         }
-        if let Some(url) = &self.public_url {
-            if !matches!(url.scheme(), "http" | "https")
-                || url.query().is_some()
-                || url.fragment().is_some()
-            {
-                return invalid(format!(
-                    "`public_url` must be an http(s) URL without query or fragment, not `{url}`"
-                ));
-            }
+        if let Some(url) = &self.public_url
+            && (!matches!(url.scheme(), "http" | "https") || url.query().is_some() || url.fragment().is_some())
+        {
+            return invalid(format!("`public_url` must be an http(s) URL without query or fragment, not `{url}`"));
         }
         if let Some(url) = &self.database_url {
             ferrite_store::Backend::from_url(url.expose()).map_err(|_| {
-                ConfigError::Invalid(format!(
-                    "`database_url` must start with sqlite:// or postgres://, not `{url}`"
-                ))
+                ConfigError::Invalid(format!("`database_url` must start with sqlite:// or postgres://, not `{url}`"))
             })?;
         }
         if self.database_max_connections == 0 {
@@ -170,19 +159,16 @@ impl Config {
 
     /// The database to open: the configured URL, or a SQLite file in the data directory.
     pub fn database_url(&self) -> DatabaseUrl {
-        self.database_url.clone().unwrap_or_else(|| {
-            DatabaseUrl::new(format!(
-                "sqlite://{}",
-                self.data_dir.join("ferrite.db").display()
-            ))
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| DatabaseUrl::new(format!("sqlite://{}", self.data_dir.join("ferrite.db").display())))
     }
 
     /// The public URL, defaulting to the address actually bound (which matters for port 0).
     pub fn public_url_for(&self, bound: SocketAddr) -> Url {
-        self.public_url.clone().unwrap_or_else(|| {
-            Url::parse(&format!("http://{bound}")).expect("a socket address makes a URL")
-        })
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| Url::parse(&format!("http://{bound}")).expect("a socket address makes a URL"))
     }
 }
 
@@ -197,14 +183,9 @@ fn describe(err: figment::Error) -> String {
     use figment::error::Kind;
     err.into_iter()
         .map(|mut e| {
-            let secret = e
-                .path
-                .iter()
-                .any(|p| p.contains("url") || p.contains("secret") || p.contains("password"));
+            let secret = e.path.iter().any(|p| p.contains("url") || p.contains("secret") || p.contains("password"));
             // The value itself may be a credential: say what is wrong with it, not what it is.
-            if let (true, Kind::InvalidType(_, expected) | Kind::InvalidValue(_, expected)) =
-                (secret, &e.kind)
-            {
+            if let (true, Kind::InvalidType(_, expected) | Kind::InvalidValue(_, expected)) = (secret, &e.kind) {
                 e.kind = Kind::Message(format!("invalid value, expected {expected}"));
             }
             e.to_string()
@@ -220,11 +201,8 @@ mod tests {
     use super::*;
 
     /// Loads with the given environment (figment's Jail sets it and restores it afterwards).
-    fn load_with(
-        vars: &[(&str, &str)],
-        file: Option<&str>,
-        flags: &Overrides,
-    ) -> Result<Config, ConfigError> {
+    #[allow(clippy::result_large_err)] // figment's Jail fixes the closure's error type
+    fn load_with(vars: &[(&str, &str)], file: Option<&str>, flags: &Overrides) -> Result<Config, ConfigError> {
         let mut result = None;
         Jail::expect_with(|jail| {
             jail.clear_env();
@@ -250,14 +228,8 @@ mod tests {
         let config = load(&[]).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.data_dir, PathBuf::from("./ferrite-data"));
-        assert_eq!(
-            config.public_url_for(config.listen).as_str(),
-            "http://127.0.0.1:8080/"
-        );
-        assert_eq!(
-            config.database_url().expose(),
-            "sqlite://./ferrite-data/ferrite.db"
-        );
+        assert_eq!(config.public_url_for(config.listen).as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(config.database_url().expose(), "sqlite://./ferrite-data/ferrite.db");
     }
 
     #[test]
@@ -267,22 +239,13 @@ mod tests {
         assert_eq!(from_file.listen.port(), 9001);
         assert_eq!(from_file.log, "debug");
 
-        let vars = [
-            ("FERRITE_LISTEN", "127.0.0.1:9002"),
-            ("FERRITE_DATA_DIR", "/srv/env"),
-        ];
+        let vars = [("FERRITE_LISTEN", "127.0.0.1:9002"), ("FERRITE_DATA_DIR", "/srv/env")];
         let from_env = load_with(&vars, file, &Overrides::default()).unwrap();
         assert_eq!(from_env.listen.port(), 9002);
         assert_eq!(from_env.data_dir, PathBuf::from("/srv/env"));
-        assert_eq!(
-            from_env.log, "debug",
-            "the file still supplies what env does not"
-        );
+        assert_eq!(from_env.log, "debug", "the file still supplies what env does not");
 
-        let flags = Overrides {
-            listen: Some("127.0.0.1:9003".into()),
-            ..Default::default()
-        };
+        let flags = Overrides { listen: Some("127.0.0.1:9003".into()), ..Default::default() };
         let from_flags = load_with(&vars, file, &flags).unwrap();
         assert_eq!(from_flags.listen.port(), 9003);
         assert_eq!(from_flags.data_dir, PathBuf::from("/srv/env"));
@@ -290,12 +253,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_refused_by_name() {
-        let err = load_with(
-            &[],
-            Some("listn = \"127.0.0.1:9001\"\n"),
-            &Overrides::default(),
-        )
-        .unwrap_err();
+        let err = load_with(&[], Some("listn = \"127.0.0.1:9001\"\n"), &Overrides::default()).unwrap_err();
         assert!(err.to_string().contains("listn"), "{err}");
         let err = load(&[("FERRITE_DATA_DRI", "/x")]).unwrap_err();
         assert!(err.to_string().to_lowercase().contains("data_dri"), "{err}");
@@ -303,11 +261,7 @@ mod tests {
 
     #[test]
     fn harness_variables_are_not_configuration() {
-        let vars = [
-            ("FERRITE_TEST_POSTGRES_URL", "postgres://x"),
-            ("FERRITE_CONFIG", "f.toml"),
-            ("PATH", "/bin"),
-        ];
+        let vars = [("FERRITE_TEST_POSTGRES_URL", "postgres://x"), ("FERRITE_CONFIG", "f.toml"), ("PATH", "/bin")];
         assert!(load(&vars).is_ok());
     }
 
@@ -320,37 +274,24 @@ mod tests {
             ("FERRITE_DATABASE_URL", "mysql://u:pw@h/db", "database_url"),
             ("FERRITE_LOG_FORMAT", "xml", "log_format"),
             ("FERRITE_LOG", "[[[", "log"),
-            (
-                "FERRITE_DATABASE_MAX_CONNECTIONS",
-                "0",
-                "database_max_connections",
-            ),
+            ("FERRITE_DATABASE_MAX_CONNECTIONS", "0", "database_max_connections"),
         ];
         for (key, value, named) in cases {
             let err = load(&[(key, value)]).unwrap_err().to_string();
             assert!(err.to_lowercase().contains(named), "{key}={value}: {err}");
         }
-        let missing = Config::load(
-            Some(Path::new("/nonexistent/ferrite.toml")),
-            &Overrides::default(),
-        );
+        let missing = Config::load(Some(Path::new("/nonexistent/ferrite.toml")), &Overrides::default());
         assert!(matches!(missing, Err(ConfigError::MissingFile(_))));
     }
 
     #[test]
     fn database_passwords_stay_out_of_debug_and_errors() {
-        let config = load(&[(
-            "FERRITE_DATABASE_URL",
-            "postgres://ferrite:hunter2@db/ferrite",
-        )])
-        .unwrap();
+        let config = load(&[("FERRITE_DATABASE_URL", "postgres://ferrite:hunter2@db/ferrite")]).unwrap();
         let debug = format!("{config:?}");
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(debug.contains("db/ferrite"));
         for bad in ["mysql://u:hunter2@h/db", "[\"postgres://u:hunter2@h/db\"]"] {
-            let err = load(&[("FERRITE_DATABASE_URL", bad)])
-                .unwrap_err()
-                .to_string();
+            let err = load(&[("FERRITE_DATABASE_URL", bad)]).unwrap_err().to_string();
             assert!(!err.contains("hunter2"), "{err}");
         }
     }

@@ -15,17 +15,11 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
         Ok(status) if status.is_current() => (StatusCode::OK, "ready".into()),
         Ok(status) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "not ready: the database schema is at {:?}, this Ferrite needs {}",
-                status.applied, status.known
-            ),
+            format!("not ready: the database schema is at {:?}, this Ferrite needs {}", status.applied, status.known),
         ),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "not ready: the store is unreachable".into(),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready: the store is unreachable".into())
         }
     }
 }

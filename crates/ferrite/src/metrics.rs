@@ -12,9 +12,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::AppState;
 
-const LATENCY_BUCKETS: &[f64] = &[
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
-];
+const LATENCY_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
 /// The recorder, installed on first use (a process has one, however many routers it builds).
 pub fn recorder() -> PrometheusHandle {
@@ -48,8 +46,5 @@ pub async fn track(request: Request, next: Next) -> Response {
 }
 
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [("content-type", "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
 }

@@ -23,11 +23,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, public_url: Url) -> Self {
-        Self {
-            store,
-            metrics: metrics::recorder(),
-            public_url,
-        }
+        Self { store, metrics: metrics::recorder(), public_url }
     }
 }
 
@@ -47,20 +43,17 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     startup::prepare_data_dir(&config.data_dir)?;
     let store = startup::open_store(&config).await?;
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let listener =
+        TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
     let bound = listener.local_addr()?;
     let state = AppState::new(store.clone(), config.public_url_for(bound));
-    tracing::info!(address = %bound, public_url = %state.public_url, "listening");
-
     let shutdown = CancellationToken::new();
-    tokio::spawn(stop_on_signal(shutdown.clone()));
+    stop_on_signal(shutdown.clone())?;
+    tracing::info!(address = %bound, public_url = %state.public_url, "listening");
     tokio::spawn(metrics_upkeep(state.metrics.clone(), shutdown.clone()));
 
     let app = router(state, config.max_body_bytes);
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let deadline = async {
         shutdown.cancelled().await;
         tokio::time::sleep(config.shutdown_timeout).await;
@@ -74,28 +67,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn stop_on_signal(shutdown: CancellationToken) {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await
-            }
+/// Registers for SIGINT and SIGTERM now (so a signal that arrives right after start-up is not
+/// lost to the default action) and cancels `shutdown` when either arrives.
+fn stop_on_signal(shutdown: CancellationToken) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down: no new connections; finishing requests in flight");
-    shutdown.cancel();
+        tracing::info!("shutting down: no new connections; finishing requests in flight");
+        shutdown.cancel();
+    });
+    Ok(())
 }
 
 /// Histograms are summarized lazily; draining them periodically bounds memory.

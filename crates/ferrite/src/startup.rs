@@ -9,8 +9,7 @@ use crate::config::Config;
 
 /// Creates the data directory if needed and proves it writable.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("the data directory {} cannot be created", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("the data directory {} cannot be created", dir.display()))?;
     let probe = dir.join(".ferrite-write-test");
     std::fs::write(&probe, b"")
         .and_then(|()| std::fs::remove_file(&probe))
@@ -23,10 +22,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     if Backend::from_url(url.expose())? == Backend::Sqlite {
         prepare_data_dir(&config.data_dir)?;
     }
-    let options = ConnectOptions {
-        max_connections: config.database_max_connections,
-        ..Default::default()
-    };
+    let options = ConnectOptions { max_connections: config.database_max_connections, ..Default::default() };
     let store = Store::connect(url.expose(), &options).await?;
     store.migrate().await?;
     tracing::info!(database = %url, backend = ?store.backend(), "store ready");
