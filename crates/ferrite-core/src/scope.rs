@@ -138,6 +138,69 @@ impl FromStr for AppScopes {
     }
 }
 
+/// The scopes that act for a person; only Design apps may ask for them.
+const PERSON_SCOPES: [Scope; 5] =
+    [Scope::UserAccess, Scope::OpenId, Scope::Profile, Scope::Email, Scope::OfflineAccess];
+
+impl AppScopes {
+    /// The API scopes: what a token gets when it asks for no scope.
+    pub fn api_scopes(&self) -> BTreeSet<Scope> {
+        let mut scopes = BTreeSet::new();
+        if self.contains(AppScope::Supply) {
+            scopes.insert(Scope::SupplyDomain);
+        }
+        if self.contains(AppScope::Design) {
+            scopes.insert(Scope::DesignDomain);
+        }
+        scopes
+    }
+
+    /// What a client-credentials token may carry: the API scopes, and `user.access` for the
+    /// admin queries about the app's own organization.
+    pub fn client_credentials_scopes(&self) -> BTreeSet<Scope> {
+        let mut scopes = self.api_scopes();
+        scopes.insert(Scope::UserAccess);
+        scopes
+    }
+
+    /// What a token that acts for a person may carry: the API scopes, and for Design apps the
+    /// person's scopes.
+    pub fn person_scopes(&self) -> BTreeSet<Scope> {
+        let mut scopes = self.api_scopes();
+        if self.contains(AppScope::Design) {
+            scopes.extend(PERSON_SCOPES);
+        }
+        scopes
+    }
+}
+
+/// Parses an OAuth `scope` parameter: space-separated, each scope known. Repeats are merged.
+pub fn parse_scope_param(param: &str) -> Result<BTreeSet<Scope>, DomainError> {
+    param.split(' ').filter(|s| !s.is_empty()).map(Scope::from_str).collect()
+}
+
+/// Formats scopes as OAuth does: space-separated, in a fixed order.
+pub fn format_scopes(scopes: &BTreeSet<Scope>) -> String {
+    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// The scopes to grant: the request's (each of which must be `allowed`) or, with none requested,
+/// `default`. `Err` names the first scope that is not allowed.
+pub fn grant_scopes(
+    requested: Option<&str>,
+    allowed: &BTreeSet<Scope>,
+    default: &BTreeSet<Scope>,
+) -> Result<BTreeSet<Scope>, DomainError> {
+    let requested = match requested.map(parse_scope_param).transpose()? {
+        Some(set) if !set.is_empty() => set,
+        _ => return Ok(default.clone()),
+    };
+    match requested.iter().find(|scope| !allowed.contains(scope)) {
+        Some(scope) => Err(DomainError::invalid("scope", format!("`{scope}` is not available to this application"))),
+        None => Ok(requested),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +219,58 @@ mod tests {
         assert_eq!(both.to_string(), "supply,design");
         assert!("".parse::<AppScopes>().is_err());
         assert!("supply,admin".parse::<AppScopes>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn any_scope() -> impl Strategy<Value = Scope> {
+        proptest::sample::select(Scope::ALL.to_vec())
+    }
+
+    fn any_app_scopes() -> impl Strategy<Value = AppScopes> {
+        proptest::sample::select(vec!["supply", "design", "supply,design"]).prop_map(|s| s.parse().unwrap())
+    }
+
+    proptest! {
+        #[test]
+        fn formatting_then_parsing_gives_back_the_same_scopes(set in proptest::collection::btree_set(any_scope(), 0..7)) {
+            prop_assert_eq!(parse_scope_param(&format_scopes(&set)).unwrap(), set);
+        }
+
+        #[test]
+        fn parsing_never_panics_and_accepts_only_known_words(param in "[a-z._ ]{0,40}") {
+            if let Ok(set) = parse_scope_param(&param) {
+                for word in param.split(' ').filter(|w| !w.is_empty()) {
+                    prop_assert!(set.iter().any(|s| s.as_str() == word));
+                }
+            }
+        }
+
+        #[test]
+        fn a_grant_never_exceeds_what_the_app_may_have(
+            app in any_app_scopes(),
+            requested in proptest::collection::vec(any_scope(), 0..5),
+        ) {
+            let param = requested.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+            for allowed in [app.client_credentials_scopes(), app.person_scopes()] {
+                if let Ok(granted) = grant_scopes(Some(&param), &allowed, &app.api_scopes()) {
+                    prop_assert!(granted.is_subset(&allowed));
+                    prop_assert!(!granted.is_empty());
+                }
+            }
+            if !app.contains(AppScope::Supply) {
+                prop_assert!(!app.person_scopes().contains(&Scope::SupplyDomain));
+                prop_assert!(!app.client_credentials_scopes().contains(&Scope::SupplyDomain));
+            }
+            if !app.contains(AppScope::Design) {
+                prop_assert!(!app.person_scopes().contains(&Scope::DesignDomain));
+                prop_assert!(!app.person_scopes().contains(&Scope::OpenId));
+            }
+        }
     }
 }

@@ -2,18 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use ferrite_core::{
-    OrgId, UserId,
+    AppId, OrgId, UserId,
     org::{Organization, Role, User},
 };
 
-use crate::{Store, StoreError, dispatch, time};
+use crate::{NewApp, Store, StoreError, dispatch, parse_id, time};
 
 type UserRow = (String, String, i64);
 type OrgRow = (String, String, i64);
-
-fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
-    raw.parse().map_err(|_| StoreError::Database(format!("stored id `{raw}` is not a UUID")))
-}
 
 fn user((id, email, created_at): UserRow) -> Result<User, StoreError> {
     Ok(User { id: parse_id(&id)?, email, created_at: time::from_db(created_at) })
@@ -68,8 +64,14 @@ impl Store {
         user(row)
     }
 
-    /// Creates an organization with `owner` as its first owner, in one transaction.
-    pub async fn create_org(&self, name: &str, owner: UserId, now: DateTime<Utc>) -> Result<Organization, StoreError> {
+    /// Creates an organization with `owner` as its first owner and its initial `apps`, in one transaction.
+    pub async fn create_org(
+        &self,
+        name: &str,
+        owner: UserId,
+        apps: &[NewApp],
+        now: DateTime<Utc>,
+    ) -> Result<Organization, StoreError> {
         let id = OrgId::new();
         let at = time::to_db(now);
         dispatch!(self, pool => {
@@ -86,6 +88,9 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
+            for app in apps {
+                crate::apps::insert_app(&mut tx, AppId::new(), id, app, at).await?;
+            }
             tx.commit().await
         })?;
         Ok(Organization { id, name: name.to_owned(), created_at: time::from_db(at) })

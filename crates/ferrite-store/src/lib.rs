@@ -8,14 +8,21 @@
 //! Callers only ever see domain types and `StoreError`.
 
 mod accounts;
+mod apps;
 mod connect;
 mod error;
+mod grants;
+mod keys;
 mod migrate;
+mod sessions;
 pub mod testing;
 mod time;
 
+pub use apps::{NewApp, SecretHashes};
 pub use connect::{Backend, ConnectOptions, redact_url};
 pub use error::StoreError;
+pub use grants::{AuthorizationCode, RefreshToken, RefreshUse};
+pub use keys::StoredKey;
 pub use migrate::SchemaStatus;
 
 use sqlx::{PgPool, SqlitePool};
@@ -62,4 +69,9 @@ impl Store {
     pub async fn close(&self) {
         dispatch!(self, pool => pool.close().await)
     }
+}
+
+/// Ids are stored as text; a row that does not parse is a corrupt database, not a caller error.
+pub(crate) fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, StoreError> {
+    raw.parse().map_err(|_| StoreError::Database(format!("stored id `{raw}` is not a UUID")))
 }

@@ -102,14 +102,14 @@ async fn emails_are_unique_regardless_of_case(db: TestDb) {
 
 async fn an_organization_starts_with_its_owner(db: TestDb) {
     let ada = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
-    let acme = db.store.create_org("Acme", ada.id, t(5)).await.unwrap();
+    let acme = db.store.create_org("Acme", ada.id, &[], t(5)).await.unwrap();
     assert_eq!(db.store.org_by_id(acme.id).await.unwrap(), acme);
     assert_eq!(db.store.role_in(acme.id, ada.id).await.unwrap(), Role::Owner);
     assert_eq!(db.store.orgs_named("Acme").await.unwrap(), vec![acme.clone()]);
     assert!(db.store.orgs_named("acme").await.unwrap().is_empty());
     assert!(matches!(db.store.org_by_id(OrgId::new()).await, Err(StoreError::NotFound)));
     // An owner who does not exist cannot found an organization, and nothing is left behind.
-    let orphan = db.store.create_org("Ghost", UserId::new(), t(6)).await;
+    let orphan = db.store.create_org("Ghost", UserId::new(), &[], t(6)).await;
     assert!(orphan.is_err());
     assert!(db.store.orgs_named("Ghost").await.unwrap().is_empty());
 }
@@ -117,8 +117,8 @@ async fn an_organization_starts_with_its_owner(db: TestDb) {
 async fn memberships_are_per_organization(db: TestDb) {
     let ada = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
     let bob = db.store.create_user("bob@example.com", "bob@example.com", "h", t(1)).await.unwrap();
-    let acme = db.store.create_org("Acme", ada.id, t(2)).await.unwrap();
-    let bolt = db.store.create_org("Bolt", bob.id, t(3)).await.unwrap();
+    let acme = db.store.create_org("Acme", ada.id, &[], t(2)).await.unwrap();
+    let bolt = db.store.create_org("Bolt", bob.id, &[], t(3)).await.unwrap();
     assert!(matches!(db.store.role_in(acme.id, bob.id).await, Err(StoreError::NotFound)));
     db.store.set_membership(acme.id, bob.id, Role::Member, t(4)).await.unwrap();
     assert_eq!(db.store.role_in(acme.id, bob.id).await.unwrap(), Role::Member);

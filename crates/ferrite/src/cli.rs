@@ -5,6 +5,7 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Args, Parser, Subcommand};
 
 use crate::{
+    admin::{self, AdminCommand, KeysCommand},
     config::{Config, Overrides},
     logging, server, startup,
 };
@@ -31,6 +32,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date, then exit
     Migrate,
+    /// Manage people, organizations and apps (for operators and scripts)
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage the keys that sign tokens
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +86,8 @@ pub fn main(cli: Cli) -> ExitCode {
         match cli.command {
             Command::Serve(_) => server::serve(config).await,
             Command::Migrate => startup::open_store(&config).await.map(|_| ()),
+            Command::Admin(command) => admin::run(command, &config).await,
+            Command::Keys(command) => admin::keys(command, &config).await,
         }
     });
     match result {

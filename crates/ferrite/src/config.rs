@@ -40,6 +40,8 @@ pub struct Config {
     /// A tracing filter, such as `info` or `ferrite=debug,info`.
     pub log: String,
     pub log_format: LogFormat,
+    /// OAuth tokens, keys, sessions and throttling.
+    pub tokens: ferrite_identity::TokenConfig,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             max_body_bytes: 1 << 20,
             log: "info".into(),
             log_format: LogFormat::Text,
+            tokens: ferrite_identity::TokenConfig::default(),
         }
     }
 }
@@ -148,6 +151,14 @@ impl Config {
         }
         if self.database_max_connections == 0 {
             return invalid("`database_max_connections` must be at least 1".into());
+        }
+        if self.tokens.access_token_lifetime < Duration::from_secs(60) {
+            return invalid("`tokens.access_token_lifetime` must be at least 1m".into());
+        }
+        if self.tokens.cache_refresh > Duration::from_secs(5) || self.tokens.cache_refresh.is_zero() {
+            return invalid(
+                "`tokens.cache_refresh` must be between 1ms and 5s (revocations must apply within 5 s)".into(),
+            );
         }
         if self.max_body_bytes < 1024 {
             return invalid("`max_body_bytes` must be at least 1024".into());
@@ -249,6 +260,18 @@ mod tests {
         let from_flags = load_with(&vars, file, &flags).unwrap();
         assert_eq!(from_flags.listen.port(), 9003);
         assert_eq!(from_flags.data_dir, PathBuf::from("/srv/env"));
+    }
+
+    #[test]
+    fn nested_keys_come_from_tables_and_double_underscores() {
+        let file = Some("[tokens]\naccess_token_lifetime = \"1h\"\n");
+        let config = load_with(&[("FERRITE_TOKENS__ALGORITHM", "ES256")], file, &Overrides::default()).unwrap();
+        assert_eq!(config.tokens.access_token_lifetime, Duration::from_secs(3600));
+        assert_eq!(config.tokens.algorithm, ferrite_identity::Algorithm::ES256);
+        let err = load(&[("FERRITE_TOKENS__ALGORITHM", "HS256")]).unwrap_err().to_string();
+        assert!(err.to_lowercase().contains("algorithm"), "{err}");
+        let err = load_with(&[], Some("[tokens]\nlifetime = \"1h\"\n"), &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("lifetime"), "{err}");
     }
 
     #[test]

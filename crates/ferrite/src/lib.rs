@@ -1,6 +1,7 @@
 //! The `ferrite` binary as a library: configuration, the command line, and the HTTP server that
 //! wires the other crates together. `main.rs` only parses arguments and calls `cli::main`.
 
+mod admin;
 pub mod cli;
 pub mod config;
 mod health;

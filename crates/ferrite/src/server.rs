@@ -1,9 +1,11 @@
 //! The HTTP server: shared state, the router, and serving with a graceful, bounded shutdown.
 
-use std::time::Duration;
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{Router, extract::DefaultBodyLimit, middleware, routing::get};
+use ferrite_core::SystemClock;
+use ferrite_identity::Identity;
 use ferrite_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -17,25 +19,33 @@ use crate::{config::Config, health, metrics, startup};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub identity: Arc<Identity>,
     pub metrics: PrometheusHandle,
     pub public_url: Url,
 }
 
 impl AppState {
-    pub fn new(store: Store, public_url: Url) -> Self {
-        Self { store, metrics: metrics::recorder(), public_url }
+    /// Starts the services on `store` for a server reached at `public_url`.
+    pub async fn start(store: Store, config: &Config, public_url: Url) -> anyhow::Result<Self> {
+        let identity =
+            Identity::start(store.clone(), Arc::new(SystemClock), config.tokens.clone(), public_url.as_str())
+                .await
+                .context("identity could not start")?;
+        Ok(Self { store, identity, metrics: metrics::recorder(), public_url })
     }
 }
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let identity = ferrite_identity::http::routes(state.identity.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
+        .with_state(state)
+        .merge(identity)
         .layer(middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .with_state(state)
 }
 
 /// `ferrite serve`: runs until SIGINT or SIGTERM, then lets in-flight requests finish within
@@ -46,13 +56,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener =
         TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
     let bound = listener.local_addr()?;
-    let state = AppState::new(store.clone(), config.public_url_for(bound));
+    let state = AppState::start(store.clone(), &config, config.public_url_for(bound)).await?;
     let shutdown = CancellationToken::new();
     stop_on_signal(shutdown.clone())?;
     tracing::info!(address = %bound, public_url = %state.public_url, "listening");
     tokio::spawn(metrics_upkeep(state.metrics.clone(), shutdown.clone()));
+    let refresher = tokio::spawn(state.identity.clone().run_refresher());
 
-    let app = router(state, config.max_body_bytes);
+    let app = router(state, config.max_body_bytes).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let deadline = async {
         shutdown.cancelled().await;
@@ -62,6 +73,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         result = server => result.context("the server failed")?,
         () = deadline => tracing::warn!(timeout = ?config.shutdown_timeout, "requests still running at the shutdown deadline were cut off"),
     }
+    refresher.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

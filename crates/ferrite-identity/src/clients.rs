@@ -1,0 +1,144 @@
+//! Applications as OAuth clients: registration, secrets, deletion, authentication.
+
+use ferrite_core::{
+    AppId, OrgId,
+    app::{App, validate_redirect_uri},
+    org::validate_name,
+    scope::AppScopes,
+};
+use ferrite_store::{NewApp, StoreError};
+
+use crate::{AccountError, Identity, OAuthError, secrets};
+
+/// An app just created (or whose secret was just regenerated), with the secret in clear: the only
+/// moment it is known.
+#[derive(Debug, Clone)]
+pub struct CreatedApp {
+    pub app: App,
+    pub client_secret: String,
+}
+
+/// Largest description accepted.
+const MAX_DESCRIPTION: usize = 1000;
+
+impl Identity {
+    /// A new app's row: validated fields, fresh client id, hashed fresh secret.
+    pub(crate) fn new_app(
+        &self,
+        name: &str,
+        description: &str,
+        scopes: AppScopes,
+        redirect_uris: &[String],
+    ) -> Result<(NewApp, String), AccountError> {
+        let name = validate_name("name", name)?;
+        let description = validate_description(description)?;
+        let redirect_uris =
+            redirect_uris.iter().map(|uri| validate_redirect_uri(uri)).collect::<Result<Vec<_>, _>>()?;
+        let secret = secrets::random_token();
+        let new = NewApp {
+            name,
+            description,
+            scopes,
+            client_id: uuid::Uuid::new_v4().to_string(),
+            secret_hash: self.hasher.hash(&secret),
+            redirect_uris,
+            is_evaluation: false,
+            part_limit: 0,
+        };
+        Ok((new, secret))
+    }
+
+    pub async fn create_app(
+        &self,
+        org: OrgId,
+        name: &str,
+        description: &str,
+        scopes: AppScopes,
+        redirect_uris: &[String],
+        part_limit: i64,
+    ) -> Result<CreatedApp, AccountError> {
+        let (mut new, client_secret) = self.new_app(name, description, scopes, redirect_uris)?;
+        new.part_limit = part_limit;
+        let app = self.store.create_app(org, &new, self.clock.now()).await?;
+        tracing::info!(app_id = %app.id, org_id = %org, "app created");
+        Ok(CreatedApp { app, client_secret })
+    }
+
+    /// Edits what may be edited. Scopes are not among them.
+    pub async fn update_app(
+        &self,
+        id: AppId,
+        name: &str,
+        description: &str,
+        redirect_uris: &[String],
+    ) -> Result<App, AccountError> {
+        let name = validate_name("name", name)?;
+        let description = validate_description(description)?;
+        let redirect_uris =
+            redirect_uris.iter().map(|uri| validate_redirect_uri(uri)).collect::<Result<Vec<_>, _>>()?;
+        Ok(self.store.update_app(id, &name, &description, &redirect_uris).await?)
+    }
+
+    /// A new secret; the previous one keeps working for the configured overlap.
+    pub async fn regenerate_secret(&self, id: AppId) -> Result<CreatedApp, StoreError> {
+        let secret = secrets::random_token();
+        let overlap = chrono::Duration::from_std(self.config.secret_overlap).unwrap_or_default();
+        self.store.replace_secret(id, &self.hasher.hash(&secret), self.clock.now() + overlap).await?;
+        tracing::info!(app_id = %id, "client secret regenerated");
+        Ok(CreatedApp { app: self.store.app_by_id(id).await?, client_secret: secret })
+    }
+
+    /// Deletes an app; its tokens stop working at once here and within `cache_refresh` elsewhere.
+    pub async fn delete_app(&self, id: AppId) -> Result<(), StoreError> {
+        let app = self.store.app_by_id(id).await?;
+        self.store.delete_app(id, self.clock.now()).await?;
+        self.note_revoked(|revoked| {
+            revoked.clients.insert(app.client_id.clone());
+        });
+        tracing::info!(app_id = %id, "app deleted");
+        Ok(())
+    }
+
+    /// Checks a client's credentials, throttling failures per client and per address.
+    pub async fn authenticate_client(&self, client_id: &str, secret: &str, ip: &str) -> Result<App, OAuthError> {
+        let now = self.clock.now();
+        let keys = [format!("client:{client_id}"), format!("ip:{ip}")];
+        for key in &keys {
+            self.throttle.check(key, now).map_err(OAuthError::Throttled)?;
+        }
+        let found = match self.store.app_by_client_id(client_id).await {
+            Ok(found) => Some(found),
+            Err(StoreError::NotFound) => None,
+            Err(err) => return Err(err.into()),
+        };
+        let authenticated = found.filter(|(_, hashes)| {
+            self.hasher.verify(secret, &hashes.current)
+                || hashes
+                    .previous
+                    .as_ref()
+                    .is_some_and(|(hash, until)| now < *until && self.hasher.verify(secret, hash))
+        });
+        match authenticated {
+            Some((app, _)) => Ok(app),
+            None => {
+                for key in &keys {
+                    self.throttle.fail(key, now);
+                }
+                tracing::info!(client_id, ip, "client authentication failed");
+                metrics::counter!("oauth_client_auth_failures_total").increment(1);
+                Err(OAuthError::InvalidClient)
+            }
+        }
+    }
+}
+
+fn validate_description(description: &str) -> Result<String, ferrite_core::DomainError> {
+    let description = description.trim();
+    if description.chars().count() > MAX_DESCRIPTION {
+        return Err(ferrite_core::DomainError::invalid(
+            "description",
+            format!("must be at most {MAX_DESCRIPTION} characters"),
+        ));
+    }
+    Ok(description.to_owned())
+}

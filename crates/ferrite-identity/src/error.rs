@@ -1,0 +1,72 @@
+use std::time::Duration;
+
+use ferrite_core::DomainError;
+use ferrite_store::StoreError;
+
+/// An OAuth error, as RFC 6749 §5.2 names them. The HTTP edge turns each into its status and body.
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("invalid_request: {0}")]
+    InvalidRequest(String),
+    /// Unknown client or wrong secret. Deliberately says no more.
+    #[error("invalid_client")]
+    InvalidClient,
+    #[error("invalid_grant: {0}")]
+    InvalidGrant(String),
+    #[error("unauthorized_client: {0}")]
+    UnauthorizedClient(String),
+    #[error("unsupported_grant_type")]
+    UnsupportedGrantType,
+    #[error("invalid_scope: {0}")]
+    InvalidScope(String),
+    /// Too many failed attempts from this client or address.
+    #[error("too many failed attempts; retry after {0:?}")]
+    Throttled(Duration),
+    #[error("server_error: {0}")]
+    Server(#[from] StoreError),
+}
+
+impl OAuthError {
+    /// The `error` code of the response body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OAuthError::InvalidRequest(_) => "invalid_request",
+            OAuthError::InvalidClient => "invalid_client",
+            OAuthError::InvalidGrant(_) => "invalid_grant",
+            OAuthError::UnauthorizedClient(_) => "unauthorized_client",
+            OAuthError::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthError::InvalidScope(_) => "invalid_scope",
+            OAuthError::Throttled(_) => "temporarily_unavailable",
+            OAuthError::Server(_) => "server_error",
+        }
+    }
+
+    /// The `error_description`, safe to show the client (store errors are not described).
+    pub fn description(&self) -> Option<String> {
+        match self {
+            OAuthError::InvalidRequest(d)
+            | OAuthError::InvalidGrant(d)
+            | OAuthError::UnauthorizedClient(d)
+            | OAuthError::InvalidScope(d) => Some(d.clone()),
+            OAuthError::InvalidClient => Some("client authentication failed".into()),
+            OAuthError::UnsupportedGrantType => {
+                Some("supported: client_credentials, authorization_code, refresh_token".into())
+            }
+            OAuthError::Throttled(after) => {
+                Some(format!("too many failed attempts; retry after {} s", after.as_secs()))
+            }
+            OAuthError::Server(_) => None,
+        }
+    }
+}
+
+/// Creating people, organizations and apps.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Invalid(#[from] DomainError),
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,201 @@
+//! Identity: OAuth 2.0 and OpenID Connect for applications and the people they act for.
+//!
+//! `Identity` is the domain service (clients, grants, keys, sign-in); `http` is its thin edge: the
+//! `/connect/*` endpoints, discovery, JWKS, and the sign-in and consent pages.
+
+mod clients;
+pub mod config;
+mod error;
+pub mod http;
+mod introspection;
+pub mod jwt;
+pub mod keys;
+pub mod password;
+mod people;
+pub mod secrets;
+mod throttle;
+mod tokens;
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use ferrite_core::Clock;
+use ferrite_store::{Store, StoreError};
+
+pub use clients::CreatedApp;
+pub use config::TokenConfig;
+pub use error::{AccountError, OAuthError};
+pub use jwt::{AccessClaims, TokenError};
+pub use keys::Algorithm;
+pub use people::SignInError;
+pub use tokens::{AuthorizationRequest, AuthorizeError, TokenRequest, TokenResponse, pkce_verifies};
+
+use crate::{keys::KeyRing, secrets::SecretHasher, throttle::Throttle};
+
+/// The identity service. One per process; cheap to share behind an `Arc`.
+pub struct Identity {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    config: TokenConfig,
+    issuer: String,
+    audience: String,
+    hasher: SecretHasher,
+    keys: RwLock<Arc<KeyRing>>,
+    revoked: RwLock<Arc<Revoked>>,
+    throttle: Throttle,
+}
+
+/// What this node knows has been revoked: access-token ids, and client ids of deleted apps.
+#[derive(Default)]
+struct Revoked {
+    jtis: HashSet<String>,
+    clients: HashSet<String>,
+}
+
+impl Identity {
+    /// Loads (or creates) the server's secrets and signing key, and fills the caches.
+    /// `issuer` is the public URL; a trailing slash is dropped.
+    pub async fn start(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: TokenConfig,
+        issuer: &str,
+    ) -> Result<Arc<Identity>, StoreError> {
+        let hmac_key = store.server_secret("client-secret-hmac", &secrets::random_bytes::<32>()).await?;
+        let issuer = issuer.trim_end_matches('/').to_owned();
+        let identity = Identity {
+            audience: format!("{issuer}/graphql"),
+            issuer,
+            hasher: SecretHasher::new(&hmac_key),
+            keys: RwLock::new(Arc::new(KeyRing::new(Vec::new()))),
+            revoked: RwLock::default(),
+            throttle: Throttle::new(config.max_failures_per_minute, Duration::from_secs(60)),
+            store,
+            clock,
+            config,
+        };
+        identity.refresh().await?;
+        let current = identity.key_ring().current().map(|key| key.algorithm);
+        if current != Some(identity.config.algorithm) {
+            identity.rotate_key(identity.config.algorithm).await?;
+        }
+        Ok(Arc::new(identity))
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The `aud` of access tokens: the GraphQL API.
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    pub fn config(&self) -> &TokenConfig {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    fn key_ring(&self) -> Arc<KeyRing> {
+        self.keys.read().expect("key ring lock").clone()
+    }
+
+    /// The published keys as a JWKS document.
+    pub fn jwks(&self) -> serde_json::Value {
+        self.key_ring().jwks()
+    }
+
+    /// Adds a new signing key for `algorithm` and retires the others; they stay published until
+    /// the tokens they signed have expired.
+    pub async fn rotate_key(&self, algorithm: Algorithm) -> Result<String, StoreError> {
+        let (key, stored) = keys::SigningKey::generate(algorithm, self.clock.now());
+        self.store.rotate_signing_key(&stored).await?;
+        self.refresh().await?;
+        tracing::info!(kid = %key.kid, algorithm = algorithm.as_str(), "signing key rotated");
+        Ok(key.kid)
+    }
+
+    /// Re-reads keys, revoked tokens and deleted apps from the store (other nodes may have changed them).
+    pub async fn refresh(&self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let live_since = now - chrono::Duration::from_std(self.config.access_token_lifetime).unwrap_or_default();
+        let stored = self.store.published_signing_keys(live_since).await?;
+        let known = self.key_ring();
+        let keys = stored
+            .iter()
+            .filter_map(|stored| match known.find(&stored.kid) {
+                // Parsed keys are reused: parsing RSA keys is expensive. Retirement may have changed.
+                Some(key) if key.retired_at == stored.retired_at => Some(Arc::clone(key)),
+                _ => match keys::SigningKey::from_stored(stored) {
+                    Ok(key) => Some(Arc::new(key)),
+                    Err(err) => {
+                        tracing::error!(error = %err, "a stored signing key does not parse; it is ignored");
+                        None
+                    }
+                },
+            })
+            .collect();
+        *self.keys.write().expect("key ring lock") = Arc::new(KeyRing::from_shared(keys));
+
+        let revoked = Revoked {
+            jtis: self.store.revoked_access_tokens(now).await?.into_iter().collect(),
+            clients: self.store.deleted_clients_since(live_since).await?.into_iter().collect(),
+        };
+        *self.revoked.write().expect("revocation lock") = Arc::new(revoked);
+        Ok(())
+    }
+
+    /// Refreshes the caches every `cache_refresh` (so revocations and deletions made on other
+    /// nodes take effect within seconds) and purges expired grants now and then.
+    pub async fn run_refresher(self: Arc<Self>) {
+        let mut tick = tokio::time::interval(self.config.cache_refresh);
+        let mut rounds: u64 = 0;
+        loop {
+            tick.tick().await;
+            if let Err(err) = self.refresh().await {
+                tracing::warn!(error = %err, "identity caches could not be refreshed");
+            }
+            rounds += 1;
+            if rounds.is_multiple_of(1800)
+                && let Err(err) = self.store.purge_expired_grants(self.clock.now()).await
+            {
+                tracing::warn!(error = %err, "expired grants could not be purged");
+            }
+        }
+    }
+
+    /// Verifies an access token for the API: signature, issuer, audience, expiry, then the
+    /// revocation and deleted-app caches. Synchronous and allocation-light: it runs on every request.
+    pub fn verify_access_token(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        let claims = jwt::verify_access_token(
+            &self.key_ring(),
+            token,
+            &self.issuer,
+            &self.audience,
+            self.clock.now().timestamp(),
+        )?;
+        let revoked = self.revoked.read().expect("revocation lock");
+        if revoked.jtis.contains(&claims.jti) || revoked.clients.contains(&claims.client_id) {
+            return Err(TokenError::Invalid);
+        }
+        Ok(claims)
+    }
+
+    /// Applies a revocation made on this node at once, without waiting for the next refresh.
+    fn note_revoked(&self, change: impl FnOnce(&mut Revoked)) {
+        let mut guard = self.revoked.write().expect("revocation lock");
+        let mut next = Revoked { jtis: guard.jtis.clone(), clients: guard.clients.clone() };
+        change(&mut next);
+        *guard = Arc::new(next);
+    }
+}

@@ -1,0 +1,228 @@
+//! The state of OAuth grants: authorization codes, refresh-token families, revoked access tokens.
+
+use chrono::{DateTime, Utc};
+use ferrite_core::{AppId, UserId};
+
+use crate::{Store, StoreError, dispatch, parse_id, time};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationCode {
+    pub app_id: AppId,
+    pub user_id: UserId,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub code_challenge: String,
+    pub nonce: Option<String>,
+    pub auth_time: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    pub family_id: String,
+    pub app_id: AppId,
+    pub user_id: UserId,
+    pub scope: String,
+    pub auth_time: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What presenting a refresh token came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshUse {
+    /// The token was live; it is now used and may be replaced by a new one in its family.
+    Rotated(RefreshToken),
+    /// The token had already been used: its whole family is now revoked.
+    ReuseDetected,
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+impl Store {
+    pub async fn insert_authorization_code(&self, hash: &[u8], code: &AuthorizationCode) -> Result<(), StoreError> {
+        dispatch!(self, pool => sqlx::query(
+            "INSERT INTO authorization_codes (code_hash, app_id, user_id, redirect_uri, scope, code_challenge, nonce,
+                                              auth_time, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(hash)
+        .bind(code.app_id.to_string())
+        .bind(code.user_id.to_string())
+        .bind(&code.redirect_uri)
+        .bind(&code.scope)
+        .bind(&code.code_challenge)
+        .bind(&code.nonce)
+        .bind(time::to_db(code.auth_time))
+        .bind(time::to_db(code.expires_at))
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Consumes a code: it is deleted as it is read, so it can be redeemed once only.
+    pub async fn take_authorization_code(&self, hash: &[u8]) -> Result<AuthorizationCode, StoreError> {
+        type Row = (String, String, String, String, String, Option<String>, i64, i64);
+        let (app_id, user_id, redirect_uri, scope, code_challenge, nonce, auth_time, expires_at): Row = dispatch!(self, pool => sqlx::query_as(
+                "DELETE FROM authorization_codes WHERE code_hash = $1
+                 RETURNING app_id, user_id, redirect_uri, scope, code_challenge, nonce, auth_time, expires_at",
+            )
+            .bind(hash)
+            .fetch_one(pool)
+            .await)?;
+        Ok(AuthorizationCode {
+            app_id: parse_id(&app_id)?,
+            user_id: parse_id(&user_id)?,
+            redirect_uri,
+            scope,
+            code_challenge,
+            nonce,
+            auth_time: time::from_db(auth_time),
+            expires_at: time::from_db(expires_at),
+        })
+    }
+
+    pub async fn insert_refresh_token(
+        &self,
+        hash: &[u8],
+        token: &RefreshToken,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, pool => sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, family_id, app_id, user_id, scope, auth_time, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(hash)
+        .bind(&token.family_id)
+        .bind(token.app_id.to_string())
+        .bind(token.user_id.to_string())
+        .bind(&token.scope)
+        .bind(time::to_db(token.auth_time))
+        .bind(time::to_db(now))
+        .bind(time::to_db(token.expires_at))
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Marks a refresh token used, atomically: of two concurrent uses only one rotates; a use of an
+    /// already-used token revokes its family.
+    pub async fn use_refresh_token(
+        &self,
+        hash: &[u8],
+        app: AppId,
+        now: DateTime<Utc>,
+    ) -> Result<RefreshUse, StoreError> {
+        type Row = (String, String, String, String, i64, i64);
+        let at = time::to_db(now);
+        let rotated: Option<Row> = dispatch!(self, pool => sqlx::query_as(
+            "UPDATE refresh_tokens SET used_at = $2
+             WHERE token_hash = $1 AND app_id = $3 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+             RETURNING family_id, app_id, user_id, scope, auth_time, expires_at",
+        )
+        .bind(hash)
+        .bind(at)
+        .bind(app.to_string())
+        .fetch_optional(pool)
+        .await)?;
+        if let Some((family_id, app_id, user_id, scope, auth_time, expires_at)) = rotated {
+            return Ok(RefreshUse::Rotated(RefreshToken {
+                family_id,
+                app_id: parse_id(&app_id)?,
+                user_id: parse_id(&user_id)?,
+                scope,
+                auth_time: time::from_db(auth_time),
+                expires_at: time::from_db(expires_at),
+            }));
+        }
+        let used_family: Option<String> = dispatch!(self, pool => sqlx::query_scalar(
+            "SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND app_id = $2 AND used_at IS NOT NULL",
+        )
+        .bind(hash)
+        .bind(app.to_string())
+        .fetch_optional(pool)
+        .await)?;
+        match used_family {
+            Some(family) => {
+                self.revoke_refresh_family(&family, now).await?;
+                Ok(RefreshUse::ReuseDetected)
+            }
+            None => Ok(RefreshUse::Invalid),
+        }
+    }
+
+    /// The refresh token with this hash, if it is live (for introspection and revocation).
+    pub async fn live_refresh_token(&self, hash: &[u8], now: DateTime<Utc>) -> Result<RefreshToken, StoreError> {
+        type Row = (String, String, String, String, i64, i64);
+        let (family_id, app_id, user_id, scope, auth_time, expires_at): Row = dispatch!(self, pool => sqlx::query_as(
+            "SELECT family_id, app_id, user_id, scope, auth_time, expires_at FROM refresh_tokens
+             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+        )
+        .bind(hash)
+        .bind(time::to_db(now))
+        .fetch_one(pool)
+        .await)?;
+        Ok(RefreshToken {
+            family_id,
+            app_id: parse_id(&app_id)?,
+            user_id: parse_id(&user_id)?,
+            scope,
+            auth_time: time::from_db(auth_time),
+            expires_at: time::from_db(expires_at),
+        })
+    }
+
+    pub async fn revoke_refresh_family(&self, family_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        dispatch!(self, pool => sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(family_id)
+        .bind(time::to_db(now))
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records an access token as revoked until it would have expired anyway.
+    pub async fn revoke_access_token(
+        &self,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, pool => sqlx::query(
+            "INSERT INTO revoked_tokens (jti, expires_at, revoked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(jti)
+        .bind(time::to_db(expires_at))
+        .bind(time::to_db(now))
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Ids of access tokens revoked and not yet expired at `now`.
+    pub async fn revoked_access_tokens(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        Ok(dispatch!(self, pool => sqlx::query_scalar("SELECT jti FROM revoked_tokens WHERE expires_at > $1")
+            .bind(time::to_db(now))
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Forgets grant state that can no longer matter: expired codes, tokens and revocations.
+    pub async fn purge_expired_grants(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let at = time::to_db(now);
+        for sql in [
+            "DELETE FROM authorization_codes WHERE expires_at <= $1",
+            "DELETE FROM refresh_tokens WHERE expires_at <= $1",
+            "DELETE FROM revoked_tokens WHERE expires_at <= $1",
+            "DELETE FROM sessions WHERE expires_at <= $1",
+        ] {
+            dispatch!(self, pool => sqlx::query(sql).bind(at).execute(pool).await.map(|_| ()))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,197 @@
+//! `ferrite admin …` and `ferrite keys …`: the operator's and the test harness's way to manage
+//! people, organizations, apps and keys without the portal.
+
+use std::{io::Read, sync::Arc};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use ferrite_core::{AppId, OrgId, SystemClock, org::Organization, scope::AppScopes};
+use ferrite_identity::{Algorithm, CreatedApp, Identity};
+use serde_json::json;
+
+use crate::{config::Config, startup};
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Manage people who sign in to the portal
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage organizations
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage applications and their credentials
+    #[command(subcommand)]
+    App(AppCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a person who can sign in (the password is read from standard input)
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (required: passwords never go on the command line)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization with an owner and its evaluation app
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The owner's email; the person must exist
+        #[arg(long)]
+        owner: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Register an app and print its client id and secret
+    Create(CreateApp),
+    /// Delete an app; its tokens stop working within seconds
+    Delete {
+        /// The app's id
+        id: String,
+    },
+    /// Issue a new client secret; the previous one keeps working for `tokens.secret_overlap`
+    RegenerateSecret {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CreateApp {
+    /// The organization, by id or by name
+    #[arg(long)]
+    org: String,
+    #[arg(long)]
+    name: String,
+    #[arg(long, default_value = "")]
+    description: String,
+    /// supply, design, or supply,design (fixed once created)
+    #[arg(long)]
+    scopes: AppScopes,
+    /// A redirect URI for the authorization-code flow; repeat for several
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// Parts per period allocated to the app
+    #[arg(long, default_value_t = 0)]
+    part_limit: i64,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new signing key; older keys stay published until their tokens expire
+    Rotate {
+        /// RS256, ES256 or EdDSA [default: the configured `tokens.algorithm`]
+        #[arg(long)]
+        algorithm: Option<Algorithm>,
+    },
+}
+
+async fn identity(config: &Config) -> anyhow::Result<Arc<Identity>> {
+    let store = startup::open_store(config).await?;
+    let issuer = config.public_url_for(config.listen);
+    Ok(Identity::start(store, Arc::new(SystemClock), config.tokens.clone(), issuer.as_str()).await?)
+}
+
+pub async fn run(command: AdminCommand, config: &Config) -> anyhow::Result<()> {
+    let identity = identity(config).await?;
+    match command {
+        AdminCommand::User(UserCommand::Create { email, password_stdin: _, json }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
+            let password = password.strip_suffix('\n').unwrap_or(&password);
+            let password = password.strip_suffix('\r').unwrap_or(password);
+            let user = identity.create_user(&email, password).await?;
+            print(json, json!({ "id": user.id, "email": user.email }), || {
+                format!("created user {} ({})", user.id, user.email)
+            });
+        }
+        AdminCommand::Org(OrgCommand::Create { name, owner, json }) => {
+            let key = ferrite_core::org::normalize_email(&owner)?;
+            let (owner, _) =
+                identity.store().user_by_email(&key).await.with_context(|| format!("no person with email {owner}"))?;
+            let org = identity.create_org(&name, owner.id).await?;
+            print(json, json!({ "id": org.id, "name": org.name }), || {
+                format!("created organization {} ({})", org.id, org.name)
+            });
+        }
+        AdminCommand::App(AppCommand::Create(args)) => {
+            let org = resolve_org(&identity, &args.org).await?;
+            if args.part_limit < 0 {
+                bail!("--part-limit must not be negative");
+            }
+            let created = identity
+                .create_app(org.id, &args.name, &args.description, args.scopes, &args.redirect_uris, args.part_limit)
+                .await?;
+            print_credentials(args.json, &created);
+        }
+        AdminCommand::App(AppCommand::Delete { id }) => {
+            identity.delete_app(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
+            println!("deleted app {id}");
+        }
+        AdminCommand::App(AppCommand::RegenerateSecret { id, json }) => {
+            let created = identity.regenerate_secret(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
+            print_credentials(json, &created);
+        }
+    }
+    Ok(())
+}
+
+pub async fn keys(command: KeysCommand, config: &Config) -> anyhow::Result<()> {
+    let identity = identity(config).await?;
+    match command {
+        KeysCommand::Rotate { algorithm } => {
+            let kid = identity.rotate_key(algorithm.unwrap_or(config.tokens.algorithm)).await?;
+            println!("new signing key {kid}");
+        }
+    }
+    Ok(())
+}
+
+/// An organization named by id, or by a name that only one organization has.
+async fn resolve_org(identity: &Identity, reference: &str) -> anyhow::Result<Organization> {
+    if let Ok(id) = reference.parse::<OrgId>() {
+        return identity.store().org_by_id(id).await.with_context(|| format!("no organization with id {reference}"));
+    }
+    let mut named = identity.store().orgs_named(reference).await?;
+    match named.len() {
+        0 => bail!("no organization is named {reference:?}"),
+        1 => Ok(named.remove(0)),
+        n => bail!("{n} organizations are named {reference:?}; give the id instead"),
+    }
+}
+
+fn parse_app_id(id: &str) -> anyhow::Result<AppId> {
+    id.parse().with_context(|| format!("{id:?} is not an app id"))
+}
+
+fn print_credentials(json: bool, created: &CreatedApp) {
+    let app = &created.app;
+    let scopes: Vec<_> = app.scopes.iter().map(|s| s.as_str()).collect();
+    let value =
+        json!({ "id": app.id, "client_id": app.client_id, "client_secret": created.client_secret, "scopes": scopes });
+    print(json, value, || {
+        format!(
+            "app {} ({})\nclient id:     {}\nclient secret: {}\nThe secret is shown only now.",
+            app.id, app.name, app.client_id, created.client_secret
+        )
+    });
+}
+
+fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
+    if json { println!("{value}") } else { println!("{}", text()) }
+}
