@@ -1,0 +1,400 @@
+//! Identity against a real store, with a fake clock: expiry, rotation, overlap, revocation across
+//! nodes, throttling, and the token endpoint's errors through the real router.
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use chrono::{DateTime, Duration, Utc};
+use ferrite_core::{Clock, FakeClock, scope::AppScopes};
+use ferrite_identity::{Algorithm, CreatedApp, Identity, TokenConfig, TokenError, TokenRequest, http::routes};
+use ferrite_store::{ConnectOptions, Store};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const ISSUER: &str = "http://ferrite.test";
+
+struct Env {
+    identity: Arc<Identity>,
+    clock: FakeClock,
+    store: Store,
+    app: CreatedApp,
+    _dir: tempfile::TempDir,
+}
+
+fn start_time() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+async fn env_with(config: TokenConfig) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    let clock = FakeClock::at(start_time());
+    let identity = Identity::start(store.clone(), Arc::new(clock.clone()), config, ISSUER).await.unwrap();
+    let user = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
+    let org = identity.create_org("Acme", user.id).await.unwrap();
+    let scopes: AppScopes = "supply".parse().unwrap();
+    let app = identity.create_app(org.id, "bom tool", "", scopes, &[], 0).await.unwrap();
+    Env { identity, clock, store, app, _dir: dir }
+}
+
+async fn env() -> Env {
+    env_with(TokenConfig::default()).await
+}
+
+/// A second node on the same database, configured for `algorithm` (a node whose configured
+/// algorithm differs from the current key's rotates to a key of its own on start).
+async fn second_node_with(env: &Env, algorithm: Algorithm) -> Arc<Identity> {
+    let config = TokenConfig { algorithm, ..TokenConfig::default() };
+    Identity::start(env.store.clone(), Arc::new(env.clock.clone()), config, ISSUER).await.unwrap()
+}
+
+async fn second_node(env: &Env) -> Arc<Identity> {
+    second_node_with(env, Algorithm::RS256).await
+}
+
+async fn client_token(identity: &Identity, app: &CreatedApp) -> String {
+    let client = identity.authenticate_client(&app.app.client_id, &app.client_secret, "127.0.0.1").await.unwrap();
+    let request = TokenRequest { grant_type: "client_credentials".into(), ..Default::default() };
+    identity.token(&client, &request).await.unwrap().access_token
+}
+
+#[tokio::test]
+async fn tokens_last_24_hours_then_are_reported_expired() {
+    let env = env().await;
+    let token = client_token(&env.identity, &env.app).await;
+    let claims = env.identity.verify_access_token(&token).unwrap();
+    assert_eq!(claims.exp - claims.iat, 24 * 3600);
+    assert_eq!(claims.sub, env.app.app.client_id);
+    assert_eq!(claims.scope, "supply.domain");
+    env.clock.advance(Duration::hours(24) - Duration::seconds(1));
+    assert!(env.identity.verify_access_token(&token).is_ok());
+    env.clock.advance(Duration::seconds(1));
+    assert_eq!(env.identity.verify_access_token(&token), Err(TokenError::Expired));
+}
+
+#[tokio::test]
+async fn rotated_keys_stay_published_until_their_tokens_expire() {
+    let env = env().await;
+    let old_token = client_token(&env.identity, &env.app).await;
+    let old_kid = env.identity.jwks()["keys"][0]["kid"].as_str().unwrap().to_owned();
+
+    env.clock.advance(Duration::hours(1));
+    let new_kid = env.identity.rotate_key(Algorithm::ES256).await.unwrap();
+    let kids = |identity: &Identity| -> Vec<String> {
+        identity.jwks()["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(kids(&env.identity), vec![new_kid.clone(), old_kid.clone()]);
+    assert!(env.identity.verify_access_token(&old_token).is_ok(), "tokens of the retired key still verify");
+    let new_token = client_token(&env.identity, &env.app).await;
+    let header = jsonwebtoken::decode_header(&new_token).unwrap();
+    assert_eq!((header.alg, header.kid.as_deref()), (jsonwebtoken::Algorithm::ES256, Some(new_kid.as_str())));
+
+    // Another node sees the rotation on its next refresh.
+    let other = second_node_with(&env, Algorithm::ES256).await;
+    assert!(other.verify_access_token(&new_token).is_ok());
+    assert_eq!(kids(&other), kids(&env.identity), "it started on the same keys");
+
+    // Once every token of the old key has expired, it leaves the JWKS.
+    env.clock.advance(Duration::hours(24) + Duration::seconds(1));
+    env.identity.refresh().await.unwrap();
+    assert_eq!(kids(&env.identity), vec![new_kid]);
+}
+
+#[tokio::test]
+async fn a_regenerated_secret_keeps_the_old_one_working_for_the_overlap() {
+    let env = env().await;
+    let old = env.app.client_secret.clone();
+    let renewed = env.identity.regenerate_secret(env.app.app.id).await.unwrap();
+    assert_ne!(renewed.client_secret, old);
+    let auth = |secret: String| {
+        let identity = env.identity.clone();
+        let client_id = env.app.app.client_id.clone();
+        async move { identity.authenticate_client(&client_id, &secret, "10.0.0.1").await.is_ok() }
+    };
+    assert!(auth(renewed.client_secret.clone()).await);
+    assert!(auth(old.clone()).await, "the previous secret works during the overlap");
+    env.clock.advance(Duration::hours(24));
+    assert!(!auth(old).await, "and not after it");
+    assert!(auth(renewed.client_secret).await);
+}
+
+#[tokio::test]
+async fn deleting_an_app_stops_its_tokens_here_at_once_and_on_other_nodes_at_their_refresh() {
+    let env = env().await;
+    let other = second_node(&env).await;
+    let token = client_token(&env.identity, &env.app).await;
+    assert!(other.verify_access_token(&token).is_ok());
+    env.identity.delete_app(env.app.app.id).await.unwrap();
+    assert_eq!(env.identity.verify_access_token(&token), Err(TokenError::Invalid));
+    other.refresh().await.unwrap();
+    assert_eq!(other.verify_access_token(&token), Err(TokenError::Invalid));
+    let login = env.identity.authenticate_client(&env.app.app.client_id, &env.app.client_secret, "10.0.0.1").await;
+    assert!(login.is_err(), "its credentials are gone too");
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_refused_on_every_node() {
+    let env = env().await;
+    let other = second_node(&env).await;
+    let token = client_token(&env.identity, &env.app).await;
+    env.identity.revoke(&env.app.app, &token).await.unwrap();
+    assert_eq!(env.identity.verify_access_token(&token), Err(TokenError::Invalid));
+    other.refresh().await.unwrap();
+    assert_eq!(other.verify_access_token(&token), Err(TokenError::Invalid));
+    let answer = env.identity.introspect(&env.app.app, &token).await.unwrap();
+    assert_eq!(answer["active"], false);
+}
+
+// ---- the HTTP edge -------------------------------------------------------------------------
+
+fn router(env: &Env) -> Router {
+    routes(env.identity.clone())
+}
+
+fn token_request(body: &str, basic: Option<(&str, &str)>) -> Request<Body> {
+    let mut request = Request::post("/connect/token").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some((id, secret)) = basic {
+        request = request.header(header::AUTHORIZATION, format!("Basic {}", STANDARD.encode(format!("{id}:{secret}"))));
+    }
+    request.body(Body::from(body.to_owned())).unwrap()
+}
+
+async fn send(router: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+    (parts.status, parts.headers, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_token_endpoint_answers_every_error_in_rfc_6749_form() {
+    let env = env().await;
+    let router = router(&env);
+    let (id, secret) = (env.app.app.client_id.as_str(), env.app.client_secret.as_str());
+    let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
+        (
+            token_request("grant_type=client_credentials", Some((id, "wrong"))),
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+        (
+            token_request("grant_type=client_credentials", Some(("nobody", secret))),
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+        (token_request("grant_type=client_credentials", None), StatusCode::UNAUTHORIZED, "invalid_client"),
+        (token_request("grant_type=password", Some((id, secret))), StatusCode::BAD_REQUEST, "unsupported_grant_type"),
+        (token_request("scope=supply.domain", Some((id, secret))), StatusCode::BAD_REQUEST, "invalid_request"),
+        (
+            token_request("grant_type=client_credentials&scope=design.domain", Some((id, secret))),
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+        ),
+        (
+            token_request("grant_type=client_credentials&scope=openid", Some((id, secret))),
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+        ),
+        (
+            token_request("grant_type=client_credentials&grant_type=client_credentials", Some((id, secret))),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            token_request(
+                &format!(
+                    "grant_type=authorization_code&code=nope&redirect_uri=http://x/cb&code_verifier={}",
+                    "v".repeat(43)
+                ),
+                Some((id, secret)),
+            ),
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+        ),
+        (
+            token_request("grant_type=refresh_token&refresh_token=nope", Some((id, secret))),
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+        ),
+        (
+            Request::post("/connect/token")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"grant_type":"client_credentials"}"#))
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            token_request(&format!("grant_type=client_credentials&pad={}", "x".repeat(20_000)), Some((id, secret))),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+    ];
+    for (request, status, error) in cases {
+        let (got_status, headers, body) = send(&router, request).await;
+        assert_eq!((got_status, body["error"].as_str()), (status, Some(error)), "{body}");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        if status == StatusCode::UNAUTHORIZED {
+            assert!(headers.contains_key(header::WWW_AUTHENTICATE));
+        }
+    }
+}
+
+#[tokio::test]
+async fn client_secret_post_and_basic_both_work() {
+    let env = env().await;
+    let router = router(&env);
+    let (id, secret) = (env.app.app.client_id.as_str(), env.app.client_secret.as_str());
+    let posted = token_request(&format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"), None);
+    let (status, _, body) = send(&router, posted).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 86400);
+    let (status, _, body) = send(&router, token_request("grant_type=client_credentials", Some((id, secret)))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(env.identity.verify_access_token(body["access_token"].as_str().unwrap()).is_ok());
+}
+
+#[tokio::test]
+async fn failed_client_authentication_is_throttled_with_retry_after() {
+    let env = env().await;
+    let router = router(&env);
+    let (id, secret) = (env.app.app.client_id.as_str(), env.app.client_secret.as_str());
+    for _ in 0..TokenConfig::default().max_failures_per_minute {
+        let (status, _, _) = send(&router, token_request("grant_type=client_credentials", Some((id, "guess")))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, headers, body) =
+        send(&router, token_request("grant_type=client_credentials", Some((id, secret)))).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right secret waits: {body}");
+    assert_eq!(headers[header::RETRY_AFTER], "60");
+    env.clock.advance(Duration::seconds(61));
+    let (status, _, _) = send(&router, token_request("grant_type=client_credentials", Some((id, secret)))).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_authorization_endpoint_shows_untrusted_requests_as_pages_and_returns_the_rest() {
+    let env = env().await;
+    let design: AppScopes = "design".parse().unwrap();
+    let org = env.store.apps_of_org(env.app.app.org_id).await.unwrap()[0].org_id;
+    let app = env.identity.create_app(org, "designer", "", design, &["http://127.0.0.1:9/cb".into()], 0).await.unwrap();
+    let router = router(&env);
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let get = |query: String| Request::get(format!("/connect/authorize?{query}")).body(Body::empty()).unwrap();
+    let base = |client: &str, redirect: &str| {
+        format!(
+            "response_type=code&client_id={client}&redirect_uri={redirect}&state=s1&code_challenge={challenge}&code_challenge_method=S256"
+        )
+    };
+    let cb = "http%3A%2F%2F127.0.0.1%3A9%2Fcb";
+
+    for query in [base("unknown", cb), base(&app.app.client_id, "http%3A%2F%2Fevil.example%2Fcb")] {
+        let response = router.clone().oneshot(get(query)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert!(response.headers().get(header::LOCATION).is_none(), "never redirected");
+    }
+    let redirected = |query: String| {
+        let router = router.clone();
+        async move {
+            let response = router.oneshot(get(query)).await.unwrap();
+            assert!(response.status().is_redirection());
+            response.headers()[header::LOCATION].to_str().unwrap().to_owned()
+        }
+    };
+    let plain = base(&app.app.client_id, cb).replace("S256", "plain");
+    assert!(redirected(plain).await.starts_with("http://127.0.0.1:9/cb?error=invalid_request"));
+    let no_pkce = format!("response_type=code&client_id={}&redirect_uri={cb}&state=s1", app.app.client_id);
+    let location = redirected(no_pkce).await;
+    assert!(location.contains("error=invalid_request") && location.contains("state=s1"), "{location}");
+    let bad_scope = format!("{}&scope=supply.domain", base(&app.app.client_id, cb));
+    assert!(redirected(bad_scope).await.contains("error=invalid_scope"));
+    // A valid request from someone not signed in goes to the sign-in page, and comes back after.
+    let location = redirected(base(&app.app.client_id, cb)).await;
+    assert!(location.starts_with("/signin?next=%2Fconnect%2Fauthorize%3F"), "{location}");
+}
+
+#[tokio::test]
+async fn codes_are_single_use_short_lived_and_bound_to_client_redirect_and_verifier() {
+    let env = env().await;
+    let design: AppScopes = "design".parse().unwrap();
+    let app = env
+        .identity
+        .create_app(env.app.app.org_id, "designer", "", design, &["http://127.0.0.1:9/cb".into()], 0)
+        .await
+        .unwrap();
+    let user = env.store.user_by_email("ada@example.com").await.unwrap().0;
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let request = ferrite_identity::AuthorizationRequest {
+        response_type: "code".into(),
+        client_id: app.app.client_id.clone(),
+        redirect_uri: "http://127.0.0.1:9/cb".into(),
+        scope: Some("openid design.domain offline_access".into()),
+        code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
+        code_challenge_method: Some("S256".into()),
+        ..Default::default()
+    };
+    let (checked_app, scopes) = env.identity.check_authorization(&request).await.unwrap();
+    let issue = || env.identity.issue_code(&checked_app, user.id, &request, &scopes, env.clock.now());
+    let redeem = |code: String, verifier: &str, redirect: &str| TokenRequest {
+        grant_type: "authorization_code".into(),
+        code: Some(code),
+        redirect_uri: Some(redirect.into()),
+        code_verifier: Some(verifier.into()),
+        ..Default::default()
+    };
+    let err = |r: Result<ferrite_identity::TokenResponse, ferrite_identity::OAuthError>| r.unwrap_err().code();
+
+    let code = issue().await.unwrap();
+    let tokens = env.identity.token(&app.app, &redeem(code.clone(), verifier, "http://127.0.0.1:9/cb")).await.unwrap();
+    assert!(tokens.id_token.is_some() && tokens.refresh_token.is_some());
+    let claims = env.identity.verify_access_token(&tokens.access_token).unwrap();
+    assert_eq!(claims.sub, user.id.to_string());
+    assert!(claims.is_for_person());
+    assert_eq!(
+        err(env.identity.token(&app.app, &redeem(code, verifier, "http://127.0.0.1:9/cb")).await),
+        "invalid_grant"
+    );
+
+    let wrong_verifier = "x".repeat(43);
+    let code = issue().await.unwrap();
+    assert_eq!(
+        err(env.identity.token(&app.app, &redeem(code, &wrong_verifier, "http://127.0.0.1:9/cb")).await),
+        "invalid_grant"
+    );
+    let code = issue().await.unwrap();
+    assert_eq!(
+        err(env.identity.token(&app.app, &redeem(code, verifier, "http://127.0.0.1:9/other")).await),
+        "invalid_grant"
+    );
+    let code = issue().await.unwrap();
+    assert_eq!(
+        err(env.identity.token(&env.app.app, &redeem(code, verifier, "http://127.0.0.1:9/cb")).await),
+        "invalid_grant"
+    );
+    let code = issue().await.unwrap();
+    env.clock.advance(Duration::minutes(5));
+    assert_eq!(
+        err(env.identity.token(&app.app, &redeem(code, verifier, "http://127.0.0.1:9/cb")).await),
+        "invalid_grant"
+    );
+
+    // Refresh tokens rotate; presenting a rotated one revokes the family.
+    let first = tokens.refresh_token.unwrap();
+    let refresh = |token: &str| TokenRequest {
+        grant_type: "refresh_token".into(),
+        refresh_token: Some(token.into()),
+        ..Default::default()
+    };
+    let second = env.identity.token(&app.app, &refresh(&first)).await.unwrap().refresh_token.unwrap();
+    assert_ne!(first, second);
+    assert_eq!(err(env.identity.token(&app.app, &refresh(&first)).await), "invalid_grant");
+    assert_eq!(err(env.identity.token(&app.app, &refresh(&second)).await), "invalid_grant", "the chain is revoked");
+}
