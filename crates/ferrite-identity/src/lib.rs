@@ -6,6 +6,8 @@
 mod clients;
 pub mod config;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 mod introspection;
 pub mod jwt;

@@ -398,3 +398,32 @@ async fn codes_are_single_use_short_lived_and_bound_to_client_redirect_and_verif
     assert_eq!(err(env.identity.token(&app.app, &refresh(&first)).await), "invalid_grant");
     assert_eq!(err(env.identity.token(&app.app, &refresh(&second)).await), "invalid_grant", "the chain is revoked");
 }
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_per_email_and_address() {
+    let env = env().await;
+    let limit = TokenConfig::default().max_failures_per_minute;
+    for _ in 0..limit {
+        let failed = env.identity.sign_in("ada@example.com", "wrong password", "10.0.0.7").await;
+        assert!(matches!(failed, Err(ferrite_identity::SignInError::Invalid)));
+    }
+    let locked = env.identity.sign_in("ADA@example.com", "correct horse battery", "10.0.0.8").await;
+    assert!(matches!(locked, Err(ferrite_identity::SignInError::Throttled(_))), "the email is locked from any address");
+    let other = env.identity.sign_in("bob@example.com", "whatever it is", "10.0.0.7").await;
+    assert!(matches!(other, Err(ferrite_identity::SignInError::Throttled(_))), "and the address for any email");
+    env.clock.advance(Duration::seconds(61));
+    let (user, session) = env.identity.sign_in("ada@example.com", "correct horse battery", "10.0.0.7").await.unwrap();
+    assert_eq!(env.identity.session_user(&session).await.unwrap().map(|u| u.id), Some(user.id));
+    env.identity.sign_out(&session).await.unwrap();
+    assert_eq!(env.identity.session_user(&session).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn sessions_expire_with_the_clock() {
+    let env = env().await;
+    let (_, session) = env.identity.sign_in("ada@example.com", "correct horse battery", "10.0.0.7").await.unwrap();
+    env.clock.advance(Duration::days(7) - Duration::seconds(1));
+    assert!(env.identity.session_user(&session).await.unwrap().is_some());
+    env.clock.advance(Duration::seconds(1));
+    assert!(env.identity.session_user(&session).await.unwrap().is_none());
+}

@@ -6,7 +6,7 @@ mod discovery;
 mod pages;
 mod revocation;
 mod signin;
-mod token;
+pub(crate) mod token;
 mod userinfo;
 
 use std::{net::SocketAddr, sync::Arc};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::{
     Form,
     extract::{FromRequest, Query, Request, State},
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -93,12 +93,14 @@ pub async fn submit(State(identity): State<Arc<Identity>>, jar: CookieJar, reque
             (jar.add(cookie), Redirect::to(&next)).into_response()
         }
         Err(err) => {
-            let status = match err {
-                SignInError::Invalid => StatusCode::UNAUTHORIZED,
-                SignInError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-                SignInError::Store(ref store) => {
+            let (status, retry_after) = match &err {
+                SignInError::Invalid => (StatusCode::UNAUTHORIZED, None),
+                SignInError::Throttled(after) => {
+                    (StatusCode::TOO_MANY_REQUESTS, Some([(header::RETRY_AFTER, after.as_secs().max(1).to_string())]))
+                }
+                SignInError::Store(store) => {
                     tracing::error!(error = %store, "sign-in failed");
-                    StatusCode::INTERNAL_SERVER_ERROR
+                    (StatusCode::INTERNAL_SERVER_ERROR, None)
                 }
             };
             let shown = match err {
@@ -107,7 +109,7 @@ pub async fn submit(State(identity): State<Arc<Identity>>, jar: CookieJar, reque
             };
             let (jar, csrf_token) = csrf::token(jar, secure_cookies(&identity));
             let page = SignInPage { csrf_token, next, email: form.email, error: Some(shown) };
-            (jar, render(&page, status)).into_response()
+            (jar, retry_after, render(&page, status)).into_response()
         }
     }
 }
