@@ -5,8 +5,11 @@ pub mod app;
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod metering;
 pub mod org;
+pub mod plan;
 pub mod scope;
+pub mod units;
 
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use error::DomainError;

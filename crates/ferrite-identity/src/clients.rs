@@ -4,9 +4,10 @@ use ferrite_core::{
     AppId, OrgId,
     app::{App, validate_redirect_uri},
     org::validate_name,
+    plan::PlanCatalogue,
     scope::AppScopes,
 };
-use ferrite_store::{NewApp, StoreError};
+use ferrite_store::{NewApp, PlanError, StoreError};
 
 use crate::{AccountError, Identity, OAuthError, secrets};
 
@@ -61,6 +62,33 @@ impl Identity {
         new.part_limit = part_limit;
         let app = self.store.create_app(org, &new, self.clock.now()).await?;
         tracing::info!(app_id = %app.id, org_id = %org, "app created");
+        Ok(CreatedApp { app, client_secret })
+    }
+
+    /// Registers an app with `part_limit` parts taken from the organization's plan, atomically:
+    /// when they are not unallocated the app is not created and the error says by how much.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_app_within_plan(
+        &self,
+        org: OrgId,
+        name: &str,
+        description: &str,
+        scopes: AppScopes,
+        redirect_uris: &[String],
+        part_limit: i64,
+        plans: &PlanCatalogue,
+    ) -> Result<CreatedApp, AccountError> {
+        let (mut new, client_secret) = self.new_app(name, description, scopes, redirect_uris)?;
+        new.part_limit = part_limit;
+        let app = match self.store.create_app_within_plan(org, &new, plans, self.clock.now()).await {
+            Ok(app) => app,
+            Err(PlanError::Allocation(err)) => return Err(err.into()),
+            Err(PlanError::UnknownPlan(plan)) => {
+                return Err(ferrite_core::DomainError::invalid("plan", format!("`{plan}` is unknown")).into());
+            }
+            Err(PlanError::Store(err)) => return Err(err.into()),
+        };
+        tracing::info!(app_id = %app.id, org_id = %org, part_limit, "app created");
         Ok(CreatedApp { app, client_secret })
     }
 

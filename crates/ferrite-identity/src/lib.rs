@@ -32,7 +32,7 @@ pub use config::TokenConfig;
 pub use error::{AccountError, OAuthError};
 pub use jwt::{AccessClaims, TokenError};
 pub use keys::Algorithm;
-pub use people::SignInError;
+pub use people::{EVALUATION_PARTS, SignInError};
 pub use tokens::{AuthorizationRequest, AuthorizeError, TokenRequest, TokenResponse, pkce_verifies};
 
 use crate::{keys::KeyRing, secrets::SecretHasher, throttle::Throttle};

@@ -168,4 +168,42 @@ impl Store {
         .await)?;
         role.parse().map_err(|_| StoreError::Database(format!("stored role `{role}` is unknown")))
     }
+
+    /// The organization's members with their roles, owners first, then by email.
+    pub async fn members_of(&self, org: OrgId) -> Result<Vec<(User, Role)>, StoreError> {
+        let rows: Vec<(String, String, i64, String)> = dispatch!(self, pool => sqlx::query_as(
+            "SELECT u.id, u.email, u.created_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.org_id = $1 ORDER BY m.role DESC, u.email_key",
+        )
+        .bind(org.to_string())
+        .fetch_all(pool)
+        .await)?;
+        rows.into_iter()
+            .map(|(id, email, created_at, role)| {
+                let role =
+                    role.parse().map_err(|_| StoreError::Database(format!("stored role `{role}` is unknown")))?;
+                Ok((user((id, email, created_at))?, role))
+            })
+            .collect()
+    }
+
+    /// Removes a person from an organization. Refused with `Conflict` when they are its last owner
+    /// (an organization always has one); `NotFound` when they are not a member. One statement, so
+    /// two owners removing each other cannot leave none.
+    pub async fn remove_member(&self, org: OrgId, user: UserId) -> Result<(), StoreError> {
+        let removed = dispatch!(self, pool => sqlx::query(
+            "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2
+             AND (role <> 'owner' OR (SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner') > 1)",
+        )
+        .bind(org.to_string())
+        .bind(user.to_string())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if removed == 1 {
+            return Ok(());
+        }
+        self.role_in(org, user).await?;
+        Err(StoreError::Conflict)
+    }
 }

@@ -126,6 +126,13 @@ impl Store {
         Ok(self.app_where("id", &id.to_string()).await?.0)
     }
 
+    /// One of the organization's apps. Another organization's app is `NotFound`, exactly like an
+    /// app that does not exist: this is how the portal reaches apps, so it cannot reach others'.
+    pub async fn app_of_org(&self, org: OrgId, id: AppId) -> Result<App, StoreError> {
+        let (app, _) = self.app_where("id", &id.to_string()).await?;
+        if app.org_id == org { Ok(app) } else { Err(StoreError::NotFound) }
+    }
+
     /// The app holding this OAuth client id, with the hashes its secret is checked against.
     pub async fn app_by_client_id(&self, client_id: &str) -> Result<(App, SecretHashes), StoreError> {
         self.app_where("client_id", client_id).await

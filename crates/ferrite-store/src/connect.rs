@@ -47,23 +47,28 @@ impl Store {
     /// if it does not exist. Fails fast with `Unreachable` when the database cannot be reached.
     pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Store, StoreError> {
         let unreachable = |err: sqlx::Error| StoreError::Unreachable { url: redact_url(url), reason: err.to_string() };
-        let pool = match Backend::from_url(url)? {
+        let store = match Backend::from_url(url)? {
             Backend::Sqlite => {
-                let connect = SqliteConnectOptions::from_str(url)
-                    .map_err(unreachable)?
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    // WAL + NORMAL: a commit survives a process crash; only a power loss can lose the last ones.
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10));
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(options.max_connections)
-                    .acquire_timeout(options.connect_timeout)
-                    .connect_with(connect)
-                    .await
-                    .map_err(unreachable)?;
-                Pool::Sqlite(pool)
+                let main = SqliteConnectOptions::from_str(url).map_err(unreachable)?;
+                let catalogue_file = catalogue_path(main.get_filename());
+                let catalogue = main.clone().filename(catalogue_file);
+                let open = |connect: SqliteConnectOptions| {
+                    SqlitePoolOptions::new()
+                        .max_connections(options.max_connections)
+                        .acquire_timeout(options.connect_timeout)
+                        .connect_with(
+                            connect
+                                .create_if_missing(true)
+                                .journal_mode(SqliteJournalMode::Wal)
+                                // WAL + NORMAL: a commit survives a process crash; only a power loss can lose the last ones.
+                                .synchronous(SqliteSynchronous::Normal)
+                                .foreign_keys(true)
+                                .busy_timeout(Duration::from_secs(10)),
+                        )
+                };
+                let main = open(main).await.map_err(unreachable)?;
+                let catalogue = open(catalogue).await.map_err(unreachable)?;
+                Store { pool: Pool::Sqlite(main), catalogue: Pool::Sqlite(catalogue) }
             }
             Backend::Postgres => {
                 let connect = PgConnectOptions::from_str(url).map_err(unreachable)?;
@@ -73,11 +78,21 @@ impl Store {
                     .connect_with(connect)
                     .await
                     .map_err(unreachable)?;
-                Pool::Postgres(pool)
+                Store { pool: Pool::Postgres(pool.clone()), catalogue: Pool::Postgres(pool) }
             }
         };
-        Ok(Store { pool })
+        Ok(store)
     }
+}
+
+/// The catalogue's SQLite file beside the main one: `ferrite.db` → `ferrite-catalogue.db`.
+fn catalogue_path(main: &std::path::Path) -> std::path::PathBuf {
+    let stem = main.file_stem().and_then(|s| s.to_str()).unwrap_or("ferrite");
+    let name = match main.extension().and_then(|e| e.to_str()) {
+        Some(ext) => format!("{stem}-catalogue.{ext}"),
+        None => format!("{stem}-catalogue"),
+    };
+    main.with_file_name(name)
 }
 
 /// The URL with any password replaced by `***`, safe for messages and logs.
@@ -102,6 +117,13 @@ mod tests {
         assert_eq!(Backend::from_url("postgres://h/db").unwrap(), Backend::Postgres);
         assert_eq!(Backend::from_url("postgresql://h/db").unwrap(), Backend::Postgres);
         assert!(Backend::from_url("mysql://h/db").is_err());
+    }
+
+    #[test]
+    fn the_catalogue_file_sits_beside_the_main_one() {
+        use std::path::Path;
+        assert_eq!(catalogue_path(Path::new("/d/ferrite.db")), Path::new("/d/ferrite-catalogue.db"));
+        assert_eq!(catalogue_path(Path::new("data/state")), Path::new("data/state-catalogue"));
     }
 
     #[test]

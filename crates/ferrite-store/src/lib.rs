@@ -4,32 +4,49 @@
 //! The two backends share their SQL: the schema is designed for it (text ids, times as i64
 //! milliseconds, `ON CONFLICT`, `RETURNING`), and `dispatch!` runs the same statement on whichever
 //! pool is open, natively typed for that driver. What differs per backend — connection setup and the
-//! DDL of the migrations — lives in `connect.rs` and `migrations/{sqlite,postgres}`.
+//! DDL of the migrations — lives in `connect.rs` and `migrations/{sqlite,sqlite-catalogue,postgres}`.
+//! On SQLite the supply catalogue has a database file of its own (see `catalogue`), so a long
+//! import never holds the write lock that sessions and usage counters need.
 //! Callers only ever see domain types and `StoreError`.
 
 mod accounts;
 mod apps;
+pub mod catalogue;
+mod catalogue_read;
 mod connect;
 mod error;
 mod grants;
+mod invitations;
 mod keys;
+pub mod metering;
 mod migrate;
+mod plans;
 mod sessions;
 pub mod testing;
 mod time;
+mod usage;
 
 pub use apps::{NewApp, SecretHashes};
+pub use catalogue_read::{AttributeRecord, CategoryRecord, HistoryRecord, Named, OfferRecord, PartRecord};
 pub use connect::{Backend, ConnectOptions, redact_url};
 pub use error::StoreError;
 pub use grants::{AuthorizationCode, RefreshToken, RefreshUse};
+pub use invitations::{Invitation, NewInvitation};
 pub use keys::StoredKey;
 pub use migrate::SchemaStatus;
+pub use plans::PlanError;
 
 use sqlx::{PgPool, SqlitePool};
 
 /// Runs `$body` with `$pool` bound to the open pool, whatever its backend.
 /// The body is written once and compiled for each driver.
 macro_rules! dispatch {
+    (catalogue $store:expr, $pool:ident => $body:expr) => {
+        match &$store.catalogue {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
             $crate::Pool::Sqlite($pool) => $body,
@@ -49,6 +66,8 @@ pub(crate) enum Pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// The supply catalogue's pool: a second SQLite file, or the same PostgreSQL pool.
+    catalogue: Pool,
 }
 
 impl Store {
@@ -67,7 +86,8 @@ impl Store {
 
     /// Waits for open connections to finish their work and closes them (WAL checkpoint on SQLite).
     pub async fn close(&self) {
-        dispatch!(self, pool => pool.close().await)
+        dispatch!(self, pool => pool.close().await);
+        dispatch!(catalogue self, pool => pool.close().await);
     }
 }
 

@@ -5,6 +5,7 @@ use sqlx::migrate::{MigrateError, Migrator};
 use crate::{Pool, Store, StoreError, dispatch};
 
 static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static SQLITE_CATALOGUE: Migrator = sqlx::migrate!("migrations/sqlite-catalogue");
 static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// Where the database's schema stands against what this build knows.
@@ -37,13 +38,19 @@ impl Store {
         if let Some(found) = status.applied.filter(|&found| found > status.known) {
             return Err(StoreError::SchemaTooNew { found, known: status.known });
         }
-        let result = dispatch!(self, pool => self.migrator().run(pool).await);
-        result.map_err(|err| match err {
+        let too_new = |err: MigrateError| match err {
             MigrateError::VersionMissing(found) => StoreError::SchemaTooNew { found, known: status.known },
             other => StoreError::Migration(other.to_string()),
-        })
+        };
+        dispatch!(self, pool => self.migrator().run(pool).await).map_err(too_new)?;
+        if let Pool::Sqlite(pool) = &self.catalogue {
+            SQLITE_CATALOGUE.run(pool).await.map_err(too_new)?;
+        }
+        Ok(())
     }
 
+    /// The main database's schema against this build. (The SQLite catalogue file is migrated with
+    /// it and carries no separate status.)
     pub async fn schema_status(&self) -> Result<SchemaStatus, StoreError> {
         let known = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
         let table_exists: bool = match &self.pool {

@@ -48,3 +48,44 @@ pub async fn execute_raw(url: &str, sql: &str) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// Writes `count` synthetic parts (`TEST-00001`, …, manufacturer `Testco`, one offer each) into
+/// the catalogue, for tests that need something to search and charge for.
+pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result<(), StoreError> {
+    use crate::catalogue::{OfferRow, PartRow};
+    let now = chrono::Utc::now();
+    let mut writer = store.begin_import("synthetic", now).await?;
+    let manufacturer = writer.manufacturer("testco", "Testco").await?;
+    let seller = writer.seller("testdistributor", "Test Distributor").await?;
+    for n in 1..=count {
+        let mpn = format!("TEST-{n:05}");
+        let row = PartRow {
+            manufacturer_id: manufacturer,
+            mpn_key: mpn.replace('-', ""),
+            mpn: mpn.clone(),
+            description: Some(format!("Synthetic test part number {n}")),
+            category_id: None,
+            specs: "[]".into(),
+            datasheet_url: None,
+            image_url: None,
+            content_hash: n as i64,
+        };
+        let (part, _) = writer.part(&row).await?;
+        let offer = OfferRow {
+            seller_id: seller,
+            sku: format!("TD-{n:05}"),
+            is_authorized: true,
+            inventory_level: Some(100),
+            moq: Some(1),
+            order_multiple: None,
+            packaging: None,
+            prices: r#"[[1,0.1,"USD"]]"#.into(),
+            price_hash: 1,
+            click_url: None,
+            content_hash: n as i64,
+        };
+        writer.offer(part, &offer).await?;
+    }
+    writer.commit(true, &Uuid::now_v7().to_string(), "{}", now).await?;
+    Ok(())
+}

@@ -128,3 +128,283 @@ async fn memberships_are_per_organization(db: TestDb) {
     assert_eq!(db.store.role_in(acme.id, bob.id).await.unwrap(), Role::Owner);
     assert_eq!(db.store.memberships_of(ada.id).await.unwrap(), vec![(acme, Role::Owner)]);
 }
+
+/// Plans, allocations, usage, invitations and members: a module of its own so that it has its own
+/// `sqlite`/`postgres` case modules.
+mod plans {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use ferrite_core::{
+        AppId,
+        app::App,
+        plan::{AllocationError, PlanCatalogue, PlanChange},
+    };
+    use ferrite_store::{NewApp, NewInvitation, PlanError};
+
+    store_suite!(
+        plans_start_on_evaluation_upgrade_at_once_and_downgrade_next_period,
+        allocations_never_exceed_the_plan_and_say_by_how_much,
+        a_downgrade_that_comes_due_scales_allocations_to_fit,
+        an_app_is_created_within_the_plan_or_not_at_all,
+        concurrent_allocation_changes_never_exceed_the_total,
+        usage_is_read_per_period_and_per_day_through_the_organization,
+        invitations_are_for_one_email_used_once_and_expire,
+        members_can_be_removed_but_not_the_last_owner,
+        another_organizations_app_is_not_found,
+    );
+
+    fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
+    }
+
+    fn new_app(name: &str, scopes: &str, part_limit: i64) -> NewApp {
+        NewApp {
+            name: name.into(),
+            description: String::new(),
+            scopes: scopes.parse().unwrap(),
+            client_id: uuid::Uuid::new_v4().to_string(),
+            secret_hash: vec![1, 2, 3],
+            redirect_uris: vec![],
+            is_evaluation: false,
+            part_limit,
+        }
+    }
+
+    /// An organization like the one sign-up makes: an owner and the evaluation app.
+    async fn org_with_evaluation(db: &TestDb, email: &str) -> (OrgId, UserId, App) {
+        let owner = db.store.create_user(email, email, "h", t(1)).await.unwrap();
+        let mut evaluation = new_app("Evaluation", "supply", 1_000);
+        evaluation.is_evaluation = true;
+        let org = db.store.create_org("Acme", owner.id, &[evaluation], t(2)).await.unwrap();
+        let apps = db.store.apps_of_org(org.id).await.unwrap();
+        (org.id, owner.id, apps[0].clone())
+    }
+
+    async fn limit(db: &TestDb, app: AppId) -> i64 {
+        db.store.app_by_id(app).await.unwrap().part_limit
+    }
+
+    async fn plans_start_on_evaluation_upgrade_at_once_and_downgrade_next_period(db: TestDb) {
+        let plans = PlanCatalogue::default();
+        let (org, _, _) = org_with_evaluation(&db, "ada@example.com").await;
+        let now = utc(2026, 11, 15);
+        assert_eq!(db.store.org_plan(org).await.unwrap().plan, None, "the evaluation plan");
+
+        let (change, state) = db.store.choose_plan(org, "pro", &plans, now).await.unwrap();
+        assert_eq!(change, PlanChange::Now);
+        assert_eq!(state.plan.as_deref(), Some("Pro"));
+        let (change, state) = db.store.choose_plan(org, "Standard", &plans, now).await.unwrap();
+        let december = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        assert_eq!(change, PlanChange::At(december));
+        assert_eq!(state.plan.as_deref(), Some("Pro"), "a downgrade waits for the next period");
+        assert_eq!(db.store.org_plan(org).await.unwrap(), state);
+
+        let unknown = db.store.choose_plan(org, "Platinum", &plans, now).await;
+        assert!(matches!(unknown, Err(PlanError::UnknownPlan(_))), "{unknown:?}");
+
+        // Nothing changes before the period ends; at its start the downgrade applies.
+        assert_eq!(db.store.settle_due_plans(&plans, december - chrono::Duration::milliseconds(1)).await.unwrap(), 0);
+        assert_eq!(db.store.settle_due_plans(&plans, december).await.unwrap(), 1);
+        let settled = db.store.org_plan(org).await.unwrap();
+        assert_eq!((settled.plan.as_deref(), settled.pending), (Some("Standard"), None));
+
+        // Choosing the current plan cancels a scheduled downgrade.
+        db.store.choose_plan(org, "Evaluation", &plans, december).await.unwrap();
+        assert!(db.store.org_plan(org).await.unwrap().pending.is_some());
+        let (change, state) = db.store.choose_plan(org, "Standard", &plans, december).await.unwrap();
+        assert_eq!((change, state.pending), (PlanChange::Unchanged, None));
+    }
+
+    async fn allocations_never_exceed_the_plan_and_say_by_how_much(db: TestDb) {
+        let plans = PlanCatalogue::default();
+        let now = utc(2026, 11, 15);
+        let (org, _, evaluation) = org_with_evaluation(&db, "ada@example.com").await;
+        let a = db.store.create_app(org, &new_app("a", "supply", 0), t(3)).await.unwrap();
+        let b = db.store.create_app(org, &new_app("b", "supply,design", 0), t(3)).await.unwrap();
+        let cad = db.store.create_app(org, &new_app("cad", "design", 0), t(3)).await.unwrap();
+
+        // On the evaluation plan there is nothing to distribute.
+        let refused = db.store.set_allocations(org, &[(a.id, 1)], &plans, now).await;
+        assert!(matches!(refused, Err(PlanError::Allocation(AllocationError::ExceedsPlan { by: 1 }))), "{refused:?}");
+
+        db.store.choose_plan(org, "Standard", &plans, now).await.unwrap();
+        db.store.set_allocations(org, &[(a.id, 1_500)], &plans, now).await.unwrap();
+        let refused = db.store.set_allocations(org, &[(b.id, 800)], &plans, now).await.unwrap_err();
+        assert!(refused.to_string().contains("exceeds the plan by 300 parts"), "{refused}");
+        assert_eq!(limit(&db, b.id).await, 0, "a refused change changes nothing");
+        // Moving parts from one app to another in one change.
+        db.store.set_allocations(org, &[(a.id, 1_000), (b.id, 1_000)], &plans, now).await.unwrap();
+        assert_eq!((limit(&db, a.id).await, limit(&db, b.id).await), (1_000, 1_000));
+
+        for (app, expected) in [(evaluation.id, AllocationError::EvaluationFixed), (cad.id, AllocationError::NotSupply)]
+        {
+            let result = db.store.set_allocations(org, &[(app, 0)], &plans, now).await;
+            assert!(matches!(&result, Err(PlanError::Allocation(e)) if *e == expected), "{result:?}");
+        }
+        let negative = db.store.set_allocations(org, &[(a.id, -5)], &plans, now).await;
+        assert!(matches!(negative, Err(PlanError::Allocation(AllocationError::Negative))), "{negative:?}");
+        assert_eq!(limit(&db, evaluation.id).await, 1_000);
+
+        // Deleting an app frees its parts.
+        db.store.delete_app(b.id, t(4)).await.unwrap();
+        db.store.set_allocations(org, &[(a.id, 2_000)], &plans, now).await.unwrap();
+    }
+
+    async fn a_downgrade_that_comes_due_scales_allocations_to_fit(db: TestDb) {
+        let plans = PlanCatalogue::default();
+        let now = utc(2026, 11, 15);
+        let (org, _, evaluation) = org_with_evaluation(&db, "ada@example.com").await;
+        let a = db.store.create_app(org, &new_app("a", "supply", 0), t(3)).await.unwrap();
+        let b = db.store.create_app(org, &new_app("b", "supply", 0), t(3)).await.unwrap();
+        db.store.choose_plan(org, "Pro", &plans, now).await.unwrap();
+        db.store.set_allocations(org, &[(a.id, 15_000), (b.id, 5_000)], &plans, now).await.unwrap();
+        db.store.choose_plan(org, "Standard", &plans, now).await.unwrap();
+        // Still Pro for the rest of November: the allocations stand.
+        db.store.set_allocations(org, &[(a.id, 15_000)], &plans, utc(2026, 11, 30)).await.unwrap();
+        // In December any change first applies the downgrade.
+        let settled = db.store.settle_plan(org, &plans, utc(2026, 12, 1)).await.unwrap();
+        assert_eq!(settled.plan.as_deref(), Some("Standard"));
+        assert_eq!((limit(&db, a.id).await, limit(&db, b.id).await), (1_500, 500));
+        assert_eq!(limit(&db, evaluation.id).await, 1_000, "the evaluation app is untouched");
+    }
+
+    async fn an_app_is_created_within_the_plan_or_not_at_all(db: TestDb) {
+        let plans = PlanCatalogue::default();
+        let now = utc(2026, 11, 15);
+        let (org, _, _) = org_with_evaluation(&db, "ada@example.com").await;
+        db.store.choose_plan(org, "Standard", &plans, now).await.unwrap();
+        let first =
+            db.store.create_app_within_plan(org, &new_app("first", "supply", 1_200), &plans, now).await.unwrap();
+        assert_eq!(first.part_limit, 1_200);
+        let refused = db.store.create_app_within_plan(org, &new_app("second", "supply", 1_000), &plans, now).await;
+        assert!(refused.unwrap_err().to_string().contains("exceeds the plan by 200 parts"));
+        let design = db.store.create_app_within_plan(org, &new_app("cad", "design", 10), &plans, now).await;
+        assert!(matches!(design, Err(PlanError::Allocation(AllocationError::NotSupply))), "{design:?}");
+        let names: Vec<_> = db.store.apps_of_org(org).await.unwrap().into_iter().map(|a| a.name).collect();
+        assert_eq!(names, ["Evaluation", "first"], "nothing was created when refused");
+        db.store.create_app_within_plan(org, &new_app("zero", "design", 0), &plans, now).await.unwrap();
+    }
+
+    async fn concurrent_allocation_changes_never_exceed_the_total(db: TestDb) {
+        let plans = PlanCatalogue::default();
+        let now = utc(2026, 11, 15);
+        let (org, _, _) = org_with_evaluation(&db, "ada@example.com").await;
+        db.store.choose_plan(org, "Standard", &plans, now).await.unwrap();
+        let mut apps = Vec::new();
+        for i in 0..8 {
+            apps.push(db.store.create_app(org, &new_app(&format!("app{i}"), "supply", 0), t(3)).await.unwrap().id);
+        }
+        // 64 writers each try to give 600 parts to one app (and sometimes take them back); a sum
+        // above 2,000 would be a lost update.
+        let mut tasks = Vec::new();
+        for i in 0..64usize {
+            let store = db.store.clone();
+            let plans = plans.clone();
+            let app = apps[i % apps.len()];
+            tasks.push(tokio::spawn(async move {
+                let parts = if i % 5 == 4 { 0 } else { 600 };
+                match store.set_allocations(org, &[(app, parts)], &plans, now).await {
+                    Ok(()) => true,
+                    Err(PlanError::Allocation(AllocationError::ExceedsPlan { .. })) => false,
+                    Err(other) => panic!("unexpected {other:?}"),
+                }
+            }));
+        }
+        let mut granted = 0;
+        for task in tasks {
+            granted += usize::from(task.await.unwrap());
+        }
+        assert!(granted >= 3, "some allocations went through ({granted})");
+        let apps_now = db.store.apps_of_org(org).await.unwrap();
+        let sum: i64 = apps_now.iter().filter(|a| !a.is_evaluation).map(|a| a.part_limit).sum();
+        assert!(sum <= 2_000, "allocations sum to {sum}");
+    }
+
+    async fn usage_is_read_per_period_and_per_day_through_the_organization(db: TestDb) {
+        let (org, _, evaluation) = org_with_evaluation(&db, "ada@example.com").await;
+        let (other_org, _, _) = org_with_evaluation(&db, "bob@example.com").await;
+        let app = db.store.create_app(org, &new_app("a", "supply", 0), t(3)).await.unwrap();
+        assert_eq!(db.store.part_usage(app.id, "2026-11").await.unwrap(), 0);
+        db.store.record_usage_for_tests(app.id, "2026-11", 40).await.unwrap();
+        db.store.record_usage_for_tests(app.id, "2026-11", 2).await.unwrap();
+        db.store.record_usage_for_tests(app.id, "2026-10", 7).await.unwrap();
+        db.store.record_usage_for_tests(evaluation.id, "lifetime", 9).await.unwrap();
+        assert_eq!(db.store.part_usage(app.id, "2026-11").await.unwrap(), 42);
+        let usage = db.store.org_usage(org, "2026-11").await.unwrap();
+        assert_eq!((usage[&app.id], usage[&evaluation.id]), (42, 9));
+        assert!(db.store.org_usage(other_org, "2026-11").await.unwrap().is_empty());
+
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        for (d, parts) in [(1, 5), (3, 10), (3, 2), (30, 1)] {
+            db.store.record_daily_usage_for_tests(app.id, day(d), parts).await.unwrap();
+        }
+        let days = db.store.daily_usage(org, app.id, day(1), day(29)).await.unwrap();
+        assert_eq!(days, vec![(day(1), 5), (day(3), 12)]);
+        assert!(db.store.daily_usage(other_org, app.id, day(1), day(30)).await.unwrap().is_empty());
+    }
+
+    async fn invitations_are_for_one_email_used_once_and_expire(db: TestDb) {
+        let (org, ada, _) = org_with_evaluation(&db, "ada@example.com").await;
+        let bob = db.store.create_user("Bob@example.com", "bob@example.com", "h", t(1)).await.unwrap();
+        let eve = db.store.create_user("eve@example.com", "eve@example.com", "h", t(1)).await.unwrap();
+        let invite = |hash: &'static [u8], expires| NewInvitation {
+            org,
+            email: "Bob@example.com",
+            email_key: "bob@example.com",
+            role: Role::Member,
+            invited_by: ada,
+            token_hash: hash,
+            expires_at: expires,
+        };
+        let invitation = db.store.create_invitation(&invite(b"token-1", t(1000)), t(10)).await.unwrap();
+        assert_eq!(db.store.pending_invitations(org, t(20)).await.unwrap(), vec![invitation.clone()]);
+        let (found, found_org) = db.store.invitation_by_token(b"token-1", t(20)).await.unwrap();
+        assert_eq!((found, found_org.id), (invitation, org));
+
+        let wrong_person = db.store.accept_invitation(b"token-1", eve.id, "eve@example.com", t(30)).await;
+        assert!(matches!(wrong_person, Err(StoreError::NotFound)));
+        assert_eq!(db.store.accept_invitation(b"token-1", bob.id, "bob@example.com", t(30)).await.unwrap(), org);
+        assert_eq!(db.store.role_in(org, bob.id).await.unwrap(), Role::Member);
+        let again = db.store.accept_invitation(b"token-1", bob.id, "bob@example.com", t(31)).await;
+        assert!(matches!(again, Err(StoreError::NotFound)), "used once");
+        assert!(db.store.pending_invitations(org, t(40)).await.unwrap().is_empty());
+
+        db.store.create_invitation(&invite(b"token-2", t(100)), t(50)).await.unwrap();
+        let late = db.store.accept_invitation(b"token-2", bob.id, "bob@example.com", t(100)).await;
+        assert!(matches!(late, Err(StoreError::NotFound)), "expired");
+
+        let revocable = db.store.create_invitation(&invite(b"token-3", t(1000)), t(50)).await.unwrap();
+        let (other_org, _, _) = org_with_evaluation(&db, "carol@example.com").await;
+        assert!(matches!(db.store.revoke_invitation(other_org, &revocable.id).await, Err(StoreError::NotFound)));
+        db.store.revoke_invitation(org, &revocable.id).await.unwrap();
+        assert!(db.store.invitation_by_token(b"token-3", t(60)).await.is_err());
+    }
+
+    async fn members_can_be_removed_but_not_the_last_owner(db: TestDb) {
+        let (org, ada, _) = org_with_evaluation(&db, "ada@example.com").await;
+        let bob = db.store.create_user("bob@example.com", "bob@example.com", "h", t(1)).await.unwrap();
+        db.store.set_membership(org, bob.id, Role::Member, t(3)).await.unwrap();
+        let members = db.store.members_of(org).await.unwrap();
+        let roles: Vec<_> = members.iter().map(|(u, r)| (u.email.as_str(), *r)).collect();
+        assert_eq!(roles, [("ada@example.com", Role::Owner), ("bob@example.com", Role::Member)]);
+        assert!(matches!(db.store.remove_member(org, ada).await, Err(StoreError::Conflict)), "the last owner stays");
+        db.store.remove_member(org, bob.id).await.unwrap();
+        assert!(matches!(db.store.remove_member(org, bob.id).await, Err(StoreError::NotFound)));
+        db.store.set_membership(org, bob.id, Role::Owner, t(4)).await.unwrap();
+        db.store.remove_member(org, ada).await.unwrap();
+        assert_eq!(db.store.members_of(org).await.unwrap().len(), 1);
+    }
+
+    async fn another_organizations_app_is_not_found(db: TestDb) {
+        let (acme, _, acme_eval) = org_with_evaluation(&db, "ada@example.com").await;
+        let (bolt, _, _) = org_with_evaluation(&db, "bob@example.com").await;
+        assert_eq!(db.store.app_of_org(acme, acme_eval.id).await.unwrap(), acme_eval);
+        assert!(matches!(db.store.app_of_org(bolt, acme_eval.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(db.store.app_of_org(acme, AppId::new()).await, Err(StoreError::NotFound)));
+        let plans = PlanCatalogue::default();
+        let now = utc(2026, 11, 15);
+        db.store.choose_plan(bolt, "Pro", &plans, now).await.unwrap();
+        let foreign = db.store.set_allocations(bolt, &[(acme_eval.id, 10)], &plans, now).await;
+        assert!(matches!(foreign, Err(PlanError::Store(StoreError::NotFound))), "{foreign:?}");
+    }
+}

@@ -5,7 +5,7 @@ use std::{io::Read, sync::Arc};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use ferrite_core::{AppId, OrgId, SystemClock, org::Organization, scope::AppScopes};
+use ferrite_core::{AppId, OrgId, SystemClock, org::Organization, plan::PlanChange, scope::AppScopes};
 use ferrite_identity::{Algorithm, CreatedApp, Identity};
 use serde_json::json;
 
@@ -22,6 +22,22 @@ pub enum AdminCommand {
     /// Manage applications and their credentials
     #[command(subcommand)]
     App(AppCommand),
+    /// Manage organizations' supply plans
+    #[command(subcommand)]
+    Plan(PlanCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Choose an organization's plan: an upgrade applies now, a downgrade at the next period
+    Set {
+        /// The organization, by id or by name
+        #[arg(long)]
+        org: String,
+        /// A plan of the catalogue (`plans` in the configuration)
+        #[arg(long)]
+        plan: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +77,13 @@ pub enum AppCommand {
         /// The app's id
         id: String,
     },
+    /// Set an app's part limit, taken from its organization's plan (refused beyond the unallocated parts)
+    Limit {
+        /// The app's id
+        id: String,
+        #[arg(long)]
+        parts: i64,
+    },
     /// Issue a new client secret; the previous one keeps working for `tokens.secret_overlap`
     RegenerateSecret {
         id: String,
@@ -84,7 +107,7 @@ pub struct CreateApp {
     /// A redirect URI for the authorization-code flow; repeat for several
     #[arg(long = "redirect-uri")]
     redirect_uris: Vec<String>,
-    /// Parts per period allocated to the app
+    /// Parts per period allocated to the app, from the plan's unallocated parts
     #[arg(long, default_value_t = 0)]
     part_limit: i64,
     #[arg(long)]
@@ -125,6 +148,11 @@ pub async fn run(command: AdminCommand, config: &Config) -> anyhow::Result<()> {
             let (owner, _) =
                 identity.store().user_by_email(&key).await.with_context(|| format!("no person with email {owner}"))?;
             let org = identity.create_org(&name, owner.id).await?;
+            // The evaluation app gets the configured evaluation allowance.
+            let evaluation = config.plan_catalogue()?.evaluation().parts_per_month;
+            if evaluation != ferrite_identity::EVALUATION_PARTS {
+                identity.store().set_evaluation_allowance(org.id, evaluation).await?;
+            }
             print(json, json!({ "id": org.id, "name": org.name }), || {
                 format!("created organization {} ({})", org.id, org.name)
             });
@@ -134,14 +162,50 @@ pub async fn run(command: AdminCommand, config: &Config) -> anyhow::Result<()> {
             if args.part_limit < 0 {
                 bail!("--part-limit must not be negative");
             }
+            let plans = config.plan_catalogue()?;
             let created = identity
-                .create_app(org.id, &args.name, &args.description, args.scopes, &args.redirect_uris, args.part_limit)
-                .await?;
+                .create_app_within_plan(
+                    org.id,
+                    &args.name,
+                    &args.description,
+                    args.scopes,
+                    &args.redirect_uris,
+                    args.part_limit,
+                    &plans,
+                )
+                .await
+                .map_err(|err| refused_allocation(err.into(), args.part_limit))?;
             print_credentials(args.json, &created);
         }
         AdminCommand::App(AppCommand::Delete { id }) => {
             identity.delete_app(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
             println!("deleted app {id}");
+        }
+        AdminCommand::App(AppCommand::Limit { id, parts }) => {
+            let plans = config.plan_catalogue()?;
+            let app = identity.store().app_by_id(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
+            identity
+                .store()
+                .set_allocations(app.org_id, &[(app.id, parts)], &plans, identity.now())
+                .await
+                .map_err(|err| refused_allocation(err.into(), parts))?;
+            println!("app {id} ({}) now has a limit of {parts} parts", app.name);
+        }
+        AdminCommand::Plan(PlanCommand::Set { org, plan }) => {
+            let plans = config.plan_catalogue()?;
+            let org = resolve_org(&identity, &org).await?;
+            let (change, _) = identity.store().choose_plan(org.id, &plan, &plans, identity.now()).await?;
+            let chosen = plans.get(&plan).map_or(plan.as_str(), |p| p.name.as_str());
+            match change {
+                PlanChange::Now => println!("organization {} ({}) is on {chosen} now", org.id, org.name),
+                PlanChange::At(at) => println!(
+                    "organization {} ({}) moves to {chosen} at {} (a downgrade applies at the next period)",
+                    org.id,
+                    org.name,
+                    at.format("%Y-%m-%d %H:%M UTC")
+                ),
+                PlanChange::Unchanged => println!("organization {} ({}) stays on {chosen}", org.id, org.name),
+            }
         }
         AdminCommand::App(AppCommand::RegenerateSecret { id, json }) => {
             let created = identity.regenerate_secret(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
@@ -172,6 +236,24 @@ async fn resolve_org(identity: &Identity, reference: &str) -> anyhow::Result<Org
         0 => bail!("no organization is named {reference:?}"),
         1 => Ok(named.remove(0)),
         n => bail!("{n} organizations are named {reference:?}; give the id instead"),
+    }
+}
+
+/// An allocation refusal, worded for the command line.
+fn refused_allocation(err: anyhow::Error, parts: i64) -> anyhow::Error {
+    let refusal = err
+        .downcast_ref::<ferrite_store::PlanError>()
+        .and_then(|e| match e {
+            ferrite_store::PlanError::Allocation(a) => Some(a.clone()),
+            _ => None,
+        })
+        .or_else(|| match err.downcast_ref::<ferrite_identity::AccountError>() {
+            Some(ferrite_identity::AccountError::Allocation(a)) => Some(a.clone()),
+            _ => None,
+        });
+    match refusal {
+        Some(refusal) => anyhow::anyhow!("refused: {parts} parts cannot be allocated: {refusal}"),
+        None => err,
     }
 }
 

@@ -8,6 +8,7 @@ use crate::{
     admin::{self, AdminCommand, KeysCommand},
     config::{Config, Overrides},
     logging, server, startup,
+    supply_cli::{self, ImportArgs, SyncArgs},
 };
 
 #[derive(Debug, Parser)]
@@ -38,6 +39,14 @@ pub enum Command {
     /// Manage the keys that sign tokens
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print the GraphQL schema (SDL) that this build serves
+    ExportSchema,
+    /// Import one feed into the catalogue (atomically) and report what changed
+    Import(ImportArgs),
+    /// Run the configured feeds now (the daily refresh, on demand)
+    Sync(SyncArgs),
+    /// Rebuild this node's search index from the catalogue
+    Reindex,
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +97,13 @@ pub fn main(cli: Cli) -> ExitCode {
             Command::Migrate => startup::open_store(&config).await.map(|_| ()),
             Command::Admin(command) => admin::run(command, &config).await,
             Command::Keys(command) => admin::keys(command, &config).await,
+            Command::Import(args) => supply_cli::import(args, &config).await,
+            Command::Sync(args) => supply_cli::sync(args, &config).await,
+            Command::Reindex => supply_cli::reindex(&config).await,
+            Command::ExportSchema => {
+                print!("{}", ferrite_graphql::sdl());
+                Ok(())
+            }
         }
     });
     match result {

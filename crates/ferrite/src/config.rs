@@ -42,6 +42,13 @@ pub struct Config {
     pub log_format: LogFormat,
     /// OAuth tokens, keys, sessions and throttling.
     pub tokens: ferrite_identity::TokenConfig,
+    /// Feeds the server refreshes on schedule (`[[feeds]]`: name, adapter, source, every, mode).
+    pub feeds: Vec<crate::supply_cli::FeedConfig>,
+    /// Units of each currency one US dollar buys (`EUR = 0.92`), for converted prices.
+    pub currency_rates: ferrite_graphql::ExchangeRates,
+    /// The supply plan catalogue (`[[plans]]` tables replace the defaults as a whole): unique
+    /// names, exactly one `lifetime` (evaluation) plan.
+    pub plans: Vec<ferrite_core::plan::Plan>,
 }
 
 impl Default for Config {
@@ -57,6 +64,9 @@ impl Default for Config {
             log: "info".into(),
             log_format: LogFormat::Text,
             tokens: ferrite_identity::TokenConfig::default(),
+            currency_rates: ferrite_graphql::ExchangeRates::default(),
+            feeds: Vec::new(),
+            plans: ferrite_core::plan::PlanCatalogue::default().plans().to_vec(),
         }
     }
 }
@@ -160,12 +170,23 @@ impl Config {
                 "`tokens.cache_refresh` must be between 1ms and 5s (revocations must apply within 5 s)".into(),
             );
         }
+        self.plan_catalogue()?;
+        for feed in &self.feeds {
+            feed.validate().map_err(|err| ConfigError::Invalid(format!("`feeds`: {err}")))?;
+        }
+        self.currency_rates.validate().map_err(|err| ConfigError::Invalid(format!("`currency_rates`: {err}")))?;
         if self.max_body_bytes < 1024 {
             return invalid("`max_body_bytes` must be at least 1024".into());
         }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .map_err(|err| ConfigError::Invalid(format!("`log` is not a valid filter: {err}")))?;
         Ok(())
+    }
+
+    /// The configured plans as a validated catalogue.
+    pub fn plan_catalogue(&self) -> Result<ferrite_core::plan::PlanCatalogue, ConfigError> {
+        ferrite_core::plan::PlanCatalogue::new(self.plans.clone())
+            .map_err(|err| ConfigError::Invalid(format!("`plans`: {err}")))
     }
 
     /// The database to open: the configured URL, or a SQLite file in the data directory.
@@ -272,6 +293,28 @@ mod tests {
         assert!(err.to_lowercase().contains("algorithm"), "{err}");
         let err = load_with(&[], Some("[tokens]\nlifetime = \"1h\"\n"), &Overrides::default()).unwrap_err().to_string();
         assert!(err.contains("lifetime"), "{err}");
+    }
+
+    #[test]
+    fn plans_tables_replace_the_default_catalogue_and_are_validated() {
+        let defaults = load(&[]).unwrap().plan_catalogue().unwrap();
+        assert_eq!(defaults.get("Standard").unwrap().parts_per_month, 2_000);
+        let file = "[[plans]]\nname = \"Trial\"\nparts_per_month = 500\nlifetime = true\n\n\
+                    [[plans]]\nname = \"Team\"\nparts_per_month = 5000\nfeatures = [\"support\"]\n";
+        let catalogue = load_with(&[], Some(file), &Overrides::default()).unwrap().plan_catalogue().unwrap();
+        assert_eq!(catalogue.plans().len(), 2);
+        assert_eq!(catalogue.evaluation().name, "Trial");
+        for (bad, says) in [
+            ("[[plans]]\nname = \"A\"\nparts_per_month = 1\n", "exactly one lifetime"),
+            (
+                "[[plans]]\nname = \"A\"\nparts_per_month = 1\nlifetime = true\n[[plans]]\nname = \"a\"\nparts_per_month = 2\n",
+                "used twice",
+            ),
+            ("[[plans]]\nname = \"A\"\nparts = 1\n", "parts"),
+        ] {
+            let err = load_with(&[], Some(bad), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("plans") && err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

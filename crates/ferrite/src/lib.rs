@@ -9,5 +9,6 @@ mod logging;
 pub mod metrics;
 pub mod server;
 mod startup;
+pub mod supply_cli;
 
 pub use server::{AppState, router};

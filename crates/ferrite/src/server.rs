@@ -5,8 +5,10 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 use anyhow::Context;
 use axum::{Router, extract::DefaultBodyLimit, middleware, routing::get};
 use ferrite_core::SystemClock;
+use ferrite_graphql::{Services, http::ApiState};
 use ferrite_identity::Identity;
 use ferrite_store::Store;
+use ferrite_supply::catalogue::Catalogue;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -15,6 +17,9 @@ use url::Url;
 
 use crate::{config::Config, health, metrics, startup};
 
+/// How often each node checks whether another node (or `ferrite sync`) changed the catalogue.
+const CATALOGUE_CHECK: Duration = Duration::from_secs(5);
+
 /// What every handler may reach. Cheap to clone: each field is a handle.
 #[derive(Clone)]
 pub struct AppState {
@@ -22,6 +27,11 @@ pub struct AppState {
     pub identity: Arc<Identity>,
     pub metrics: PrometheusHandle,
     pub public_url: Url,
+    /// The supply plan catalogue (configuration).
+    pub plans: ferrite_core::plan::PlanCatalogue,
+    /// Parts, search index and dictionaries, following the store's catalogue version.
+    pub catalogue: Arc<Catalogue>,
+    pub api: ApiState,
 }
 
 impl AppState {
@@ -31,18 +41,33 @@ impl AppState {
             Identity::start(store.clone(), Arc::new(SystemClock), config.tokens.clone(), public_url.as_str())
                 .await
                 .context("identity could not start")?;
-        Ok(Self { store, identity, metrics: metrics::recorder(), public_url })
+        let plans = config.plan_catalogue()?;
+        let catalogue =
+            Catalogue::open(store.clone(), &config.data_dir).await.context("the catalogue could not open")?;
+        let services = Arc::new(Services {
+            identity: identity.clone(),
+            catalogue: catalogue.clone(),
+            rates: config.currency_rates.clone(),
+            public_url: public_url.as_str().trim_end_matches('/').to_owned(),
+        });
+        let meter = ferrite_graphql::Meter::start(identity.clone());
+        let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
+        Ok(Self { store, identity, metrics: metrics::recorder(), public_url, plans, catalogue, api })
     }
 }
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let identity = ferrite_identity::http::routes(state.identity.clone());
+    let portal = ferrite_portal::routes(state.identity.clone(), state.plans.clone());
+    let api = ferrite_graphql::http::routes(state.api.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
         .with_state(state)
         .merge(identity)
+        .merge(portal)
+        .merge(api)
         .layer(middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .layer(DefaultBodyLimit::max(max_body_bytes))
@@ -62,6 +87,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(address = %bound, public_url = %state.public_url, "listening");
     tokio::spawn(metrics_upkeep(state.metrics.clone(), shutdown.clone()));
     let refresher = tokio::spawn(state.identity.clone().run_refresher());
+    let watcher = tokio::spawn(state.catalogue.clone().watch(CATALOGUE_CHECK));
+    let schedule =
+        tokio::spawn(crate::supply_cli::run_schedule(store.clone(), state.catalogue.clone(), config.feeds.clone()));
+    let plan_scheduler = tokio::spawn(ferrite_portal::run_plan_scheduler(
+        state.identity.clone(),
+        state.plans.clone(),
+        Duration::from_secs(60),
+    ));
 
     let app = router(state, config.max_body_bytes).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
@@ -74,6 +107,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         () = deadline => tracing::warn!(timeout = ?config.shutdown_timeout, "requests still running at the shutdown deadline were cut off"),
     }
     refresher.abort();
+    watcher.abort();
+    schedule.abort();
+    plan_scheduler.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

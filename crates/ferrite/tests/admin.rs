@@ -103,3 +103,84 @@ fn keys_rotate_adds_a_key() {
     let bad = admin(&dir, &["keys", "rotate", "--algorithm", "HS256"]);
     assert_eq!(bad.status.code(), Some(2), "clap refuses it");
 }
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The organization's apps as the store sees them (the CLI has no listing).
+async fn app_names(dir: &tempfile::TempDir) -> Vec<(String, i64)> {
+    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+    let store = ferrite_store::Store::connect(&url, &Default::default()).await.unwrap();
+    let org = store.orgs_named("Acme").await.unwrap().remove(0);
+    let apps = store.apps_of_org(org.id).await.unwrap().into_iter().map(|a| (a.name, a.part_limit)).collect();
+    store.close().await;
+    apps
+}
+
+#[tokio::test]
+async fn plans_and_part_limits_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    json(&create_user(&dir, "ada@example.com", "correct horse battery"));
+    json(&admin(&dir, &["admin", "org", "create", "--name", "Acme", "--owner", "ada@example.com", "--json"]));
+    let create = |name: &str, parts: &str| {
+        admin(
+            &dir,
+            &[
+                "admin",
+                "app",
+                "create",
+                "--org",
+                "Acme",
+                "--name",
+                name,
+                "--scopes",
+                "supply",
+                "--part-limit",
+                parts,
+                "--json",
+            ],
+        )
+    };
+
+    // On the evaluation plan there are no parts to give: refused, and nothing is created.
+    let refused = create("early", "100");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused)
+            .contains("refused: 100 parts cannot be allocated: this allocation exceeds the plan by 100 parts"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(app_names(&dir).await, vec![("Evaluation".to_owned(), 1_000)]);
+
+    let upgraded = admin(&dir, &["admin", "plan", "set", "--org", "Acme", "--plan", "standard"]);
+    assert!(stdout(&upgraded).contains("is on Standard now"), "{}{}", stdout(&upgraded), stderr(&upgraded));
+    let first = json(&create("first", "1500"));
+    let too_many = create("second", "600");
+    assert!(stderr(&too_many).contains("exceeds the plan by 100 parts"), "{}", stderr(&too_many));
+    assert_eq!(app_names(&dir).await.len(), 2, "the refused app was not created");
+
+    let id = first["id"].as_str().unwrap();
+    let raised = admin(&dir, &["admin", "app", "limit", id, "--parts", "2000"]);
+    assert!(stdout(&raised).contains("now has a limit of 2000 parts"), "{}", stderr(&raised));
+    let over = admin(&dir, &["admin", "app", "limit", id, "--parts", "2001"]);
+    assert!(stderr(&over).contains("exceeds the plan by 1 parts"), "{}", stderr(&over));
+    assert!(app_names(&dir).await.contains(&("first".to_owned(), 2_000)));
+
+    let down = admin(&dir, &["admin", "plan", "set", "--org", "Acme", "--plan", "Evaluation"]);
+    assert!(
+        stdout(&down).contains("moves to Evaluation at ") && stdout(&down).contains("next period"),
+        "{}",
+        stdout(&down)
+    );
+    for (args, says) in [
+        (vec!["admin", "plan", "set", "--org", "Acme", "--plan", "Platinum"], "no plan named `Platinum`"),
+        (vec!["admin", "plan", "set", "--org", "Nobody", "--plan", "Pro"], "no organization is named"),
+        (vec!["admin", "app", "limit", "not-an-id", "--parts", "1"], "is not an app id"),
+    ] {
+        let output = admin(&dir, &args);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(stderr(&output).contains(says), "{args:?}: {}", stderr(&output));
+    }
+}

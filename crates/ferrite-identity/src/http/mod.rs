@@ -36,6 +36,7 @@ pub fn routes(identity: Arc<Identity>) -> Router {
         .route("/connect/authorize", get(authorize::show).post(authorize::decide))
         .route("/signin", get(signin::show).post(signin::submit))
         .route("/signout", post(signin::sign_out))
+        .route("/assets/ferrite.css", get(pages::stylesheet))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .with_state(identity)
 }

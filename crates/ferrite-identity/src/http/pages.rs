@@ -2,9 +2,17 @@
 
 use askama::Template;
 use axum::{
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
+
+/// The stylesheet shared by these pages and the portal's, so that both have one look.
+pub const STYLESHEET: &str = include_str!("../../assets/ferrite.css");
+
+pub async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
+        .into_response()
+}
 
 #[derive(Template)]
 #[template(path = "signin.html")]

@@ -1,0 +1,55 @@
+//! The GraphQL API, compatible with Nexar's: supply (`sup*`), admin (`adm*`) and design (`des*`)
+//! root fields, with names, arguments and types as in Nexar's public schema.
+//!
+//! `http` is the edge: it authenticates the token, runs the query, and counts the parts it
+//! returns. Resolvers only read; each root field checks the scope it needs.
+
+mod admin;
+pub mod metering;
+mod context;
+pub mod errors;
+pub mod http;
+mod money;
+mod scalars;
+mod supply;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use ferrite_identity::Identity;
+use ferrite_supply::catalogue::Catalogue;
+
+pub use context::{Caller, PartCounter};
+pub use metering::Meter;
+pub use money::ExchangeRates;
+
+#[derive(MergedObject, Default)]
+pub struct Query(supply::SupplyQuery, admin::AdminQuery);
+
+pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Limits on what one query may ask, so no request can make the server do unbounded work.
+pub const MAX_DEPTH: usize = 16;
+pub const MAX_COMPLEXITY: usize = 20_000;
+
+/// Everything resolvers reach, shared by all requests.
+pub struct Services {
+    pub identity: Arc<Identity>,
+    pub catalogue: Arc<Catalogue>,
+    pub rates: ExchangeRates,
+    /// Base of `octopartUrl` links: this server's public URL.
+    pub public_url: String,
+}
+
+pub fn schema(services: Arc<Services>) -> ApiSchema {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .data(services)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The schema in SDL, as `ferrite export-schema` prints it and `schema.graphql` records it.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish().sdl()
+}

@@ -1,0 +1,449 @@
+//! The `sup*` root fields (scope `supply.domain`).
+
+mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, InputObject, Object, Result};
+use ferrite_core::scope::Scope;
+use ferrite_supply::search::{self, Filter, SearchRequest, SearchResult, Sort, SortKey};
+
+use self::types::{
+    Env, SupAppliedFilter, SupAttribute, SupCategory, SupCategoryBucket, SupCompany, SupCompanyBucket, SupPart,
+    applied_filters, category_path, services, unknown_company,
+};
+use crate::{
+    Caller,
+    context::count_parts,
+    errors::{bad_argument, internal},
+    money::check_country,
+    scalars::Map,
+};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(rename_items = "lowercase")]
+pub enum SupSortDirection {
+    Asc,
+    Desc,
+}
+
+#[derive(InputObject)]
+pub struct SupPartMatchQuery {
+    mpn: Option<String>,
+    sku: Option<String>,
+    mpn_or_sku: Option<String>,
+    manufacturer: Option<String>,
+    seller: Option<String>,
+    #[graphql(default = 0)]
+    start: i32,
+    #[graphql(default = 3)]
+    limit: i32,
+    reference: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct SupPartMatchOptions {
+    #[graphql(default_with = "Some(false)")]
+    require_authorized_sellers: Option<bool>,
+    #[graphql(default_with = "Some(false)")]
+    require_stock_available: Option<bool>,
+    filters: Option<Map>,
+}
+
+/// Most parts one `supMultiMatch` call may ask for (the sum of its queries' limits).
+const MULTI_MATCH_MAX_PARTS: i32 = 100;
+
+#[derive(Default)]
+pub struct SupplyQuery;
+
+/// Nexar's bounds, with Nexar's exact messages.
+fn check_bounds(start: i32, limit: i32) -> Result<()> {
+    if !(0..=100).contains(&limit) {
+        return Err(bad_argument("limit must be between 0 and 100"));
+    }
+    if !(0..=1000).contains(&start) {
+        return Err(bad_argument("start must be between 0 and 1000"));
+    }
+    Ok(())
+}
+
+/// Checks scope, country and currency, and returns the rendering environment.
+fn supply_env(ctx: &Context<'_>, country: &str, currency: &str) -> Result<Env> {
+    Caller::require(ctx, Scope::SupplyDomain)?;
+    let services = services(ctx);
+    check_country(country)?;
+    services.rates.check(currency)?;
+    Ok(Env { dictionary: services.catalogue.dictionary(), services, currency: currency.to_owned() })
+}
+
+async fn load_parts(env: &Env, ids: &[i64]) -> Result<Vec<SupPart>> {
+    let views = env.services.catalogue.parts(ids).await.map_err(internal)?;
+    Ok(views.into_iter().map(|view| SupPart { view: Arc::new(view), env: env.clone() }).collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+#[Object]
+impl SupplyQuery {
+    /// Full-text search over MPN, manufacturer, description and specs.
+    async fn sup_search(
+        &self,
+        ctx: &Context<'_>,
+        q: Option<String>,
+        #[graphql(default = "US")] country: String,
+        #[graphql(default = "USD")] currency: String,
+        start: Option<i32>,
+        limit: Option<i32>,
+        sort: Option<String>,
+        sort_dir: Option<SupSortDirection>,
+        in_stock_only: Option<bool>,
+        filters: Option<Map>,
+    ) -> Result<Option<SupPartResultSet>> {
+        let env = supply_env(ctx, &country, &currency)?;
+        search_parts(ctx, env, q, false, start, limit, sort, sort_dir, in_stock_only, filters).map(Some)
+    }
+
+    /// Search on MPN only: the exact MPN first, then MPNs that start with it, then its family.
+    async fn sup_search_mpn(
+        &self,
+        ctx: &Context<'_>,
+        q: Option<String>,
+        #[graphql(default = "US")] country: String,
+        #[graphql(default = "USD")] currency: String,
+        start: Option<i32>,
+        limit: Option<i32>,
+        sort: Option<String>,
+        sort_dir: Option<SupSortDirection>,
+        in_stock_only: Option<bool>,
+        filters: Option<Map>,
+    ) -> Result<Option<SupPartResultSet>> {
+        let env = supply_env(ctx, &country, &currency)?;
+        search_parts(ctx, env, q, true, start, limit, sort, sort_dir, in_stock_only, filters).map(Some)
+    }
+
+    /// Matches a list of MPNs or SKUs, as BOM tools do.
+    async fn sup_multi_match(
+        &self,
+        ctx: &Context<'_>,
+        queries: Vec<SupPartMatchQuery>,
+        options: Option<SupPartMatchOptions>,
+        #[graphql(default = "US")] country: String,
+        #[graphql(default = "USD")] currency: String,
+    ) -> Result<Option<Vec<SupPartMatch>>> {
+        let env = supply_env(ctx, &country, &currency)?;
+        for query in &queries {
+            check_bounds(query.start, query.limit)?;
+        }
+        let asked: i32 = queries.iter().map(|q| q.limit).sum();
+        if asked > MULTI_MATCH_MAX_PARTS {
+            return Err(bad_argument(format!(
+                "at most {MULTI_MATCH_MAX_PARTS} parts can be matched in one supMultiMatch call (the queries ask for {asked})"
+            )));
+        }
+        let options = options.unwrap_or_default();
+        let shared_filters = match &options.filters {
+            Some(map) => search::filters::parse(&map.0).map_err(bad_argument)?,
+            None => Vec::new(),
+        };
+        let mut matches = Vec::with_capacity(queries.len());
+        for query in queries {
+            matches.push(match_one(&env, query, &options, &shared_filters).await?);
+        }
+        Ok(Some(matches))
+    }
+
+    /// Parts by id, in the order asked; unknown ids answer null.
+    async fn sup_parts(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<String>,
+        #[graphql(default = "US")] country: String,
+        #[graphql(default = "USD")] currency: String,
+    ) -> Result<Vec<Option<SupPart>>> {
+        let env = supply_env(ctx, &country, &currency)?;
+        if ids.len() > 100 {
+            return Err(bad_argument("at most 100 ids can be asked for at once"));
+        }
+        let numeric: Vec<i64> = ids.iter().filter_map(|id| id.parse().ok()).collect();
+        let parts = load_parts(&env, &numeric).await?;
+        let answer: Vec<Option<SupPart>> = ids
+            .iter()
+            .map(|id| parts.iter().find(|p| id.parse::<i64>().ok() == Some(p.view.part.id)).cloned())
+            .collect();
+        count_parts(ctx, answer.iter().flatten().count());
+        Ok(answer)
+    }
+
+    async fn sup_categories(
+        &self,
+        ctx: &Context<'_>,
+        ids: Option<Vec<String>>,
+        paths: Option<Vec<String>>,
+    ) -> Result<Vec<SupCategory>> {
+        let env = supply_env(ctx, "US", "USD")?;
+        let mut records: Vec<_> = env.dictionary.categories.values().cloned().collect();
+        records.sort_by_key(|c| c.id);
+        let wanted = |c: &ferrite_store::CategoryRecord| {
+            ids.as_ref().is_none_or(|ids| ids.contains(&c.id.to_string()))
+                && paths.as_ref().is_none_or(|paths| paths.iter().any(|p| *p == category_path(c) || *p == c.path))
+        };
+        Ok(records.into_iter().filter(wanted).map(|record| SupCategory { record, env: env.clone() }).collect())
+    }
+
+    async fn sup_manufacturers(
+        &self,
+        ctx: &Context<'_>,
+        ids: Option<Vec<String>>,
+        slugs: Option<Vec<String>>,
+    ) -> Result<Vec<SupCompany>> {
+        let env = supply_env(ctx, "US", "USD")?;
+        Ok(companies(env.dictionary.manufacturers.values(), ids, slugs))
+    }
+
+    async fn sup_sellers(&self, ctx: &Context<'_>, ids: Option<Vec<String>>, slugs: Option<Vec<String>>) -> Result<Vec<SupCompany>> {
+        let env = supply_env(ctx, "US", "USD")?;
+        Ok(companies(env.dictionary.sellers.values(), ids, slugs))
+    }
+
+    async fn sup_attributes(&self, ctx: &Context<'_>) -> Result<Vec<SupAttribute>> {
+        let env = supply_env(ctx, "US", "USD")?;
+        let mut attributes: Vec<SupAttribute> = env.dictionary.attributes.values().map(SupAttribute::from).collect();
+        attributes.sort_by(|a, b| a.shortname.cmp(&b.shortname));
+        Ok(attributes)
+    }
+}
+
+fn companies<'a>(
+    all: impl Iterator<Item = &'a ferrite_store::Named>,
+    ids: Option<Vec<String>>,
+    slugs: Option<Vec<String>>,
+) -> Vec<SupCompany> {
+    let mut chosen: Vec<SupCompany> = all
+        .filter(|c| ids.as_ref().is_none_or(|ids| ids.contains(&c.id.to_string())))
+        .filter(|c| slugs.as_ref().is_none_or(|slugs| slugs.contains(&c.slug)))
+        .map(SupCompany::from)
+        .collect();
+    chosen.sort_by(|a, b| a.id.0.len().cmp(&b.id.0.len()).then_with(|| a.id.0.cmp(&b.id.0)));
+    chosen
+}
+
+#[allow(clippy::too_many_arguments)]
+fn search_parts(
+    ctx: &Context<'_>,
+    env: Env,
+    q: Option<String>,
+    mpn_only: bool,
+    start: Option<i32>,
+    limit: Option<i32>,
+    sort: Option<String>,
+    sort_dir: Option<SupSortDirection>,
+    in_stock_only: Option<bool>,
+    filters: Option<Map>,
+) -> Result<SupPartResultSet> {
+    let (start, limit) = (start.unwrap_or(0), limit.unwrap_or(10));
+    check_bounds(start, limit)?;
+    let filters = match filters {
+        Some(map) => search::filters::parse(&map.0).map_err(bad_argument)?,
+        None => Vec::new(),
+    };
+    let sort = match sort.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(name) => Some(Sort {
+            key: SortKey::parse(name).ok_or_else(|| {
+                bad_argument(format!("unknown sort `{name}`: use mpn, median_price_1000, avg_price or num_authsuppliers"))
+            })?,
+            descending: sort_dir == Some(SupSortDirection::Desc),
+        }),
+    };
+    let look_ahead = ctx.look_ahead();
+    let aggregations = ["manufacturerAgg", "distributorAgg", "categoryAgg"].iter().any(|f| look_ahead.field(f).exists());
+    let request = SearchRequest {
+        q: q.unwrap_or_default(),
+        mpn_only,
+        start: start as usize,
+        limit: limit as usize,
+        sort,
+        in_stock_only: in_stock_only.unwrap_or(false),
+        filters,
+        aggregations,
+    };
+    let result = env.services.catalogue.search(&request).map_err(internal)?;
+    Ok(SupPartResultSet { result: Arc::new(result), filters: request.filters, env, limit: limit as usize })
+}
+
+/// One BOM line's match.
+async fn match_one(
+    env: &Env,
+    query: SupPartMatchQuery,
+    options: &SupPartMatchOptions,
+    shared_filters: &[Filter],
+) -> Result<SupPartMatch> {
+    let reference = query.reference.clone();
+    let mut filters = shared_filters.to_vec();
+    let mut unknown = None;
+    if let Some(name) = query.manufacturer.as_deref().filter(|m| !m.trim().is_empty()) {
+        match env.dictionary.manufacturer_named(name) {
+            Some(m) => filters.push(Filter::Manufacturer(vec![m.id as u64])),
+            None => unknown = Some(format!("unknown manufacturer `{name}`")),
+        }
+    }
+    if let Some(name) = query.seller.as_deref().filter(|s| !s.trim().is_empty()) {
+        match env.dictionary.seller_named(name) {
+            Some(s) => filters.push(Filter::Seller(vec![s.id as u64])),
+            None => unknown = Some(format!("unknown seller `{name}`")),
+        }
+    }
+    let empty = |error: Option<String>| SupPartMatch { reference: reference.clone(), hits: 0, parts: Vec::new(), error };
+    if unknown.is_some() {
+        // Nothing can match a manufacturer or seller the catalogue does not know; not an error.
+        return Ok(empty(None));
+    }
+    let text = query.mpn.or(query.mpn_or_sku.clone()).filter(|t| !t.trim().is_empty());
+    let (hits, ids) = match (text, query.sku.or(query.mpn_or_sku)) {
+        (Some(mpn), _) => {
+            let request = SearchRequest {
+                q: mpn,
+                mpn_only: true,
+                start: query.start as usize,
+                limit: query.limit as usize,
+                in_stock_only: options.require_stock_available.unwrap_or(false),
+                filters,
+                ..Default::default()
+            };
+            let result = env.services.catalogue.search(&request).map_err(internal)?;
+            (result.hits, result.part_ids)
+        }
+        (None, Some(sku)) => {
+            let ids = env.services.catalogue.store().part_ids_by_sku(sku.trim()).await.map_err(internal)?;
+            let hits = ids.len() as u64;
+            (hits, ids.into_iter().skip(query.start as usize).take(query.limit as usize).collect())
+        }
+        (None, None) => return Ok(empty(Some("a query needs mpn, sku or mpnOrSku".into()))),
+    };
+    let mut parts = load_parts(env, &ids).await?;
+    if options.require_authorized_sellers.unwrap_or(false) {
+        parts.retain(|p| p.view.offers.iter().any(|o| o.is_authorized));
+    }
+    Ok(SupPartMatch { reference, hits, parts, error: None })
+}
+
+/// The answer of `supSearch` and `supSearchMpn`.
+pub struct SupPartResultSet {
+    result: Arc<SearchResult>,
+    filters: Vec<Filter>,
+    env: Env,
+    limit: usize,
+}
+
+pub struct SupPartResult {
+    part: SupPart,
+}
+
+#[Object]
+impl SupPartResult {
+    #[graphql(name = "_cacheId")]
+    async fn cache_id(&self) -> String {
+        format!("result-{}", self.part.view.part.id)
+    }
+    async fn part(&self) -> &SupPart {
+        &self.part
+    }
+    async fn description(&self) -> String {
+        self.part.view.part.description.clone().unwrap_or_default()
+    }
+    async fn aka_mpn(&self) -> Option<String> {
+        None
+    }
+}
+
+fn clamp(n: u64) -> i32 {
+    n.min(i32::MAX as u64) as i32
+}
+
+#[Object]
+impl SupPartResultSet {
+    /// Deprecated by Nexar in favour of `hits`.
+    async fn total(&self) -> i32 {
+        clamp(self.result.hits)
+    }
+    /// All parts that match, whatever `limit` is. Free: only returned parts are charged.
+    async fn hits(&self) -> i32 {
+        clamp(self.result.hits)
+    }
+    /// The page of parts; each one counts against the part limit.
+    async fn results(&self, ctx: &Context<'_>) -> Result<Option<Vec<SupPartResult>>> {
+        let ids: Vec<i64> = self.result.part_ids.iter().take(self.limit).copied().collect();
+        let parts = load_parts(&self.env, &ids).await?;
+        count_parts(ctx, parts.len());
+        Ok(Some(parts.into_iter().map(|part| SupPartResult { part }).collect()))
+    }
+    async fn manufacturer_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCompanyBucket> {
+        self.companies(&self.result.manufacturers, &self.env.dictionary.manufacturers, size)
+    }
+    async fn distributor_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCompanyBucket> {
+        self.companies(&self.result.sellers, &self.env.dictionary.sellers, size)
+    }
+    async fn category_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCategoryBucket> {
+        self.result
+            .categories
+            .iter()
+            .take(size.max(0) as usize)
+            .filter_map(|(id, count)| {
+                let record = self.env.dictionary.categories.get(id)?;
+                Some(SupCategoryBucket {
+                    category: SupCategory { record: record.clone(), env: self.env.clone() },
+                    count: Some(clamp(*count)),
+                })
+            })
+            .collect()
+    }
+    async fn applied_filters(&self) -> Vec<SupAppliedFilter> {
+        applied_filters(&self.env.dictionary, &self.filters)
+    }
+    async fn warnings(&self) -> Option<Vec<String>> {
+        None
+    }
+}
+
+impl SupPartResultSet {
+    fn companies(
+        &self,
+        buckets: &[(i64, u64)],
+        names: &std::collections::HashMap<i64, ferrite_store::Named>,
+        size: i32,
+    ) -> Vec<SupCompanyBucket> {
+        buckets
+            .iter()
+            .take(size.max(0) as usize)
+            .map(|(id, count)| SupCompanyBucket {
+                company: names.get(id).map_or_else(|| unknown_company(*id), SupCompany::from),
+                count: Some(clamp(*count)),
+            })
+            .collect()
+    }
+}
+
+/// One `supMultiMatch` answer.
+pub struct SupPartMatch {
+    reference: Option<String>,
+    hits: u64,
+    parts: Vec<SupPart>,
+    error: Option<String>,
+}
+
+#[Object]
+impl SupPartMatch {
+    async fn reference(&self) -> Option<&str> {
+        self.reference.as_deref()
+    }
+    async fn hits(&self) -> i32 {
+        clamp(self.hits)
+    }
+    /// The matched parts; each one counts against the part limit.
+    async fn parts(&self, ctx: &Context<'_>) -> &[SupPart] {
+        count_parts(ctx, self.parts.len());
+        &self.parts
+    }
+    async fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+}

@@ -1,0 +1,557 @@
+//! Supply types, named and shaped as in Nexar's schema. Fields Nexar has that Ferrite has no data
+//! for are left out rather than answered with made-up values.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord};
+use ferrite_supply::{
+    catalogue::{Dictionary, PartView},
+    search::{Filter, SearchRequest, SpecValue},
+};
+
+use crate::{ExchangeRates, Services, scalars::Time};
+
+/// What every supply object needs to render: names, and the currency asked for.
+#[derive(Clone)]
+pub struct Env {
+    pub dictionary: Arc<Dictionary>,
+    pub services: Arc<Services>,
+    pub currency: String,
+}
+
+impl Env {
+    fn rates(&self) -> &ExchangeRates {
+        &self.services.rates
+    }
+}
+
+/// A manufacturer or a seller.
+#[derive(SimpleObject, Clone)]
+pub struct SupCompany {
+    pub id: ID,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub homepage_url: Option<String>,
+    pub slug: String,
+    pub is_verified: bool,
+    pub is_distributor_api: bool,
+}
+
+impl From<&Named> for SupCompany {
+    fn from(named: &Named) -> Self {
+        SupCompany {
+            id: ID(named.id.to_string()),
+            name: named.name.clone(),
+            aliases: Vec::new(),
+            homepage_url: named.homepage_url.clone(),
+            slug: named.slug.clone(),
+            is_verified: false,
+            is_distributor_api: false,
+        }
+    }
+}
+
+pub fn unknown_company(id: i64) -> SupCompany {
+    SupCompany {
+        id: ID(id.to_string()),
+        name: String::new(),
+        aliases: Vec::new(),
+        homepage_url: None,
+        slug: String::new(),
+        is_verified: false,
+        is_distributor_api: false,
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SupAttribute {
+    pub id: ID,
+    pub name: String,
+    pub shortname: String,
+    pub group: String,
+    pub value_type: String,
+    pub units_name: String,
+    pub units_symbol: String,
+}
+
+impl From<&AttributeRecord> for SupAttribute {
+    fn from(a: &AttributeRecord) -> Self {
+        SupAttribute {
+            id: ID(a.id.to_string()),
+            name: a.name.clone(),
+            shortname: a.shortname.clone(),
+            group: a.group.clone().unwrap_or_default(),
+            value_type: "text".into(),
+            units_name: String::new(),
+            units_symbol: a.units.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SupSpec {
+    pub attribute: SupAttribute,
+    pub value: String,
+    pub si_value: String,
+    pub value_type: String,
+    pub units: String,
+    pub units_name: String,
+    pub units_symbol: String,
+    pub display_value: String,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SupDocument {
+    pub name: String,
+    pub url: String,
+    pub credit_string: String,
+    pub credit_url: String,
+    pub mime_type: String,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SupImage {
+    pub url: String,
+    pub credit_string: String,
+    pub credit_url: String,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SupDescription {
+    pub text: String,
+    pub credit_string: String,
+    pub credit_url: String,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SupPricePoint {
+    #[graphql(name = "_cacheId")]
+    pub cache_id: String,
+    pub quantity: i32,
+    pub price: f64,
+    pub currency: String,
+    pub converted_price: f64,
+    pub converted_currency: String,
+    pub conversion_rate: f64,
+}
+
+fn price_point(env: &Env, cache_id: String, (quantity, price, currency): &(i64, f64, String)) -> SupPricePoint {
+    let (converted_price, converted_currency, conversion_rate) = env.rates().convert(*price, currency, &env.currency);
+    SupPricePoint {
+        cache_id,
+        quantity: clamp(*quantity),
+        price: *price,
+        currency: currency.clone(),
+        converted_price,
+        converted_currency,
+        conversion_rate,
+    }
+}
+
+/// GraphQL's Int is 32-bit.
+fn clamp(n: i64) -> i32 {
+    n.clamp(i32::MIN as i64, i32::MAX as i64) as i32
+}
+
+/// A category in the tree.
+#[derive(Clone)]
+pub struct SupCategory {
+    pub record: CategoryRecord,
+    pub env: Env,
+}
+
+/// Nexar-style category path: `/electronic-parts/<slug>/<slug>`.
+pub fn category_path(record: &CategoryRecord) -> String {
+    let slugs: Vec<String> = record.path.split('/').map(ferrite_store::catalogue::slugify).collect();
+    format!("/electronic-parts/{}", slugs.join("/"))
+}
+
+#[Object]
+impl SupCategory {
+    async fn id(&self) -> ID {
+        ID(self.record.id.to_string())
+    }
+    /// `0` for a root category.
+    async fn parent_id(&self) -> ID {
+        ID(self.record.parent_id.unwrap_or(0).to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.record.name
+    }
+    async fn ancestors(&self) -> Vec<SupCategory> {
+        let dictionary = &self.env.dictionary;
+        dictionary
+            .ancestors(self.record.id)
+            .into_iter()
+            .map(|record| SupCategory { record: record.clone(), env: self.env.clone() })
+            .collect()
+    }
+    async fn children(&self) -> Vec<SupCategory> {
+        let dictionary = &self.env.dictionary;
+        dictionary
+            .children(self.record.id)
+            .iter()
+            .filter_map(|id| dictionary.categories.get(id))
+            .map(|record| SupCategory { record: record.clone(), env: self.env.clone() })
+            .collect()
+    }
+    async fn path(&self) -> String {
+        category_path(&self.record)
+    }
+    /// Parts in this category and its descendants.
+    async fn num_parts(&self) -> async_graphql::Result<i32> {
+        let request = SearchRequest { filters: vec![Filter::Category(vec![self.record.id as u64])], ..Default::default() };
+        let result = self.env.services.catalogue.search(&request).map_err(crate::errors::internal)?;
+        Ok(clamp(result.hits as i64))
+    }
+}
+
+/// A part, answered from the catalogue.
+#[derive(Clone)]
+pub struct SupPart {
+    pub view: Arc<PartView>,
+    pub env: Env,
+}
+
+impl SupPart {
+    fn manufacturer_record(&self) -> Option<&Named> {
+        self.env.dictionary.manufacturers.get(&self.view.part.manufacturer_id)
+    }
+
+    fn manufacturer_name(&self) -> &str {
+        self.manufacturer_record().map_or("", |m| m.name.as_str())
+    }
+}
+
+#[Object]
+impl SupPart {
+    #[graphql(name = "_cacheId")]
+    async fn cache_id(&self) -> String {
+        format!("part-{}", self.view.part.id)
+    }
+    async fn id(&self) -> ID {
+        ID(self.view.part.id.to_string())
+    }
+    /// Manufacturer and MPN, as Nexar names parts.
+    async fn name(&self) -> String {
+        format!("{} {}", self.manufacturer_name(), self.view.part.mpn).trim().to_owned()
+    }
+    async fn mpn(&self) -> &str {
+        &self.view.part.mpn
+    }
+    async fn generic_mpn(&self) -> &str {
+        &self.view.part.mpn
+    }
+    async fn manufacturer(&self) -> SupCompany {
+        self.manufacturer_record().map_or_else(|| unknown_company(self.view.part.manufacturer_id), SupCompany::from)
+    }
+    async fn manufacturer_url(&self) -> Option<String> {
+        self.manufacturer_record().and_then(|m| m.homepage_url.clone())
+    }
+    async fn short_description(&self) -> String {
+        self.view.part.description.clone().unwrap_or_default()
+    }
+    async fn descriptions(&self) -> Vec<SupDescription> {
+        self.view
+            .part
+            .description
+            .iter()
+            .map(|text| SupDescription { text: text.clone(), credit_string: String::new(), credit_url: String::new() })
+            .collect()
+    }
+    async fn images(&self) -> Vec<SupImage> {
+        self.view.part.image_url.iter().map(|url| image(url)).collect()
+    }
+    async fn best_image(&self) -> Option<SupImage> {
+        self.view.part.image_url.as_deref().map(image)
+    }
+    async fn best_datasheet(&self) -> Option<SupDocument> {
+        self.view.part.datasheet_url.as_ref().map(|url| SupDocument {
+            name: "Datasheet".into(),
+            url: url.clone(),
+            credit_string: String::new(),
+            credit_url: String::new(),
+            mime_type: if url.to_ascii_lowercase().ends_with(".pdf") { "application/pdf".into() } else { String::new() },
+        })
+    }
+    async fn specs(&self) -> Vec<SupSpec> {
+        let dictionary = &self.env.dictionary;
+        self.view
+            .part
+            .specs
+            .iter()
+            .filter_map(|(attribute, display, si)| {
+                let record = dictionary.attributes.get(attribute)?;
+                let mut attribute = SupAttribute::from(record);
+                attribute.value_type = if si.is_some() { "number".into() } else { "text".into() };
+                Some(SupSpec {
+                    value_type: attribute.value_type.clone(),
+                    units: record.units.clone().unwrap_or_default(),
+                    units_name: String::new(),
+                    units_symbol: record.units.clone().unwrap_or_default(),
+                    value: display.clone(),
+                    si_value: si.map_or_else(|| display.clone(), |v| v.to_string()),
+                    display_value: display.clone(),
+                    attribute,
+                })
+            })
+            .collect()
+    }
+    async fn slug(&self) -> String {
+        part_slug(&self.view.part.mpn, self.manufacturer_name(), self.view.part.id)
+    }
+    /// This part's page on this server (Nexar links to Octopart; Ferrite is its own catalogue).
+    async fn octopart_url(&self) -> String {
+        let slug = part_slug(&self.view.part.mpn, self.manufacturer_name(), self.view.part.id);
+        format!("{}/part{slug}", self.env.services.public_url.trim_end_matches('/'))
+    }
+    /// Ferrite records no similarity data, so this list is always empty (and so never charged).
+    async fn similar_parts(&self) -> Vec<SupPart> {
+        Vec::new()
+    }
+    async fn category(&self) -> Option<SupCategory> {
+        let id = self.view.part.category_id?;
+        let record = self.env.dictionary.categories.get(&id)?;
+        Some(SupCategory { record: record.clone(), env: self.env.clone() })
+    }
+    async fn median_price_1000(&self) -> Option<SupPricePoint> {
+        let mut prices: Vec<(i64, f64, String)> = self
+            .view
+            .offers
+            .iter()
+            .filter_map(|offer| {
+                let price = ferrite_supply::search::price_at_1000(offer)?;
+                let currency = offer.prices.first()?.2.clone();
+                let (usd, _, _) = self.env.rates().convert(price, &currency, "USD");
+                Some((1000, usd, "USD".to_owned()))
+            })
+            .collect();
+        prices.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let median = prices.get(prices.len() / 2)?.clone();
+        Some(price_point(&self.env, format!("median-{}", self.view.part.id), &median))
+    }
+    async fn total_avail(&self) -> i32 {
+        clamp(self.view.offers.iter().filter_map(|o| o.inventory_level).filter(|n| *n > 0).sum())
+    }
+    async fn avg_avail(&self) -> f64 {
+        let levels: Vec<i64> = self.view.offers.iter().filter_map(|o| o.inventory_level).collect();
+        if levels.is_empty() { 0.0 } else { levels.iter().sum::<i64>() as f64 / levels.len() as f64 }
+    }
+    async fn sellers(
+        &self,
+        #[graphql(default = false)] include_brokers: bool,
+        #[graphql(default = false)] authorized_only: bool,
+        limit: Option<i32>,
+        start: Option<i32>,
+    ) -> Vec<SupPartSeller> {
+        let _ = include_brokers; // Ferrite records no brokers.
+        let mut by_seller: Vec<(i64, Vec<OfferRecord>)> = Vec::new();
+        for offer in &self.view.offers {
+            if authorized_only && !offer.is_authorized {
+                continue;
+            }
+            match by_seller.iter_mut().find(|(seller, _)| *seller == offer.seller_id) {
+                Some((_, offers)) => offers.push(offer.clone()),
+                None => by_seller.push((offer.seller_id, vec![offer.clone()])),
+            }
+        }
+        let start = start.unwrap_or(0).max(0) as usize;
+        let limit = limit.map_or(usize::MAX, |l| l.max(0) as usize);
+        by_seller
+            .into_iter()
+            .skip(start)
+            .take(limit)
+            .map(|(seller, offers)| SupPartSeller { seller, offers, env: self.env.clone(), part_id: self.view.part.id })
+            .collect()
+    }
+    async fn counts(&self) -> crate::scalars::Map {
+        crate::scalars::Map::default()
+    }
+}
+
+fn image(url: &str) -> SupImage {
+    SupImage { url: url.to_owned(), credit_string: String::new(), credit_url: String::new() }
+}
+
+/// Nexar's slug form: `/<mpn>-<manufacturer>-<id>`, lower case.
+fn part_slug(mpn: &str, manufacturer: &str, id: i64) -> String {
+    let slug = ferrite_store::catalogue::slugify(&format!("{mpn} {manufacturer}"));
+    format!("/{slug}-{id}")
+}
+
+/// A seller's offers of one part.
+#[derive(Clone)]
+pub struct SupPartSeller {
+    seller: i64,
+    offers: Vec<OfferRecord>,
+    env: Env,
+    part_id: i64,
+}
+
+#[Object]
+impl SupPartSeller {
+    #[graphql(name = "_cacheId")]
+    async fn cache_id(&self) -> String {
+        format!("seller-{}-{}", self.part_id, self.seller)
+    }
+    async fn company(&self) -> SupCompany {
+        self.env.dictionary.sellers.get(&self.seller).map_or_else(|| unknown_company(self.seller), SupCompany::from)
+    }
+    async fn country(&self) -> Option<String> {
+        None
+    }
+    async fn offers(&self, price_breaks: Option<Vec<i32>>) -> Vec<SupOffer> {
+        self.offers
+            .iter()
+            .map(|offer| SupOffer { offer: offer.clone(), env: self.env.clone(), price_breaks: price_breaks.clone() })
+            .collect()
+    }
+    async fn is_authorized(&self) -> bool {
+        self.offers.iter().any(|o| o.is_authorized)
+    }
+    async fn is_broker(&self) -> bool {
+        false
+    }
+    async fn is_rfq(&self) -> bool {
+        false
+    }
+}
+
+#[derive(Clone)]
+pub struct SupOffer {
+    offer: OfferRecord,
+    env: Env,
+    price_breaks: Option<Vec<i32>>,
+}
+
+#[Object]
+impl SupOffer {
+    #[graphql(name = "_cacheId")]
+    async fn cache_id(&self) -> String {
+        format!("offer-{}", self.offer.id)
+    }
+    async fn id(&self) -> ID {
+        ID(self.offer.id.to_string())
+    }
+    async fn sku(&self) -> &str {
+        &self.offer.sku
+    }
+    /// Units in stock; 0 when the source does not say.
+    async fn inventory_level(&self) -> i32 {
+        clamp(self.offer.inventory_level.unwrap_or(0))
+    }
+    async fn packaging(&self) -> Option<&str> {
+        self.offer.packaging.as_deref()
+    }
+    async fn moq(&self) -> Option<i32> {
+        self.offer.moq.map(clamp)
+    }
+    async fn order_multiple(&self) -> Option<i32> {
+        self.offer.order_multiple.map(clamp)
+    }
+    /// Price breaks; with `priceBreaks`, the price that applies at each quantity asked for.
+    async fn prices(&self) -> Vec<SupPricePoint> {
+        let breaks = &self.offer.prices;
+        let points: Vec<(i64, f64, String)> = match &self.price_breaks {
+            None => breaks.clone(),
+            Some(quantities) => quantities
+                .iter()
+                .filter_map(|q| {
+                    let q = i64::from(*q);
+                    breaks.iter().filter(|(from, _, _)| *from <= q).max_by_key(|(from, _, _)| *from).map(|(_, p, c)| (q, *p, c.clone()))
+                })
+                .collect(),
+        };
+        points
+            .iter()
+            .map(|point| price_point(&self.env, format!("price-{}-{}", self.offer.id, point.0), point))
+            .collect()
+    }
+    async fn click_url(&self) -> String {
+        self.offer.click_url.clone().unwrap_or_default()
+    }
+    async fn internal_url(&self) -> String {
+        String::new()
+    }
+    async fn updated(&self) -> Time {
+        Time(self.offer.updated_at)
+    }
+    async fn on_order_quantity(&self) -> Option<i32> {
+        None
+    }
+    async fn factory_lead_days(&self) -> Option<i32> {
+        None
+    }
+    async fn is_custom_pricing(&self) -> bool {
+        false
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SupCompanyBucket {
+    pub company: SupCompany,
+    pub count: Option<i32>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SupCategoryBucket {
+    pub category: SupCategory,
+    pub count: Option<i32>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct SupAppliedFilter {
+    pub shortname: String,
+    pub name: String,
+    pub values: Vec<String>,
+    pub display_values: Vec<String>,
+}
+
+/// How the filters of a search read back to the client.
+pub fn applied_filters(dictionary: &Dictionary, filters: &[Filter]) -> Vec<SupAppliedFilter> {
+    let ids = |shortname: &str, name: &str, ids: &[u64], name_of: &dyn Fn(i64) -> Option<String>| SupAppliedFilter {
+        shortname: shortname.into(),
+        name: name.into(),
+        values: ids.iter().map(u64::to_string).collect(),
+        display_values: ids.iter().map(|id| name_of(*id as i64).unwrap_or_else(|| id.to_string())).collect(),
+    };
+    filters
+        .iter()
+        .map(|filter| match filter {
+            Filter::Manufacturer(list) => {
+                ids("manufacturer_id", "Manufacturer", list, &|id| dictionary.manufacturers.get(&id).map(|m| m.name.clone()))
+            }
+            Filter::Seller(list) => {
+                ids("distributor_id", "Distributor", list, &|id| dictionary.sellers.get(&id).map(|s| s.name.clone()))
+            }
+            Filter::Category(list) => {
+                ids("category_id", "Category", list, &|id| dictionary.categories.get(&id).map(|c| c.name.clone()))
+            }
+            Filter::Spec { shortname, values } => {
+                let shown: Vec<String> = values
+                    .iter()
+                    .map(|value| match value {
+                        SpecValue::Exact(text) => text.clone(),
+                        SpecValue::Range { low, high } => format!(
+                            "({}__{})",
+                            low.map(|v| v.to_string()).unwrap_or_default(),
+                            high.map(|v| v.to_string()).unwrap_or_default()
+                        ),
+                    })
+                    .collect();
+                SupAppliedFilter {
+                    shortname: shortname.clone(),
+                    name: dictionary.attribute(shortname).map_or_else(|| shortname.clone(), |a| a.name.clone()),
+                    values: shown.clone(),
+                    display_values: shown,
+                }
+            }
+        })
+        .collect()
+}
+
+/// The context's services (always present: the schema is built with them).
+pub fn services(ctx: &Context<'_>) -> Arc<Services> {
+    ctx.data_unchecked::<Arc<Services>>().clone()
+}

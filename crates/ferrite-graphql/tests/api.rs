@@ -1,0 +1,390 @@
+//! The GraphQL API through its HTTP edge, on a small catalogue written by the test.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, header},
+};
+use chrono::{Duration, Utc};
+use ferrite_core::{Clock, FakeClock, scope::AppScopes};
+use ferrite_graphql::{ExchangeRates, Services, http};
+use ferrite_identity::{CreatedApp, Identity, TokenConfig, TokenRequest};
+use ferrite_store::{
+    ConnectOptions, Store,
+    catalogue::{OfferRow, PartRow},
+};
+use ferrite_supply::catalogue::Catalogue;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Api {
+    router: Router,
+    identity: Arc<Identity>,
+    clock: FakeClock,
+    supply: CreatedApp,
+    design: CreatedApp,
+    other_org_app: CreatedApp,
+    _dir: tempfile::TempDir,
+}
+
+/// Parts: (manufacturer, mpn, description, [(seller, sku, stock, [(qty, price, currency)])], [(attr, display, si)])
+type Fixture = (&'static str, &'static str, &'static str, Vec<(&'static str, &'static str, i64, Vec<(i64, f64, &'static str)>)>, Vec<(&'static str, &'static str, Option<f64>)>);
+
+fn fixtures() -> Vec<Fixture> {
+    vec![
+        ("Texas Instruments", "LM358DR", "Dual op amp, SOIC-8, tape and reel", vec![("Digi-Key", "296-1014-1-ND", 5000, vec![(1, 0.45, "USD"), (1000, 0.12, "USD")])], vec![("Package", "SOIC-8", None)]),
+        ("Texas Instruments", "LM358D", "Dual op amp, SOIC-8, tube", vec![("Digi-Key", "296-1014-5-ND", 0, vec![(1, 0.50, "USD")])], vec![("Package", "SOIC-8", None)]),
+        ("Texas Instruments", "LM358DT", "Dual op amp, SOIC-8", vec![("Mouser", "595-LM358DT", 120, vec![(1, 0.40, "EUR")])], vec![]),
+        ("onsemi", "LM358DR2G", "Dual op amp", vec![("Mouser", "863-LM358DR2G", 800, vec![(1, 0.30, "USD")])], vec![]),
+        ("Yageo", "RC0603FR-0710KL", "Resistor 10k 1% 0603", vec![("LCSC", "C98220", 1_000_000, vec![(100, 0.001, "USD")])], vec![("Resistance", "10kΩ", Some(10_000.0)), ("Package", "0603", None)]),
+        ("Yageo", "RC0603FR-07100RL", "Resistor 100 ohm 1% 0603", vec![("LCSC", "C22775", 50, vec![(100, 0.001, "USD")])], vec![("Resistance", "100Ω", Some(100.0)), ("Package", "0603", None)]),
+    ]
+}
+
+fn hash(text: &str) -> i64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as i64
+}
+
+async fn write_catalogue(store: &Store) {
+    let mut writer = store.begin_import("fixture", Utc::now()).await.unwrap();
+    for (manufacturer, mpn, description, offers, specs) in fixtures() {
+        let m = writer.manufacturer(&manufacturer.to_lowercase().replace(' ', ""), manufacturer).await.unwrap();
+        let category = writer.category(&["Integrated Circuits".into(), "Amplifiers".into()]).await.unwrap();
+        let mut spec_rows = Vec::new();
+        for (name, display, si) in specs {
+            let a = writer.attribute(&name.to_lowercase(), name, None, None).await.unwrap();
+            spec_rows.push(json!([a, display, si]));
+        }
+        let specs = serde_json::to_string(&spec_rows).unwrap();
+        let row = PartRow {
+            manufacturer_id: m,
+            mpn: mpn.into(),
+            mpn_key: mpn.replace('-', "").to_uppercase(),
+            description: Some(description.into()),
+            category_id: category,
+            content_hash: hash(&format!("{mpn}{specs}")),
+            specs,
+            datasheet_url: Some(format!("https://example.com/{mpn}.pdf")),
+            image_url: None,
+        };
+        let (part, _) = writer.part(&row).await.unwrap();
+        for (seller, sku, stock, prices) in offers {
+            let s = writer.seller(&seller.to_lowercase().replace('-', ""), seller).await.unwrap();
+            let prices = serde_json::to_string(&prices).unwrap();
+            let offer = OfferRow {
+                seller_id: s,
+                sku: sku.into(),
+                is_authorized: seller != "LCSC",
+                inventory_level: Some(stock),
+                moq: Some(1),
+                order_multiple: None,
+                packaging: None,
+                price_hash: hash(&prices),
+                prices,
+                click_url: None,
+                content_hash: hash(&format!("{sku}{stock}")),
+            };
+            writer.offer(part, &offer).await.unwrap();
+        }
+    }
+    writer.commit(true, "run-1", "{}", Utc::now()).await.unwrap();
+}
+
+async fn api() -> Api {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    write_catalogue(&store).await;
+    let clock = FakeClock::at(Utc::now());
+    let identity = Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), "http://ferrite.test")
+        .await
+        .unwrap();
+    let ada = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
+    let acme = identity.create_org("Acme", ada.id).await.unwrap();
+    let bob = identity.create_user("bob@example.com", "correct horse battery").await.unwrap();
+    let bolt = identity.create_org("Bolt", bob.id).await.unwrap();
+    let scopes = |s: &str| s.parse::<AppScopes>().unwrap();
+    let supply = identity.create_app(acme.id, "bom tool", "", scopes("supply"), &[], 100).await.unwrap();
+    let design = identity.create_app(acme.id, "cad", "", scopes("design"), &[], 0).await.unwrap();
+    let other_org_app = identity.create_app(bolt.id, "theirs", "", scopes("supply"), &[], 0).await.unwrap();
+    let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
+    let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0), ("EUR".into(), 0.5)]));
+    let services = Arc::new(Services {
+        identity: identity.clone(),
+        catalogue,
+        rates,
+        public_url: "http://ferrite.test".into(),
+    });
+    let meter = ferrite_graphql::Meter::start(identity.clone());
+    let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
+    Api { router: http::routes(state), identity, clock, supply, design, other_org_app, _dir: dir }
+}
+
+impl Api {
+    async fn token(&self, app: &CreatedApp, scope: Option<&str>) -> String {
+        let client = self.identity.authenticate_client(&app.app.client_id, &app.client_secret, "127.0.0.1").await.unwrap();
+        let request = TokenRequest { grant_type: "client_credentials".into(), scope: scope.map(str::to_owned), ..Default::default() };
+        self.identity.token(&client, &request).await.unwrap().access_token
+    }
+
+    async fn post(&self, path: &str, auth: Option<(&str, &str)>, body: Value) -> Value {
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some((name, value)) = auth {
+            request = request.header(name, value);
+        }
+        let response = self.router.clone().oneshot(request.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20).await.unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    async fn query(&self, token: &str, query: &str) -> Value {
+        self.post("/graphql", Some(("authorization", &format!("Bearer {token}"))), json!({ "query": query })).await
+    }
+}
+
+fn error_code(answer: &Value) -> &str {
+    answer["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn tokens_are_read_from_bearer_or_token_headers_and_refused_with_nexar_codes() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let query = json!({ "query": "{ supSearchMpn(q: \"LM358DR\", limit: 1) { hits } }" });
+    let bearer = api.post("/graphql", Some(("authorization", &format!("Bearer {token}"))), query.clone()).await;
+    assert!(bearer["data"]["supSearchMpn"]["hits"].as_i64().unwrap() >= 1, "{bearer}");
+    let header_token = api.post("/graphql/", Some(("token", &token)), query.clone()).await;
+    assert_eq!(header_token["data"], bearer["data"]);
+
+    for auth in [None, Some(("authorization", "Bearer not-a-jwt")), Some(("token", "a.b.c"))] {
+        let refused = api.post("/graphql", auth, query.clone()).await;
+        assert_eq!(refused["errors"][0]["message"], "Token validation failed. Please provide a valid access token.");
+        assert_eq!(error_code(&refused), "AuthInvalidToken");
+        assert!(refused["data"].is_null());
+    }
+    api.clock.advance(Duration::hours(25));
+    let expired = api.post("/graphql", Some(("token", &token)), query).await;
+    assert_eq!(error_code(&expired), "AuthExpiredToken");
+}
+
+#[tokio::test]
+async fn a_missing_scope_refuses_that_root_field_only() {
+    let api = api().await;
+    let token = api.token(&api.design, Some("design.domain user.access")).await;
+    let answer = api.query(&token, "{ supSearch(q: \"LM358\") { hits } admOrganizations { name } }").await;
+    assert!(answer["data"]["supSearch"].is_null());
+    assert_eq!(answer["data"]["admOrganizations"][0]["name"], "Acme");
+    let message = answer["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("supply.domain"), "{message}");
+    assert_eq!(answer["errors"][0]["path"][0], "supSearch");
+}
+
+#[tokio::test]
+async fn bounds_are_refused_with_nexar_messages() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    for (args, message) in [
+        ("limit: 101", "limit must be between 0 and 100"),
+        ("limit: -1", "limit must be between 0 and 100"),
+        ("start: 1001", "start must be between 0 and 1000"),
+    ] {
+        let answer = api.query(&token, &format!("{{ supSearch(q: \"LM358\", {args}) {{ hits }} }}")).await;
+        assert_eq!(answer["errors"][0]["message"], message, "{args}");
+    }
+    let many: Vec<String> = (0..21).map(|i| format!("{{mpn: \"LM358\", limit: 5, reference: \"r{i}\"}}")).collect();
+    let answer = api.query(&token, &format!("{{ supMultiMatch(queries: [{}]) {{ hits }} }}", many.join(","))).await;
+    assert!(answer["errors"][0]["message"].as_str().unwrap().contains("at most 100 parts"), "{answer}");
+}
+
+#[tokio::test]
+async fn mpn_search_ranks_the_exact_part_first_then_its_family() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    for q in ["LM358DR", "lm358dr", "LM358-DR", " lm358 dr "] {
+        let answer = api.query(&token, &format!("{{ supSearchMpn(q: {q:?}, limit: 10) {{ hits results {{ part {{ mpn }} }} }} }}")).await;
+        let mpns: Vec<&str> =
+            answer["data"]["supSearchMpn"]["results"].as_array().unwrap().iter().map(|r| r["part"]["mpn"].as_str().unwrap()).collect();
+        assert_eq!(mpns[0], "LM358DR", "{q}: {mpns:?}");
+        assert!(mpns.contains(&"LM358D") && mpns.contains(&"LM358DT"), "{q}: the LM358D family follows: {mpns:?}");
+        assert!(mpns.contains(&"LM358DR2G"), "{q}: MPNs that start with the query follow: {mpns:?}");
+        assert!(!mpns.contains(&"RC0603FR-0710KL"));
+    }
+    let answer = api.query(&token, "{ supSearchMpn(q: \"LM358\", limit: 0) { hits results { part { mpn } } } }").await;
+    assert_eq!(answer["data"]["supSearchMpn"]["hits"], 4);
+    assert_eq!(answer["data"]["supSearchMpn"]["results"], json!([]));
+}
+
+#[tokio::test]
+async fn full_text_search_filters_facets_and_sorting() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let answer = api
+        .query(
+            &token,
+            r#"{ supSearch(q: "resistor 0603", filters: {resistance: ["(1000__)"]}) {
+                hits results { part { mpn specs { attribute { shortname } displayValue siValue } } }
+                manufacturerAgg { company { name } count } appliedFilters { shortname values }
+            } }"#,
+        )
+        .await;
+    let set = &answer["data"]["supSearch"];
+    assert_eq!(set["hits"], 1, "{answer}");
+    assert_eq!(set["results"][0]["part"]["mpn"], "RC0603FR-0710KL");
+    assert_eq!(set["manufacturerAgg"], json!([{ "company": { "name": "Yageo" }, "count": 1 }]));
+    assert_eq!(set["appliedFilters"][0]["shortname"], "resistance");
+
+    let sorted = api.query(&token, r#"{ supSearch(q: "dual op amp", sort: "mpn", sortDir: desc, limit: 10) { results { part { mpn } } } }"#).await;
+    let mpns: Vec<&str> =
+        sorted["data"]["supSearch"]["results"].as_array().unwrap().iter().map(|r| r["part"]["mpn"].as_str().unwrap()).collect();
+    assert_eq!(mpns, ["LM358DT", "LM358DR2G", "LM358DR", "LM358D"]);
+    let in_stock = api.query(&token, r#"{ supSearch(q: "LM358D", inStockOnly: true, limit: 10) { hits } }"#).await;
+    assert_eq!(in_stock["data"]["supSearch"]["hits"], 3, "LM358D has no stock: {in_stock}");
+    let bad = api.query(&token, r#"{ supSearch(q: "x", sort: "color") { hits } }"#).await;
+    assert!(bad["errors"][0]["message"].as_str().unwrap().contains("unknown sort"));
+}
+
+#[tokio::test]
+async fn prices_convert_to_the_requested_currency() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let query = |currency: &str, country: &str| {
+        format!(
+            r#"{{ supSearchMpn(q: "LM358DT", limit: 1, currency: "{currency}", country: "{country}") {{ results {{ part {{
+                sellers {{ company {{ name }} offers {{ prices {{ quantity price currency convertedPrice convertedCurrency }} }} }}
+            }} }} }} }}"#
+        )
+    };
+    let answer = api.query(&token, &query("USD", "US")).await;
+    let price = &answer["data"]["supSearchMpn"]["results"][0]["part"]["sellers"][0]["offers"][0]["prices"][0];
+    assert_eq!(price["currency"], "EUR");
+    assert_eq!(price["convertedCurrency"], "USD");
+    assert!((price["convertedPrice"].as_f64().unwrap() - 0.80).abs() < 1e-9, "0.40 EUR at 0.5 EUR/USD: {price}");
+    let unknown = api.query(&token, &query("JPY", "US")).await;
+    assert!(unknown["errors"][0]["message"].as_str().unwrap().contains("Unknown currency `JPY`"));
+    let country = api.query(&token, &query("USD", "XX")).await;
+    assert!(country["errors"][0]["message"].as_str().unwrap().contains("Unknown country `XX`"));
+}
+
+#[tokio::test]
+async fn multi_match_answers_per_query_by_mpn_manufacturer_or_sku() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let answer = api
+        .query(
+            &token,
+            r#"{ supMultiMatch(queries: [
+                {mpn: "LM358DR", manufacturer: "texas instruments", limit: 1, reference: "U1"},
+                {sku: "C98220", reference: "R1"},
+                {mpn: "LM358DR", manufacturer: "Nobody Inc", reference: "U2"},
+                {reference: "X1"}
+            ]) { reference hits parts { mpn manufacturer { name } } error } }"#,
+        )
+        .await;
+    let matches = answer["data"]["supMultiMatch"].as_array().unwrap();
+    assert_eq!(matches[0]["reference"], "U1");
+    assert_eq!(matches[0]["parts"], json!([{ "mpn": "LM358DR", "manufacturer": { "name": "Texas Instruments" } }]));
+    assert_eq!(matches[1]["parts"][0]["mpn"], "RC0603FR-0710KL");
+    assert_eq!(matches[2]["hits"], 0);
+    assert!(matches[3]["error"].as_str().unwrap().contains("mpn, sku or mpnOrSku"));
+}
+
+#[tokio::test]
+async fn admin_fields_show_only_the_callers_organization() {
+    let api = api().await;
+    let token = api.token(&api.supply, Some("supply.domain user.access")).await;
+    let answer = api.query(&token, "{ admOrganizations { name applications { id name scopes { scope } supplyCounts { partCounter partLimit } } } }").await;
+    let orgs = answer["data"]["admOrganizations"].as_array().unwrap();
+    assert_eq!(orgs.len(), 1, "{answer}");
+    let apps = orgs[0]["applications"].as_array().unwrap();
+    let names: Vec<&str> = apps.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Evaluation", "bom tool", "cad"]);
+    assert_eq!(apps[1]["supplyCounts"], json!({ "partCounter": 0, "partLimit": 100 }));
+    assert!(apps[2]["supplyCounts"].is_null(), "a Design app has no supply counts");
+    let mine = api.query(&token, &format!("{{ admApplicationById(id: \"{}\") {{ name }} }}", api.supply.app.id)).await;
+    assert_eq!(mine["data"]["admApplicationById"]["name"], "bom tool");
+    let theirs = api.query(&token, &format!("{{ admApplicationById(id: \"{}\") {{ name }} }}", api.other_org_app.app.id)).await;
+    assert!(theirs["data"]["admApplicationById"].is_null(), "{theirs}");
+    let no_scope = api.query(&api.token(&api.supply, None).await, "{ admOrganizations { name } }").await;
+    assert!(no_scope["errors"][0]["message"].as_str().unwrap().contains("user.access"));
+}
+
+#[tokio::test]
+async fn deep_or_malformed_queries_get_clear_errors() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let deep = format!("{{ supCategories {{ {}id{} }} }}", "children { ".repeat(20), " }".repeat(20));
+    let answer = api.query(&token, &deep).await;
+    assert!(answer["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("nested too deep"), "{answer}");
+    let syntax = api.query(&token, "{ supSearch(q: ").await;
+    assert!(syntax["errors"][0]["message"].is_string());
+    let not_json = api.post("/graphql", Some(("token", &token)), json!("just a string")).await;
+    assert_eq!(error_code(&not_json), "BadRequest");
+    let unknown_field = api.query(&token, "{ supSearch { nonsense } }").await;
+    assert!(unknown_field["errors"][0]["message"].as_str().unwrap().contains("nonsense"));
+    let _ = api.clock.now();
+}
+
+#[tokio::test]
+async fn returned_parts_are_charged_and_a_query_that_would_cross_the_limit_is_refused_whole() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let search = |limit: u32| format!("{{ supSearchMpn(q: \"LM358\", limit: {limit}) {{ hits results {{ part {{ mpn }} }} }} }}");
+    let free = api.query(&token, "{ supSearchMpn(q: \"LM358\", limit: 10) { hits } }").await;
+    assert_eq!(free["extensions"]["partLimit"]["used"], 0, "hits alone are free: {free}");
+    assert_eq!(free["extensions"]["partLimit"]["limit"], 100);
+
+    let first = api.query(&token, &search(4)).await;
+    assert_eq!(first["extensions"]["partLimit"]["used"], 4, "{first}");
+    assert_eq!(first["extensions"]["partLimit"]["remaining"], 96);
+    // Use up all but 2 parts, then ask for 4: refused whole, nothing charged.
+    for _ in 0..23 {
+        api.query(&token, &search(4)).await;
+    }
+    let to_98 = api.query(&token, &search(2)).await;
+    assert_eq!(to_98["extensions"]["partLimit"]["used"], 98, "{to_98}");
+    let refused = api.query(&token, &search(4)).await;
+    assert!(refused["data"].is_null(), "{refused}");
+    assert_eq!(refused["errors"][0]["message"], "You have exceeded your part limit of 100. Please upgrade your plan.");
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "PartLimitExceeded");
+    assert_eq!(refused["errors"][0]["extensions"]["used"], 98);
+    assert_eq!(refused["errors"][0]["extensions"]["requested"], 4);
+    let fits = api.query(&token, &search(2)).await;
+    assert_eq!(fits["extensions"]["partLimit"]["used"], 100, "{fits}");
+    let period = ferrite_core::plan::Period::for_app(false, api.clock.now()).key();
+    assert_eq!(api.identity.store().part_usage(api.supply.app.id, &period).await.unwrap(), 100);
+}
+
+#[tokio::test]
+async fn concurrent_requests_never_overspend_and_every_served_part_is_counted() {
+    let api = Arc::new(api().await);
+    let token = api.token(&api.supply, None).await;
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let (api, token) = (api.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut served = 0;
+            loop {
+                let answer = api.query(&token, "{ supSearchMpn(q: \"LM358\", limit: 3) { results { part { id } } } }").await;
+                match answer["data"]["supSearchMpn"]["results"].as_array() {
+                    Some(parts) => served += parts.len() as i64,
+                    None => {
+                        assert_eq!(answer["errors"][0]["extensions"]["code"], "PartLimitExceeded", "{answer}");
+                        return served;
+                    }
+                }
+            }
+        }));
+    }
+    let mut served = 0;
+    for task in tasks {
+        served += task.await.unwrap();
+    }
+    let period = ferrite_core::plan::Period::for_app(false, api.clock.now()).key();
+    let counted = api.identity.store().part_usage(api.supply.app.id, &period).await.unwrap();
+    assert!(served <= 100, "served {served} parts past the limit of 100");
+    assert_eq!(counted, served, "the counter equals the parts served");
+    assert_eq!(served, 99, "3-part answers fill the limit of 100 up to 99");
+}

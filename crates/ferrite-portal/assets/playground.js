@@ -1,0 +1,30 @@
+// Mounts GraphiQL (vendored UMD build) on #graphiql, sending the page's token with every request.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const root = document.getElementById("graphiql");
+  if (!root || !window.GraphiQL || !window.React || !window.ReactDOM) return;
+  const { endpoint, token } = root.dataset;
+  const headers = JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2);
+  const fetcher = window.GraphiQL.createFetcher({ url: endpoint });
+  const defaultQuery = [
+    "# Run with the button or Ctrl+Enter. The token of the app chosen above is in Headers below.",
+    "query Search {",
+    "  supSearchMpn(q: \"LM358\", limit: 3) {",
+    "    hits",
+    "    results { part { mpn manufacturer { name } shortDescription } }",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  window.ReactDOM.createRoot(root).render(
+    window.React.createElement(window.GraphiQL, {
+      fetcher,
+      defaultQuery,
+      headers,
+      defaultEditorToolsVisibility: "headers",
+      shouldPersistHeaders: false,
+      // A stale token from an earlier visit must not be restored over the fresh one.
+      storage: { getItem: () => null, setItem: () => {}, removeItem: () => {}, clear: () => {}, length: 0 },
+    }),
+  );
+});

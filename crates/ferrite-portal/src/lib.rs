@@ -1,0 +1,65 @@
+//! Ferrite's developer portal: sign-up, organizations and their members, apps and their
+//! credentials, the supply plan and its allocation to apps, usage, and a GraphQL playground.
+//!
+//! Server-rendered (askama, checked at compile time), plain HTML forms with a little JavaScript,
+//! every asset embedded in the binary. Every page that shows an organization's data takes a
+//! [`member::Member`]: the signed-in person *and* the organization they are a member of, resolved
+//! before the handler runs; apps are only ever loaded through it, so another organization's app is
+//! "not found" by construction.
+
+mod assets;
+mod error;
+mod forms;
+mod member;
+mod middleware;
+mod pages;
+mod scheduler;
+mod state;
+mod views;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    response::Redirect,
+    routing::{get, post},
+};
+use ferrite_core::plan::PlanCatalogue;
+use ferrite_identity::Identity;
+
+pub use scheduler::run_plan_scheduler;
+pub use state::Portal;
+
+/// Forms are small; anything bigger is refused before it is read.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// The portal's routes. `/signin` and `/signout` are identity's; merge both routers.
+pub fn routes(identity: Arc<Identity>, plans: PlanCatalogue) -> Router {
+    use pages::{apps, orgs, plans as plan_pages, playground, signup, usage};
+    let portal = Portal::new(identity, plans);
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/apps") }))
+        .route("/signup", get(signup::show).post(signup::submit))
+        .route("/apps", get(apps::list).post(apps::create))
+        .route("/apps/new", get(apps::new_form))
+        .route("/apps/{id}", get(apps::details).post(apps::edit))
+        .route("/apps/{id}/secret", post(apps::regenerate))
+        .route("/apps/{id}/delete", get(apps::confirm_delete).post(apps::delete))
+        .route("/plans", get(plan_pages::show).post(plan_pages::choose))
+        .route("/plans/limits", post(plan_pages::allocate))
+        .route("/usage", get(usage::show))
+        .route("/playground", get(playground::show))
+        .route("/organization", get(orgs::members))
+        .route("/organization/invitations", post(orgs::invite))
+        .route("/organization/invitations/{id}/revoke", post(orgs::revoke_invitation))
+        .route("/organization/members/{user}/remove", post(orgs::remove_member))
+        .route("/orgs", post(orgs::create))
+        .route("/orgs/new", get(orgs::new_form))
+        .route("/orgs/switch", post(orgs::switch))
+        .route("/invitations/{token}", get(orgs::invitation).post(orgs::accept_invitation))
+        .route("/assets/portal/{*path}", get(assets::serve))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(axum::middleware::from_fn(middleware::request_id_and_headers))
+        .with_state(portal)
+}

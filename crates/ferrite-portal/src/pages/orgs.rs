@@ -1,0 +1,268 @@
+//! Organizations: creating and switching, members and their removal, invitations (made by
+//! owners, accepted by the invited person after signing in or up).
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+use ferrite_core::{
+    OrgId, UserId,
+    org::{Role, normalize_email, validate_name},
+};
+use ferrite_identity::{
+    http::{csrf, current_user},
+    secrets,
+};
+use ferrite_store::{NewInvitation, StoreError};
+use serde::Deserialize;
+
+use crate::{
+    error::{PortalError, internal},
+    forms::{FieldErrors, FormData, problem},
+    member::{Member, SignedIn, org_cookie},
+    state::Portal,
+    views::{self, InvitationPage, InvitationRow, MemberRow, MembersPage, MessagePage, NewOrgPage, render},
+};
+
+/// How long an invitation link works.
+const INVITATION_LIFETIME: chrono::Duration = chrono::Duration::days(7);
+
+pub async fn new_form(signed_in: SignedIn) -> Response {
+    let page = NewOrgPage {
+        csrf: signed_in.csrf.clone(),
+        email: signed_in.user.email.clone(),
+        name: String::new(),
+        errors: FieldErrors::default(),
+    };
+    (signed_in.jar, render(&page, StatusCode::OK)).into_response()
+}
+
+pub async fn create(
+    State(portal): State<Portal>,
+    signed_in: SignedIn,
+    form: FormData,
+) -> Result<Response, PortalError> {
+    signed_in.check_csrf(&form)?;
+    let name = match validate_name("name", form.get("name")) {
+        Ok(name) => name,
+        Err(err) => {
+            let mut errors = FieldErrors::default();
+            errors.add("name", problem(&err));
+            let page = NewOrgPage {
+                csrf: signed_in.csrf.clone(),
+                email: signed_in.user.email.clone(),
+                name: form.get("name").to_owned(),
+                errors,
+            };
+            return Ok((signed_in.jar, render(&page, StatusCode::UNPROCESSABLE_ENTITY)).into_response());
+        }
+    };
+    let org = portal.identity.create_org(&name, signed_in.user.id).await.map_err(internal)?;
+    let evaluation = portal.plans.evaluation().parts_per_month;
+    if evaluation != ferrite_identity::EVALUATION_PARTS {
+        portal.store().set_evaluation_allowance(org.id, evaluation).await?;
+    }
+    let jar = signed_in.jar.add(org_cookie(org.id, portal.secure_cookies()));
+    Ok((jar, Redirect::to("/apps")).into_response())
+}
+
+pub async fn switch(State(portal): State<Portal>, member: Member, form: FormData) -> Result<Response, PortalError> {
+    member.check_csrf(&form)?;
+    let wanted: OrgId = form.get("org").parse().map_err(|_| PortalError::NotFound)?;
+    // Only to an organization the person is a member of.
+    if !member.orgs.iter().any(|(org, _)| org.id == wanted) {
+        return Err(PortalError::NotFound);
+    }
+    let jar = member.jar.clone().add(org_cookie(wanted, portal.secure_cookies()));
+    Ok((jar, Redirect::to("/apps")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn members_page(portal: &Portal, member: &Member) -> Result<MembersPage, PortalError> {
+    let members = portal
+        .store()
+        .members_of(member.org.id)
+        .await?
+        .into_iter()
+        .map(|(user, role)| MemberRow {
+            user_id: user.id.to_string(),
+            is_self: user.id == member.user.id,
+            email: user.email,
+            role: role.as_str(),
+        })
+        .collect();
+    let invitations = if member.is_owner() {
+        portal
+            .store()
+            .pending_invitations(member.org.id, portal.now())
+            .await?
+            .into_iter()
+            .map(|inv| InvitationRow {
+                id: inv.id,
+                email: inv.email,
+                role: inv.role.as_str(),
+                expires: views::datetime(inv.expires_at),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(MembersPage {
+        shell: member.shell("organization"),
+        is_owner: member.is_owner(),
+        members,
+        invitations,
+        link: None,
+        email: String::new(),
+        errors: FieldErrors::default(),
+        notice: None,
+    })
+}
+
+pub async fn members(
+    State(portal): State<Portal>,
+    member: Member,
+    Query(done): Query<Done>,
+) -> Result<Response, PortalError> {
+    let mut page = members_page(&portal, &member).await?;
+    page.notice = match done.done.as_deref() {
+        Some("removed") => Some("The member was removed.".to_owned()),
+        Some("revoked") => Some("The invitation was revoked.".to_owned()),
+        _ => None,
+    };
+    Ok(member.page(&page))
+}
+
+pub async fn invite(State(portal): State<Portal>, member: Member, form: FormData) -> Result<Response, PortalError> {
+    member.check_csrf(&form)?;
+    member.require_owner()?;
+    let mut page = members_page(&portal, &member).await?;
+    let email = form.get("email").trim().to_owned();
+    let role = if form.get("role") == "owner" { Role::Owner } else { Role::Member };
+    let email_key = match normalize_email(&email) {
+        Ok(key) if page.members.iter().any(|m| m.email.eq_ignore_ascii_case(&key)) => {
+            page.errors.add("email", format!("{email} is already a member."));
+            None
+        }
+        Ok(key) => Some(key),
+        Err(err) => {
+            page.errors.add("email", problem(&err));
+            None
+        }
+    };
+    let Some(email_key) = email_key else {
+        page.email = email;
+        return Ok(member.page_with(&page, StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let token = secrets::random_token();
+    let now = portal.now();
+    let new = NewInvitation {
+        org: member.org.id,
+        email: &email,
+        email_key: &email_key,
+        role,
+        invited_by: member.user.id,
+        token_hash: &secrets::sha256(&token),
+        expires_at: now + INVITATION_LIFETIME,
+    };
+    portal.store().create_invitation(&new, now).await?;
+    tracing::info!(org_id = %member.org.id, "invitation created");
+    let mut page = members_page(&portal, &member).await?;
+    page.link = Some(format!("{}/invitations/{token}", portal.identity.issuer()));
+    Ok(member.page(&page))
+}
+
+pub async fn revoke_invitation(
+    State(portal): State<Portal>,
+    member: Member,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PortalError> {
+    member.check_csrf(&form)?;
+    member.require_owner()?;
+    portal.store().revoke_invitation(member.org.id, &id).await?;
+    Ok(Redirect::to("/organization?done=revoked").into_response())
+}
+
+pub async fn remove_member(
+    State(portal): State<Portal>,
+    member: Member,
+    Path(user): Path<String>,
+    form: FormData,
+) -> Result<Response, PortalError> {
+    member.check_csrf(&form)?;
+    member.require_owner()?;
+    let user: UserId = user.parse().map_err(|_| PortalError::NotFound)?;
+    match portal.store().remove_member(member.org.id, user).await {
+        Ok(()) if user == member.user.id => Ok(Redirect::to("/apps").into_response()),
+        Ok(()) => Ok(Redirect::to("/organization?done=removed").into_response()),
+        Err(StoreError::Conflict) => Err(PortalError::Forbidden(
+            "An organization needs an owner: make someone else an owner before the last one leaves.",
+        )),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn invalid_invitation() -> Response {
+    MessagePage {
+        title: "This invitation is not valid".to_owned(),
+        message:
+            "It may have been used already, revoked, or it has expired. Ask the organization's owner for a new one."
+                .to_owned(),
+        reference: None,
+    }
+    .render_with(StatusCode::NOT_FOUND)
+}
+
+pub async fn invitation(
+    State(portal): State<Portal>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Result<Response, PortalError> {
+    let (invitation, org) = match portal.store().invitation_by_token(&secrets::sha256(&token), portal.now()).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Ok(invalid_invitation()),
+        Err(err) => return Err(err.into()),
+    };
+    let user = current_user(&portal.identity, &jar).await;
+    let (jar, csrf) = csrf::token(jar, portal.secure_cookies());
+    let matches = user.as_ref().is_some_and(|u| u.email.eq_ignore_ascii_case(&invitation.email));
+    let page = InvitationPage {
+        csrf,
+        token,
+        org_name: org.name,
+        role: invitation.role.as_str(),
+        email: invitation.email,
+        signed_in_as: user.map(|u| u.email),
+        matches,
+    };
+    Ok((jar, render(&page, StatusCode::OK)).into_response())
+}
+
+pub async fn accept_invitation(
+    State(portal): State<Portal>,
+    signed_in: SignedIn,
+    Path(token): Path<String>,
+    form: FormData,
+) -> Result<Response, PortalError> {
+    signed_in.check_csrf(&form)?;
+    let email_key = normalize_email(&signed_in.user.email).map_err(internal)?;
+    let accepted =
+        portal.store().accept_invitation(&secrets::sha256(&token), signed_in.user.id, &email_key, portal.now()).await;
+    match accepted {
+        Ok(org) => {
+            tracing::info!(org_id = %org, user_id = %signed_in.user.id, "invitation accepted");
+            let jar = signed_in.jar.add(org_cookie(org, portal.secure_cookies()));
+            Ok((jar, Redirect::to("/apps")).into_response())
+        }
+        Err(StoreError::NotFound) => Ok(invalid_invitation()),
+        Err(err) => Err(err.into()),
+    }
+}

@@ -1,0 +1,20 @@
+//! Applies scheduled plan changes (downgrades) when their period starts, even in organizations
+//! nobody looks at: the allocations must fit the new plan from its first minute.
+
+use std::{sync::Arc, time::Duration};
+
+use ferrite_core::plan::PlanCatalogue;
+use ferrite_identity::Identity;
+
+/// Runs for ever; every `every`, settles the plans whose change has come due.
+pub async fn run_plan_scheduler(identity: Arc<Identity>, plans: PlanCatalogue, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match identity.store().settle_due_plans(&plans, identity.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(organizations = n, "scheduled plan changes applied"),
+            Err(err) => tracing::warn!(error = %err, "scheduled plan changes could not be applied"),
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! The pages: one askama template (checked at compile time; HTML-escaped by default) per struct,
+//! plus the small formatting helpers they share. Handlers fill these with plain strings and numbers.
+
+use askama::Template;
+use axum::{
+    http::StatusCode,
+    response::{Html, IntoResponse, Response},
+};
+use chrono::{DateTime, Utc};
+
+use crate::forms::FieldErrors;
+
+pub fn render(page: &impl Template, status: StatusCode) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(request_id = %crate::middleware::request_id(), error = %err, "a page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be shown.").into_response()
+        }
+    }
+}
+
+/// `2026-11-29 14:03 UTC`
+pub fn datetime(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// `1 December 2026`
+pub fn date(t: DateTime<Utc>) -> String {
+    t.format("%-d %B %Y").to_string()
+}
+
+/// `24 hours`, `90 minutes`: a duration as the overlap of a regenerated secret is stated.
+pub fn duration(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    let (n, unit) = match secs {
+        s if s >= 86_400 && s % 86_400 == 0 && s / 86_400 > 1 => (s / 86_400, "day"),
+        s if s >= 3600 && s % 3600 == 0 => (s / 3600, "hour"),
+        s if s >= 60 && s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+}
+
+/// Percentage of `limit` used, for bars: 0–100.
+pub fn percent(used: i64, limit: i64) -> u32 {
+    if limit <= 0 {
+        return if used > 0 { 100 } else { 0 };
+    }
+    ((used.max(0) as f64 / limit as f64) * 100.0).clamp(0.0, 100.0).round() as u32
+}
+
+// ---- the frame ----
+
+/// The frame around every portal page: the left panel and who is signed in where.
+pub struct Shell {
+    pub email: String,
+    pub org_name: String,
+    pub role: &'static str,
+    pub orgs: Vec<OrgChoice>,
+    pub csrf: String,
+    /// Which entry of the left panel is this page's.
+    pub active: &'static str,
+}
+
+pub struct OrgChoice {
+    pub id: String,
+    pub name: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub title: String,
+    pub message: String,
+    pub reference: Option<String>,
+}
+
+impl MessagePage {
+    pub fn render_with(&self, status: StatusCode) -> Response {
+        render(self, status)
+    }
+}
+
+// ---- accounts and organizations ----
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+pub struct SignUpPage {
+    pub csrf: String,
+    /// The evaluation allowance, as the catalogue sets it.
+    pub evaluation_parts: String,
+    pub next: String,
+    pub email: String,
+    pub org_name: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "new_org.html")]
+pub struct NewOrgPage {
+    pub csrf: String,
+    pub email: String,
+    pub name: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+pub struct MembersPage {
+    pub shell: Shell,
+    pub is_owner: bool,
+    pub members: Vec<MemberRow>,
+    pub invitations: Vec<InvitationRow>,
+    /// The link of an invitation just made: shown once.
+    pub link: Option<String>,
+    pub email: String,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+}
+
+pub struct MemberRow {
+    pub user_id: String,
+    pub email: String,
+    pub role: &'static str,
+    pub is_self: bool,
+}
+
+pub struct InvitationRow {
+    pub id: String,
+    pub email: String,
+    pub role: &'static str,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+pub struct InvitationPage {
+    pub csrf: String,
+    pub token: String,
+    pub org_name: String,
+    pub role: &'static str,
+    pub email: String,
+    pub signed_in_as: Option<String>,
+    pub matches: bool,
+}
+
+// ---- apps ----
+
+#[derive(Template)]
+#[template(path = "apps.html")]
+pub struct AppsPage {
+    pub shell: Shell,
+    pub apps: Vec<AppRow>,
+    pub notice: Option<String>,
+}
+
+pub struct AppRow {
+    pub id: String,
+    pub name: String,
+    pub scopes: String,
+    pub client_id: String,
+    pub supply: bool,
+    pub is_evaluation: bool,
+    pub used: String,
+    pub limit: String,
+    pub percent: u32,
+}
+
+#[derive(Template)]
+#[template(path = "app_new.html")]
+pub struct NewAppPage {
+    pub shell: Shell,
+    pub name: String,
+    pub description: String,
+    pub supply: bool,
+    pub design: bool,
+    pub redirect_uris: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "app.html")]
+pub struct AppPage {
+    pub shell: Shell,
+    pub app: AppView,
+    /// The secret in full: only right after creation or regeneration.
+    pub secret: Option<String>,
+    pub secret_note: Option<String>,
+    /// How long a replaced secret keeps working.
+    pub overlap: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub form: EditForm,
+    pub errors: FieldErrors,
+}
+
+pub struct AppView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub scopes: String,
+    pub client_id: String,
+    pub created: String,
+    pub supply: bool,
+    pub design: bool,
+    pub is_evaluation: bool,
+    pub limit: String,
+    pub used: String,
+    pub percent: u32,
+    pub period: String,
+}
+
+pub struct EditForm {
+    pub name: String,
+    pub description: String,
+    pub redirect_uris: String,
+}
+
+#[derive(Template)]
+#[template(path = "app_delete.html")]
+pub struct DeletePage {
+    pub shell: Shell,
+    pub id: String,
+    pub name: String,
+}
+
+// ---- plans and usage ----
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+pub struct PlansPage {
+    pub shell: Shell,
+    pub is_owner: bool,
+    pub plan_name: String,
+    pub period: String,
+    pub pending: Option<String>,
+    pub catalogue: Vec<PlanCard>,
+    pub total: String,
+    pub unallocated: String,
+    pub over: bool,
+    pub allocations: Vec<AllocationRow>,
+    pub evaluation: Option<EvaluationRow>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub errors: FieldErrors,
+}
+
+pub struct PlanCard {
+    pub name: String,
+    pub parts: String,
+    pub per: &'static str,
+    pub features: Vec<String>,
+    pub current: bool,
+    pub pending: bool,
+    /// The button's words: Upgrade, Downgrade, Switch, or Keep (cancels a scheduled change).
+    pub action: &'static str,
+}
+
+pub struct AllocationRow {
+    pub name: String,
+    pub field: String,
+    pub value: String,
+    pub used: String,
+}
+
+pub struct EvaluationRow {
+    pub name: String,
+    pub limit: String,
+    pub used: String,
+}
+
+#[derive(Template)]
+#[template(path = "usage.html")]
+pub struct UsagePage {
+    pub shell: Shell,
+    pub apps: Vec<UsageCard>,
+}
+
+pub struct UsageCard {
+    pub id: String,
+    pub name: String,
+    pub used: String,
+    pub limit: String,
+    pub percent: u32,
+    pub period: String,
+    pub resets: String,
+    pub chart: crate::pages::chart::Chart,
+}
+
+#[derive(Template)]
+#[template(path = "playground.html")]
+pub struct PlaygroundPage {
+    pub shell: Shell,
+    pub apps: Vec<PlaygroundApp>,
+    pub app_name: String,
+    pub token: String,
+    pub expires: String,
+    pub supply: bool,
+}
+
+pub struct PlaygroundApp {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(std::time::Duration::from_secs(24 * 3600)), "24 hours");
+        assert_eq!(duration(std::time::Duration::from_secs(3600)), "1 hour");
+        assert_eq!(duration(std::time::Duration::from_secs(2 * 86_400)), "2 days");
+        assert_eq!(duration(std::time::Duration::from_secs(90)), "90 seconds");
+        assert_eq!(duration(std::time::Duration::from_secs(1800)), "30 minutes");
+    }
+
+    #[test]
+    fn percentages_are_bounded() {
+        assert_eq!(percent(0, 0), 0);
+        assert_eq!(percent(5, 0), 100);
+        assert_eq!(percent(250, 1000), 25);
+        assert_eq!(percent(2000, 1000), 100);
+    }
+}

@@ -1,0 +1,148 @@
+//! The real portal and identity routers on a real SQLite store in a temporary directory, with a
+//! fake clock, driven in process; and a browser-like client that keeps cookies per person.
+
+#![allow(dead_code)]
+
+use std::{collections::HashMap, sync::Arc};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use chrono::{DateTime, TimeZone, Utc};
+use ferrite_core::{FakeClock, plan::PlanCatalogue};
+use ferrite_identity::{Identity, TokenConfig};
+use ferrite_store::{ConnectOptions, Store};
+use tower::ServiceExt;
+
+pub const ISSUER: &str = "http://ferrite.test";
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub router: Router,
+    pub identity: Arc<Identity>,
+    pub clock: FakeClock,
+    pub store: Store,
+    pub db_url: String,
+    _dir: tempfile::TempDir,
+}
+
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 15, 10, 0, 0).unwrap()
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+        let store = Store::connect(&db_url, &ConnectOptions::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        let clock = FakeClock::at(start_time());
+        let identity =
+            Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), ISSUER).await.unwrap();
+        let router = ferrite_identity::http::routes(identity.clone())
+            .merge(ferrite_portal::routes(identity.clone(), PlanCatalogue::default()));
+        TestApp { router, identity, clock, store, db_url, _dir: dir }
+    }
+
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookies: HashMap::new() }
+    }
+
+    /// A person who signed up (with an organization named `org`) and is signed in.
+    pub async fn person(&self, email: &str, org: &str) -> Client {
+        let mut client = self.client();
+        client.get("/signup").await;
+        let response = client.post("/signup", &[("email", email), ("password", PASSWORD), ("organization", org)]).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        client
+    }
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The text between `before` and the next `after` in the body.
+    pub fn between(&self, before: &str, after: &str) -> Option<String> {
+        let start = self.body.find(before)? + before.len();
+        let end = self.body[start..].find(after)? + start;
+        Some(self.body[start..end].to_owned())
+    }
+}
+
+/// A browser: keeps cookies, sends the CSRF token (from its cookie) with forms.
+pub struct Client {
+    router: Router,
+    pub cookies: HashMap<String, String>,
+}
+
+impl Client {
+    async fn send(&mut self, request: Request<Body>) -> Response {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let cookie = value.to_str().unwrap();
+            let (pair, attributes) = cookie.split_once(';').unwrap_or((cookie, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        let request = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        self.send(request).await
+    }
+
+    /// Posts a form with the CSRF token a real page would carry.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.cookies.get("ferrite_csrf").cloned().unwrap_or_default();
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no CSRF token unless given).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let request = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Creates an app through the form; returns (app id, client id, secret).
+    pub async fn create_app(&mut self, name: &str, scopes: &[&str]) -> (String, String, String) {
+        let mut fields = vec![("name", name), ("description", "")];
+        fields.extend(scopes.iter().map(|s| ("scopes", *s)));
+        let created = self.post("/apps", &fields).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        assert!(created.location().ends_with("?created=1"), "{}", created.location());
+        let page = self.get(created.location()).await;
+        let id = page.between("action=\"/apps/", "\"").unwrap().split('/').next().unwrap().to_owned();
+        let client_id = page.between("<code id=\"client-id\">", "</code>").unwrap();
+        let secret = page.between("<code id=\"client-secret\" class=\"secret\">", "</code>").unwrap();
+        (id, client_id, secret)
+    }
+}

@@ -1,0 +1,508 @@
+//! Every portal handler through the real router: sign-up, CSRF, sessions, apps, plans and
+//! allocations, usage, playground, organizations and invitations — and that nobody reaches
+//! another organization's data by guessing ids, nor injects HTML.
+
+mod common;
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use common::{PASSWORD, TestApp};
+use ferrite_core::{AppId, plan::Period};
+
+#[tokio::test]
+async fn the_root_leads_to_apps_and_signed_out_people_to_sign_in() {
+    let app = TestApp::new().await;
+    let mut visitor = app.client();
+    let root = visitor.get("/").await;
+    assert_eq!((root.status, root.location()), (StatusCode::SEE_OTHER, "/apps"));
+    let apps = visitor.get("/apps").await;
+    assert_eq!((apps.status, apps.location()), (StatusCode::SEE_OTHER, "/signin?next=%2Fapps"));
+    let signin = visitor.get("/signin?next=/apps").await;
+    assert!(signin.body.contains("href=\"/signup?next=/apps\""), "sign-in links to sign-up");
+    assert!(signin.body.contains("/assets/ferrite.css"));
+}
+
+#[tokio::test]
+async fn sign_up_creates_the_person_the_organization_and_its_evaluation_app_then_signs_in() {
+    let app = TestApp::new().await;
+    let mut ada = app.client();
+    let form = ada.get("/signup").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let done =
+        ada.post("/signup", &[("email", "Ada@Example.com"), ("password", PASSWORD), ("organization", "Acme")]).await;
+    assert_eq!((done.status, done.location()), (StatusCode::SEE_OTHER, "/apps"));
+    assert!(ada.cookies.contains_key("ferrite_session"));
+    let apps = ada.get("/apps").await;
+    assert_eq!(apps.status, StatusCode::OK);
+    assert!(apps.body.contains("Evaluation") && apps.body.contains("evaluation</span>"));
+    assert!(apps.body.contains("0 / 1,000"), "the evaluation allowance");
+    assert!(apps.body.contains("Acme"));
+    let (user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    assert_eq!(app.store.memberships_of(user.id).await.unwrap().len(), 1);
+    // Signed in, /signup goes on to the portal.
+    assert_eq!(ada.get("/signup").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sign_up_errors_are_shown_next_to_their_fields() {
+    let app = TestApp::new().await;
+    app.person("ada@example.com", "Acme").await;
+    let mut visitor = app.client();
+    visitor.get("/signup").await;
+    let bad = visitor.post("/signup", &[("email", "not-an-email"), ("password", "short"), ("organization", "")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"email-error\">Email is not an email address."), "{}", bad.body);
+    assert!(bad.body.contains("id=\"password-error\">Password must be at least 10 characters."));
+    assert!(bad.body.contains("value=\"not-an-email\""), "what was typed is kept");
+    let taken = visitor.post("/signup", &[("email", "ADA@example.com"), ("password", PASSWORD)]).await;
+    assert!(taken.body.contains("An account with this email already exists"), "{}", taken.body);
+    assert!(!visitor.cookies.contains_key("ferrite_session"));
+}
+
+#[tokio::test]
+async fn forms_without_a_matching_csrf_token_are_refused() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    ada.get("/apps/new").await;
+    for fields in
+        [vec![("name", "x"), ("scopes", "supply")], vec![("csrf_token", "forged"), ("name", "x"), ("scopes", "supply")]]
+    {
+        let refused = ada.post_raw("/apps", &fields).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert!(refused.body.contains("The form expired"));
+    }
+    let org = ada.get("/apps").await;
+    assert!(!org.body.contains(">x</a>"), "nothing was created");
+    // Every state-changing form checks it, sign-up and plan changes included.
+    let mut visitor = app.client();
+    visitor.get("/signup").await;
+    let signup = visitor.post_raw("/signup", &[("email", "eve@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(signup.status, StatusCode::FORBIDDEN);
+    assert_eq!(ada.post_raw("/plans", &[("plan", "Pro")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(ada.post_raw("/signout", &[]).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_expired_session_sends_the_person_back_to_sign_in() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    assert_eq!(ada.get("/apps").await.status, StatusCode::OK);
+    app.clock.advance(Duration::days(7) + Duration::seconds(1));
+    let expired = ada.get("/plans").await;
+    assert_eq!((expired.status, expired.location()), (StatusCode::SEE_OTHER, "/signin?next=%2Fplans"));
+    let form = ada.post("/apps", &[("name", "x"), ("scopes", "supply")]).await;
+    assert_eq!((form.status, form.location()), (StatusCode::SEE_OTHER, "/signin?next=%2Fapps"));
+}
+
+#[tokio::test]
+async fn a_new_app_shows_its_secret_once_then_masked() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let (id, client_id, secret) = ada.create_app("BOM tool", &["supply"]).await;
+    assert_eq!(secret.len(), 43, "256 random bits");
+    assert!(app.identity.authenticate_client(&client_id, &secret, "127.0.0.1").await.is_ok());
+    let details = ada.get(&format!("/apps/{id}")).await;
+    assert_eq!(details.status, StatusCode::OK);
+    assert!(details.body.contains(&client_id));
+    assert!(!details.body.contains(&secret), "the secret is never shown again");
+    assert!(details.body.contains("aria-label=\"hidden secret\""));
+    assert!(details.body.contains("0 of 0 parts used"), "new apps start at 0");
+    assert_eq!(details.headers.get("cache-control").unwrap(), "no-store");
+    let list = ada.get("/apps").await;
+    assert!(list.body.contains("BOM tool") && list.body.contains(&client_id));
+}
+
+#[tokio::test]
+async fn create_app_errors_are_shown_next_to_their_fields() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let long = "x".repeat(101);
+    /// (fields, the error's element id, what it says)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: [Case; 4] = [
+        (vec![("name", ""), ("scopes", "supply")], "name-error", "Name is required."),
+        (vec![("name", &long), ("scopes", "supply")], "name-error", "Name must be at most 100 characters"),
+        (vec![("name", "ok")], "scopes-error", "Choose Supply, Design or both."),
+        (
+            vec![("name", "ok"), ("scopes", "supply"), ("redirect_uris", "https://a.example/cb")],
+            "redirect-error",
+            "only for Design apps",
+        ),
+    ];
+    for (fields, id, says) in cases {
+        let page = ada.post("/apps", &fields).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        let shown = page.between(&format!("id=\"{id}\">"), "</p>").unwrap_or_default();
+        assert!(shown.contains(says), "{fields:?}: {}", page.body);
+    }
+    let bad_uri =
+        ada.post("/apps", &[("name", "cad"), ("scopes", "design"), ("redirect_uris", "javascript:alert(1)")]).await;
+    assert!(bad_uri.body.contains("id=\"redirect-error\">Redirect URI"), "{}", bad_uri.body);
+    let (id, _, _) = ada.create_app("cad", &["design"]).await;
+    let with_uris = ada
+        .post(
+            &format!("/apps/{id}"),
+            &[("name", "cad"), ("redirect_uris", "http://127.0.0.1:9/cb\nhttps://a.example/cb")],
+        )
+        .await;
+    assert_eq!(with_uris.status, StatusCode::SEE_OTHER, "{}", with_uris.body);
+    let stored = app.store.app_by_id(id.parse().unwrap()).await.unwrap();
+    assert_eq!(stored.redirect_uris.len(), 2);
+}
+
+#[tokio::test]
+async fn names_and_descriptions_render_as_text_never_as_html() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "<b>Acme</b>").await;
+    let script = "<script>alert(1)</script>";
+    let created = ada
+        .post("/apps", &[("name", script), ("description", "\"><img src=x onerror=alert(2)>"), ("scopes", "supply")])
+        .await;
+    let page = ada.get(created.location()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for path in ["/apps".to_owned(), "/usage".to_owned(), "/plans".to_owned(), "/playground".to_owned()] {
+        let body = ada.get(&path).await.body;
+        assert!(!body.contains(script), "{path} renders the name as HTML");
+        assert!(!body.contains("<b>Acme</b>"), "{path}");
+    }
+    let list = ada.get("/apps").await;
+    assert!(
+        list.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || list.body.contains("&lt;script&gt;"),
+        "{}",
+        list.body
+    );
+    assert!(!page.body.contains("<img src=x"));
+}
+
+#[tokio::test]
+async fn scopes_cannot_be_changed_and_the_rest_can() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let (id, _, _) = ada.create_app("BOM tool", &["supply"]).await;
+    let form = ada.get(&format!("/apps/{id}")).await;
+    assert!(!form.body.contains("name=\"scopes\""), "the edit form does not offer scopes");
+    let refused =
+        ada.post(&format!("/apps/{id}"), &[("name", "renamed"), ("scopes", "supply"), ("scopes", "design")]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("Scopes cannot be changed"), "{}", refused.body);
+    let stored = app.store.app_by_id(id.parse().unwrap()).await.unwrap();
+    assert_eq!((stored.name.as_str(), stored.scopes.to_string().as_str()), ("BOM tool", "supply"), "nothing was saved");
+
+    let saved = ada.post(&format!("/apps/{id}"), &[("name", "Renamed"), ("description", "for BOMs")]).await;
+    assert_eq!((saved.status, saved.location()), (StatusCode::SEE_OTHER, format!("/apps/{id}?saved=1").as_str()));
+    let page = ada.get(saved.location()).await;
+    assert!(page.body.contains("Saved.") && page.body.contains("Renamed") && page.body.contains("for BOMs"));
+    let invalid = ada.post(&format!("/apps/{id}"), &[("name", " ")]).await;
+    assert!(invalid.body.contains("id=\"name-error\">Name is required."));
+}
+
+#[tokio::test]
+async fn regenerating_shows_the_new_secret_and_how_long_the_old_one_works() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let (id, client_id, old) = ada.create_app("BOM tool", &["supply"]).await;
+    let details = ada.get(&format!("/apps/{id}")).await;
+    assert!(details.body.contains("keeps working for 24 hours"));
+    let regenerated = ada.post(&format!("/apps/{id}/secret"), &[]).await;
+    assert_eq!(regenerated.location(), format!("/apps/{id}?regenerated=1"), "answered with a redirect");
+    let page = ada.get(regenerated.location()).await;
+    let new = page.between("<code id=\"client-secret\" class=\"secret\">", "</code>").unwrap();
+    assert_ne!(new, old);
+    assert!(page.body.contains("The previous secret keeps working for 24 hours, then stops."), "{}", page.body);
+    let reloaded = ada.get(regenerated.location()).await;
+    assert!(!reloaded.body.contains(&new), "shown once: a reload masks it");
+    assert!(app.identity.authenticate_client(&client_id, &new, "127.0.0.1").await.is_ok());
+    assert!(app.identity.authenticate_client(&client_id, &old, "127.0.0.1").await.is_ok(), "overlap");
+}
+
+#[tokio::test]
+async fn deleting_asks_first_and_the_evaluation_app_stays() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let (id, _, _) = ada.create_app("BOM tool", &["supply"]).await;
+    let confirm = ada.get(&format!("/apps/{id}/delete")).await;
+    assert!(confirm.body.contains("Delete BOM tool?"));
+    let unconfirmed = ada.post(&format!("/apps/{id}/delete"), &[]).await;
+    assert_eq!(unconfirmed.location(), format!("/apps/{id}/delete"));
+    assert!(app.store.app_by_id(id.parse().unwrap()).await.is_ok());
+    let deleted = ada.post(&format!("/apps/{id}/delete"), &[("confirm", "yes")]).await;
+    assert_eq!(deleted.location(), "/apps?deleted=1");
+    assert!(app.store.app_by_id(id.parse().unwrap()).await.is_err());
+    assert_eq!(ada.get(&format!("/apps/{id}")).await.status, StatusCode::NOT_FOUND);
+
+    let (user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    let org = app.store.memberships_of(user.id).await.unwrap()[0].0.id;
+    let evaluation = app.store.apps_of_org(org).await.unwrap().into_iter().find(|a| a.is_evaluation).unwrap();
+    let refused = ada.post(&format!("/apps/{}/delete", evaluation.id), &[("confirm", "yes")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn another_organizations_app_cannot_be_reached_by_its_id() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let mut bob = app.person("bob@example.com", "Bolt").await;
+    let (id, client_id, secret) = ada.create_app("secret sauce", &["supply", "design"]).await;
+    bob.post("/plans", &[("plan", "Pro")]).await;
+    let attempts = [
+        bob.get(&format!("/apps/{id}")).await,
+        bob.get(&format!("/apps/{id}/delete")).await,
+        bob.get(&format!("/playground?app={id}")).await,
+        bob.post(&format!("/apps/{id}"), &[("name", "pwned")]).await,
+        bob.post(&format!("/apps/{id}/secret"), &[]).await,
+        bob.post(&format!("/apps/{id}/delete"), &[("confirm", "yes")]).await,
+        bob.post("/plans/limits", &[(&format!("limit.{id}"), "100")]).await,
+        bob.get(&format!("/apps/{}", AppId::new())).await,
+        bob.get("/apps/not-a-uuid").await,
+    ];
+    for (i, response) in attempts.iter().enumerate() {
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "attempt {i}: {}", response.body);
+        assert!(!response.body.contains("secret sauce") && !response.body.contains(&client_id), "attempt {i}");
+    }
+    let stored = app.store.app_by_id(id.parse().unwrap()).await.unwrap();
+    assert_eq!((stored.name.as_str(), stored.part_limit), ("secret sauce", 0));
+    assert!(app.identity.authenticate_client(&client_id, &secret, "127.0.0.1").await.is_ok(), "secret unchanged");
+    // Nor through the organization switcher.
+    let (ada_user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    let acme = app.store.memberships_of(ada_user.id).await.unwrap()[0].0.id;
+    assert_eq!(bob.post("/orgs/switch", &[("org", &acme.to_string())]).await.status, StatusCode::NOT_FOUND);
+    bob.cookies.insert("ferrite_org".into(), acme.to_string());
+    let list = bob.get("/apps").await;
+    assert!(list.body.contains("Bolt") && !list.body.contains("secret sauce"), "a forged org cookie is ignored");
+}
+
+#[tokio::test]
+async fn plans_upgrade_at_once_and_downgrade_next_period() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let plans = ada.get("/plans").await;
+    assert!(plans.body.contains("Current plan: Evaluation"));
+    for name in ["Standard", "Pro", "Enterprise"] {
+        assert!(plans.body.contains(&format!("Upgrade to {name}")), "{name}");
+    }
+    let up = ada.post("/plans", &[("plan", "Pro")]).await;
+    assert_eq!(up.location(), "/plans?done=now");
+    let page = ada.get("/plans?done=now").await;
+    assert!(page.body.contains("Current plan: Pro") && page.body.contains("The new plan applies now."));
+    assert!(page.body.contains("November 2026, resets on 1 December 2026 at 00:00 UTC"), "{}", page.body);
+    assert!(page.body.contains("<strong>20,000</strong> parts a month to distribute"));
+    let down = ada.post("/plans", &[("plan", "Standard")]).await;
+    assert_eq!(down.location(), "/plans?done=later");
+    let page = ada.get("/plans").await;
+    assert!(page.body.contains("Current plan: Pro"));
+    assert!(page.body.contains("From 1 December 2026 the plan becomes Standard"), "{}", page.body);
+    assert!(page.body.contains("Keep Pro"));
+    app.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 1, 0, 0, 0).unwrap());
+    ada.get("/signin").await; // the session of 15 November has expired by now
+    ada.post("/signin", &[("email", "ada@example.com"), ("password", PASSWORD)]).await;
+    let december = ada.get("/plans").await;
+    assert!(december.body.contains("Current plan: Standard"), "the downgrade applied at the period start");
+    let unknown = ada.post("/plans", &[("plan", "Platinum")]).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn allocations_are_refused_beyond_the_plan_with_the_excess() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let (a, _, _) = ada.create_app("alpha", &["supply"]).await;
+    let (b, _, _) = ada.create_app("beta", &["supply"]).await;
+    let (cad, _, _) = ada.create_app("cad", &["design"]).await;
+    let page = ada.get("/plans").await;
+    assert!(page.body.contains("lifetime, fixed"), "the evaluation app is shown fixed");
+    assert!(!page.body.contains(&format!("limit.{cad}")), "design apps have no part limit");
+    let on_eval = ada.post("/plans/limits", &[(&format!("limit.{a}"), "10"), (&format!("limit.{b}"), "0")]).await;
+    assert!(on_eval.body.contains("exceeds the plan by 10 parts"), "the evaluation plan distributes nothing");
+
+    ada.post("/plans", &[("plan", "Standard")]).await;
+    let ok = ada.post("/plans/limits", &[(&format!("limit.{a}"), "1500"), (&format!("limit.{b}"), "0")]).await;
+    assert_eq!(ok.location(), "/plans?done=limits#limits");
+    let refused = ada.post("/plans/limits", &[(&format!("limit.{a}"), "1500"), (&format!("limit.{b}"), "800")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Not saved: this allocation exceeds the plan by 300 parts"), "{}", refused.body);
+    assert!(refused.body.contains("value=\"800\""), "what was typed is kept");
+    let moved = ada.post("/plans/limits", &[(&format!("limit.{a}"), "1000"), (&format!("limit.{b}"), "1000")]).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER);
+    let page = ada.get("/plans").await;
+    assert!(page.body.contains("<strong>0</strong> are unallocated"), "{}", page.body);
+    let not_a_number = ada.post("/plans/limits", &[(&format!("limit.{a}"), "-3")]).await;
+    assert!(not_a_number.body.contains("Enter a whole number of parts, 0 or more."));
+    let (user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    let org = app.store.memberships_of(user.id).await.unwrap()[0].0.id;
+    let evaluation = app.store.apps_of_org(org).await.unwrap().into_iter().find(|x| x.is_evaluation).unwrap();
+    let fixed = ada.post("/plans/limits", &[(&format!("limit.{}", evaluation.id), "5")]).await;
+    assert!(
+        fixed.body.contains("evaluation app&#39;s allowance is fixed") || fixed.body.contains("allowance is fixed"),
+        "{}",
+        fixed.body
+    );
+    assert_eq!(app.store.app_by_id(evaluation.id).await.unwrap().part_limit, 1_000);
+}
+
+#[tokio::test]
+async fn usage_shows_parts_used_the_limit_the_reset_date_and_a_chart() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let (a, _, _) = ada.create_app("alpha", &["supply"]).await;
+    ada.post("/plans", &[("plan", "Standard")]).await;
+    ada.post("/plans/limits", &[(&format!("limit.{a}"), "1200")]).await;
+    let id: AppId = a.parse().unwrap();
+    app.store.record_usage_for_tests(id, &Period::month_of(common::start_time()).key(), 345).await.unwrap();
+    for (day, parts) in [(3, 100), (10, 245)] {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        app.store.record_daily_usage_for_tests(id, date, parts).await.unwrap();
+    }
+    let page = ada.get("/usage").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<strong>345</strong> of <strong class=\"limit\">1,200</strong> parts used"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("resets on 1 December 2026"));
+    assert!(page.body.contains("<svg") && page.body.contains("<title>2026-11-10: 245 parts</title>"));
+    assert!(page.body.contains("never resets"), "the evaluation app's allowance is lifetime");
+    let list = ada.get("/apps").await;
+    assert!(list.body.contains("345 / 1,200"));
+}
+
+#[tokio::test]
+async fn the_playground_carries_a_fresh_token_of_an_own_app() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let (a, client_id, _) = ada.create_app("alpha", &["supply"]).await;
+    let page = ada.get("/playground").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = page.between("data-token=\"", "\"").unwrap();
+    let claims = app.identity.verify_access_token(&token).unwrap();
+    assert_eq!((claims.client_id.as_str(), claims.scope.as_str()), (client_id.as_str(), "supply.domain"));
+    assert!(page.body.contains("data-endpoint=\"/graphql\""));
+    assert!(page.body.contains("/assets/portal/vendor/graphiql/graphiql.min.js"));
+    assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
+    let other = ada.get(&format!("/playground?app={a}")).await;
+    assert!(other.body.contains("<strong>alpha</strong>"));
+}
+
+#[tokio::test]
+async fn assets_are_embedded_and_pages_carry_security_headers() {
+    let app = TestApp::new().await;
+    let mut visitor = app.client();
+    for (path, kind) in [
+        ("/assets/portal/portal.css", "text/css"),
+        ("/assets/portal/portal.js", "text/javascript"),
+        ("/assets/portal/vendor/graphiql/graphiql.min.js", "text/javascript"),
+        ("/assets/portal/vendor/react/react.production.min.js", "text/javascript"),
+        ("/assets/ferrite.css", "text/css"),
+    ] {
+        let asset = visitor.get(path).await;
+        assert_eq!(asset.status, StatusCode::OK, "{path}");
+        assert!(asset.headers["content-type"].to_str().unwrap().starts_with(kind), "{path}");
+    }
+    assert_eq!(visitor.get("/assets/portal/../Cargo.toml").await.status, StatusCode::NOT_FOUND);
+    let page = visitor.get("/signup").await;
+    assert!(page.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert_eq!(page.headers["x-frame-options"], "DENY");
+    assert!(page.headers.contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn internal_errors_show_a_reference_never_the_error() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    ferrite_store::testing::execute_raw(&app.db_url, "DROP TABLE part_usage_daily").await.unwrap();
+    let page = ada.get("/usage").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(page.body.contains("Something went wrong"));
+    let reference = page.between("Reference: <code>", "</code>").unwrap();
+    assert_eq!(page.headers["x-request-id"].to_str().unwrap(), reference);
+    assert!(!page.body.contains("part_usage_daily") && !page.body.to_lowercase().contains("sql"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn owners_invite_members_who_accept_and_can_be_removed() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let mut bob = app.person("bob@example.com", "Bolt").await;
+    let mut eve = app.person("eve@example.com", "Evil").await;
+    let (secret_app, _, _) = ada.create_app("acme tool", &["supply"]).await;
+
+    // Members cannot invite; owners can.
+    let page = ada.post("/organization/invitations", &[("email", "Bob@Example.com"), ("role", "member")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let link = page.between("<code id=\"invite-link\">", "</code>").unwrap();
+    let path = link.strip_prefix(common::ISSUER).unwrap().to_owned();
+    assert!(path.starts_with("/invitations/"));
+    let again = ada.get("/organization").await;
+    assert!(!again.body.contains(&path), "the link is shown only once");
+    assert!(again.body.contains("Bob@Example.com"), "the pending invitation is listed");
+    let invalid = ada.post("/organization/invitations", &[("email", "nope")]).await;
+    assert!(invalid.body.contains("id=\"email-error\">Email is not an email address."));
+
+    // Someone else cannot use it, even with the link.
+    let shown = eve.get(&path).await;
+    assert!(shown.body.contains("You are signed in as eve@example.com"));
+    assert_eq!(eve.post(&path, &[]).await.status, StatusCode::NOT_FOUND);
+    let mut visitor = app.client();
+    assert!(visitor.get(&path).await.body.contains("Sign in as Bob@Example.com"));
+
+    let accepted = bob.post(&path, &[]).await;
+    assert_eq!((accepted.status, accepted.location()), (StatusCode::SEE_OTHER, "/apps"));
+    let apps = bob.get("/apps").await;
+    assert!(apps.body.contains("acme tool"), "bob now works in Acme");
+    assert!(apps.body.contains("Bolt"), "and can switch back to Bolt");
+    assert_eq!(bob.post(&path, &[]).await.status, StatusCode::NOT_FOUND, "used once");
+
+    // Bob is a member in Acme: apps yes, plans and limits no.
+    assert_eq!(bob.get(&format!("/apps/{secret_app}")).await.status, StatusCode::OK);
+    assert_eq!(bob.post("/plans", &[("plan", "Pro")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(bob.post("/plans/limits", &[(&format!("limit.{secret_app}"), "0")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        bob.post("/organization/invitations", &[("email", "x@example.com")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(!bob.get("/plans").await.body.contains("Upgrade to"), "members see no plan buttons");
+
+    // Ada removes Bob; he is back to Bolt only.
+    let (bob_user, _) = app.store.user_by_email("bob@example.com").await.unwrap();
+    let removed = ada.post(&format!("/organization/members/{}/remove", bob_user.id), &[]).await;
+    assert_eq!(removed.location(), "/organization?done=removed");
+    assert_eq!(bob.get(&format!("/apps/{secret_app}")).await.status, StatusCode::NOT_FOUND);
+    let (ada_user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    let last = ada.post(&format!("/organization/members/{}/remove", ada_user.id), &[]).await;
+    assert_eq!(last.status, StatusCode::FORBIDDEN, "the last owner stays");
+}
+
+#[tokio::test]
+async fn people_create_and_switch_between_organizations() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    assert_eq!(ada.get("/orgs/new").await.status, StatusCode::OK);
+    let empty = ada.post("/orgs", &[("name", "")]).await;
+    assert!(empty.body.contains("id=\"name-error\">Name is required."));
+    let made = ada.post("/orgs", &[("name", "Second")]).await;
+    assert_eq!(made.location(), "/apps");
+    let apps = ada.get("/apps").await;
+    assert!(apps.body.contains("<option value=") && apps.body.contains("selected>Second</option>"), "{}", apps.body);
+    let (user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    let orgs = app.store.memberships_of(user.id).await.unwrap();
+    assert_eq!(orgs.len(), 2);
+    let acme = orgs.iter().find(|(o, _)| o.name == "Acme").unwrap().0.id;
+    let switched = ada.post("/orgs/switch", &[("org", &acme.to_string())]).await;
+    assert_eq!(switched.location(), "/apps");
+    assert!(ada.get("/apps").await.body.contains("selected>Acme</option>"));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let apps = ada.get("/apps").await;
+    assert!(apps.body.contains("action=\"/signout\""));
+    let out = ada.post("/signout", &[]).await;
+    assert_eq!(out.location(), "/signin");
+    assert_eq!(ada.get("/apps").await.status, StatusCode::SEE_OTHER);
+    // Signing in again works with the password chosen at sign-up.
+    ada.get("/signin").await;
+    let back = ada.post("/signin", &[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/usage")]).await;
+    assert_eq!(back.location(), "/usage");
+}

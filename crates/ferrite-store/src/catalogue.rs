@@ -1,0 +1,449 @@
+//! Writing the supply catalogue: one import is one transaction (all of it is applied, or none),
+//! and only what changed is written, so re-importing the same feed changes nothing.
+//!
+//! The importer (in `ferrite-supply`) decides what a part is and computes content hashes; this
+//! module keeps the lookup tables that make "changed or not" a memory lookup, and writes rows.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::{Pool, Store, StoreError, time};
+
+/// A part as the catalogue stores it.
+#[derive(Debug, Clone)]
+pub struct PartRow {
+    pub manufacturer_id: i64,
+    pub mpn: String,
+    /// Upper-cased MPN without punctuation or spaces: the part's identity within its manufacturer.
+    pub mpn_key: String,
+    pub description: Option<String>,
+    pub category_id: Option<i64>,
+    /// JSON `[[attribute_id, display_value, si_value|null], ...]`.
+    pub specs: String,
+    pub datasheet_url: Option<String>,
+    pub image_url: Option<String>,
+    pub content_hash: i64,
+}
+
+/// An offer as the catalogue stores it.
+#[derive(Debug, Clone)]
+pub struct OfferRow {
+    pub seller_id: i64,
+    pub sku: String,
+    pub is_authorized: bool,
+    pub inventory_level: Option<i64>,
+    pub moq: Option<i64>,
+    pub order_multiple: Option<i64>,
+    pub packaging: Option<String>,
+    /// JSON `[[quantity, price, currency], ...]`.
+    pub prices: String,
+    pub price_hash: i64,
+    pub click_url: Option<String>,
+    pub content_hash: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartChange {
+    Added,
+    Updated,
+    Unchanged,
+    /// The import already wrote this part (a second spelling of it): the first record wins, so
+    /// that importing the same source twice changes nothing.
+    Repeated,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OfferChange {
+    pub added: bool,
+    pub stock_changed: bool,
+    pub price_changed: bool,
+    /// Something else changed (MOQ, packaging, URL...).
+    pub other_changed: bool,
+}
+
+impl OfferChange {
+    pub fn changed(&self) -> bool {
+        self.added || self.stock_changed || self.price_changed || self.other_changed
+    }
+}
+
+struct KnownOffer {
+    id: i64,
+    part_id: i64,
+    feed: String,
+    content_hash: i64,
+    inventory_level: Option<i64>,
+    price_hash: i64,
+}
+
+enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            Tx::Sqlite($conn) => $body,
+            Tx::Postgres($conn) => $body,
+        }
+    };
+}
+
+/// An import in progress. Dropping it without `commit` rolls everything back.
+pub struct CatalogueWriter {
+    tx: Tx,
+    feed: String,
+    now: DateTime<Utc>,
+    manufacturers: HashMap<String, i64>,
+    sellers: HashMap<String, i64>,
+    categories: HashMap<String, i64>,
+    attributes: HashMap<String, i64>,
+    parts: HashMap<(i64, String), (i64, i64)>,
+    offers: HashMap<(i64, String), KnownOffer>,
+    seen_offers: HashSet<i64>,
+    seen_parts: HashSet<i64>,
+    next_id: HashMap<&'static str, i64>,
+}
+
+/// Characters that make a slug: lower-case ASCII letters, digits and single dashes.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}
+
+impl Store {
+    /// Starts an import for `feed`: takes the catalogue's write lock (other imports wait), and
+    /// loads what the catalogue holds so that unchanged records cost no write.
+    pub async fn begin_import(&self, feed: &str, now: DateTime<Utc>) -> Result<CatalogueWriter, StoreError> {
+        let mut tx = match &self.catalogue {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        };
+        // A write first: on SQLite it takes the write lock now, on PostgreSQL it locks the row, so
+        // a second import waits here instead of failing halfway.
+        on_tx!(&mut tx, conn => sqlx::query("UPDATE catalogue_state SET updated_at = updated_at WHERE id = 1")
+            .execute(&mut **conn)
+            .await
+            .map(|_| ()))?;
+        let mut writer = CatalogueWriter {
+            tx,
+            feed: feed.to_owned(),
+            now,
+            manufacturers: HashMap::new(),
+            sellers: HashMap::new(),
+            categories: HashMap::new(),
+            attributes: HashMap::new(),
+            parts: HashMap::new(),
+            offers: HashMap::new(),
+            seen_offers: HashSet::new(),
+            seen_parts: HashSet::new(),
+            next_id: HashMap::new(),
+        };
+        writer.load().await?;
+        Ok(writer)
+    }
+
+    /// The catalogue's version: it moves whenever an import changes something.
+    pub async fn catalogue_version(&self) -> Result<i64, StoreError> {
+        Ok(dispatch_catalogue_scalar(self, "SELECT version FROM catalogue_state WHERE id = 1").await?)
+    }
+}
+
+async fn dispatch_catalogue_scalar(store: &Store, sql: &str) -> Result<i64, sqlx::Error> {
+    match &store.catalogue {
+        Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+    }
+}
+
+impl CatalogueWriter {
+    async fn load(&mut self) -> Result<(), StoreError> {
+        type Named = (i64, String);
+        let manufacturers: Vec<Named> = on_tx!(&mut self.tx, conn => sqlx::query_as("SELECT id, name_key FROM manufacturers").fetch_all(&mut **conn).await)?;
+        self.manufacturers = manufacturers.into_iter().map(|(id, key)| (key, id)).collect();
+        let sellers: Vec<Named> = on_tx!(&mut self.tx, conn => sqlx::query_as("SELECT id, name_key FROM sellers").fetch_all(&mut **conn).await)?;
+        self.sellers = sellers.into_iter().map(|(id, key)| (key, id)).collect();
+        let categories: Vec<Named> = on_tx!(&mut self.tx, conn => sqlx::query_as("SELECT id, path FROM categories").fetch_all(&mut **conn).await)?;
+        self.categories = categories.into_iter().map(|(id, path)| (path, id)).collect();
+        let attributes: Vec<Named> = on_tx!(&mut self.tx, conn => sqlx::query_as("SELECT id, shortname FROM attributes").fetch_all(&mut **conn).await)?;
+        self.attributes = attributes.into_iter().map(|(id, key)| (key, id)).collect();
+
+        let parts: Vec<(i64, i64, String, i64)> = on_tx!(&mut self.tx, conn => sqlx::query_as(
+            "SELECT id, manufacturer_id, mpn_key, content_hash FROM parts"
+        ).fetch_all(&mut **conn).await)?;
+        self.parts = parts.into_iter().map(|(id, m, key, hash)| ((m, key), (id, hash))).collect();
+
+        type OfferKey = (i64, i64, String, i64, String, i64, Option<i64>, i64);
+        let offers: Vec<OfferKey> = on_tx!(&mut self.tx, conn => sqlx::query_as(
+            "SELECT id, seller_id, sku, part_id, feed, content_hash, inventory_level, price_hash FROM offers"
+        ).fetch_all(&mut **conn).await)?;
+        self.offers = offers
+            .into_iter()
+            .map(|(id, seller, sku, part_id, feed, content_hash, inventory_level, price_hash)| {
+                ((seller, sku), KnownOffer { id, part_id, feed, content_hash, inventory_level, price_hash })
+            })
+            .collect();
+
+        for table in ["manufacturers", "sellers", "categories", "attributes", "parts", "offers"] {
+            let max: Option<i64> = on_tx!(&mut self.tx, conn => sqlx::query_scalar(&format!("SELECT MAX(id) FROM {table}"))
+                .fetch_one(&mut **conn)
+                .await)?;
+            self.next_id.insert(table, max.unwrap_or(0) + 1);
+        }
+        Ok(())
+    }
+
+    fn take_id(&mut self, table: &'static str) -> i64 {
+        let next = self.next_id.get_mut(table).expect("loaded for every table");
+        let id = *next;
+        *next += 1;
+        id
+    }
+
+    /// The id of the manufacturer with this identity key, created with `name` if new.
+    pub async fn manufacturer(&mut self, key: &str, name: &str) -> Result<i64, StoreError> {
+        if let Some(id) = self.manufacturers.get(key) {
+            return Ok(*id);
+        }
+        let id = self.take_id("manufacturers");
+        let slug = format!("{}-{id}", slugify(name));
+        on_tx!(&mut self.tx, conn => sqlx::query("INSERT INTO manufacturers (id, name, name_key, slug) VALUES ($1, $2, $3, $4)")
+            .bind(id).bind(name).bind(key).bind(&slug)
+            .execute(&mut **conn).await.map(|_| ()))?;
+        self.manufacturers.insert(key.to_owned(), id);
+        Ok(id)
+    }
+
+    pub async fn seller(&mut self, key: &str, name: &str) -> Result<i64, StoreError> {
+        if let Some(id) = self.sellers.get(key) {
+            return Ok(*id);
+        }
+        let id = self.take_id("sellers");
+        let slug = format!("{}-{id}", slugify(name));
+        on_tx!(&mut self.tx, conn => sqlx::query("INSERT INTO sellers (id, name, name_key, slug) VALUES ($1, $2, $3, $4)")
+            .bind(id).bind(name).bind(key).bind(&slug)
+            .execute(&mut **conn).await.map(|_| ()))?;
+        self.sellers.insert(key.to_owned(), id);
+        Ok(id)
+    }
+
+    /// The id of the category at `path` (names from the root), creating it and its ancestors.
+    pub async fn category(&mut self, path: &[String]) -> Result<Option<i64>, StoreError> {
+        let mut parent: Option<i64> = None;
+        let mut joined = String::new();
+        for name in path {
+            if !joined.is_empty() {
+                joined.push('/');
+            }
+            joined.push_str(&name.replace('/', "∕"));
+            parent = Some(match self.categories.get(&joined) {
+                Some(id) => *id,
+                None => {
+                    let id = self.take_id("categories");
+                    on_tx!(&mut self.tx, conn => sqlx::query(
+                        "INSERT INTO categories (id, parent_id, name, path) VALUES ($1, $2, $3, $4)"
+                    )
+                    .bind(id).bind(parent).bind(name).bind(&joined)
+                    .execute(&mut **conn).await.map(|_| ()))?;
+                    self.categories.insert(joined.clone(), id);
+                    id
+                }
+            });
+        }
+        Ok(parent)
+    }
+
+    pub async fn attribute(
+        &mut self,
+        shortname: &str,
+        name: &str,
+        group: Option<&str>,
+        units: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        if let Some(id) = self.attributes.get(shortname) {
+            return Ok(*id);
+        }
+        let id = self.take_id("attributes");
+        on_tx!(&mut self.tx, conn => sqlx::query(
+            "INSERT INTO attributes (id, name, shortname, group_name, units) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(id).bind(name).bind(shortname).bind(group).bind(units)
+        .execute(&mut **conn).await.map(|_| ()))?;
+        self.attributes.insert(shortname.to_owned(), id);
+        Ok(id)
+    }
+
+    /// Inserts or updates a part; returns its id and what happened.
+    pub async fn part(&mut self, row: &PartRow) -> Result<(i64, PartChange), StoreError> {
+        let key = (row.manufacturer_id, row.mpn_key.clone());
+        let at = time::to_db(self.now);
+        let known = self.parts.get(&key).copied();
+        if let Some((id, _)) = known.filter(|(id, _)| !self.seen_parts.insert(*id)) {
+            return Ok((id, PartChange::Repeated));
+        }
+        match known {
+            Some((id, hash)) if hash == row.content_hash => Ok((id, PartChange::Unchanged)),
+            Some((id, _)) => {
+                on_tx!(&mut self.tx, conn => sqlx::query(
+                    "UPDATE parts SET mpn = $2, description = $3, category_id = $4, specs = $5, datasheet_url = $6,
+                                      image_url = $7, content_hash = $8, updated_at = $9 WHERE id = $1"
+                )
+                .bind(id).bind(&row.mpn).bind(&row.description).bind(row.category_id).bind(&row.specs)
+                .bind(&row.datasheet_url).bind(&row.image_url).bind(row.content_hash).bind(at)
+                .execute(&mut **conn).await.map(|_| ()))?;
+                self.parts.insert(key, (id, row.content_hash));
+                Ok((id, PartChange::Updated))
+            }
+            None => {
+                let id = self.take_id("parts");
+                on_tx!(&mut self.tx, conn => sqlx::query(
+                    "INSERT INTO parts (id, manufacturer_id, mpn, mpn_key, description, category_id, specs, datasheet_url,
+                                        image_url, content_hash, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                )
+                .bind(id).bind(row.manufacturer_id).bind(&row.mpn).bind(&row.mpn_key).bind(&row.description)
+                .bind(row.category_id).bind(&row.specs).bind(&row.datasheet_url).bind(&row.image_url)
+                .bind(row.content_hash).bind(at)
+                .execute(&mut **conn).await.map(|_| ()))?;
+                self.parts.insert(key, (id, row.content_hash));
+                self.seen_parts.insert(id);
+                Ok((id, PartChange::Added))
+            }
+        }
+    }
+
+    /// Inserts or updates an offer of `part_id`, recording stock and price history on change.
+    pub async fn offer(&mut self, part_id: i64, row: &OfferRow) -> Result<OfferChange, StoreError> {
+        let key = (row.seller_id, row.sku.clone());
+        let at = time::to_db(self.now);
+        let feed = self.feed.clone();
+        if self.offers.get(&key).is_some_and(|known| self.seen_offers.contains(&known.id)) {
+            // A second listing of an offer already written by this import: the first wins.
+            return Ok(OfferChange::default());
+        }
+        let (id, change) = match self.offers.get(&key) {
+            Some(known) if known.content_hash == row.content_hash && known.part_id == part_id && known.feed == feed => {
+                self.seen_offers.insert(known.id);
+                return Ok(OfferChange::default());
+            }
+            Some(known) => {
+                let change = OfferChange {
+                    added: false,
+                    stock_changed: known.inventory_level != row.inventory_level,
+                    price_changed: known.price_hash != row.price_hash,
+                    other_changed: true,
+                };
+                let id = known.id;
+                on_tx!(&mut self.tx, conn => sqlx::query(
+                    "UPDATE offers SET part_id = $2, feed = $3, is_authorized = $4, inventory_level = $5, moq = $6,
+                                       order_multiple = $7, packaging = $8, prices = $9, price_hash = $10, click_url = $11,
+                                       updated_at = $12, content_hash = $13 WHERE id = $1"
+                )
+                .bind(id).bind(part_id).bind(&feed).bind(row.is_authorized).bind(row.inventory_level).bind(row.moq)
+                .bind(row.order_multiple).bind(&row.packaging).bind(&row.prices).bind(row.price_hash)
+                .bind(&row.click_url).bind(at).bind(row.content_hash)
+                .execute(&mut **conn).await.map(|_| ()))?;
+                (id, change)
+            }
+            None => {
+                let id = self.take_id("offers");
+                on_tx!(&mut self.tx, conn => sqlx::query(
+                    "INSERT INTO offers (id, part_id, seller_id, sku, feed, is_authorized, inventory_level, moq,
+                                         order_multiple, packaging, prices, price_hash, click_url, updated_at, content_hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                )
+                .bind(id).bind(part_id).bind(row.seller_id).bind(&row.sku).bind(&feed).bind(row.is_authorized)
+                .bind(row.inventory_level).bind(row.moq).bind(row.order_multiple).bind(&row.packaging)
+                .bind(&row.prices).bind(row.price_hash).bind(&row.click_url).bind(at).bind(row.content_hash)
+                .execute(&mut **conn).await.map(|_| ()))?;
+                (id, OfferChange { added: true, ..Default::default() })
+            }
+        };
+        if change.added || change.stock_changed || change.price_changed {
+            on_tx!(&mut self.tx, conn => sqlx::query(
+                "INSERT INTO offer_history (offer_id, recorded_at, inventory_level, prices) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (offer_id, recorded_at) DO UPDATE SET inventory_level = excluded.inventory_level,
+                                                                   prices = excluded.prices"
+            )
+            .bind(id).bind(at).bind(row.inventory_level).bind(&row.prices)
+            .execute(&mut **conn).await.map(|_| ()))?;
+        }
+        self.offers.insert(
+            key,
+            KnownOffer {
+                id,
+                part_id,
+                feed,
+                content_hash: row.content_hash,
+                inventory_level: row.inventory_level,
+                price_hash: row.price_hash,
+            },
+        );
+        self.seen_offers.insert(id);
+        Ok(change)
+    }
+
+    /// Deletes this feed's offers that the import did not see (a snapshot feed's removals).
+    pub async fn remove_unseen_offers(&mut self) -> Result<u64, StoreError> {
+        let unseen: Vec<(i64, String)> = self
+            .offers
+            .iter()
+            .filter(|(_, known)| known.feed == self.feed && !self.seen_offers.contains(&known.id))
+            .map(|(key, known)| (known.id, key.1.clone()))
+            .collect();
+        for (id, _) in &unseen {
+            on_tx!(&mut self.tx, conn => sqlx::query("DELETE FROM offers WHERE id = $1")
+                .bind(id).execute(&mut **conn).await.map(|_| ()))?;
+        }
+        let removed: HashSet<i64> = unseen.iter().map(|(id, _)| *id).collect();
+        self.offers.retain(|_, known| !removed.contains(&known.id));
+        Ok(unseen.len() as u64)
+    }
+
+    /// Makes the import visible: records the run, bumps the version if `changed`, commits.
+    /// Returns the catalogue version now current.
+    pub async fn commit(
+        mut self,
+        changed: bool,
+        run_id: &str,
+        report_json: &str,
+        started: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let at = time::to_db(self.now);
+        on_tx!(&mut self.tx, conn => sqlx::query(
+            "INSERT INTO feed_runs (id, feed, started_at, finished_at, succeeded, report) VALUES ($1, $2, $3, $4, TRUE, $5)"
+        )
+        .bind(run_id).bind(&self.feed).bind(time::to_db(started)).bind(at).bind(report_json)
+        .execute(&mut **conn).await.map(|_| ()))?;
+        if changed {
+            on_tx!(&mut self.tx, conn => sqlx::query("UPDATE catalogue_state SET version = version + 1, updated_at = $1 WHERE id = 1")
+                .bind(at).execute(&mut **conn).await.map(|_| ()))?;
+        }
+        let version: i64 = on_tx!(&mut self.tx, conn => sqlx::query_scalar("SELECT version FROM catalogue_state WHERE id = 1")
+            .fetch_one(&mut **conn).await)?;
+        on_tx!(self.tx, tx => tx.commit().await)?;
+        Ok(version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn slugs_are_lowercase_dashed_ascii() {
+        assert_eq!(slugify("Texas Instruments"), "texas-instruments");
+        assert_eq!(slugify("  Würth Elektronik GmbH & Co."), "w-rth-elektronik-gmbh-co");
+        assert_eq!(slugify("3M"), "3m");
+    }
+}

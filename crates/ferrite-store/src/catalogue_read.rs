@@ -1,0 +1,274 @@
+//! Reading the supply catalogue: parts and offers by id (for API answers), the small dictionary
+//! tables whole (callers cache them per catalogue version), and a paged scan for index builds.
+
+use chrono::{DateTime, Utc};
+
+use crate::{Store, StoreError, dispatch, time};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartRecord {
+    pub id: i64,
+    pub manufacturer_id: i64,
+    pub mpn: String,
+    pub description: Option<String>,
+    pub category_id: Option<i64>,
+    /// (attribute id, display value, SI value)
+    pub specs: Vec<(i64, String, Option<f64>)>,
+    pub datasheet_url: Option<String>,
+    pub image_url: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferRecord {
+    pub id: i64,
+    pub part_id: i64,
+    pub seller_id: i64,
+    pub sku: String,
+    pub is_authorized: bool,
+    pub inventory_level: Option<i64>,
+    pub moq: Option<i64>,
+    pub order_multiple: Option<i64>,
+    pub packaging: Option<String>,
+    /// (quantity, unit price, currency)
+    pub prices: Vec<(i64, f64, String)>,
+    pub click_url: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of a dictionary table: manufacturers and sellers (`extra` = homepage URL), categories
+/// (`parent` and `extra` = path), attributes (`extra` = shortname, with group and units).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub homepage_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryRecord {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeRecord {
+    pub id: i64,
+    pub name: String,
+    pub shortname: String,
+    pub group: Option<String>,
+    pub units: Option<String>,
+}
+
+/// One entry of an offer's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRecord {
+    pub recorded_at: DateTime<Utc>,
+    pub inventory_level: Option<i64>,
+    pub prices: Vec<(i64, f64, String)>,
+}
+
+type PartRow = (i64, i64, String, Option<String>, Option<i64>, String, Option<String>, Option<String>, i64);
+type OfferRowTuple =
+    (i64, i64, i64, String, bool, Option<i64>, Option<i64>, Option<i64>, Option<String>, String, Option<String>, i64);
+
+const PART_COLUMNS: &str =
+    "id, manufacturer_id, mpn, description, category_id, specs, datasheet_url, image_url, updated_at";
+const OFFER_COLUMNS: &str = "id, part_id, seller_id, sku, is_authorized, inventory_level, moq, order_multiple, packaging, \
+                             prices, click_url, updated_at";
+
+fn corrupt(what: &str, err: serde_json::Error) -> StoreError {
+    StoreError::Database(format!("stored {what} is not valid JSON: {err}"))
+}
+
+fn part(
+    (id, manufacturer_id, mpn, description, category_id, specs, datasheet_url, image_url, updated): PartRow,
+) -> Result<PartRecord, StoreError> {
+    Ok(PartRecord {
+        id,
+        manufacturer_id,
+        mpn,
+        description,
+        category_id,
+        specs: serde_json::from_str(&specs).map_err(|e| corrupt("specs", e))?,
+        datasheet_url,
+        image_url,
+        updated_at: time::from_db(updated),
+    })
+}
+
+fn offer(row: OfferRowTuple) -> Result<OfferRecord, StoreError> {
+    let (
+        id,
+        part_id,
+        seller_id,
+        sku,
+        is_authorized,
+        inventory_level,
+        moq,
+        order_multiple,
+        packaging,
+        prices,
+        click_url,
+        updated,
+    ) = row;
+    Ok(OfferRecord {
+        id,
+        part_id,
+        seller_id,
+        sku,
+        is_authorized,
+        inventory_level,
+        moq,
+        order_multiple,
+        packaging,
+        prices: serde_json::from_str(&prices).map_err(|e| corrupt("prices", e))?,
+        click_url,
+        updated_at: time::from_db(updated),
+    })
+}
+
+/// `$1, $2, ...` for `n` parameters.
+fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Store {
+    /// Parts by id, in the order asked (ids not found are left out).
+    pub async fn parts_by_ids(&self, ids: &[i64]) -> Result<Vec<PartRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT {PART_COLUMNS} FROM parts WHERE id IN ({})", placeholders(ids.len()));
+        let rows: Vec<PartRow> = dispatch!(catalogue self, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        let mut parts = rows.into_iter().map(part).collect::<Result<Vec<_>, _>>()?;
+        parts.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+        Ok(parts)
+    }
+
+    /// Parts whose MPN key (upper-case, no punctuation) is exactly `mpn_key`.
+    pub async fn part_ids_by_mpn_key(&self, mpn_key: &str) -> Result<Vec<i64>, StoreError> {
+        Ok(dispatch!(catalogue self, pool => sqlx::query_scalar("SELECT id FROM parts WHERE mpn_key = $1 ORDER BY id")
+            .bind(mpn_key).fetch_all(pool).await)?)
+    }
+
+    /// Parts that some seller sells under `sku` (case as given).
+    pub async fn part_ids_by_sku(&self, sku: &str) -> Result<Vec<i64>, StoreError> {
+        Ok(
+            dispatch!(catalogue self, pool => sqlx::query_scalar("SELECT DISTINCT part_id FROM offers WHERE sku = $1 ORDER BY part_id")
+            .bind(sku).fetch_all(pool).await)?,
+        )
+    }
+
+    /// The offers of these parts, by part then seller.
+    pub async fn offers_of_parts(&self, part_ids: &[i64]) -> Result<Vec<OfferRecord>, StoreError> {
+        if part_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {OFFER_COLUMNS} FROM offers WHERE part_id IN ({}) ORDER BY part_id, seller_id, sku",
+            placeholders(part_ids.len())
+        );
+        let rows: Vec<OfferRowTuple> = dispatch!(catalogue self, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for id in part_ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        rows.into_iter().map(offer).collect()
+    }
+
+    /// Every part id, in MPN order (for sorting search results by MPN).
+    pub async fn part_ids_in_mpn_order(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(dispatch!(catalogue self, pool => sqlx::query_scalar("SELECT id FROM parts ORDER BY mpn_key, id")
+            .fetch_all(pool).await)?)
+    }
+
+    /// A page of parts in id order after `after_id`, for building the search index.
+    pub async fn parts_page(&self, after_id: i64, limit: i64) -> Result<Vec<PartRecord>, StoreError> {
+        let sql = format!("SELECT {PART_COLUMNS} FROM parts WHERE id > $1 ORDER BY id LIMIT $2");
+        let rows: Vec<PartRow> =
+            dispatch!(catalogue self, pool => sqlx::query_as(&sql).bind(after_id).bind(limit).fetch_all(pool).await)?;
+        rows.into_iter().map(part).collect()
+    }
+
+    /// Offers of the parts with ids in `(after_id, up_to]`, for building the search index.
+    pub async fn offers_in_part_range(&self, after_id: i64, up_to: i64) -> Result<Vec<OfferRecord>, StoreError> {
+        let sql = format!("SELECT {OFFER_COLUMNS} FROM offers WHERE part_id > $1 AND part_id <= $2 ORDER BY part_id");
+        let rows: Vec<OfferRowTuple> =
+            dispatch!(catalogue self, pool => sqlx::query_as(&sql).bind(after_id).bind(up_to).fetch_all(pool).await)?;
+        rows.into_iter().map(offer).collect()
+    }
+
+    pub async fn manufacturers(&self) -> Result<Vec<Named>, StoreError> {
+        self.named("manufacturers").await
+    }
+
+    pub async fn sellers(&self) -> Result<Vec<Named>, StoreError> {
+        self.named("sellers").await
+    }
+
+    async fn named(&self, table: &str) -> Result<Vec<Named>, StoreError> {
+        let sql = format!("SELECT id, name, slug, homepage_url FROM {table} ORDER BY id");
+        let rows: Vec<(i64, String, String, Option<String>)> =
+            dispatch!(catalogue self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(|(id, name, slug, homepage_url)| Named { id, name, slug, homepage_url }).collect())
+    }
+
+    pub async fn categories(&self) -> Result<Vec<CategoryRecord>, StoreError> {
+        let rows: Vec<(i64, Option<i64>, String, String)> = dispatch!(catalogue self, pool =>
+            sqlx::query_as("SELECT id, parent_id, name, path FROM categories ORDER BY id").fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(|(id, parent_id, name, path)| CategoryRecord { id, parent_id, name, path }).collect())
+    }
+
+    pub async fn attributes(&self) -> Result<Vec<AttributeRecord>, StoreError> {
+        let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = dispatch!(catalogue self, pool =>
+            sqlx::query_as("SELECT id, name, shortname, group_name, units FROM attributes ORDER BY id").fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, shortname, group, units)| AttributeRecord { id, name, shortname, group, units })
+            .collect())
+    }
+
+    /// An offer's stock and price history, oldest first.
+    pub async fn offer_history(&self, offer_id: i64) -> Result<Vec<HistoryRecord>, StoreError> {
+        let rows: Vec<(i64, Option<i64>, String)> = dispatch!(catalogue self, pool => sqlx::query_as(
+            "SELECT recorded_at, inventory_level, prices FROM offer_history WHERE offer_id = $1 ORDER BY recorded_at"
+        ).bind(offer_id).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|(at, inventory_level, prices)| {
+                Ok(HistoryRecord {
+                    recorded_at: time::from_db(at),
+                    inventory_level,
+                    prices: serde_json::from_str(&prices).map_err(|e| corrupt("prices", e))?,
+                })
+            })
+            .collect()
+    }
+
+    /// When the last successful run of `feed` started, if there was one.
+    pub async fn last_feed_run(&self, feed: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let at: Option<i64> = dispatch!(catalogue self, pool => sqlx::query_scalar(
+            "SELECT MAX(started_at) FROM feed_runs WHERE feed = $1 AND succeeded"
+        ).bind(feed).fetch_one(pool).await)?;
+        Ok(at.map(time::from_db))
+    }
+
+    /// The id of the offer a seller sells under `sku`.
+    pub async fn offer_id(&self, seller_id: i64, sku: &str) -> Result<i64, StoreError> {
+        Ok(
+            dispatch!(catalogue self, pool => sqlx::query_scalar("SELECT id FROM offers WHERE seller_id = $1 AND sku = $2")
+            .bind(seller_id).bind(sku).fetch_one(pool).await)?,
+        )
+    }
+}

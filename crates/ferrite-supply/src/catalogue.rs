@@ -1,0 +1,207 @@
+//! The catalogue as the API serves it: the current search index, the dictionary tables (small,
+//! held in memory), and parts with their offers read from the store. A watcher follows the
+//! store's catalogue version, so a refresh made by any node shows up here without a restart.
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord, PartRecord, Store, StoreError};
+
+use crate::{
+    keys::name_key,
+    search::{self, SearchError, SearchIndex, SearchRequest, SearchResult},
+};
+
+/// Manufacturers, sellers, categories and attributes, by id and by the keys the API looks them up by.
+#[derive(Default)]
+pub struct Dictionary {
+    pub manufacturers: HashMap<i64, Named>,
+    pub sellers: HashMap<i64, Named>,
+    pub categories: HashMap<i64, CategoryRecord>,
+    pub attributes: HashMap<i64, AttributeRecord>,
+    manufacturer_keys: HashMap<String, i64>,
+    seller_keys: HashMap<String, i64>,
+    attribute_shortnames: HashMap<String, i64>,
+    children: HashMap<i64, Vec<i64>>,
+}
+
+impl Dictionary {
+    async fn load(store: &Store) -> Result<Dictionary, StoreError> {
+        let manufacturers: HashMap<i64, Named> = store.manufacturers().await?.into_iter().map(|m| (m.id, m)).collect();
+        let sellers: HashMap<i64, Named> = store.sellers().await?.into_iter().map(|s| (s.id, s)).collect();
+        let categories: HashMap<i64, CategoryRecord> =
+            store.categories().await?.into_iter().map(|c| (c.id, c)).collect();
+        let attributes: HashMap<i64, AttributeRecord> =
+            store.attributes().await?.into_iter().map(|a| (a.id, a)).collect();
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for category in categories.values() {
+            if let Some(parent) = category.parent_id {
+                children.entry(parent).or_default().push(category.id);
+            }
+        }
+        children.values_mut().for_each(|list| list.sort_unstable());
+        Ok(Dictionary {
+            manufacturer_keys: manufacturers.values().map(|m| (name_key(&m.name), m.id)).collect(),
+            seller_keys: sellers.values().map(|s| (name_key(&s.name), s.id)).collect(),
+            attribute_shortnames: attributes.values().map(|a| (a.shortname.clone(), a.id)).collect(),
+            manufacturers,
+            sellers,
+            categories,
+            attributes,
+            children,
+        })
+    }
+
+    /// The manufacturer called `name`, however it is spelled (`texas instruments`, `Texas-Instruments`).
+    pub fn manufacturer_named(&self, name: &str) -> Option<&Named> {
+        self.manufacturer_keys.get(&name_key(name)).and_then(|id| self.manufacturers.get(id))
+    }
+
+    pub fn seller_named(&self, name: &str) -> Option<&Named> {
+        self.seller_keys.get(&name_key(name)).and_then(|id| self.sellers.get(id))
+    }
+
+    pub fn attribute(&self, shortname: &str) -> Option<&AttributeRecord> {
+        self.attribute_shortnames.get(shortname).and_then(|id| self.attributes.get(id))
+    }
+
+    pub fn children(&self, category: i64) -> &[i64] {
+        self.children.get(&category).map_or(&[], Vec::as_slice)
+    }
+
+    /// The category's ancestors, root first.
+    pub fn ancestors(&self, category: i64) -> Vec<&CategoryRecord> {
+        let mut chain = Vec::new();
+        let mut next = self.categories.get(&category).and_then(|c| c.parent_id);
+        while let Some(id) = next {
+            let Some(parent) = self.categories.get(&id) else { break };
+            chain.push(parent);
+            next = parent.parent_id;
+            if chain.len() > 32 {
+                break;
+            }
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+/// A part with its offers, ready to answer from.
+#[derive(Debug, Clone)]
+pub struct PartView {
+    pub part: PartRecord,
+    pub offers: Vec<OfferRecord>,
+}
+
+struct Current {
+    version: i64,
+    index: Option<Arc<SearchIndex>>,
+    dictionary: Arc<Dictionary>,
+}
+
+pub struct Catalogue {
+    store: Store,
+    root: PathBuf,
+    current: RwLock<Current>,
+    /// One refresh at a time: two builds of one version would share a directory.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+impl Catalogue {
+    /// Opens the catalogue with its search index under `data_dir/search`, building the index if
+    /// this node has none for the current version.
+    pub async fn open(store: Store, data_dir: &Path) -> Result<Arc<Catalogue>, SearchError> {
+        let catalogue = Arc::new(Catalogue {
+            store,
+            root: data_dir.join("search"),
+            current: RwLock::new(Current { version: -1, index: None, dictionary: Arc::default() }),
+            refreshing: tokio::sync::Mutex::new(()),
+        });
+        catalogue.refresh().await?;
+        Ok(catalogue)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn version(&self) -> i64 {
+        self.current.read().expect("catalogue lock").version
+    }
+
+    pub fn dictionary(&self) -> Arc<Dictionary> {
+        self.current.read().expect("catalogue lock").dictionary.clone()
+    }
+
+    /// Catches up with the store: when the catalogue version has moved, reloads the dictionary
+    /// and opens (or builds) the index of the new version, then drops older index directories.
+    pub async fn refresh(&self) -> Result<(), SearchError> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let version = self.store.catalogue_version().await?;
+        if version == self.version() {
+            return Ok(());
+        }
+        let dictionary = Arc::new(Dictionary::load(&self.store).await?);
+        let index = match SearchIndex::open(&self.root, version)? {
+            Some(index) => index,
+            None => {
+                let started = std::time::Instant::now();
+                let index = search::build(&self.store, &self.root, version).await?;
+                tracing::info!(version, seconds = started.elapsed().as_secs_f64(), "search index built");
+                index
+            }
+        };
+        let keep = index.dir().to_owned();
+        *self.current.write().expect("catalogue lock") = Current { version, index: Some(Arc::new(index)), dictionary };
+        remove_other_indexes(&self.root, &keep);
+        Ok(())
+    }
+
+    /// Follows the catalogue version every `every` until the task is dropped.
+    pub async fn watch(self: Arc<Self>, every: Duration) {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(err) = self.refresh().await {
+                tracing::warn!(error = %err, "the catalogue could not be refreshed");
+            }
+        }
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
+        let index = self.current.read().expect("catalogue lock").index.clone();
+        match index {
+            Some(index) => index.search(request),
+            None => Ok(SearchResult::default()),
+        }
+    }
+
+    /// Parts by id with their offers, in the order asked; unknown ids are left out.
+    pub async fn parts(&self, ids: &[i64]) -> Result<Vec<PartView>, StoreError> {
+        let parts = self.store.parts_by_ids(ids).await?;
+        let mut offers: HashMap<i64, Vec<OfferRecord>> = HashMap::new();
+        for offer in self.store.offers_of_parts(ids).await? {
+            offers.entry(offer.part_id).or_default().push(offer);
+        }
+        Ok(parts
+            .into_iter()
+            .map(|part| PartView { offers: offers.remove(&part.id).unwrap_or_default(), part })
+            .collect())
+    }
+}
+
+fn remove_other_indexes(root: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path != keep && path.is_dir() {
+            if let Err(err) = std::fs::remove_dir_all(&path) {
+                tracing::warn!(path = %path.display(), error = %err, "an old search index could not be removed");
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Sources given as a path: one file, or a directory of files of one kind.
+
+use std::path::{Path, PathBuf};
+
+use super::FeedError;
+
+/// What a source path names.
+pub(crate) enum Files {
+    /// One file: if it cannot be read, the source is unusable.
+    One(PathBuf),
+    /// A directory's files ending in the extension, by name: one that cannot be read is skipped.
+    Many(Vec<PathBuf>),
+}
+
+pub(crate) fn list(path: &str, extension: &str) -> Result<Files, FeedError> {
+    let meta = std::fs::metadata(path).map_err(|e| FeedError::source(path, format!("cannot open: {e}")))?;
+    if !meta.is_dir() {
+        return Ok(Files::One(PathBuf::from(path)));
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| FeedError::source(path, format!("cannot list: {e}")))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| FeedError::source(path, format!("cannot list: {e}")))?;
+        let file = entry.path();
+        let matches = file.extension().is_some_and(|e| e.eq_ignore_ascii_case(extension));
+        if matches && entry.file_type().is_ok_and(|t| !t.is_dir()) {
+            files.push(file);
+        }
+    }
+    if files.is_empty() {
+        return Err(FeedError::source(path, format!("no .{extension} files in this directory")));
+    }
+    files.sort();
+    Ok(Files::Many(files))
+}
+
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, FeedError> {
+    std::fs::read(path).map_err(|e| FeedError::source(name(path), format!("cannot read: {e}")))
+}
+
+/// How a file is named in reports.
+pub(crate) fn name(path: &Path) -> String {
+    path.display().to_string()
+}

@@ -1,0 +1,162 @@
+//! Entry points for the fuzz targets in `fuzz/` (and for the tests below, which run them on
+//! random input in every test run): each takes arbitrary bytes, must never panic, and checks
+//! that whatever part comes out obeys the rules every adapter promises the importer.
+
+use std::io::Cursor;
+use std::sync::OnceLock;
+
+use crate::feeds::jlcparts::{Lut, Record, Shard, decompressed, read_shard};
+use crate::feeds::merge::PartMerger;
+use crate::feeds::{FeedError, PartSink, check, csv, digikey_v4, nexar_json};
+use crate::model::{FeedPart, Location};
+
+/// The real shard header. The first byte of the data chooses: even, the rest follows this header,
+/// so most inputs exercise the part parser; odd, the rest is the whole shard (gzipped or not).
+const HEADER: &[u8] = br#"{"lcsc":0,"mfr":1,"joints":2,"description":3,"datasheet":4,"price":5,"img":6,"url":7,"attributes":8,"stock":9,"subcategory":10}
+"#;
+
+/// A small attributes table: 0 is the manufacturer, 1 a spec, 2 a composite spec, 3 not a spec.
+const LUT: &str = r#"[
+["Manufacturer",{"format":"${default}","primary":"default","values":{"default":["Texas Instruments","string"]}}],
+["Resistance",{"format":"${resistance}","primary":"resistance","values":{"resistance":[30.0,"resistance"]}}],
+["Vf",{"default":"Vf","format":"${Vf} @ ${If}","values":{"If":[1.0,"current"],"Vf":["NaN","voltage"]}}],
+["Basic/Extended",{"format":"${default}","primary":"default","values":{"default":["Extended","string"]}}]
+]"#;
+
+/// A jlcparts shard (gzipped or not) against a small attributes table; and the bytes as an
+/// attributes table.
+pub fn jlcparts_shard(data: &[u8]) {
+    static TABLE: OnceLock<Lut> = OnceLock::new();
+    let lut = TABLE.get_or_init(|| Lut::parse(LUT.as_bytes(), "lut", &mut |_, _| {}).expect("the fuzz table parses"));
+    let category = ["Resistors".to_owned(), "Chip Resistor - Surface Mount".to_owned()];
+    let shard = Shard { file: "fuzz.jsonl.gz", category: &category, lut };
+    let bytes = match data.split_first() {
+        Some((b, rest)) if b % 2 == 0 => [HEADER, rest].concat(),
+        Some((_, rest)) => rest.to_vec(),
+        None => Vec::new(),
+    };
+    if let Ok(mut reader) = decompressed(Box::new(Cursor::new(bytes))) {
+        let _ = read_shard(&mut *reader, &shard, &mut |record| {
+            if let Record::Part(part) = record {
+                expect_valid(&part);
+            }
+            true
+        });
+    }
+    let _ = Lut::parse(data, "fuzz", &mut |_, _| {});
+}
+
+/// A Nexar recording or GraphQL response.
+pub fn nexar_json(data: &[u8]) {
+    let mut merger = PartMerger::default();
+    if nexar_json::parse(data, "fuzz.json", &mut merger, &mut Checking).is_ok() {
+        let _ = merger.emit(&mut Checking);
+    }
+}
+
+/// A DigiKey v4 product-details or keyword-search response.
+pub fn digikey(data: &[u8]) {
+    let mut merger = PartMerger::default();
+    if digikey_v4::parse(data, "fuzz.json", &mut merger, &mut Checking).is_ok() {
+        let _ = merger.emit(&mut Checking);
+    }
+}
+
+/// A generic CSV feed.
+pub fn csv(data: &[u8]) {
+    let _ = csv::read_from(data, "fuzz.csv", &mut Checking);
+}
+
+/// A sink that checks every part against the rules adapters promise.
+struct Checking;
+
+impl PartSink for Checking {
+    fn part(&mut self, part: FeedPart) -> Result<(), FeedError> {
+        expect_valid(&part);
+        Ok(())
+    }
+    fn skip(&mut self, _: Location, reason: String) {
+        assert!(!reason.is_empty(), "a skip without a reason");
+    }
+    fn progress(&mut self, _: u64, _: Option<u64>) {}
+}
+
+fn expect_valid(part: &FeedPart) {
+    if let Err(reason) = check::part(part) {
+        panic!("an adapter let through an invalid part ({reason}): {part:?}");
+    }
+    assert!(part.category.iter().all(|c| !c.trim().is_empty()), "empty category level: {part:?}");
+    assert!(part.specs.iter().all(|s| !s.attribute.is_empty() && !s.display_value.is_empty()), "empty spec: {part:?}");
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn jlcparts_shards_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::jlcparts_shard(&data);
+        }
+
+        #[test]
+        fn plausible_jlcparts_lines_never_panic(
+            lcsc in r#"(C[0-9]{1,6}|[0-9]{1,3}|null|"")"#,
+            price in r#"(-?[0-9]{1,3}(\.[0-9]{1,4})?|1e309|null)"#,
+            stock in r#"(-?[0-9]{1,14}|null|"x")"#,
+            attributes in r#"\[([0-9]{1,2}(,[0-9]{1,2}){0,3})?\]"#,
+        ) {
+            let line = format!(
+                "\0\n[\"{lcsc}\",\"MPN\",2,\"d\",\"https://x.io/d.pdf\",[{{\"qFrom\":1,\"qTo\":null,\"price\":{price}}}],\"i.jpg\",\"slug\",{attributes},{stock},1]\n"
+            );
+            super::jlcparts_shard(line.as_bytes());
+        }
+
+        #[test]
+        fn gzipped_jlcparts_shards_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512), cut in 0usize..600) {
+            use std::io::Write;
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            encoder.write_all(&[super::HEADER, &data].concat()).unwrap();
+            let gzipped = encoder.finish().unwrap();
+            // Odd first byte: no header prepended; the gzip stream, whole or cut short.
+            super::jlcparts_shard(&[&[1u8][..], &gzipped[..cut.min(gzipped.len())]].concat());
+            super::jlcparts_shard(&[&[1u8][..], &gzipped].concat());
+        }
+
+        #[test]
+        fn nexar_json_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::nexar_json(&data);
+        }
+
+        #[test]
+        fn plausible_nexar_parts_never_panic(
+            mpn in r#"[ A-Z0-9-]{0,8}"#,
+            inventory in -5i64..2_000_000_000_000,
+            price in prop_oneof![Just("0".to_owned()), Just("-1".to_owned()), Just("1e308".to_owned()), "[0-9]{1,4}\\.[0-9]{1,3}"],
+            currency in r#"(USD|usd||EURO)"#,
+        ) {
+            let doc = format!(
+                r#"{{"results":{{"a":{{"parts":[{{"mpn":"{mpn}","manufacturer":{{"name":"TI"}},"sellers":[{{"company":{{"name":"S"}},"offers":[{{"sku":"k","inventoryLevel":{inventory},"prices":[{{"quantity":1,"price":{price},"currency":"{currency}"}}]}}]}}]}}]}}}}}}"#
+            );
+            super::nexar_json(doc.as_bytes());
+        }
+
+        #[test]
+        fn digikey_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::digikey(&data);
+        }
+
+        #[test]
+        fn csv_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::csv(&data);
+        }
+
+        #[test]
+        fn plausible_csv_rows_never_panic(
+            row in r#"[A-Z0-9 ]{0,5},[A-Za-z ]{0,5},[a-z]{0,3},[a-z0-9]{0,3},-?[0-9e.]{0,14},[0-9:.;-]{0,16},(USD|usd|)"#,
+        ) {
+            let text = format!("mpn,manufacturer,seller,sku,stock,price_breaks,currency\n{row}\n");
+            super::csv(text.as_bytes());
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Supply data: the catalogue model that feeds produce, the feed adapters, the importer that
+//! writes them into the store, the search index, and the catalogue the API answers from.
+
+pub mod catalogue;
+pub mod feeds;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod import;
+pub mod keys;
+pub mod model;
+pub mod search;

@@ -1,0 +1,168 @@
+//! Building an index of the whole catalogue from the store, page by page.
+
+use std::{collections::HashMap, path::Path};
+
+use ferrite_store::{OfferRecord, PartRecord, Store};
+use serde_json::{Map, Value};
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use super::{COMPLETE_MARKER, SearchError, SearchIndex, schema, spec_term};
+use crate::keys::mpn_key;
+
+const PAGE: i64 = 5_000;
+const WRITER_MEMORY: usize = 200 << 20;
+
+/// Builds the index of catalogue `version` in `root/v<version>` and opens it. A leftover of an
+/// interrupted build of the same version is discarded first.
+pub async fn build(store: &Store, root: &Path, version: i64) -> Result<SearchIndex, SearchError> {
+    let dir = root.join(format!("v{version}"));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_dir(&dir, schema)?;
+    schema::register_tokenizers(&index);
+    let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;
+
+    let names = Names::load(store).await?;
+    let ranks: HashMap<i64, u64> =
+        store.part_ids_in_mpn_order().await?.into_iter().enumerate().map(|(rank, id)| (id, rank as u64)).collect();
+    let mut after = 0;
+    loop {
+        let parts = store.parts_page(after, PAGE).await?;
+        let Some(last) = parts.last().map(|p| p.id) else { break };
+        let mut offers: HashMap<i64, Vec<OfferRecord>> = HashMap::new();
+        for offer in store.offers_in_part_range(after, last).await? {
+            offers.entry(offer.part_id).or_default().push(offer);
+        }
+        for part in &parts {
+            let doc = document(
+                &fields,
+                &names,
+                part,
+                offers.get(&part.id).map_or(&[][..], Vec::as_slice),
+                ranks.get(&part.id),
+            );
+            writer.add_document(doc)?;
+        }
+        after = last;
+    }
+    tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        Ok(())
+    })
+    .await
+    .map_err(|err| std::io::Error::other(err.to_string()))??;
+    std::fs::write(dir.join(COMPLETE_MARKER), version.to_string())?;
+    SearchIndex::from_index(index, dir, version)
+}
+
+/// Names the index needs for text search, by id.
+struct Names {
+    manufacturers: HashMap<i64, String>,
+    /// id → (name, parent)
+    categories: HashMap<i64, (String, Option<i64>)>,
+    /// id → shortname
+    attributes: HashMap<i64, String>,
+}
+
+impl Names {
+    async fn load(store: &Store) -> Result<Names, SearchError> {
+        Ok(Names {
+            manufacturers: store.manufacturers().await?.into_iter().map(|m| (m.id, m.name)).collect(),
+            categories: store.categories().await?.into_iter().map(|c| (c.id, (c.name, c.parent_id))).collect(),
+            attributes: store.attributes().await?.into_iter().map(|a| (a.id, a.shortname)).collect(),
+        })
+    }
+
+    /// The category and its ancestors, nearest first.
+    fn lineage(&self, category: Option<i64>) -> Vec<(i64, &str)> {
+        let mut lineage = Vec::new();
+        let mut next = category;
+        while let Some(id) = next {
+            let Some((name, parent)) = self.categories.get(&id) else { break };
+            lineage.push((id, name.as_str()));
+            next = *parent;
+            if lineage.len() > 32 {
+                break; // a cycle would be a corrupt catalogue; do not loop forever on it
+            }
+        }
+        lineage
+    }
+}
+
+fn document(
+    f: &schema::Fields,
+    names: &Names,
+    part: &PartRecord,
+    offers: &[OfferRecord],
+    rank: Option<&u64>,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    let key = mpn_key(&part.mpn);
+    doc.add_u64(f.id, part.id as u64);
+    doc.add_text(f.mpn_exact, &key);
+    doc.add_text(f.mpn_prefix, &key);
+    doc.add_u64(f.manufacturer_id, part.manufacturer_id as u64);
+    doc.add_u64(f.mpn_rank, rank.copied().unwrap_or(u64::MAX));
+
+    let manufacturer = names.manufacturers.get(&part.manufacturer_id).map_or("", String::as_str);
+    let mut text = format!("{} {} {}", part.mpn, manufacturer, part.description.as_deref().unwrap_or(""));
+    for (id, name) in names.lineage(part.category_id) {
+        doc.add_u64(f.category_ids, id as u64);
+        text.push(' ');
+        text.push_str(name);
+    }
+    let mut values = Map::new();
+    for (attribute, display, si) in &part.specs {
+        let Some(shortname) = names.attributes.get(attribute) else { continue };
+        text.push(' ');
+        text.push_str(display);
+        doc.add_text(f.spec_terms, spec_term(shortname, display));
+        if let Some(si) = si.filter(|v| v.is_finite()) {
+            values.insert(shortname.clone(), Value::from(si));
+        }
+    }
+    doc.add_object(f.spec_values, values.into_iter().map(|(k, v)| (k, json_to_owned(v))).collect());
+    doc.add_text(f.text, &text);
+
+    let mut sellers: Vec<i64> = offers.iter().map(|o| o.seller_id).collect();
+    sellers.sort_unstable();
+    sellers.dedup();
+    for seller in &sellers {
+        doc.add_u64(f.seller_ids, *seller as u64);
+    }
+    let total: i64 = offers.iter().filter_map(|o| o.inventory_level).filter(|n| *n > 0).sum();
+    doc.add_u64(f.in_stock, u64::from(total > 0));
+    doc.add_u64(f.total_avail, total as u64);
+    let mut authorized: Vec<i64> = offers.iter().filter(|o| o.is_authorized).map(|o| o.seller_id).collect();
+    authorized.sort_unstable();
+    authorized.dedup();
+    doc.add_u64(f.num_authsuppliers, authorized.len() as u64);
+    let mut prices: Vec<f64> = offers.iter().filter_map(price_at_1000).collect();
+    prices.sort_by(f64::total_cmp);
+    // Parts without a price sort after every priced part in ascending order.
+    let median = if prices.is_empty() { f64::MAX } else { prices[prices.len() / 2] };
+    let average = if prices.is_empty() { f64::MAX } else { prices.iter().sum::<f64>() / prices.len() as f64 };
+    doc.add_f64(f.median_price_1000, median);
+    doc.add_f64(f.avg_price, average);
+    doc
+}
+
+fn json_to_owned(value: Value) -> tantivy::schema::OwnedValue {
+    tantivy::schema::OwnedValue::from(value)
+}
+
+/// The unit price an offer asks for 1,000 pieces: the break at the largest quantity up to 1,000
+/// (or the smallest break when all are larger). Currency as the offer states it.
+pub fn price_at_1000(offer: &OfferRecord) -> Option<f64> {
+    let breaks = &offer.prices;
+    breaks
+        .iter()
+        .filter(|(quantity, _, _)| *quantity <= 1000)
+        .max_by_key(|(quantity, _, _)| *quantity)
+        .or_else(|| breaks.iter().min_by_key(|(quantity, _, _)| *quantity))
+        .map(|(_, price, _)| *price)
+}

@@ -1,0 +1,306 @@
+//! Full-text and faceted search over the catalogue (tantivy). The index is derived: each node
+//! builds its own from the store, in the data directory, and rebuilds it when the catalogue's
+//! version moves. Results are part ids; answers are then read from the store.
+
+mod build;
+pub mod filters;
+mod schema;
+
+use std::{
+    ops::Bound,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+use tantivy::{
+    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, Term,
+    aggregation::{
+        AggregationCollector, AggregationLimitsGuard, agg_req::Aggregations, agg_result::AggregationResults,
+    },
+    collector::{Count, TopDocs},
+    query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery},
+    schema::IndexRecordOption,
+};
+
+pub use build::{build, price_at_1000};
+pub use filters::{Filter, SpecValue};
+use schema::Fields;
+
+use crate::keys::mpn_key;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("search index: {0}")]
+    Store(#[from] ferrite_store::StoreError),
+}
+
+/// What to look for. Bounds (`limit`, `start`) are checked by the API layer.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    /// `supSearchMpn`: match the MPN only.
+    pub mpn_only: bool,
+    pub start: usize,
+    pub limit: usize,
+    pub sort: Option<Sort>,
+    pub in_stock_only: bool,
+    pub filters: Vec<Filter>,
+    /// Compute manufacturer, category and seller facets.
+    pub aggregations: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Mpn,
+    MedianPrice1000,
+    AvgPrice,
+    NumAuthSuppliers,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl SortKey {
+    pub fn parse(name: &str) -> Option<SortKey> {
+        match name {
+            "mpn" => Some(SortKey::Mpn),
+            "median_price_1000" => Some(SortKey::MedianPrice1000),
+            "avg_price" => Some(SortKey::AvgPrice),
+            "num_authsuppliers" => Some(SortKey::NumAuthSuppliers),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchResult {
+    pub hits: u64,
+    pub part_ids: Vec<i64>,
+    /// (manufacturer id, parts), most first.
+    pub manufacturers: Vec<(i64, u64)>,
+    pub categories: Vec<(i64, u64)>,
+    pub sellers: Vec<(i64, u64)>,
+}
+
+/// A built, searchable index of one catalogue version.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    version: i64,
+    dir: PathBuf,
+}
+
+/// Written last by a build: a directory without it is an interrupted build, never opened.
+const COMPLETE_MARKER: &str = "complete";
+
+impl SearchIndex {
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Opens the complete index for `version` under `root`, if one exists.
+    pub fn open(root: &Path, version: i64) -> Result<Option<SearchIndex>, SearchError> {
+        let dir = root.join(format!("v{version}"));
+        if !dir.join(COMPLETE_MARKER).is_file() {
+            return Ok(None);
+        }
+        let index = Index::open_in_dir(&dir)?;
+        Ok(Some(Self::from_index(index, dir, version)?))
+    }
+
+    fn from_index(index: Index, dir: PathBuf, version: i64) -> Result<SearchIndex, SearchError> {
+        schema::register_tokenizers(&index);
+        let (_, fields) = schema::build();
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, fields, version, dir })
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
+        let searcher = self.reader.searcher();
+        let query = self.query(request);
+        let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.start);
+        let addresses: Vec<DocAddress> = match request.sort {
+            None => searcher.search(&query, &top)?.into_iter().map(|(_, a)| a).collect(),
+            Some(sort) => {
+                let order = if sort.descending { Order::Desc } else { Order::Asc };
+                let field = match sort.key {
+                    SortKey::Mpn => "mpn_rank",
+                    SortKey::MedianPrice1000 => "median_price_1000",
+                    SortKey::AvgPrice => "avg_price",
+                    SortKey::NumAuthSuppliers => "num_authsuppliers",
+                };
+                if matches!(sort.key, SortKey::MedianPrice1000 | SortKey::AvgPrice) {
+                    searcher
+                        .search(&query, &top.order_by_fast_field::<f64>(field, order))?
+                        .into_iter()
+                        .map(|(_, a)| a)
+                        .collect()
+                } else {
+                    searcher
+                        .search(&query, &top.order_by_fast_field::<u64>(field, order))?
+                        .into_iter()
+                        .map(|(_, a)| a)
+                        .collect()
+                }
+            }
+        };
+        let part_ids = self.ids(&searcher, &addresses)?;
+        let mut result = SearchResult { hits: searcher.search(&query, &Count)? as u64, part_ids, ..Default::default() };
+        if request.aggregations {
+            let aggregations: Aggregations = serde_json::from_value(serde_json::json!({
+                "manufacturers": { "terms": { "field": "manufacturer_id", "size": 100 } },
+                "categories": { "terms": { "field": "category_ids", "size": 100 } },
+                "sellers": { "terms": { "field": "seller_ids", "size": 100 } },
+            }))
+            .expect("a valid aggregation request");
+            let collector = AggregationCollector::from_aggs(aggregations, AggregationLimitsGuard::default());
+            let buckets = Buckets::from(searcher.search(&query, &collector)?);
+            result.manufacturers = buckets.manufacturers;
+            result.categories = buckets.categories;
+            result.sellers = buckets.sellers;
+        }
+        Ok(result)
+    }
+
+    fn ids(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<i64>, SearchError> {
+        addresses
+            .iter()
+            .map(|address| {
+                let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("id")?;
+                Ok(column.first(address.doc_id).unwrap_or_default() as i64)
+            })
+            .collect()
+    }
+
+    fn query(&self, request: &SearchRequest) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let text = request.q.trim();
+        if !text.is_empty() {
+            let mut alternatives = mpn_clauses(f, text);
+            if !request.mpn_only {
+                let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
+                parser.set_conjunction_by_default();
+                let (words, _) = parser.parse_query_lenient(text);
+                alternatives.push(words);
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::union(alternatives))));
+        }
+        if request.in_stock_only {
+            clauses.push((Occur::Must, term_u64(f.in_stock, 1)));
+        }
+        for filter in &request.filters {
+            clauses.push((Occur::Must, filter_query(f, filter)));
+        }
+        if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) }
+    }
+}
+
+/// MPN matching: the exact MPN first, then MPNs that start with the query, then the families of
+/// the query with up to three trailing (packaging) characters removed: `LM358DR` also finds `LM358D…`.
+fn mpn_clauses(f: &Fields, text: &str) -> Vec<Box<dyn Query>> {
+    let key = mpn_key(text);
+    if key.is_empty() {
+        return Vec::new();
+    }
+    let boosted = |query: Box<dyn Query>, boost: f32| -> Box<dyn Query> { Box::new(BoostQuery::new(query, boost)) };
+    let mut clauses =
+        vec![boosted(term_text(f.mpn_exact, &key), 40.0), boosted(term_text(f.mpn_prefix, &key.to_lowercase()), 12.0)];
+    let chars: Vec<char> = key.chars().collect();
+    for cut in 1..=3usize {
+        if chars.len() >= cut + 4 {
+            let family: String = chars[..chars.len() - cut].iter().collect::<String>().to_lowercase();
+            clauses.push(boosted(term_text(f.mpn_prefix, &family), 6.0 - cut as f32));
+        }
+    }
+    clauses
+}
+
+fn term_text(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
+}
+
+fn term_u64(field: tantivy::schema::Field, value: u64) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_u64(field, value), IndexRecordOption::Basic))
+}
+
+fn filter_query(f: &Fields, filter: &Filter) -> Box<dyn Query> {
+    let ids = |field, ids: &[u64]| -> Box<dyn Query> {
+        Box::new(TermSetQuery::new(ids.iter().map(|id| Term::from_field_u64(field, *id))))
+    };
+    match filter {
+        Filter::Manufacturer(list) => ids(f.manufacturer_id, list),
+        Filter::Seller(list) => ids(f.seller_ids, list),
+        Filter::Category(list) => ids(f.category_ids, list),
+        Filter::Spec { shortname, values } => {
+            let alternatives = values
+                .iter()
+                .map(|value| -> Box<dyn Query> {
+                    match value {
+                        SpecValue::Exact(text) => term_text(f.spec_terms, &spec_term(shortname, text)),
+                        SpecValue::Range { low, high } => {
+                            let bound = |value: Option<f64>| match value {
+                                Some(v) => {
+                                    let mut term = Term::from_field_json_path(f.spec_values, shortname, false);
+                                    term.append_type_and_fast_value(v);
+                                    Bound::Included(term)
+                                }
+                                None => Bound::Unbounded,
+                            };
+                            Box::new(RangeQuery::new(bound(*low), bound(*high)))
+                        }
+                    }
+                })
+                .collect();
+            Box::new(BooleanQuery::union(alternatives))
+        }
+    }
+}
+
+/// The term an exact attribute filter looks for.
+fn spec_term(shortname: &str, value: &str) -> String {
+    format!("{shortname}={}", value.trim().to_lowercase())
+}
+
+/// Terms-aggregation buckets, as (id, count).
+#[derive(Default)]
+struct Buckets {
+    manufacturers: Vec<(i64, u64)>,
+    categories: Vec<(i64, u64)>,
+    sellers: Vec<(i64, u64)>,
+}
+
+impl From<AggregationResults> for Buckets {
+    fn from(results: AggregationResults) -> Self {
+        #[derive(Deserialize)]
+        struct Terms {
+            buckets: Vec<Bucket>,
+        }
+        #[derive(Deserialize)]
+        struct Bucket {
+            key: serde_json::Value,
+            doc_count: u64,
+        }
+        let value = serde_json::to_value(results).unwrap_or_default();
+        let read = |name: &str| -> Vec<(i64, u64)> {
+            serde_json::from_value::<Terms>(value[name].clone())
+                .map(|terms| {
+                    terms.buckets.into_iter().filter_map(|b| b.key.as_f64().map(|k| (k as i64, b.doc_count))).collect()
+                })
+                .unwrap_or_default()
+        };
+        Buckets { manufacturers: read("manufacturers"), categories: read("categories"), sellers: read("sellers") }
+    }
+}

@@ -1,0 +1,156 @@
+//! Importing feeds into a real store: idempotent, atomic, and reporting what changed.
+
+use std::{io::Write, path::Path};
+
+use chrono::{Duration, Utc};
+use ferrite_store::{ConnectOptions, Store};
+use ferrite_supply::{
+    feeds::Adapter,
+    import::{Mode, import},
+};
+
+async fn store(dir: &Path) -> Store {
+    let url = format!("sqlite://{}", dir.join("ferrite.db").display());
+    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+const HEADER: &str = "mpn,manufacturer,description,seller,sku,stock,currency,price_breaks\n";
+
+#[tokio::test]
+async fn importing_the_same_source_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path()).await;
+    let csv = write(dir.path(), "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\n"));
+    let first = import(&store, "csv", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    assert_eq!((first.parts_added, first.offers_added), (2, 2));
+    assert_eq!(first.catalogue_version, 1);
+    let again = import(&store, "csv", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    assert_eq!((again.parts_added, again.parts_updated, again.parts_unchanged), (0, 0, 2));
+    assert_eq!((again.offers_added, again.offers_stock_changed, again.offers_price_changed, again.offers_removed), (0, 0, 0, 0));
+    assert!(!again.changed());
+    assert_eq!(again.catalogue_version, 1, "an import that changes nothing leaves the version alone");
+}
+
+#[tokio::test]
+async fn changes_are_reported_and_history_keeps_the_old_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path()).await;
+    let day1 = write(dir.path(), "1.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\nTL072,TI,JFET op amp,Acme,A-3,7,USD,1:0.9\n"));
+    let day2 = write(dir.path(), "2.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,8,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.25\n"));
+    let t1 = Utc::now() - Duration::days(1);
+    import(&store, "acme", Adapter::Csv, &day1, Mode::Snapshot, t1, &mut ()).await.unwrap();
+    let report = import(&store, "acme", Adapter::Csv, &day2, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    assert_eq!(report.offers_stock_changed, 1, "{report}");
+    assert_eq!(report.offers_price_changed, 1, "{report}");
+    assert_eq!(report.offers_removed, 1, "TL072's offer is no longer listed: {report}");
+    assert!(report.to_string().contains("1 with stock changed"));
+
+    let seller = store.sellers().await.unwrap()[0].id;
+    let history = store.offer_history(store.offer_id(seller, "A-1").await.unwrap()).await.unwrap();
+    let stock: Vec<Option<i64>> = history.iter().map(|h| h.inventory_level).collect();
+    assert_eq!(stock, [Some(10), Some(8)]);
+    let prices = store.offer_history(store.offer_id(seller, "A-2").await.unwrap()).await.unwrap();
+    assert_eq!(prices.iter().map(|h| h.prices[0].1).collect::<Vec<_>>(), [0.2, 0.25]);
+}
+
+#[tokio::test]
+async fn an_incremental_import_removes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path()).await;
+    let a = write(dir.path(), "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\n"));
+    let b = write(dir.path(), "b.csv", &format!("{HEADER}NE555,TI,Timer,Acme,A-2,5,USD,1:0.2\n"));
+    import(&store, "acme", Adapter::Csv, &a, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
+    let report = import(&store, "acme", Adapter::Csv, &b, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
+    assert_eq!(report.offers_removed, 0);
+    assert_eq!(store.part_ids_in_mpn_order().await.unwrap().len(), 2);
+}
+
+/// A jlcparts layout whose second shard is a truncated gzip: the read fails after parts of the
+/// first shard were already written.
+fn broken_jlcparts(dir: &Path) -> String {
+    let root = dir.join("jlc");
+    std::fs::create_dir_all(&root).unwrap();
+    let gzip = |name: &str, text: &str, truncate: bool| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(text.as_bytes()).unwrap();
+        let mut bytes = encoder.finish().unwrap();
+        if truncate {
+            bytes.truncate(bytes.len() / 2);
+        }
+        std::fs::write(root.join(name), bytes).unwrap();
+    };
+    let lut = r#"[["Manufacturer",{"format":"${default}","primary":"default","values":{"default":["Acme","string"]}}]]"#;
+    gzip("attributes-lut.json.gz", lut, false);
+    let header = r#"{"lcsc":0,"mfr":1,"joints":2,"description":3,"datasheet":4,"price":5,"img":6,"url":7,"attributes":8,"stock":9,"subcategory":10}"#;
+    let row = |n: u32| format!(r#"["C{n}","PART-{n}",2,"Part {n}","",[{{"qFrom":1,"qTo":null,"price":0.1}}],null,null,[0],{n},1]"#);
+    let good: Vec<String> = (1..=300).map(row).collect();
+    gzip("components-a-001.jsonl.gz", &format!("{header}\n{}\n", good.join("\n")), false);
+    let more: Vec<String> = (301..=5000).map(row).collect();
+    gzip("components-b-001.jsonl.gz", &format!("{header}\n{}\n", more.join("\n")), true);
+    let manifest = r#"{"categories":[
+        {"category":"Cat","subcategory":"A","id":1,"componentCount":300,"shards":["components-a-001.jsonl.gz"]},
+        {"category":"Cat","subcategory":"B","id":2,"componentCount":4700,"shards":["components-b-001.jsonl.gz"]}]}"#;
+    std::fs::write(root.join("manifest.json"), manifest).unwrap();
+    root.to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_failed_import_leaves_the_catalogue_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path()).await;
+    let csv = write(dir.path(), "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\n"));
+    import(&store, "base", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    let before = store.part_ids_in_mpn_order().await.unwrap();
+
+    let broken = broken_jlcparts(dir.path());
+    let failed = import(&store, "jlcparts", Adapter::Jlcparts, &broken, Mode::Snapshot, Utc::now(), &mut ()).await;
+    let message = failed.expect_err("a truncated shard fails the import").to_string();
+    assert!(message.contains("components-b-001.jsonl.gz"), "the error names the file: {message}");
+    assert_eq!(store.part_ids_in_mpn_order().await.unwrap(), before, "nothing of the failed import remains");
+    assert_eq!(store.catalogue_version().await.unwrap(), 1);
+    assert!(store.manufacturers().await.unwrap().iter().all(|m| m.name != "Acme"));
+
+    // The store is not left locked: the next import goes through.
+    let again = import(&store, "base", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    assert!(!again.changed());
+}
+
+fn shared_data() -> Option<std::path::PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if path.is_dir() {
+        Some(path)
+    } else {
+        eprintln!("skipping: ../shared/data is not present");
+        None
+    }
+}
+
+#[tokio::test]
+async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path()).await;
+    let file = |date: &str| data.join(format!("nexar/supMultiMatch-{date}.json")).to_str().unwrap().to_owned();
+    let first = import(&store, "nexar", Adapter::NexarJson, &file("2022-10-28"), Mode::Incremental, Utc::now() - Duration::days(47), &mut ()).await.unwrap();
+    assert!(first.parts_added > 60, "{first}");
+    let second = import(&store, "nexar", Adapter::NexarJson, &file("2022-12-14"), Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
+    assert!(second.offers_stock_changed > 100 && second.offers_price_changed > 100, "{second}");
+    // Every offer whose stock or price moved kept both values.
+    let offers = store.offers_in_part_range(0, i64::MAX).await.unwrap();
+    let mut changed_with_both = 0;
+    for offer in &offers {
+        let history = store.offer_history(offer.id).await.unwrap();
+        if history.len() >= 2 && (history[0].inventory_level != history[1].inventory_level || history[0].prices != history[1].prices) {
+            changed_with_both += 1;
+        }
+    }
+    assert!(changed_with_both >= second.offers_stock_changed.max(second.offers_price_changed), "{changed_with_both}: {second}");
+}
