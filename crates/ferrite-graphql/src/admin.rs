@@ -4,7 +4,12 @@
 use std::collections::BTreeSet;
 
 use async_graphql::{Context, Object, Result, SimpleObject};
-use ferrite_core::{OrgId, app::App, org::Organization, scope::{AppScope, Scope}};
+use ferrite_core::{
+    OrgId,
+    app::App,
+    org::Organization,
+    scope::{AppScope, Scope},
+};
 use ferrite_store::StoreError;
 
 use crate::{Caller, Services, errors::internal, scalars::DateTimeScalar};

@@ -30,10 +30,7 @@ pub struct ApiState {
 }
 
 pub fn routes(state: ApiState) -> Router {
-    Router::new()
-        .route("/graphql", get(ide).post(execute))
-        .route("/graphql/", get(ide).post(execute))
-        .with_state(state)
+    Router::new().route("/graphql", get(ide).post(execute)).route("/graphql/", get(ide).post(execute)).with_state(state)
 }
 
 /// A whole-request error in GraphQL form: `{"data": null, "errors": [{message, extensions: {code}}]}`.
@@ -63,13 +60,19 @@ pub struct Executed {
 pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<Executed, Response> {
     let claims = match token(headers).map(|t| state.identity.verify_access_token(t)) {
         Some(Ok(claims)) => claims,
-        Some(Err(TokenError::Expired)) => return Err(request_error(StatusCode::OK, TOKEN_INVALID_MESSAGE, "AuthExpiredToken")),
+        Some(Err(TokenError::Expired)) => {
+            return Err(request_error(StatusCode::OK, TOKEN_INVALID_MESSAGE, "AuthExpiredToken"));
+        }
         Some(Err(TokenError::Invalid)) | None => {
             return Err(request_error(StatusCode::OK, TOKEN_INVALID_MESSAGE, "AuthInvalidToken"));
         }
     };
     let request: async_graphql::Request = serde_json::from_slice(body).map_err(|err| {
-        request_error(StatusCode::BAD_REQUEST, &format!("The request body is not a GraphQL request: {err}"), "BadRequest")
+        request_error(
+            StatusCode::BAD_REQUEST,
+            &format!("The request body is not a GraphQL request: {err}"),
+            "BadRequest",
+        )
     })?;
     let caller = Caller { claims };
     let counter = Arc::new(PartCounter::default());
@@ -156,7 +159,10 @@ pub fn graphql_error(message: String, code: &'static str, extra: serde_json::Val
             }
         }
     });
-    async_graphql::Response::from_errors(vec![ServerError { extensions: error.extensions, ..ServerError::new(error.message, None) }])
+    async_graphql::Response::from_errors(vec![ServerError {
+        extensions: error.extensions,
+        ..ServerError::new(error.message, None)
+    }])
 }
 
 /// The IDE: a small page that sends queries with a token the user pastes (or the portal fills in).

@@ -5,10 +5,10 @@
 //! returns. Resolvers only read; each root field checks the scope it needs.
 
 mod admin;
-pub mod metering;
 mod context;
 pub mod errors;
 pub mod http;
+pub mod metering;
 mod money;
 mod scalars;
 mod supply;

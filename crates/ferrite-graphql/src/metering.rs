@@ -78,9 +78,14 @@ impl Meter {
         let (reply, answer) = oneshot::channel();
         let pending = Pending { app, is_evaluation, parts: parts.min(i64::MAX as u64) as i64, reply };
         self.sender.send(pending).await.map_err(|_| MeterError::Store("the meter stopped".into()))?;
-        let outcome = answer.await.map_err(|_| MeterError::Store("the meter stopped".into()))?.map_err(MeterError::Store)?;
+        let outcome =
+            answer.await.map_err(|_| MeterError::Store("the meter stopped".into()))?.map_err(MeterError::Store)?;
         let resets_at = if is_evaluation { None } else { Some(next_period_start(self.identity.now())) };
-        metrics::counter!("parts_charged_total").increment(if matches!(outcome, Outcome::Charged { .. }) { parts } else { 0 });
+        metrics::counter!("parts_charged_total").increment(if matches!(outcome, Outcome::Charged { .. }) {
+            parts
+        } else {
+            0
+        });
         Ok(Charged { outcome, resets_at, requested: parts })
     }
 }

@@ -30,16 +30,52 @@ struct Api {
 }
 
 /// Parts: (manufacturer, mpn, description, [(seller, sku, stock, [(qty, price, currency)])], [(attr, display, si)])
-type Fixture = (&'static str, &'static str, &'static str, Vec<(&'static str, &'static str, i64, Vec<(i64, f64, &'static str)>)>, Vec<(&'static str, &'static str, Option<f64>)>);
+type Fixture = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str, i64, Vec<(i64, f64, &'static str)>)>,
+    Vec<(&'static str, &'static str, Option<f64>)>,
+);
 
 fn fixtures() -> Vec<Fixture> {
     vec![
-        ("Texas Instruments", "LM358DR", "Dual op amp, SOIC-8, tape and reel", vec![("Digi-Key", "296-1014-1-ND", 5000, vec![(1, 0.45, "USD"), (1000, 0.12, "USD")])], vec![("Package", "SOIC-8", None)]),
-        ("Texas Instruments", "LM358D", "Dual op amp, SOIC-8, tube", vec![("Digi-Key", "296-1014-5-ND", 0, vec![(1, 0.50, "USD")])], vec![("Package", "SOIC-8", None)]),
-        ("Texas Instruments", "LM358DT", "Dual op amp, SOIC-8", vec![("Mouser", "595-LM358DT", 120, vec![(1, 0.40, "EUR")])], vec![]),
+        (
+            "Texas Instruments",
+            "LM358DR",
+            "Dual op amp, SOIC-8, tape and reel",
+            vec![("Digi-Key", "296-1014-1-ND", 5000, vec![(1, 0.45, "USD"), (1000, 0.12, "USD")])],
+            vec![("Package", "SOIC-8", None)],
+        ),
+        (
+            "Texas Instruments",
+            "LM358D",
+            "Dual op amp, SOIC-8, tube",
+            vec![("Digi-Key", "296-1014-5-ND", 0, vec![(1, 0.50, "USD")])],
+            vec![("Package", "SOIC-8", None)],
+        ),
+        (
+            "Texas Instruments",
+            "LM358DT",
+            "Dual op amp, SOIC-8",
+            vec![("Mouser", "595-LM358DT", 120, vec![(1, 0.40, "EUR")])],
+            vec![],
+        ),
         ("onsemi", "LM358DR2G", "Dual op amp", vec![("Mouser", "863-LM358DR2G", 800, vec![(1, 0.30, "USD")])], vec![]),
-        ("Yageo", "RC0603FR-0710KL", "Resistor 10k 1% 0603", vec![("LCSC", "C98220", 1_000_000, vec![(100, 0.001, "USD")])], vec![("Resistance", "10kΩ", Some(10_000.0)), ("Package", "0603", None)]),
-        ("Yageo", "RC0603FR-07100RL", "Resistor 100 ohm 1% 0603", vec![("LCSC", "C22775", 50, vec![(100, 0.001, "USD")])], vec![("Resistance", "100Ω", Some(100.0)), ("Package", "0603", None)]),
+        (
+            "Yageo",
+            "RC0603FR-0710KL",
+            "Resistor 10k 1% 0603",
+            vec![("LCSC", "C98220", 1_000_000, vec![(100, 0.001, "USD")])],
+            vec![("Resistance", "10kΩ", Some(10_000.0)), ("Package", "0603", None)],
+        ),
+        (
+            "Yageo",
+            "RC0603FR-07100RL",
+            "Resistor 100 ohm 1% 0603",
+            vec![("LCSC", "C22775", 50, vec![(100, 0.001, "USD")])],
+            vec![("Resistance", "100Ω", Some(100.0)), ("Package", "0603", None)],
+        ),
     ]
 }
 
@@ -99,9 +135,10 @@ async fn api() -> Api {
     store.migrate().await.unwrap();
     write_catalogue(&store).await;
     let clock = FakeClock::at(Utc::now());
-    let identity = Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), "http://ferrite.test")
-        .await
-        .unwrap();
+    let identity =
+        Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), "http://ferrite.test")
+            .await
+            .unwrap();
     let ada = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
     let acme = identity.create_org("Acme", ada.id).await.unwrap();
     let bob = identity.create_user("bob@example.com", "correct horse battery").await.unwrap();
@@ -112,12 +149,8 @@ async fn api() -> Api {
     let other_org_app = identity.create_app(bolt.id, "theirs", "", scopes("supply"), &[], 0).await.unwrap();
     let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
     let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0), ("EUR".into(), 0.5)]));
-    let services = Arc::new(Services {
-        identity: identity.clone(),
-        catalogue,
-        rates,
-        public_url: "http://ferrite.test".into(),
-    });
+    let services =
+        Arc::new(Services { identity: identity.clone(), catalogue, rates, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     Api { router: http::routes(state), identity, clock, supply, design, other_org_app, _dir: dir }
@@ -125,8 +158,13 @@ async fn api() -> Api {
 
 impl Api {
     async fn token(&self, app: &CreatedApp, scope: Option<&str>) -> String {
-        let client = self.identity.authenticate_client(&app.app.client_id, &app.client_secret, "127.0.0.1").await.unwrap();
-        let request = TokenRequest { grant_type: "client_credentials".into(), scope: scope.map(str::to_owned), ..Default::default() };
+        let client =
+            self.identity.authenticate_client(&app.app.client_id, &app.client_secret, "127.0.0.1").await.unwrap();
+        let request = TokenRequest {
+            grant_type: "client_credentials".into(),
+            scope: scope.map(str::to_owned),
+            ..Default::default()
+        };
         self.identity.token(&client, &request).await.unwrap().access_token
     }
 
@@ -204,9 +242,15 @@ async fn mpn_search_ranks_the_exact_part_first_then_its_family() {
     let api = api().await;
     let token = api.token(&api.supply, None).await;
     for q in ["LM358DR", "lm358dr", "LM358-DR", " lm358 dr "] {
-        let answer = api.query(&token, &format!("{{ supSearchMpn(q: {q:?}, limit: 10) {{ hits results {{ part {{ mpn }} }} }} }}")).await;
-        let mpns: Vec<&str> =
-            answer["data"]["supSearchMpn"]["results"].as_array().unwrap().iter().map(|r| r["part"]["mpn"].as_str().unwrap()).collect();
+        let answer = api
+            .query(&token, &format!("{{ supSearchMpn(q: {q:?}, limit: 10) {{ hits results {{ part {{ mpn }} }} }} }}"))
+            .await;
+        let mpns: Vec<&str> = answer["data"]["supSearchMpn"]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["part"]["mpn"].as_str().unwrap())
+            .collect();
         assert_eq!(mpns[0], "LM358DR", "{q}: {mpns:?}");
         assert!(mpns.contains(&"LM358D") && mpns.contains(&"LM358DT"), "{q}: the LM358D family follows: {mpns:?}");
         assert!(mpns.contains(&"LM358DR2G"), "{q}: MPNs that start with the query follow: {mpns:?}");
@@ -236,9 +280,18 @@ async fn full_text_search_filters_facets_and_sorting() {
     assert_eq!(set["manufacturerAgg"], json!([{ "company": { "name": "Yageo" }, "count": 1 }]));
     assert_eq!(set["appliedFilters"][0]["shortname"], "resistance");
 
-    let sorted = api.query(&token, r#"{ supSearch(q: "dual op amp", sort: "mpn", sortDir: desc, limit: 10) { results { part { mpn } } } }"#).await;
-    let mpns: Vec<&str> =
-        sorted["data"]["supSearch"]["results"].as_array().unwrap().iter().map(|r| r["part"]["mpn"].as_str().unwrap()).collect();
+    let sorted = api
+        .query(
+            &token,
+            r#"{ supSearch(q: "dual op amp", sort: "mpn", sortDir: desc, limit: 10) { results { part { mpn } } } }"#,
+        )
+        .await;
+    let mpns: Vec<&str> = sorted["data"]["supSearch"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["part"]["mpn"].as_str().unwrap())
+        .collect();
     assert_eq!(mpns, ["LM358DT", "LM358DR2G", "LM358DR", "LM358D"]);
     let in_stock = api.query(&token, r#"{ supSearch(q: "LM358D", inStockOnly: true, limit: 10) { hits } }"#).await;
     assert_eq!(in_stock["data"]["supSearch"]["hits"], 3, "LM358D has no stock: {in_stock}");
@@ -305,7 +358,8 @@ async fn admin_fields_show_only_the_callers_organization() {
     assert!(apps[2]["supplyCounts"].is_null(), "a Design app has no supply counts");
     let mine = api.query(&token, &format!("{{ admApplicationById(id: \"{}\") {{ name }} }}", api.supply.app.id)).await;
     assert_eq!(mine["data"]["admApplicationById"]["name"], "bom tool");
-    let theirs = api.query(&token, &format!("{{ admApplicationById(id: \"{}\") {{ name }} }}", api.other_org_app.app.id)).await;
+    let theirs =
+        api.query(&token, &format!("{{ admApplicationById(id: \"{}\") {{ name }} }}", api.other_org_app.app.id)).await;
     assert!(theirs["data"]["admApplicationById"].is_null(), "{theirs}");
     let no_scope = api.query(&api.token(&api.supply, None).await, "{ admOrganizations { name } }").await;
     assert!(no_scope["errors"][0]["message"].as_str().unwrap().contains("user.access"));
@@ -331,7 +385,9 @@ async fn deep_or_malformed_queries_get_clear_errors() {
 async fn returned_parts_are_charged_and_a_query_that_would_cross_the_limit_is_refused_whole() {
     let api = api().await;
     let token = api.token(&api.supply, None).await;
-    let search = |limit: u32| format!("{{ supSearchMpn(q: \"LM358\", limit: {limit}) {{ hits results {{ part {{ mpn }} }} }} }}");
+    let search = |limit: u32| {
+        format!("{{ supSearchMpn(q: \"LM358\", limit: {limit}) {{ hits results {{ part {{ mpn }} }} }} }}")
+    };
     let free = api.query(&token, "{ supSearchMpn(q: \"LM358\", limit: 10) { hits } }").await;
     assert_eq!(free["extensions"]["partLimit"]["used"], 0, "hits alone are free: {free}");
     assert_eq!(free["extensions"]["partLimit"]["limit"], 100);
@@ -367,7 +423,8 @@ async fn concurrent_requests_never_overspend_and_every_served_part_is_counted() 
         tasks.push(tokio::spawn(async move {
             let mut served = 0;
             loop {
-                let answer = api.query(&token, "{ supSearchMpn(q: \"LM358\", limit: 3) { results { part { id } } } }").await;
+                let answer =
+                    api.query(&token, "{ supSearchMpn(q: \"LM358\", limit: 3) { results { part { id } } } }").await;
                 match answer["data"]["supSearchMpn"]["results"].as_array() {
                     Some(parts) => served += parts.len() as i64,
                     None => {

@@ -232,7 +232,8 @@ impl Store {
     }
 
     pub async fn attributes(&self) -> Result<Vec<AttributeRecord>, StoreError> {
-        let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = dispatch!(catalogue self, pool =>
+        type Row = (i64, String, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = dispatch!(catalogue self, pool =>
             sqlx::query_as("SELECT id, name, shortname, group_name, units FROM attributes ORDER BY id").fetch_all(pool).await)?;
         Ok(rows
             .into_iter()

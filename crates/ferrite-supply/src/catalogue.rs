@@ -24,6 +24,8 @@ pub struct Dictionary {
     pub categories: HashMap<i64, CategoryRecord>,
     pub attributes: HashMap<i64, AttributeRecord>,
     manufacturer_keys: HashMap<String, i64>,
+    /// Each manufacturer's name as words (see [`name_words`]), for [`Dictionary::manufacturers_matching`].
+    manufacturer_words: Vec<(Vec<String>, i64)>,
     seller_keys: HashMap<String, i64>,
     attribute_shortnames: HashMap<String, i64>,
     children: HashMap<i64, Vec<i64>>,
@@ -46,6 +48,7 @@ impl Dictionary {
         children.values_mut().for_each(|list| list.sort_unstable());
         Ok(Dictionary {
             manufacturer_keys: manufacturers.values().map(|m| (name_key(&m.name), m.id)).collect(),
+            manufacturer_words: manufacturers.values().map(|m| (name_words(&m.name), m.id)).collect(),
             seller_keys: sellers.values().map(|s| (name_key(&s.name), s.id)).collect(),
             attribute_shortnames: attributes.values().map(|a| (a.shortname.clone(), a.id)).collect(),
             manufacturers,
@@ -59,6 +62,30 @@ impl Dictionary {
     /// The manufacturer called `name`, however it is spelled (`texas instruments`, `Texas-Instruments`).
     pub fn manufacturer_named(&self, name: &str) -> Option<&Named> {
         self.manufacturer_keys.get(&name_key(name)).and_then(|id| self.manufacturers.get(id))
+    }
+
+    /// The manufacturers a BOM's manufacturer column means, as `supMultiMatch` reads it: the one
+    /// called `name` (however spelled), or else those whose names contain all of its words
+    /// (`Diodes` → `Diodes Inc.`, `Amphenol FCI` → `Amphenol ICC / FCI`) or whose words it
+    /// contains all of (`Vishay Lite-On` → `Lite-On` and `Vishay`). Empty when none does. Names
+    /// only an alias connects (`Avago` for Broadcom) are not found: the catalogue has no aliases.
+    pub fn manufacturers_matching(&self, name: &str) -> Vec<&Named> {
+        if let Some(exact) = self.manufacturer_named(name) {
+            return vec![exact];
+        }
+        let words = name_words(name);
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let contains = |all: &[String], some: &[String]| some.iter().all(|w| all.contains(w));
+        let mut found: Vec<&Named> = self
+            .manufacturer_words
+            .iter()
+            .filter(|(known, _)| !known.is_empty() && (contains(known, &words) || contains(&words, known)))
+            .filter_map(|(_, id)| self.manufacturers.get(id))
+            .collect();
+        found.sort_by_key(|m| m.id);
+        found
     }
 
     pub fn seller_named(&self, name: &str) -> Option<&Named> {
@@ -88,6 +115,12 @@ impl Dictionary {
         chain.reverse();
         chain
     }
+}
+
+/// A name's words: runs of letters and digits, lower case (`Amphenol ICC / FCI` → `amphenol`,
+/// `icc`, `fci`).
+fn name_words(name: &str) -> Vec<String> {
+    name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
 
 /// A part with its offers, ready to answer from.
@@ -198,10 +231,11 @@ fn remove_other_indexes(root: &Path, keep: &Path) {
     let Ok(entries) = std::fs::read_dir(root) else { return };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path != keep && path.is_dir() {
-            if let Err(err) = std::fs::remove_dir_all(&path) {
-                tracing::warn!(path = %path.display(), error = %err, "an old search index could not be removed");
-            }
+        if path != keep
+            && path.is_dir()
+            && let Err(err) = std::fs::remove_dir_all(&path)
+        {
+            tracing::warn!(path = %path.display(), error = %err, "an old search index could not be removed");
         }
     }
 }

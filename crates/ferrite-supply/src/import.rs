@@ -43,7 +43,11 @@ pub struct ImportReport {
 
 impl ImportReport {
     pub fn changed(&self) -> bool {
-        self.parts_added + self.parts_updated + self.offers_added + self.offers_stock_changed + self.offers_price_changed
+        self.parts_added
+            + self.parts_updated
+            + self.offers_added
+            + self.offers_stock_changed
+            + self.offers_price_changed
             + self.offers_removed
             > 0
     }
@@ -73,9 +77,22 @@ impl std::fmt::Display for ImportReport {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("the feed could not be read: {0}")]
-    Feed(#[from] FeedError),
+    Feed(FeedError),
     #[error("the catalogue could not be written: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+// Not `#[from]`: that would also make the inner error the `source`, and `{:#}` would say it twice.
+impl From<FeedError> for ImportError {
+    fn from(err: FeedError) -> Self {
+        ImportError::Feed(err)
+    }
+}
+
+impl From<StoreError> for ImportError {
+    fn from(err: StoreError) -> Self {
+        ImportError::Store(err)
+    }
 }
 
 /// How an import treats offers the source no longer lists.
@@ -170,7 +187,11 @@ pub async fn import(
     Ok(report)
 }
 
-async fn write_part(writer: &mut CatalogueWriter, part: &FeedPart, report: &mut ImportReport) -> Result<(), StoreError> {
+async fn write_part(
+    writer: &mut CatalogueWriter,
+    part: &FeedPart,
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
     let manufacturer = writer.manufacturer(&name_key(&part.manufacturer), part.manufacturer.trim()).await?;
     let category = writer.category(&part.category).await?;
     let mut specs = Vec::with_capacity(part.specs.len());
@@ -191,7 +212,8 @@ async fn write_part(writer: &mut CatalogueWriter, part: &FeedPart, report: &mut 
         image_url: part.image_url.clone(),
         content_hash: 0,
     };
-    row.content_hash = hash(&(&row.mpn, &row.description, row.category_id, &row.specs, &row.datasheet_url, &row.image_url));
+    row.content_hash =
+        hash(&(&row.mpn, &row.description, row.category_id, &row.specs, &row.datasheet_url, &row.image_url));
     let (part_id, change) = writer.part(&row).await?;
     match change {
         PartChange::Added => report.parts_added += 1,
@@ -211,7 +233,8 @@ async fn write_part(writer: &mut CatalogueWriter, part: &FeedPart, report: &mut 
 
 async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<OfferRow, StoreError> {
     let seller = writer.seller(&name_key(&offer.seller), offer.seller.trim()).await?;
-    let prices: Vec<(i64, f64, &str)> = offer.prices.iter().map(|p| (p.quantity, p.price, p.currency.as_str())).collect();
+    let prices: Vec<(i64, f64, &str)> =
+        offer.prices.iter().map(|p| (p.quantity, p.price, p.currency.as_str())).collect();
     let prices = serde_json::to_string(&prices).expect("prices serialize");
     let mut row = OfferRow {
         seller_id: seller,

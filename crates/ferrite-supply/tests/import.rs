@@ -28,13 +28,20 @@ const HEADER: &str = "mpn,manufacturer,description,seller,sku,stock,currency,pri
 async fn importing_the_same_source_twice_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(dir.path()).await;
-    let csv = write(dir.path(), "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\n"));
+    let csv = write(
+        dir.path(),
+        "a.csv",
+        &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\n"),
+    );
     let first = import(&store, "csv", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
     assert_eq!((first.parts_added, first.offers_added), (2, 2));
     assert_eq!(first.catalogue_version, 1);
     let again = import(&store, "csv", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
     assert_eq!((again.parts_added, again.parts_updated, again.parts_unchanged), (0, 0, 2));
-    assert_eq!((again.offers_added, again.offers_stock_changed, again.offers_price_changed, again.offers_removed), (0, 0, 0, 0));
+    assert_eq!(
+        (again.offers_added, again.offers_stock_changed, again.offers_price_changed, again.offers_removed),
+        (0, 0, 0, 0)
+    );
     assert!(!again.changed());
     assert_eq!(again.catalogue_version, 1, "an import that changes nothing leaves the version alone");
 }
@@ -43,8 +50,18 @@ async fn importing_the_same_source_twice_changes_nothing() {
 async fn changes_are_reported_and_history_keeps_the_old_values() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(dir.path()).await;
-    let day1 = write(dir.path(), "1.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\nTL072,TI,JFET op amp,Acme,A-3,7,USD,1:0.9\n"));
-    let day2 = write(dir.path(), "2.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,8,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.25\n"));
+    let day1 = write(
+        dir.path(),
+        "1.csv",
+        &format!(
+            "{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\nTL072,TI,JFET op amp,Acme,A-3,7,USD,1:0.9\n"
+        ),
+    );
+    let day2 = write(
+        dir.path(),
+        "2.csv",
+        &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,8,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.25\n"),
+    );
     let t1 = Utc::now() - Duration::days(1);
     import(&store, "acme", Adapter::Csv, &day1, Mode::Snapshot, t1, &mut ()).await.unwrap();
     let report = import(&store, "acme", Adapter::Csv, &day2, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
@@ -87,10 +104,13 @@ fn broken_jlcparts(dir: &Path) -> String {
         }
         std::fs::write(root.join(name), bytes).unwrap();
     };
-    let lut = r#"[["Manufacturer",{"format":"${default}","primary":"default","values":{"default":["Acme","string"]}}]]"#;
+    let lut =
+        r#"[["Manufacturer",{"format":"${default}","primary":"default","values":{"default":["Acme","string"]}}]]"#;
     gzip("attributes-lut.json.gz", lut, false);
     let header = r#"{"lcsc":0,"mfr":1,"joints":2,"description":3,"datasheet":4,"price":5,"img":6,"url":7,"attributes":8,"stock":9,"subcategory":10}"#;
-    let row = |n: u32| format!(r#"["C{n}","PART-{n}",2,"Part {n}","",[{{"qFrom":1,"qTo":null,"price":0.1}}],null,null,[0],{n},1]"#);
+    let row = |n: u32| {
+        format!(r#"["C{n}","PART-{n}",2,"Part {n}","",[{{"qFrom":1,"qTo":null,"price":0.1}}],null,null,[0],{n},1]"#)
+    };
     let good: Vec<String> = (1..=300).map(row).collect();
     gzip("components-a-001.jsonl.gz", &format!("{header}\n{}\n", good.join("\n")), false);
     let more: Vec<String> = (301..=5000).map(row).collect();
@@ -139,18 +159,36 @@ async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(dir.path()).await;
     let file = |date: &str| data.join(format!("nexar/supMultiMatch-{date}.json")).to_str().unwrap().to_owned();
-    let first = import(&store, "nexar", Adapter::NexarJson, &file("2022-10-28"), Mode::Incremental, Utc::now() - Duration::days(47), &mut ()).await.unwrap();
+    let first = import(
+        &store,
+        "nexar",
+        Adapter::NexarJson,
+        &file("2022-10-28"),
+        Mode::Incremental,
+        Utc::now() - Duration::days(47),
+        &mut (),
+    )
+    .await
+    .unwrap();
     assert!(first.parts_added > 60, "{first}");
-    let second = import(&store, "nexar", Adapter::NexarJson, &file("2022-12-14"), Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
+    let second =
+        import(&store, "nexar", Adapter::NexarJson, &file("2022-12-14"), Mode::Incremental, Utc::now(), &mut ())
+            .await
+            .unwrap();
     assert!(second.offers_stock_changed > 100 && second.offers_price_changed > 100, "{second}");
     // Every offer whose stock or price moved kept both values.
     let offers = store.offers_in_part_range(0, i64::MAX).await.unwrap();
     let mut changed_with_both = 0;
     for offer in &offers {
         let history = store.offer_history(offer.id).await.unwrap();
-        if history.len() >= 2 && (history[0].inventory_level != history[1].inventory_level || history[0].prices != history[1].prices) {
+        if history.len() >= 2
+            && (history[0].inventory_level != history[1].inventory_level || history[0].prices != history[1].prices)
+        {
             changed_with_both += 1;
         }
     }
-    assert!(changed_with_both >= second.offers_stock_changed.max(second.offers_price_changed), "{changed_with_both}: {second}");
+    assert!(
+        changed_with_both >= second.offers_stock_changed.max(second.offers_price_changed),
+        "{changed_with_both}: {second}"
+    );
 }

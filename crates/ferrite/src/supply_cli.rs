@@ -1,6 +1,11 @@
 //! `ferrite import`, `ferrite sync`, `ferrite reindex`, and the daily refresh that `serve` runs.
 
-use std::{io::IsTerminal, path::Path, sync::Arc, time::{Duration, Instant}};
+use std::{
+    io::IsTerminal,
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -176,7 +181,8 @@ pub async fn import(args: ImportArgs, config: &Config) -> anyhow::Result<()> {
 }
 
 pub async fn sync(args: SyncArgs, config: &Config) -> anyhow::Result<()> {
-    let feeds: Vec<&FeedConfig> = config.feeds.iter().filter(|f| args.feed.as_ref().is_none_or(|n| *n == f.name)).collect();
+    let feeds: Vec<&FeedConfig> =
+        config.feeds.iter().filter(|f| args.feed.as_ref().is_none_or(|n| *n == f.name)).collect();
     if feeds.is_empty() {
         match &args.feed {
             Some(name) => bail!("no feed named `{name}` is configured"),
@@ -186,7 +192,8 @@ pub async fn sync(args: SyncArgs, config: &Config) -> anyhow::Result<()> {
     let store = startup::open_store(config).await?;
     for feed in feeds {
         let adapter: Adapter = feed.adapter.parse().map_err(|err| anyhow::anyhow!("{err}"))?;
-        let report = run_feed(&store, &config.data_dir, &feed.name, adapter, &feed.source, mode_for(adapter, feed.mode)).await?;
+        let report =
+            run_feed(&store, &config.data_dir, &feed.name, adapter, &feed.source, mode_for(adapter, feed.mode)).await?;
         print(&report, args.json);
     }
     Ok(())
@@ -221,14 +228,26 @@ pub async fn run_schedule(store: Store, catalogue: Arc<Catalogue>, feeds: Vec<Fe
                 continue;
             }
             tracing::info!(feed = %feed.name, "scheduled refresh starting");
-            match import::import(&store, &feed.name, adapter, &feed.source, mode_for(adapter, feed.mode), Utc::now(), &mut ()).await {
+            match import::import(
+                &store,
+                &feed.name,
+                adapter,
+                &feed.source,
+                mode_for(adapter, feed.mode),
+                Utc::now(),
+                &mut (),
+            )
+            .await
+            {
                 Ok(report) => {
                     tracing::info!(feed = %feed.name, changed = report.changed(), version = report.catalogue_version, "scheduled refresh done");
                     if let Err(err) = catalogue.refresh().await {
                         tracing::warn!(error = %err, "the catalogue could not be refreshed after the import");
                     }
                 }
-                Err(err) => tracing::error!(feed = %feed.name, error = %err, "scheduled refresh failed; the catalogue is unchanged"),
+                Err(err) => {
+                    tracing::error!(feed = %feed.name, error = %err, "scheduled refresh failed; the catalogue is unchanged")
+                }
             }
         }
         tokio::time::sleep(Duration::from_secs(60)).await;

@@ -149,3 +149,28 @@ async fn serves_from_postgresql() {
     assert!(!dir.path().join("ferrite.db").exists(), "no SQLite file when PostgreSQL holds the state");
     assert!(server.stop_with(Signal::SIGTERM).success());
 }
+
+#[test]
+fn a_request_in_flight_at_sigterm_is_answered_before_the_server_exits() {
+    use std::io::{Read, Write};
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &[]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    let body = r#"{"query":"{ supSearch(q: \"x\") { hits } }"}"#;
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body.as_bytes()[..10]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    nix::sys::signal::kill(server.pid(), Signal::SIGTERM).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stream.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("AuthInvalidToken"), "the request was answered in full: {answer}");
+    assert!(server.stop_with(Signal::SIGTERM).success());
+}

@@ -199,7 +199,12 @@ impl SupplyQuery {
         Ok(companies(env.dictionary.manufacturers.values(), ids, slugs))
     }
 
-    async fn sup_sellers(&self, ctx: &Context<'_>, ids: Option<Vec<String>>, slugs: Option<Vec<String>>) -> Result<Vec<SupCompany>> {
+    async fn sup_sellers(
+        &self,
+        ctx: &Context<'_>,
+        ids: Option<Vec<String>>,
+        slugs: Option<Vec<String>>,
+    ) -> Result<Vec<SupCompany>> {
         let env = supply_env(ctx, "US", "USD")?;
         Ok(companies(env.dictionary.sellers.values(), ids, slugs))
     }
@@ -249,16 +254,20 @@ fn search_parts(
         None => None,
         Some(name) => Some(Sort {
             key: SortKey::parse(name).ok_or_else(|| {
-                bad_argument(format!("unknown sort `{name}`: use mpn, median_price_1000, avg_price or num_authsuppliers"))
+                bad_argument(format!(
+                    "unknown sort `{name}`: use mpn, median_price_1000, avg_price or num_authsuppliers"
+                ))
             })?,
             descending: sort_dir == Some(SupSortDirection::Desc),
         }),
     };
     let look_ahead = ctx.look_ahead();
-    let aggregations = ["manufacturerAgg", "distributorAgg", "categoryAgg"].iter().any(|f| look_ahead.field(f).exists());
+    let aggregations =
+        ["manufacturerAgg", "distributorAgg", "categoryAgg"].iter().any(|f| look_ahead.field(f).exists());
     let request = SearchRequest {
         q: q.unwrap_or_default(),
         mpn_only,
+        mpn_exact: false,
         start: start as usize,
         limit: limit as usize,
         sort,
@@ -270,7 +279,7 @@ fn search_parts(
     Ok(SupPartResultSet { result: Arc::new(result), filters: request.filters, env, limit: limit as usize })
 }
 
-/// One BOM line's match.
+/// One BOM line's match: by MPN (exactly, ignoring case and punctuation), else by SKU.
 async fn match_one(
     env: &Env,
     query: SupPartMatchQuery,
@@ -278,48 +287,67 @@ async fn match_one(
     shared_filters: &[Filter],
 ) -> Result<SupPartMatch> {
     let reference = query.reference.clone();
+    let empty =
+        |error: Option<String>| SupPartMatch { reference: reference.clone(), hits: 0, parts: Vec::new(), error };
+    let given = |text: &Option<String>| text.clone().filter(|t| !t.trim().is_empty());
     let mut filters = shared_filters.to_vec();
-    let mut unknown = None;
-    if let Some(name) = query.manufacturer.as_deref().filter(|m| !m.trim().is_empty()) {
-        match env.dictionary.manufacturer_named(name) {
-            Some(m) => filters.push(Filter::Manufacturer(vec![m.id as u64])),
-            None => unknown = Some(format!("unknown manufacturer `{name}`")),
+    let mut manufacturers = None;
+    if let Some(name) = given(&query.manufacturer) {
+        let matching: Vec<i64> = env.dictionary.manufacturers_matching(&name).iter().map(|m| m.id).collect();
+        if matching.is_empty() {
+            // Nothing can match a manufacturer the catalogue does not know; not an error.
+            return Ok(empty(None));
         }
+        filters.push(Filter::Manufacturer(matching.iter().map(|id| *id as u64).collect()));
+        manufacturers = Some(matching);
     }
-    if let Some(name) = query.seller.as_deref().filter(|s| !s.trim().is_empty()) {
-        match env.dictionary.seller_named(name) {
-            Some(s) => filters.push(Filter::Seller(vec![s.id as u64])),
-            None => unknown = Some(format!("unknown seller `{name}`")),
-        }
+    let mut seller = None;
+    if let Some(name) = given(&query.seller) {
+        let Some(known) = env.dictionary.seller_named(&name) else { return Ok(empty(None)) };
+        filters.push(Filter::Seller(vec![known.id as u64]));
+        seller = Some(known.id);
     }
-    let empty = |error: Option<String>| SupPartMatch { reference: reference.clone(), hits: 0, parts: Vec::new(), error };
-    if unknown.is_some() {
-        // Nothing can match a manufacturer or seller the catalogue does not know; not an error.
-        return Ok(empty(None));
+    let in_stock_only = options.require_stock_available.unwrap_or(false);
+    let mpn = given(&query.mpn).or_else(|| given(&query.mpn_or_sku));
+    let sku = given(&query.sku).or_else(|| given(&query.mpn_or_sku));
+    if mpn.is_none() && sku.is_none() {
+        return Ok(empty(Some("a query needs mpn, sku or mpnOrSku".into())));
     }
-    let text = query.mpn.or(query.mpn_or_sku.clone()).filter(|t| !t.trim().is_empty());
-    let (hits, ids) = match (text, query.sku.or(query.mpn_or_sku)) {
-        (Some(mpn), _) => {
-            let request = SearchRequest {
-                q: mpn,
-                mpn_only: true,
-                start: query.start as usize,
-                limit: query.limit as usize,
-                in_stock_only: options.require_stock_available.unwrap_or(false),
-                filters,
-                ..Default::default()
-            };
-            let result = env.services.catalogue.search(&request).map_err(internal)?;
-            (result.hits, result.part_ids)
+    let (mut hits, mut ids) = (0, Vec::new());
+    if let Some(mpn) = mpn {
+        // A BOM line matches its MPN exactly (ignoring case and punctuation), as in Nexar: not
+        // the MPN's family, which `supSearchMpn` adds and which would charge parts the line does
+        // not mean.
+        let request = SearchRequest {
+            q: mpn,
+            mpn_only: true,
+            mpn_exact: true,
+            start: query.start as usize,
+            limit: query.limit as usize,
+            in_stock_only,
+            filters,
+            ..Default::default()
+        };
+        let result = env.services.catalogue.search(&request).map_err(internal)?;
+        (hits, ids) = (result.hits, result.part_ids);
+    }
+    let mut parts = match sku.filter(|_| hits == 0) {
+        // No MPN, or none matched (`mpnOrSku`): the parts the seller (any seller when none is
+        // named) sells under this SKU, of the manufacturer when one is named.
+        Some(sku) => {
+            let sku = sku.trim();
+            let candidates = env.services.catalogue.store().part_ids_by_sku(sku).await.map_err(internal)?;
+            let mut parts = load_parts(env, &candidates).await?;
+            parts.retain(|p| {
+                manufacturers.as_ref().is_none_or(|m| m.contains(&p.view.part.manufacturer_id))
+                    && p.view.offers.iter().any(|o| o.sku == sku && seller.is_none_or(|s| o.seller_id == s))
+                    && (!in_stock_only || p.view.offers.iter().any(|o| o.inventory_level.unwrap_or(0) > 0))
+            });
+            hits = parts.len() as u64;
+            parts.into_iter().skip(query.start as usize).take(query.limit as usize).collect()
         }
-        (None, Some(sku)) => {
-            let ids = env.services.catalogue.store().part_ids_by_sku(sku.trim()).await.map_err(internal)?;
-            let hits = ids.len() as u64;
-            (hits, ids.into_iter().skip(query.start as usize).take(query.limit as usize).collect())
-        }
-        (None, None) => return Ok(empty(Some("a query needs mpn, sku or mpnOrSku".into()))),
+        None => load_parts(env, &ids).await?,
     };
-    let mut parts = load_parts(env, &ids).await?;
     if options.require_authorized_sellers.unwrap_or(false) {
         parts.retain(|p| p.view.offers.iter().any(|o| o.is_authorized));
     }

@@ -201,7 +201,8 @@ impl SupCategory {
     }
     /// Parts in this category and its descendants.
     async fn num_parts(&self) -> async_graphql::Result<i32> {
-        let request = SearchRequest { filters: vec![Filter::Category(vec![self.record.id as u64])], ..Default::default() };
+        let request =
+            SearchRequest { filters: vec![Filter::Category(vec![self.record.id as u64])], ..Default::default() };
         let result = self.env.services.catalogue.search(&request).map_err(crate::errors::internal)?;
         Ok(clamp(result.hits as i64))
     }
@@ -272,7 +273,11 @@ impl SupPart {
             url: url.clone(),
             credit_string: String::new(),
             credit_url: String::new(),
-            mime_type: if url.to_ascii_lowercase().ends_with(".pdf") { "application/pdf".into() } else { String::new() },
+            mime_type: if url.to_ascii_lowercase().ends_with(".pdf") {
+                "application/pdf".into()
+            } else {
+                String::new()
+            },
         })
     }
     async fn specs(&self) -> Vec<SupSpec> {
@@ -346,8 +351,12 @@ impl SupPart {
         start: Option<i32>,
     ) -> Vec<SupPartSeller> {
         let _ = include_brokers; // Ferrite records no brokers.
+        // Sellers and their offers in the order the source listed them (offer ids are given in
+        // import order): Nexar's own order, which lists authorized distributors first.
+        let mut offers: Vec<&OfferRecord> = self.view.offers.iter().collect();
+        offers.sort_by_key(|o| o.id);
         let mut by_seller: Vec<(i64, Vec<OfferRecord>)> = Vec::new();
-        for offer in &self.view.offers {
+        for offer in offers {
             if authorized_only && !offer.is_authorized {
                 continue;
             }
@@ -459,7 +468,11 @@ impl SupOffer {
                 .iter()
                 .filter_map(|q| {
                     let q = i64::from(*q);
-                    breaks.iter().filter(|(from, _, _)| *from <= q).max_by_key(|(from, _, _)| *from).map(|(_, p, c)| (q, *p, c.clone()))
+                    breaks
+                        .iter()
+                        .filter(|(from, _, _)| *from <= q)
+                        .max_by_key(|(from, _, _)| *from)
+                        .map(|(_, p, c)| (q, *p, c.clone()))
                 })
                 .collect(),
         };
@@ -519,9 +532,9 @@ pub fn applied_filters(dictionary: &Dictionary, filters: &[Filter]) -> Vec<SupAp
     filters
         .iter()
         .map(|filter| match filter {
-            Filter::Manufacturer(list) => {
-                ids("manufacturer_id", "Manufacturer", list, &|id| dictionary.manufacturers.get(&id).map(|m| m.name.clone()))
-            }
+            Filter::Manufacturer(list) => ids("manufacturer_id", "Manufacturer", list, &|id| {
+                dictionary.manufacturers.get(&id).map(|m| m.name.clone())
+            }),
             Filter::Seller(list) => {
                 ids("distributor_id", "Distributor", list, &|id| dictionary.sellers.get(&id).map(|s| s.name.clone()))
             }

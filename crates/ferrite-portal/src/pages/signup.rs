@@ -87,8 +87,14 @@ pub async fn submit(
     }
     let again = |errors: FieldErrors, jar: CookieJar| {
         let (jar, csrf) = csrf::token(jar, portal.secure_cookies());
-        let page =
-            SignUpPage { csrf, next: next.clone(), email: email.clone(), org_name: org_input.to_owned(), errors };
+        let page = SignUpPage {
+            csrf,
+            evaluation_parts: evaluation_parts(&portal),
+            next: next.clone(),
+            email: email.clone(),
+            org_name: org_input.to_owned(),
+            errors,
+        };
         (jar, render(&page, StatusCode::UNPROCESSABLE_ENTITY)).into_response()
     };
     if !errors.is_empty() {

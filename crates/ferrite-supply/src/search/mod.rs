@@ -44,6 +44,10 @@ pub struct SearchRequest {
     pub q: String,
     /// `supSearchMpn`: match the MPN only.
     pub mpn_only: bool,
+    /// `supMultiMatch`: only parts whose MPN is the query's, ignoring case, spaces and punctuation
+    /// (`ERJ-3EKF1002V` is `ERJ3EKF1002V`), as Nexar matches a BOM line; not the prefixes and
+    /// families `mpn_only` adds. Implies `mpn_only`.
+    pub mpn_exact: bool,
     pub start: usize,
     pub limit: usize,
     pub sort: Option<Sort>,
@@ -189,8 +193,8 @@ impl SearchIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let text = request.q.trim();
         if !text.is_empty() {
-            let mut alternatives = mpn_clauses(f, text);
-            if !request.mpn_only {
+            let mut alternatives = if request.mpn_exact { exact_mpn_clause(f, text) } else { mpn_clauses(f, text) };
+            if !request.mpn_only && !request.mpn_exact {
                 let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
                 parser.set_conjunction_by_default();
                 let (words, _) = parser.parse_query_lenient(text);
@@ -206,6 +210,12 @@ impl SearchIndex {
         }
         if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) }
     }
+}
+
+/// The part whose MPN key is the query's, and no other.
+fn exact_mpn_clause(f: &Fields, text: &str) -> Vec<Box<dyn Query>> {
+    let key = mpn_key(text);
+    if key.is_empty() { Vec::new() } else { vec![term_text(f.mpn_exact, &key)] }
 }
 
 /// MPN matching: the exact MPN first, then MPNs that start with the query, then the families of

@@ -116,3 +116,83 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// Runs `ferrite <args> --data-dir <dir> [--database-url <url>]` and returns its stdout, failing the test on error.
+pub fn admin(dir: &Path, database_url: Option<&str>, args: &[&str], stdin: Option<&str>) -> String {
+    let mut command = ferrite(args);
+    command.args(["--data-dir", dir.to_str().unwrap()]);
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("start ferrite");
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "ferrite {args:?}: {}", stderr(&output));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A supply app with `part_limit` parts on the Standard plan, in a database with `parts`
+/// synthetic parts (`TEST-00001`…). Returns (app id, client id, client secret).
+pub async fn provision_supply_app(
+    dir: &Path,
+    database_url: Option<&str>,
+    part_limit: i64,
+    parts: usize,
+) -> (String, String, String) {
+    admin(dir, database_url, &["migrate"], None);
+    let url = database_url.map_or_else(|| format!("sqlite://{}", dir.join("ferrite.db").display()), str::to_owned);
+    let store = ferrite_store::Store::connect(&url, &Default::default()).await.unwrap();
+    ferrite_store::testing::write_synthetic_parts(&store, parts).await.unwrap();
+    store.close().await;
+    admin(
+        dir,
+        database_url,
+        &["admin", "user", "create", "--email", "ops@example.com", "--password-stdin"],
+        Some("correct horse battery\n"),
+    );
+    admin(dir, database_url, &["admin", "org", "create", "--name", "Meters", "--owner", "ops@example.com"], None);
+    admin(dir, database_url, &["admin", "plan", "set", "--org", "Meters", "--plan", "Standard"], None);
+    let limit = part_limit.to_string();
+    let created = admin(
+        dir,
+        database_url,
+        &[
+            "admin",
+            "app",
+            "create",
+            "--org",
+            "Meters",
+            "--name",
+            "meter",
+            "--scopes",
+            "supply",
+            "--part-limit",
+            &limit,
+            "--json",
+        ],
+        None,
+    );
+    let app: serde_json::Value = serde_json::from_str(&created).unwrap();
+    let field = |name: &str| app[name].as_str().unwrap().to_owned();
+    (field("id"), field("client_id"), field("client_secret"))
+}
+
+/// A client-credentials access token from a running server.
+pub async fn client_token(base: &str, client_id: &str, secret: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/connect/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["access_token"].as_str().unwrap_or_else(|| panic!("no token: {body}")).to_owned()
+}

@@ -1,0 +1,74 @@
+//! `ferrite import` as an operator runs it, including being killed in the middle.
+
+mod common;
+
+use std::io::Write;
+
+use common::{admin, ferrite, run, stderr};
+use nix::sys::signal::{self, Signal};
+
+fn csv(dir: &std::path::Path, name: &str, rows: usize) -> String {
+    let path = dir.join(name);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(file, "mpn,manufacturer,description,seller,sku,stock,currency,price_breaks").unwrap();
+    for n in 0..rows {
+        writeln!(file, "PN-{n:07},Maker {},Part {n},Acme,ACME-{n:07},{},USD,1:0.{:02}", n % 50, n % 1000, 1 + n % 98)
+            .unwrap();
+    }
+    file.flush().unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+async fn part_count(dir: &std::path::Path) -> usize {
+    let url = format!("sqlite://{}", dir.join("ferrite.db").display());
+    let store = ferrite_store::Store::connect(&url, &Default::default()).await.unwrap();
+    let count = store.part_ids_in_mpn_order().await.unwrap().len();
+    store.close().await;
+    count
+}
+
+#[tokio::test]
+async fn an_import_killed_midway_leaves_the_previous_catalogue_and_the_next_run_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let base = csv(dir.path(), "base.csv", 20);
+    let report = admin(&data, None, &["import", "csv", &base, "--feed", "acme", "--json"], None);
+    assert!(report.contains("\"parts_added\":20"), "{report}");
+
+    let big = csv(dir.path(), "big.csv", 150_000);
+    let mut child = ferrite(&["import", "csv", &big, "--feed", "acme", "--data-dir", data.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "the import is still running when it is killed");
+    signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+
+    assert_eq!(part_count(&data).await, 20, "the killed import left nothing behind");
+    let again = admin(&data, None, &["import", "csv", &base, "--feed", "acme", "--json"], None);
+    assert!(again.contains("\"parts_added\":0") && again.contains("\"catalogue_version\":1"), "{again}");
+    let resumed = admin(&data, None, &["import", "csv", &big, "--feed", "acme", "--json"], None);
+    assert!(resumed.contains("\"parts_added\":149980"), "{resumed}");
+}
+
+#[test]
+fn bad_feeds_are_reported_with_file_and_line_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, "mpn,manufacturer,stok\nA,B,1\n").unwrap();
+    let output = run(ferrite(&["import", "csv", path.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]));
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("stok") && err.contains("bad.csv") && err.contains("unchanged"), "{err}");
+
+    std::fs::write(&path, "mpn,manufacturer,seller,sku,stock\nA,B,S,1,1\nC,D,S,2,many\nE,F,S,3,2\n").unwrap();
+    let output = run(ferrite(&["import", "csv", path.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out.contains("2 added") && out.contains("skipped records: 1") && out.contains("bad.csv:3"), "{out}");
+    let unknown = run(ferrite(&["import", "xml", "x", "--data-dir", data.to_str().unwrap()]));
+    assert_eq!(unknown.status.code(), Some(2), "clap names the adapters: {}", stderr(&unknown));
+}
