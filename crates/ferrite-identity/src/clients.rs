@@ -31,10 +31,7 @@ impl Identity {
         scopes: AppScopes,
         redirect_uris: &[String],
     ) -> Result<(NewApp, String), AccountError> {
-        let name = validate_name("name", name)?;
-        let description = validate_description(description)?;
-        let redirect_uris =
-            redirect_uris.iter().map(|uri| validate_redirect_uri(uri)).collect::<Result<Vec<_>, _>>()?;
+        let (name, description, redirect_uris) = editable_fields(name, description, redirect_uris)?;
         let secret = secrets::random_token();
         let new = NewApp {
             name,
@@ -100,10 +97,7 @@ impl Identity {
         description: &str,
         redirect_uris: &[String],
     ) -> Result<App, AccountError> {
-        let name = validate_name("name", name)?;
-        let description = validate_description(description)?;
-        let redirect_uris =
-            redirect_uris.iter().map(|uri| validate_redirect_uri(uri)).collect::<Result<Vec<_>, _>>()?;
+        let (name, description, redirect_uris) = editable_fields(name, description, redirect_uris)?;
         Ok(self.store.update_app(id, &name, &description, &redirect_uris).await?)
     }
 
@@ -158,6 +152,16 @@ impl Identity {
             }
         }
     }
+}
+
+/// The fields people may set and later edit, validated: name, description, redirect URIs.
+fn editable_fields(
+    name: &str,
+    description: &str,
+    redirect_uris: &[String],
+) -> Result<(String, String, Vec<String>), ferrite_core::DomainError> {
+    let redirect_uris = redirect_uris.iter().map(|uri| validate_redirect_uri(uri)).collect::<Result<Vec<_>, _>>()?;
+    Ok((validate_name("name", name)?, validate_description(description)?, redirect_uris))
 }
 
 fn validate_description(description: &str) -> Result<String, ferrite_core::DomainError> {
