@@ -52,3 +52,15 @@ id_type!(
     /// A registered application (not its OAuth client id, which is public and separate).
     AppId
 );
+id_type!(
+    /// A design workspace: holds an organization's projects.
+    WorkspaceId
+);
+id_type!(
+    /// A design project.
+    ProjectId
+);
+id_type!(
+    /// A design file uploaded to make a project from.
+    DesignFileId
+);

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod clock;
+pub mod design;
 pub mod error;
 pub mod ids;
 pub mod metering;
@@ -13,4 +14,4 @@ pub mod units;
 
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use error::DomainError;
-pub use ids::{AppId, OrgId, UserId};
+pub use ids::{AppId, DesignFileId, OrgId, ProjectId, UserId, WorkspaceId};

@@ -104,7 +104,7 @@ async fn application(ctx: &Context<'_>, app: App) -> Result<AdmApplication> {
 #[Object]
 impl AdminQuery {
     /// The caller's organizations with their applications.
-    async fn adm_organizations(&self, ctx: &Context<'_>) -> Result<Vec<AdmOrganization>> {
+    async fn adm_organizations(&self, ctx: &Context<'_>) -> Result<Option<Vec<AdmOrganization>>> {
         let store = services(ctx).identity.store();
         let mut answer = Vec::new();
         for (position, org) in visible_orgs(ctx).await?.into_iter().enumerate() {
@@ -120,7 +120,7 @@ impl AdminQuery {
                 applications,
             });
         }
-        Ok(answer)
+        Ok(Some(answer))
     }
 
     /// One application of the caller's organizations; null for any other id.

@@ -39,7 +39,7 @@ fn request_error(status: StatusCode, message: &str, code: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-fn token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn token(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

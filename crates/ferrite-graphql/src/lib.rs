@@ -6,7 +6,10 @@
 
 mod admin;
 mod context;
+pub mod design;
 pub mod errors;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod metering;
 mod money;
@@ -15,7 +18,7 @@ mod supply;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use ferrite_identity::Identity;
 use ferrite_supply::catalogue::Catalogue;
 
@@ -24,9 +27,12 @@ pub use metering::Meter;
 pub use money::ExchangeRates;
 
 #[derive(MergedObject, Default)]
-pub struct Query(supply::SupplyQuery, admin::AdminQuery);
+pub struct Query(supply::SupplyQuery, admin::AdminQuery, design::DesignQuery);
 
-pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+#[derive(MergedObject, Default)]
+pub struct Mutation(design::DesignMutation);
+
+pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Limits on what one query may ask, so no request can make the server do unbounded work.
 pub const MAX_DEPTH: usize = 16;
@@ -42,7 +48,7 @@ pub struct Services {
 }
 
 pub fn schema(services: Arc<Services>) -> ApiSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(services)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
@@ -51,5 +57,5 @@ pub fn schema(services: Arc<Services>) -> ApiSchema {
 
 /// The schema in SDL, as `ferrite export-schema` prints it and `schema.graphql` records it.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription).finish().sdl()
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
 }

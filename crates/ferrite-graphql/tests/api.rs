@@ -218,6 +218,10 @@ async fn a_missing_scope_refuses_that_root_field_only() {
     let message = answer["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("supply.domain"), "{message}");
     assert_eq!(answer["errors"][0]["path"][0], "supSearch");
+    let lists =
+        api.query(&token, "{ supParts(ids: [\"1\"]) { id } supSellers { name } admOrganizations { name } }").await;
+    assert!(lists["data"]["supParts"].is_null() && lists["data"]["supSellers"].is_null(), "{lists}");
+    assert_eq!(lists["data"]["admOrganizations"][0]["name"], "Acme", "list root fields are refused alone too");
 }
 
 #[tokio::test]
@@ -342,6 +346,43 @@ async fn multi_match_answers_per_query_by_mpn_manufacturer_or_sku() {
     assert_eq!(matches[1]["parts"][0]["mpn"], "RC0603FR-0710KL");
     assert_eq!(matches[2]["hits"], 0);
     assert!(matches[3]["error"].as_str().unwrap().contains("mpn, sku or mpnOrSku"));
+}
+
+#[tokio::test]
+async fn multi_match_takes_the_exact_mpn_manufacturer_words_and_the_named_sellers_sku() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let answer = api
+        .query(
+            &token,
+            r#"{ supMultiMatch(queries: [
+                {mpn: "lm358-d", limit: 5},
+                {mpn: "LM358D", manufacturer: "Texas", limit: 5},
+                {mpn: "LM358DR", manufacturer: "Texas Instruments Inc.", limit: 5},
+                {mpn: "LM358DR", manufacturer: "Texas Instrumentos", limit: 5},
+                {sku: "C98220", seller: "LCSC"},
+                {sku: "C98220", seller: "Mouser"},
+                {mpnOrSku: "C98220"},
+                {mpnOrSku: "rc0603fr-0710kl"}
+            ]) { hits parts { mpn } } }"#,
+        )
+        .await;
+    let matches = answer["data"]["supMultiMatch"].as_array().unwrap_or_else(|| panic!("{answer}"));
+    let mpns = |i: usize| -> Vec<&str> {
+        matches[i]["parts"].as_array().unwrap().iter().map(|p| p["mpn"].as_str().unwrap()).collect()
+    };
+    // A BOM line means its MPN, not the MPNs it is the start of (LM358DR, LM358DT...).
+    assert_eq!((mpns(0), &matches[0]["hits"]), (vec!["LM358D"], &json!(1)));
+    // A manufacturer by its words, either way round; a misspelt one matches nothing.
+    assert_eq!(mpns(1), ["LM358D"]);
+    assert_eq!(mpns(2), ["LM358DR"]);
+    assert_eq!(matches[3]["hits"], 0);
+    // A SKU of the seller named, and of no other.
+    assert_eq!(mpns(4), ["RC0603FR-0710KL"]);
+    assert_eq!(matches[5]["hits"], 0, "Mouser does not sell C98220");
+    // `mpnOrSku`: the MPN, else the SKU.
+    assert_eq!(mpns(6), ["RC0603FR-0710KL"]);
+    assert_eq!(mpns(7), ["RC0603FR-0710KL"]);
 }
 
 #[tokio::test]

@@ -48,6 +48,12 @@ const ALLOWED: &[(&str, &str)] = &[
     ("Query.supSearch", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
     ("Query.supSearchMpn", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
     ("Query.supMultiMatch", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
+    ("Query.supParts", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
+    ("Query.supCategories", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
+    ("Query.supManufacturers", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
+    ("Query.supSellers", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
+    ("Query.supAttributes", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
+    ("Query.admOrganizations", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
 ];
 
 /// One definition of a schema, reduced to what compatibility is about.

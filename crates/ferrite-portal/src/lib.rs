@@ -1,5 +1,6 @@
 //! Ferrite's developer portal: sign-up, organizations and their members, apps and their
-//! credentials, the supply plan and its allocation to apps, usage, and a GraphQL playground.
+//! credentials, the supply plan and its allocation to apps, usage, a GraphQL playground, and design
+//! workspaces with their projects' BOMs.
 //!
 //! Server-rendered (askama, checked at compile time), plain HTML forms with a little JavaScript,
 //! every asset embedded in the binary. Every page that shows an organization's data takes a
@@ -36,7 +37,7 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The portal's routes. `/signin` and `/signout` are identity's; merge both routers.
 pub fn routes(identity: Arc<Identity>, plans: PlanCatalogue) -> Router {
-    use pages::{apps, orgs, plans as plan_pages, playground, signup, usage};
+    use pages::{apps, design, orgs, plans as plan_pages, playground, signup, usage};
     let portal = Portal::new(identity, plans);
     Router::new()
         .route("/", get(|| async { Redirect::to("/apps") }))
@@ -58,6 +59,14 @@ pub fn routes(identity: Arc<Identity>, plans: PlanCatalogue) -> Router {
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/switch", post(orgs::switch))
         .route("/invitations/{token}", get(orgs::invitation).post(orgs::accept_invitation))
+        .route("/workspaces", get(design::list))
+        .route("/workspaces/{slug}", get(design::show))
+        // A design file is bigger than a form: this route has a body limit of its own.
+        .route(
+            "/workspaces/{slug}/projects",
+            post(design::upload).layer(DefaultBodyLimit::max(ferrite_design::limits::MAX_FILE_BYTES + MAX_FORM_BYTES)),
+        )
+        .route("/workspaces/{slug}/projects/{id}", get(design::project))
         .route("/assets/portal/{*path}", get(assets::serve))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(axum::middleware::from_fn(middleware::request_id_and_headers))

@@ -64,7 +64,8 @@ impl Store {
         user(row)
     }
 
-    /// Creates an organization with `owner` as its first owner and its initial `apps`, in one transaction.
+    /// Creates an organization with `owner` as its first owner, its initial `apps` and its default
+    /// design workspace, in one transaction.
     pub async fn create_org(
         &self,
         name: &str,
@@ -91,6 +92,7 @@ impl Store {
             for app in apps {
                 crate::apps::insert_app(&mut tx, AppId::new(), id, app, at).await?;
             }
+            crate::workspaces::insert_default_workspace!(tx, id, name, at);
             tx.commit().await
         })?;
         Ok(Organization { id, name: name.to_owned(), created_at: time::from_db(at) })

@@ -12,8 +12,10 @@
 mod accounts;
 mod apps;
 pub mod catalogue;
+mod catalogue_match;
 mod catalogue_read;
 mod connect;
+mod design_files;
 mod error;
 mod grants;
 mod invitations;
@@ -21,20 +23,27 @@ mod keys;
 pub mod metering;
 mod migrate;
 mod plans;
+mod projects;
 mod sessions;
 pub mod testing;
 mod time;
 mod usage;
+mod workspaces;
 
 pub use apps::{NewApp, SecretHashes};
 pub use catalogue_read::{AttributeRecord, CategoryRecord, HistoryRecord, Named, OfferRecord, PartRecord};
 pub use connect::{Backend, ConnectOptions, redact_url};
+pub use design_files::{DesignFile, NewDesignFile};
 pub use error::StoreError;
 pub use grants::{AuthorizationCode, RefreshToken, RefreshUse};
 pub use invitations::{Invitation, NewInvitation};
 pub use keys::StoredKey;
 pub use migrate::SchemaStatus;
 pub use plans::PlanError;
+pub use projects::{
+    BomItemRecord, ManufacturerPartRecord, NewBomItem, NewProject, NewVariant, ProjectPage, ProjectRecord,
+    VariantRecord,
+};
 
 use sqlx::{PgPool, SqlitePool};
 

@@ -408,3 +408,218 @@ mod plans {
         assert!(matches!(foreign, Err(PlanError::Store(StoreError::NotFound))), "{foreign:?}");
     }
 }
+
+/// Design data: workspaces, uploaded files and projects with their BOMs.
+mod design {
+    use super::*;
+    use ferrite_core::{DesignFileId, ProjectId, WorkspaceId};
+    use ferrite_store::{ManufacturerPartRecord, NewBomItem, NewDesignFile, NewProject, NewVariant, ProjectPage};
+
+    store_suite!(
+        every_organization_has_a_default_workspace_with_a_unique_slug,
+        a_project_is_stored_whole_with_its_bom_and_read_back,
+        projects_are_paged_oldest_first_with_counts,
+        a_project_is_created_whole_or_not_at_all,
+        a_file_makes_one_project_even_when_two_race_for_it,
+        catalogue_parts_are_found_by_mpn_key_with_their_manufacturer,
+    );
+
+    async fn org(db: &TestDb, email: &str, name: &str) -> OrgId {
+        let owner = db.store.create_user(email, email, "h", t(1)).await.unwrap();
+        db.store.create_org(name, owner.id, &[], t(2)).await.unwrap().id
+    }
+
+    fn item(name: &str, quantity: i64, designators: &[&str], mpn: Option<(&str, &str, Option<i64>)>) -> NewBomItem {
+        NewBomItem {
+            name: name.into(),
+            description: format!("{name} description"),
+            value: name.into(),
+            footprint: "0603".into(),
+            quantity,
+            instances: designators.iter().map(|d| ((*d).to_owned(), true)).collect(),
+            supplier_parts: vec![("Digi-Key".into(), format!("{name}-ND"))],
+            manufacturer_parts: mpn
+                .into_iter()
+                .map(|(company, mpn, id)| ManufacturerPartRecord {
+                    company_name: company.into(),
+                    part_number: mpn.into(),
+                    supply_part_id: id,
+                })
+                .collect(),
+        }
+    }
+
+    fn project(workspace: WorkspaceId, name: &str, items: Vec<NewBomItem>) -> NewProject {
+        NewProject {
+            workspace_id: workspace,
+            name: name.into(),
+            description: "a board".into(),
+            created_by: "someone".into(),
+            parameters: vec![("Title".into(), name.into())],
+            variants: vec![NewVariant { name: "[No Variations]".into(), items }],
+            from_file: None,
+        }
+    }
+
+    async fn upload(db: &TestDb, org: OrgId, expires: DateTime<Utc>) -> DesignFileId {
+        let file = NewDesignFile {
+            org,
+            uploader: "ada",
+            client_id: "client",
+            name: "board.xml",
+            content: b"<export/>",
+            expires_at: expires,
+        };
+        db.store.save_design_file(&file, t(10)).await.unwrap().id
+    }
+
+    async fn every_organization_has_a_default_workspace_with_a_unique_slug(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let acme_too = org(&db, "bob@example.com", "ACME").await;
+        let symbols = org(&db, "eve@example.com", "¿¡!").await;
+        let slugs: Vec<String> = db
+            .store
+            .workspaces_of_orgs(&[acme, acme_too, symbols])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.slug)
+            .collect();
+        assert_eq!(slugs, ["acme", "acme-2", "workspace"]);
+        let default = db.store.default_workspace(acme_too).await.unwrap();
+        assert!(default.is_default);
+        assert_eq!((default.org_id, default.name.as_str()), (acme_too, "ACME"));
+        assert_eq!(db.store.workspace_by_slug("acme-2").await.unwrap(), default);
+        assert_eq!(db.store.workspace_by_id(default.id).await.unwrap(), default);
+        assert!(matches!(db.store.workspace_by_slug("nobody").await, Err(StoreError::NotFound)));
+        // A second default for one organization is refused by the schema.
+        let second = testing::execute_raw(
+            &db.url,
+            &format!(
+                "INSERT INTO workspaces (id, org_id, slug, name, is_default, created_at) VALUES ('x', '{acme}', 'x', 'x', TRUE, 0)"
+            ),
+        )
+        .await;
+        assert!(second.is_err());
+    }
+
+    async fn a_project_is_stored_whole_with_its_bom_and_read_back(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let workspace = db.store.default_workspace(acme).await.unwrap().id;
+        let items = vec![
+            item("10k", 3, &["R1", "R2", "R3"], Some(("Yageo", "RC0603FR-0710KL", Some(42)))),
+            item("LM358", 1, &["U1"], Some(("TI", "LM358DR", None))),
+            item("TP", 2, &["TP1", "TP2"], None),
+        ];
+        let mut new = project(workspace, "Board", items.clone());
+        new.variants[0].items[1].instances[0].1 = false;
+        let stored = db.store.create_project(&new, t(20)).await.unwrap();
+        assert_eq!((stored.name.as_str(), stored.workspace_id), ("Board", workspace));
+        assert_eq!((stored.created_at, stored.updated_at), (t(20), t(20)));
+        assert_eq!(db.store.project_by_id(stored.id).await.unwrap(), stored);
+        assert_eq!(db.store.project_parameters(stored.id).await.unwrap(), [("Title".to_owned(), "Board".to_owned())]);
+        let variants = db.store.design_variants(stored.id).await.unwrap();
+        assert_eq!(variants.len(), 1);
+        assert_eq!(variants[0].name, "[No Variations]");
+        let read = db.store.bom_items(&variants[0].id).await.unwrap();
+        assert_eq!(read.len(), 3);
+        for (read, written) in read.iter().zip(&new.variants[0].items) {
+            assert_eq!(
+                (&read.name, read.quantity, &read.instances),
+                (&written.name, written.quantity, &written.instances)
+            );
+            assert_eq!(read.manufacturer_parts, written.manufacturer_parts);
+            assert_eq!(read.supplier_parts, written.supplier_parts);
+        }
+        assert_eq!(read[0].manufacturer_parts[0].supply_part_id, Some(42));
+        assert!(!read[1].instances[0].1, "not fitted");
+        assert!(matches!(db.store.project_by_id(ProjectId::new()).await, Err(StoreError::NotFound)));
+    }
+
+    async fn projects_are_paged_oldest_first_with_counts(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let bolt = org(&db, "bob@example.com", "Bolt").await;
+        let workspace = db.store.default_workspace(acme).await.unwrap().id;
+        let theirs = db.store.default_workspace(bolt).await.unwrap().id;
+        let mut ids = Vec::new();
+        for n in 0..5 {
+            ids.push(
+                db.store.create_project(&project(workspace, &format!("p{n}"), vec![]), t(30 + n)).await.unwrap().id,
+            );
+        }
+        db.store.create_project(&project(theirs, "other", vec![]), t(40)).await.unwrap();
+        let names = |page: Vec<ferrite_store::ProjectRecord>| page.into_iter().map(|p| p.name).collect::<Vec<_>>();
+        let first = db.store.projects_of_workspace(workspace, ProjectPage { limit: 2, ..Default::default() }).await;
+        assert_eq!(names(first.unwrap()), ["p0", "p1"]);
+        let next = ProjectPage { after: Some(ids[1]), limit: 2, ..Default::default() };
+        assert_eq!(names(db.store.projects_of_workspace(workspace, next).await.unwrap()), ["p2", "p3"]);
+        let last = ProjectPage { limit: 2, from_end: true, ..Default::default() };
+        assert_eq!(names(db.store.projects_of_workspace(workspace, last).await.unwrap()), ["p3", "p4"]);
+        let before = ProjectPage { before: Some(ids[3]), limit: 2, from_end: true, ..Default::default() };
+        assert_eq!(names(db.store.projects_of_workspace(workspace, before).await.unwrap()), ["p1", "p2"]);
+        assert_eq!(db.store.count_projects(workspace, None, None).await.unwrap(), 5);
+        assert_eq!(db.store.count_projects(workspace, Some(ids[3]), None).await.unwrap(), 1);
+        assert_eq!(db.store.count_projects(workspace, None, Some(ids[1])).await.unwrap(), 1);
+        assert_eq!(db.store.count_projects(theirs, None, None).await.unwrap(), 1);
+    }
+
+    async fn a_project_is_created_whole_or_not_at_all(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let workspace = db.store.default_workspace(acme).await.unwrap().id;
+        let file = upload(&db, acme, t(1000)).await;
+        // The last item breaks a rule of the schema: nothing of the project stays, and the file
+        // it was made from is still there to try again.
+        let mut broken =
+            project(workspace, "Broken", vec![item("ok", 1, &["R1"], None), item("bad", -1, &["R2"], None)]);
+        broken.from_file = Some(file);
+        assert!(db.store.create_project(&broken, t(20)).await.is_err());
+        assert_eq!(db.store.count_projects(workspace, None, None).await.unwrap(), 0);
+        let (kept, bytes) = db.store.design_file(file, t(20)).await.unwrap();
+        assert_eq!((kept.name.as_str(), kept.size, bytes.as_slice()), ("board.xml", 9, b"<export/>".as_slice()));
+
+        let mut fine = project(workspace, "Fine", vec![item("ok", 1, &["R1"], None)]);
+        fine.from_file = Some(file);
+        db.store.create_project(&fine, t(21)).await.unwrap();
+        assert!(matches!(db.store.design_file(file, t(22)).await, Err(StoreError::NotFound)), "used up");
+        assert!(matches!(db.store.create_project(&fine, t(22)).await, Err(StoreError::NotFound)), "used once");
+
+        // An expired file makes nothing, and the next upload clears it away.
+        let stale = upload(&db, acme, t(30)).await;
+        fine.from_file = Some(stale);
+        assert!(matches!(db.store.create_project(&fine, t(31)).await, Err(StoreError::NotFound)));
+        assert!(matches!(db.store.design_file(stale, t(31)).await, Err(StoreError::NotFound)));
+        assert_eq!(db.store.count_projects(workspace, None, None).await.unwrap(), 1);
+        // A project in a workspace that does not exist is refused too.
+        let nowhere = project(WorkspaceId::new(), "Nowhere", vec![]);
+        assert!(db.store.create_project(&nowhere, t(32)).await.is_err());
+    }
+
+    async fn a_file_makes_one_project_even_when_two_race_for_it(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let workspace = db.store.default_workspace(acme).await.unwrap().id;
+        let file = upload(&db, acme, t(1000)).await;
+        let mut tasks = Vec::new();
+        for n in 0..8 {
+            let store = db.store.clone();
+            let mut new = project(workspace, &format!("race {n}"), vec![item("x", 1, &["R1"], None)]);
+            new.from_file = Some(file);
+            tasks.push(tokio::spawn(async move { store.create_project(&new, t(20)).await.is_ok() }));
+        }
+        let mut made = 0;
+        for task in tasks {
+            made += usize::from(task.await.unwrap());
+        }
+        assert_eq!(made, 1);
+        assert_eq!(db.store.count_projects(workspace, None, None).await.unwrap(), 1);
+    }
+
+    async fn catalogue_parts_are_found_by_mpn_key_with_their_manufacturer(db: TestDb) {
+        testing::write_synthetic_parts(&db.store, 3).await.unwrap();
+        let found = db.store.parts_by_mpn_keys(&["TEST00002".into(), "NOPE".into(), "TEST00003".into()]).await.unwrap();
+        let keys: Vec<(&str, &str)> = found.iter().map(|(k, _, m)| (k.as_str(), m.as_str())).collect();
+        assert_eq!(keys, [("TEST00002", "Testco"), ("TEST00003", "Testco")]);
+        let ids = db.store.part_ids_by_mpn_key("TEST00002").await.unwrap();
+        assert_eq!(found[0].1, ids[0]);
+        assert!(db.store.parts_by_mpn_keys(&[]).await.unwrap().is_empty());
+    }
+}

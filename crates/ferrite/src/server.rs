@@ -60,6 +60,8 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let identity = ferrite_identity::http::routes(state.identity.clone());
     let portal = ferrite_portal::routes(state.identity.clone(), state.plans.clone());
     let api = ferrite_graphql::http::routes(state.api.clone());
+    // Design files: with a body limit of their own (10 MiB), above `max_body_bytes`.
+    let uploads = ferrite_graphql::design::upload::routes(state.identity.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -68,6 +70,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(identity)
         .merge(portal)
         .merge(api)
+        .merge(uploads)
         .layer(middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .layer(DefaultBodyLimit::max(max_body_bytes))

@@ -158,7 +158,7 @@ impl SupplyQuery {
         ids: Vec<String>,
         #[graphql(default = "US")] country: String,
         #[graphql(default = "USD")] currency: String,
-    ) -> Result<Vec<Option<SupPart>>> {
+    ) -> Result<Option<Vec<Option<SupPart>>>> {
         let env = supply_env(ctx, &country, &currency)?;
         if ids.len() > 100 {
             return Err(bad_argument("at most 100 ids can be asked for at once"));
@@ -170,7 +170,7 @@ impl SupplyQuery {
             .map(|id| parts.iter().find(|p| id.parse::<i64>().ok() == Some(p.view.part.id)).cloned())
             .collect();
         count_parts(ctx, answer.iter().flatten().count());
-        Ok(answer)
+        Ok(Some(answer))
     }
 
     async fn sup_categories(
@@ -178,7 +178,7 @@ impl SupplyQuery {
         ctx: &Context<'_>,
         ids: Option<Vec<String>>,
         paths: Option<Vec<String>>,
-    ) -> Result<Vec<SupCategory>> {
+    ) -> Result<Option<Vec<SupCategory>>> {
         let env = supply_env(ctx, "US", "USD")?;
         let mut records: Vec<_> = env.dictionary.categories.values().cloned().collect();
         records.sort_by_key(|c| c.id);
@@ -186,7 +186,7 @@ impl SupplyQuery {
             ids.as_ref().is_none_or(|ids| ids.contains(&c.id.to_string()))
                 && paths.as_ref().is_none_or(|paths| paths.iter().any(|p| *p == category_path(c) || *p == c.path))
         };
-        Ok(records.into_iter().filter(wanted).map(|record| SupCategory { record, env: env.clone() }).collect())
+        Ok(Some(records.into_iter().filter(wanted).map(|record| SupCategory { record, env: env.clone() }).collect()))
     }
 
     async fn sup_manufacturers(
@@ -194,9 +194,9 @@ impl SupplyQuery {
         ctx: &Context<'_>,
         ids: Option<Vec<String>>,
         slugs: Option<Vec<String>>,
-    ) -> Result<Vec<SupCompany>> {
+    ) -> Result<Option<Vec<SupCompany>>> {
         let env = supply_env(ctx, "US", "USD")?;
-        Ok(companies(env.dictionary.manufacturers.values(), ids, slugs))
+        Ok(Some(companies(env.dictionary.manufacturers.values(), ids, slugs)))
     }
 
     async fn sup_sellers(
@@ -204,16 +204,16 @@ impl SupplyQuery {
         ctx: &Context<'_>,
         ids: Option<Vec<String>>,
         slugs: Option<Vec<String>>,
-    ) -> Result<Vec<SupCompany>> {
+    ) -> Result<Option<Vec<SupCompany>>> {
         let env = supply_env(ctx, "US", "USD")?;
-        Ok(companies(env.dictionary.sellers.values(), ids, slugs))
+        Ok(Some(companies(env.dictionary.sellers.values(), ids, slugs)))
     }
 
-    async fn sup_attributes(&self, ctx: &Context<'_>) -> Result<Vec<SupAttribute>> {
+    async fn sup_attributes(&self, ctx: &Context<'_>) -> Result<Option<Vec<SupAttribute>>> {
         let env = supply_env(ctx, "US", "USD")?;
         let mut attributes: Vec<SupAttribute> = env.dictionary.attributes.values().map(SupAttribute::from).collect();
         attributes.sort_by(|a, b| a.shortname.cmp(&b.shortname));
-        Ok(attributes)
+        Ok(Some(attributes))
     }
 }
 

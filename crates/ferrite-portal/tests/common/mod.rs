@@ -132,6 +132,35 @@ impl Client {
         self.send(request).await
     }
 
+    /// Posts a multipart form (text fields, then one file) with the CSRF token a real page would carry.
+    pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> Response {
+        let boundary = "ferrite-portal-test-boundary";
+        let token = self.cookies.get("ferrite_csrf").cloned().unwrap_or_default();
+        let mut body = Vec::new();
+        for (name, value) in [("csrf_token", token.as_str())].iter().chain(fields) {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
     /// Creates an app through the form; returns (app id, client id, secret).
     pub async fn create_app(&mut self, name: &str, scopes: &[&str]) -> (String, String, String) {
         let mut fields = vec![("name", name), ("description", "")];

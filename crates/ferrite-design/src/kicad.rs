@@ -1,0 +1,199 @@
+//! KiCad netlist and BOM exports: `<export>` with `<components><comp ref="R1">` holding `<value>`,
+//! `<footprint>`, `<libsource>`, user fields (`<fields><field name="manf#">`) and, from KiCad 6,
+//! `<property name="dnp"/>` flags. Nets, library parts and the rest are not read.
+
+use roxmltree::{Document, Node, ParsingOptions};
+
+use crate::{
+    Bom, Format, Line, ParseError,
+    fields::{FieldKind, classify, truthy},
+    grouping::group,
+    limits::MAX_LINES,
+    model::{ManufacturerPart, SupplierPart},
+    text::clean,
+};
+
+pub fn parse(text: &str) -> Result<Bom, ParseError> {
+    // No DTDs: entity expansion is how small XML files become huge.
+    let options = ParsingOptions { allow_dtd: false, ..ParsingOptions::default() };
+    let document = Document::parse_with_options(text, options).map_err(|err| {
+        let pos = err.pos();
+        ParseError::at(u64::from(pos.row), format!("the XML is not well-formed: {err}"))
+    })?;
+    let line = |node: Node| u64::from(document.text_pos_at(node.range().start).row);
+    let root = document.root_element();
+    if root.tag_name().name() != "export" {
+        return Err(ParseError::at(
+            line(root),
+            format!(
+                "this XML is not a KiCad netlist or BOM export: its root element is <{}>, not <export>",
+                root.tag_name().name()
+            ),
+        ));
+    }
+    let Some(components) = child(root, "components") else {
+        return Err(ParseError::at(line(root), "the KiCad export has no <components> element"));
+    };
+    let mut lines = Vec::new();
+    for comp in components.children().filter(|n| n.has_tag_name("comp")) {
+        if lines.len() == MAX_LINES {
+            return Err(ParseError::at(line(comp), format!("the file has more than {MAX_LINES} components")));
+        }
+        if let Some(component) = component(comp, line(comp))? {
+            lines.push(component);
+        }
+    }
+    if lines.is_empty() {
+        return Err(ParseError::at(line(components), "the KiCad export lists no components"));
+    }
+    let (items, components, components_with_mpn) = group(lines)?;
+    Ok(Bom { format: Format::KicadXml, parameters: parameters(root), items, components, components_with_mpn })
+}
+
+fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    node.children().find(|n| n.has_tag_name(name))
+}
+
+fn child_text(node: Node, name: &str) -> String {
+    child(node, name).and_then(|n| n.text()).map(clean).unwrap_or_default()
+}
+
+/// One `<comp>`, or `None` when it is excluded from the BOM.
+fn component(comp: Node, at: u64) -> Result<Option<Line>, ParseError> {
+    let reference = comp.attribute("ref").map(clean).unwrap_or_default();
+    if reference.is_empty() {
+        return Err(ParseError::at(at, "a <comp> element has no `ref` attribute (its designator)"));
+    }
+    let mut line = Line {
+        line: at,
+        designators: vec![reference],
+        fitted: true,
+        value: child_text(comp, "value"),
+        footprint: child_text(comp, "footprint"),
+        ..Line::default()
+    };
+    let mut description = String::new();
+    if let Some(lib) = child(comp, "libsource") {
+        line.symbol = lib.attribute("part").map(clean).unwrap_or_default();
+        description = lib.attribute("description").map(clean).unwrap_or_default();
+    }
+    let (mut mpn, mut manufacturer) = (String::new(), String::new());
+    let (mut supplier, mut supplier_sku) = (String::new(), String::new());
+    let fields = child(comp, "fields").into_iter().flat_map(|f| f.children()).filter(|n| n.has_tag_name("field"));
+    for field in fields {
+        let value = field.text().map(clean).unwrap_or_default();
+        match classify(field.attribute("name").unwrap_or("")) {
+            FieldKind::DoNotPopulate if truthy(&value, false) => line.fitted = false,
+            FieldKind::Populate if !value.is_empty() && !truthy(&value, false) => line.fitted = false,
+            FieldKind::ExcludeFromBom if truthy(&value, false) => return Ok(None),
+            _ if value.is_empty() => {}
+            FieldKind::Mpn => first(&mut mpn, value),
+            FieldKind::Manufacturer => first(&mut manufacturer, value),
+            FieldKind::Description => first(&mut line.description, value),
+            FieldKind::Value => first(&mut line.value, value),
+            FieldKind::Footprint => first(&mut line.footprint, value),
+            FieldKind::Supplier => first(&mut supplier, value),
+            FieldKind::SupplierSku => first(&mut supplier_sku, value),
+            FieldKind::Sku(seller) => add_sku(&mut line.supplier_parts, seller, value),
+            _ => {}
+        }
+    }
+    // KiCad 6 and later: flags as properties, present or not.
+    for property in comp.children().filter(|n| n.has_tag_name("property")) {
+        let value = property.attribute("value").unwrap_or("");
+        match classify(property.attribute("name").unwrap_or("")) {
+            FieldKind::DoNotPopulate if truthy(value, true) => line.fitted = false,
+            FieldKind::ExcludeFromBom if truthy(value, true) => return Ok(None),
+            _ => {}
+        }
+    }
+    if line.description.is_empty() {
+        line.description = description;
+    }
+    if !mpn.is_empty() {
+        line.parts.push(ManufacturerPart { manufacturer, mpn });
+    }
+    if !supplier.is_empty() && !supplier_sku.is_empty() {
+        add_sku(&mut line.supplier_parts, &supplier, supplier_sku);
+    }
+    Ok(Some(line))
+}
+
+/// Several fields may spell the same thing (`manf#` and `mpn`): the first one given wins.
+fn first(slot: &mut String, value: String) {
+    if slot.is_empty() {
+        *slot = value;
+    }
+}
+
+fn add_sku(skus: &mut Vec<SupplierPart>, seller: &str, sku: String) {
+    if !skus.iter().any(|s| s.seller == seller && s.sku == sku) {
+        skus.push(SupplierPart { seller: seller.to_owned(), sku });
+    }
+}
+
+/// The design's title block and origin, as project parameters.
+fn parameters(root: Node) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Some(design) = child(root, "design") else { return out };
+    let title_block = child(design, "sheet").and_then(|s| child(s, "title_block"));
+    let mut add = |name: &str, value: String| {
+        if !value.is_empty() {
+            out.push((name.to_owned(), value));
+        }
+    };
+    if let Some(block) = title_block {
+        add("Title", child_text(block, "title"));
+        add("Company", child_text(block, "company"));
+        add("Revision", child_text(block, "rev"));
+    }
+    add("SourceSchematic", child_text(design, "source"));
+    add("Tool", child_text(design, "tool"));
+    add("ExportDate", child_text(design, "date"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comp(body: &str) -> String {
+        format!("<export version=\"D\"><components>{body}</components></export>")
+    }
+
+    #[test]
+    fn fields_flags_and_properties() {
+        let xml = comp(
+            r#"<comp ref="R1"><value>10k</value><footprint>R_0603</footprint>
+                 <libsource lib="Device" part="R" description="Resistor"/>
+                 <fields><field name="Manufacturer">Yageo</field><field name="manf#">RC0603FR-0710KL</field>
+                 <field name="MPN">ignored, manf# came first</field><field name="digikey#">311-10.0KHRCT-ND</field></fields></comp>
+               <comp ref="R2"><value>10k</value><fields><field name="dnp">1</field></fields></comp>
+               <comp ref="R3"><value>10k</value><property name="dnp"/></comp>
+               <comp ref="R4"><value>10k</value><property name="exclude_from_bom"/></comp>
+               <comp ref="R5"><value>10k</value><fields><field name="Exclude from BOM">1</field></fields></comp>"#,
+        );
+        let bom = parse(&xml).unwrap();
+        assert_eq!(bom.components, 3);
+        let r1 = &bom.items[0];
+        assert_eq!(r1.parts, vec![ManufacturerPart { manufacturer: "Yageo".into(), mpn: "RC0603FR-0710KL".into() }]);
+        assert_eq!(r1.description, "Resistor");
+        assert_eq!(r1.supplier_parts[0].seller, "Digi-Key");
+        let dnp = &bom.items[1];
+        assert_eq!((dnp.quantity, dnp.instances.len()), (0, 2), "R2 and R3 are not fitted");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let err = parse("<export>\n<components>\n<comp><value>1k</value></comp>\n</components></export>").unwrap_err();
+        assert_eq!(err.to_string(), "line 3: a <comp> element has no `ref` attribute (its designator)");
+        let err = parse("<export>\n<components>\n<comp ref=\"R1\">\n</export>").unwrap_err();
+        assert!(err.to_string().starts_with("line 4: the XML is not well-formed"), "{err}");
+        let err = parse("<?xml version=\"1.0\"?>\n<Envelope/>").unwrap_err();
+        assert!(err.to_string().contains("root element is <Envelope>"), "{err}");
+        let err = parse("<export><components/></export>").unwrap_err();
+        assert!(err.to_string().contains("lists no components"), "{err}");
+        let bomb = "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><export/>";
+        assert!(parse(bomb).is_err(), "DTDs are refused");
+    }
+}

@@ -1,0 +1,153 @@
+//! `POST /files/upload`: a design file as the multipart field `file`, with a token carrying
+//! `design.domain` (as a Bearer or `token` header). Answers `{"id": "..."}`, the id
+//! `desUploadProject` takes; the file is kept for an hour, for the uploader only. Refusals are
+//! JSON `{"error": code, "message": ...}` with a status that says why: 401 for the token, 403 for
+//! the scope, 400 for the form, 413 for a file over the limit.
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, Multipart, State, multipart::MultipartRejection},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+use ferrite_core::scope::Scope;
+use ferrite_design::limits::MAX_FILE_BYTES;
+use ferrite_identity::{Identity, TokenError};
+use ferrite_store::NewDesignFile;
+use serde_json::json;
+
+use super::access::uploading_org;
+use crate::errors::TOKEN_INVALID_MESSAGE;
+
+/// How long an upload waits for `desUploadProject`.
+pub const FILE_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
+/// Room for the multipart framing around the file.
+const FORM_OVERHEAD: usize = 64 * 1024;
+
+pub fn routes(identity: Arc<Identity>) -> Router {
+    Router::new()
+        .route("/files/upload", post(upload).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + FORM_OVERHEAD)))
+        .with_state(identity)
+}
+
+fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": code, "message": message.into() }))).into_response()
+}
+
+fn too_large() -> Response {
+    refuse(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "FileTooLarge",
+        format!("The file is larger than the limit of {} MiB.", MAX_FILE_BYTES / (1024 * 1024)),
+    )
+}
+
+async fn upload(
+    State(identity): State<Arc<Identity>>,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let claims = match crate::http::token(&headers).map(|t| identity.verify_access_token(t)) {
+        Some(Ok(claims)) => claims,
+        Some(Err(TokenError::Expired)) => {
+            return refuse(StatusCode::UNAUTHORIZED, "AuthExpiredToken", TOKEN_INVALID_MESSAGE);
+        }
+        _ => return refuse(StatusCode::UNAUTHORIZED, "AuthInvalidToken", TOKEN_INVALID_MESSAGE),
+    };
+    if !claims.has_scope(Scope::DesignDomain) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "AuthMissingScope",
+            "Uploading design files needs the `design.domain` scope.",
+        );
+    }
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_FILE_BYTES + FORM_OVERHEAD) {
+        return too_large();
+    }
+    let mut form = match form {
+        Ok(form) => form,
+        Err(rejection) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!("Send a multipart form with a `file` field: {}", rejection.body_text()),
+            );
+        }
+    };
+    let (name, bytes) = loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or("upload").chars().take(200).collect::<String>();
+                match read_field(field).await {
+                    Ok(bytes) => break (name, bytes),
+                    Err(response) => return response,
+                }
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => return refuse(StatusCode::BAD_REQUEST, "BadRequest", "The form has no `file` field."),
+            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
+            Err(err) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    format!("The form could not be read: {}", err.body_text()),
+                );
+            }
+        }
+    };
+    if bytes.is_empty() {
+        return refuse(StatusCode::BAD_REQUEST, "BadRequest", "The file is empty.");
+    }
+    let store = identity.store();
+    let org = match uploading_org(store, &claims).await {
+        Ok(Some(org)) => org,
+        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, "AuthInvalidToken", TOKEN_INVALID_MESSAGE),
+        Err(err) => return internal(err),
+    };
+    let now = identity.now();
+    let new = NewDesignFile {
+        org,
+        uploader: &claims.sub,
+        client_id: &claims.client_id,
+        name: &name,
+        content: &bytes,
+        expires_at: now + FILE_LIFETIME,
+    };
+    match store.save_design_file(&new, now).await {
+        Ok(file) => Json(json!({ "id": file.id.to_string() })).into_response(),
+        Err(err) => internal(err),
+    }
+}
+
+/// The field's bytes, stopping at the limit rather than reading on.
+async fn read_field(mut field: axum::extract::multipart::Field<'_>) -> Result<Vec<u8>, Response> {
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > MAX_FILE_BYTES {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(bytes),
+            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(err) => {
+                return Err(refuse(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    format!("The file could not be read: {}", err.body_text()),
+                ));
+            }
+        }
+    }
+}
+
+fn internal(err: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %err, "an upload could not be stored");
+    refuse(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "Internal error. Please try again later.")
+}

@@ -1,0 +1,99 @@
+//! The design pages through the real router: workspaces, the upload form (CSRF-protected) and a
+//! project's BOM with match status, stock and unit price — and nothing of another organization's.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use ferrite_store::testing;
+
+const KICAD: &str = r#"<export version="D"><components>
+  <comp ref="R1"><value>TEST1</value><fields><field name="manf">Testco</field><field name="manf#">TEST-00001</field></fields></comp>
+  <comp ref="R2"><value>TEST1</value><fields><field name="manf#">TEST-00001</field></fields></comp>
+  <comp ref="U1"><value>MCU</value><fields><field name="manf#">NOT-STOCKED</field></fields></comp>
+  <comp ref="J1"><value>CONN</value><footprint>Header_1x02</footprint></comp>
+</components></export>"#;
+
+#[tokio::test]
+async fn a_member_uploads_a_design_and_reads_its_bom_with_stock_and_prices() {
+    let app = TestApp::new().await;
+    testing::write_synthetic_parts(&app.store, 2).await.unwrap();
+    let mut ada = app.person("ada@example.com", "Acme Labs").await;
+    let list = ada.get("/workspaces").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("href=\"/workspaces/acme-labs\">Acme Labs</a> <span class=\"tag\">default</span>"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("aria-current=\"page\">Designs"));
+    let page = ada.get("/workspaces/acme-labs").await;
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    assert!(page.body.contains("No projects yet."));
+
+    // With a token that does not match the cookie's: refused, nothing made.
+    let fields = [("csrf_token", "forged"), ("name", "Forged")];
+    let refused = ada.post_multipart("/workspaces/acme-labs/projects", &fields, ("b.xml", KICAD.as_bytes())).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let page = ada.get("/workspaces/acme-labs").await;
+    assert!(page.body.contains("No projects yet."));
+
+    // A bad file: the form again, naming the line.
+    let bad = ada
+        .post_multipart(
+            "/workspaces/acme-labs/projects",
+            &[("name", "Bad"), ("description", "")],
+            ("bom.csv", b"Ref,Qty,MPN\nR1,x,Y\n"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains(
+            "The design file could not be read: line 2: the quantity `x` in column `Qty` is not a whole number."
+        ),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("value=\"Bad\""), "what was typed is kept");
+
+    let made = ada
+        .post_multipart(
+            "/workspaces/acme-labs/projects",
+            &[("name", "Blinky <b>"), ("description", "rev A")],
+            ("board.xml", KICAD.as_bytes()),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let location = made.location().to_owned();
+    assert!(location.starts_with("/workspaces/acme-labs/projects/"), "{location}");
+    let bom = ada.get(&location).await;
+    assert_eq!(bom.status, StatusCode::OK);
+    assert!(bom.body.contains("Blinky &#60;b&#62;") || bom.body.contains("Blinky &lt;b&gt;"), "escaped: {}", bom.body);
+    assert!(bom.body.contains("3 lines, 1 matched in the catalogue"), "{}", bom.body);
+    // TEST-00001: 2 units, matched, 100 in stock, 0.10 USD from the synthetic distributor.
+    let row = bom.between("<tr class=\"bom-line matched\">", "</tr>").unwrap();
+    assert!(row.contains("R1, R2") && row.contains("class=\"qty\">2<"), "{row}");
+    assert!(
+        row.contains("class=\"stock\">100<") && row.contains("0.1000 USD") && row.contains("Test Distributor"),
+        "{row}"
+    );
+    let unmatched = bom.between("<tr class=\"bom-line unmatched\">", "</tr>").unwrap();
+    assert!(unmatched.contains("Not in catalogue") && unmatched.contains("NOT-STOCKED"));
+    assert!(bom.body.contains("<tr class=\"bom-line no-mpn\">"));
+    let listed = ada.get("/workspaces/acme-labs").await;
+    assert!(listed.body.contains(&format!("href=\"{location}\">Blinky")), "{}", listed.body);
+
+    // Another organization's member finds none of it.
+    let mut bob = app.person("bob@example.com", "Bolt").await;
+    assert_eq!(bob.get("/workspaces/acme-labs").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(bob.get(&location).await.status, StatusCode::NOT_FOUND);
+    let theirs = bob.get("/workspaces/bolt").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    let project_id = location.rsplit('/').next().unwrap();
+    assert_eq!(bob.get(&format!("/workspaces/bolt/projects/{project_id}")).await.status, StatusCode::NOT_FOUND);
+    bob.get("/workspaces/bolt").await;
+    let intrusion = bob
+        .post_multipart("/workspaces/acme-labs/projects", &[("name", "Intruder")], ("b.xml", KICAD.as_bytes()))
+        .await;
+    assert_eq!(intrusion.status, StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,316 @@
+//! Design projects: a project, its parameters, its design's variants and each variant's BOM, all
+//! written in one transaction (a project is stored whole or not at all) and read back in parts.
+
+use chrono::{DateTime, Utc};
+use ferrite_core::{DesignFileId, ProjectId, WorkspaceId};
+use uuid::Uuid;
+
+use crate::{Store, StoreError, dispatch, parse_id, time};
+
+/// A manufacturer's part on a BOM line, with the supply part it matched (if any).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManufacturerPartRecord {
+    pub company_name: String,
+    pub part_number: String,
+    pub supply_part_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewBomItem {
+    pub name: String,
+    pub description: String,
+    pub value: String,
+    pub footprint: String,
+    pub quantity: i64,
+    /// (designator, fitted)
+    pub instances: Vec<(String, bool)>,
+    /// (seller, sku)
+    pub supplier_parts: Vec<(String, String)>,
+    pub manufacturer_parts: Vec<ManufacturerPartRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVariant {
+    pub name: String,
+    pub items: Vec<NewBomItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProject {
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub description: String,
+    /// A person's id, or the client id of an app acting for itself.
+    pub created_by: String,
+    pub parameters: Vec<(String, String)>,
+    pub variants: Vec<NewVariant>,
+    /// The uploaded file the project is made of: deleted in the same transaction, and the
+    /// project is refused (`NotFound`) when it is gone — used already, or expired.
+    pub from_file: Option<DesignFileId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectRecord {
+    pub id: ProjectId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub description: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantRecord {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BomItemRecord {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub value: String,
+    pub footprint: String,
+    pub quantity: i64,
+    pub instances: Vec<(String, bool)>,
+    pub supplier_parts: Vec<(String, String)>,
+    pub manufacturer_parts: Vec<ManufacturerPartRecord>,
+}
+
+/// Which page of a workspace's projects (oldest first): `limit` after `after`, or — `from_end` —
+/// the last `limit` before `before`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProjectPage {
+    pub after: Option<ProjectId>,
+    pub before: Option<ProjectId>,
+    pub limit: i64,
+    pub from_end: bool,
+}
+
+type ProjectRow = (String, String, String, String, String, i64, i64);
+const PROJECT_COLUMNS: &str = "id, workspace_id, name, description, created_by, created_at, updated_at";
+
+fn project(
+    (id, workspace_id, name, description, created_by, created_at, updated_at): ProjectRow,
+) -> Result<ProjectRecord, StoreError> {
+    Ok(ProjectRecord {
+        id: parse_id(&id)?,
+        workspace_id: parse_id(&workspace_id)?,
+        name,
+        description,
+        created_by,
+        created_at: time::from_db(created_at),
+        updated_at: time::from_db(updated_at),
+    })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data serializes")
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Database(format!("stored {what} is not valid JSON: {e}")))
+}
+
+impl Store {
+    pub async fn create_project(&self, new: &NewProject, now: DateTime<Utc>) -> Result<ProjectRecord, StoreError> {
+        let id = ProjectId::new();
+        let at = time::to_db(now);
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if let Some(file) = new.from_file {
+                let used = sqlx::query("DELETE FROM design_files WHERE id = $1 AND expires_at > $2")
+                    .bind(file.to_string())
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if used == 0 {
+                    return Err(StoreError::NotFound);
+                }
+            }
+            sqlx::query(
+                "INSERT INTO projects (id, workspace_id, name, description, created_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            )
+            .bind(id.to_string())
+            .bind(new.workspace_id.to_string())
+            .bind(&new.name)
+            .bind(&new.description)
+            .bind(&new.created_by)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            for (name, value) in &new.parameters {
+                sqlx::query("INSERT INTO project_parameters (project_id, name, value) VALUES ($1, $2, $3)")
+                    .bind(id.to_string())
+                    .bind(name)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (position, variant) in new.variants.iter().enumerate() {
+                let variant_id = Uuid::now_v7().to_string();
+                sqlx::query("INSERT INTO design_variants (id, project_id, position, name) VALUES ($1, $2, $3, $4)")
+                    .bind(&variant_id)
+                    .bind(id.to_string())
+                    .bind(position as i64)
+                    .bind(&variant.name)
+                    .execute(&mut *tx)
+                    .await?;
+                for (position, item) in variant.items.iter().enumerate() {
+                    let item_id = Uuid::now_v7().to_string();
+                    sqlx::query(
+                        "INSERT INTO bom_items (id, variant_id, position, name, description, value, footprint, quantity,
+                                                instances, supplier_parts)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(&item_id)
+                    .bind(&variant_id)
+                    .bind(position as i64)
+                    .bind(&item.name)
+                    .bind(&item.description)
+                    .bind(&item.value)
+                    .bind(&item.footprint)
+                    .bind(item.quantity)
+                    .bind(json(&item.instances))
+                    .bind(json(&item.supplier_parts))
+                    .execute(&mut *tx)
+                    .await?;
+                    for (position, part) in item.manufacturer_parts.iter().enumerate() {
+                        sqlx::query(
+                            "INSERT INTO bom_manufacturer_parts (item_id, position, company_name, part_number, supply_part_id)
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(&item_id)
+                        .bind(position as i64)
+                        .bind(&part.company_name)
+                        .bind(&part.part_number)
+                        .bind(part.supply_part_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+            tx.commit().await
+        })?;
+        self.project_by_id(id).await
+    }
+
+    /// A project by id. Callers check that the asker may see its workspace.
+    pub async fn project_by_id(&self, id: ProjectId) -> Result<ProjectRecord, StoreError> {
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1");
+        let row: ProjectRow = dispatch!(self, pool => sqlx::query_as(&sql).bind(id.to_string()).fetch_one(pool).await)?;
+        project(row)
+    }
+
+    /// A page of a workspace's projects, oldest first.
+    pub async fn projects_of_workspace(
+        &self,
+        workspace: WorkspaceId,
+        page: ProjectPage,
+    ) -> Result<Vec<ProjectRecord>, StoreError> {
+        // Ids are lower-case UUIDs: '' sorts before all of them and '~' after.
+        let after = page.after.map_or_else(String::new, |id| id.to_string());
+        let before = page.before.map_or_else(|| "~".to_owned(), |id| id.to_string());
+        let order = if page.from_end { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND id > $2 AND id < $3 ORDER BY id {order} LIMIT $4"
+        );
+        let rows: Vec<ProjectRow> = dispatch!(self, pool => sqlx::query_as(&sql)
+            .bind(workspace.to_string())
+            .bind(&after)
+            .bind(&before)
+            .bind(page.limit.max(0))
+            .fetch_all(pool)
+            .await)?;
+        let mut projects = rows.into_iter().map(project).collect::<Result<Vec<_>, _>>()?;
+        if page.from_end {
+            projects.reverse();
+        }
+        Ok(projects)
+    }
+
+    /// How many projects a workspace has; with `after`/`before`, how many come after (or before) that one.
+    pub async fn count_projects(
+        &self,
+        workspace: WorkspaceId,
+        after: Option<ProjectId>,
+        before: Option<ProjectId>,
+    ) -> Result<i64, StoreError> {
+        let after = after.map_or_else(String::new, |id| id.to_string());
+        let before = before.map_or_else(|| "~".to_owned(), |id| id.to_string());
+        Ok(dispatch!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM projects WHERE workspace_id = $1 AND id > $2 AND id < $3",
+        )
+        .bind(workspace.to_string())
+        .bind(&after)
+        .bind(&before)
+        .fetch_one(pool)
+        .await)?)
+    }
+
+    pub async fn project_parameters(&self, id: ProjectId) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(dispatch!(self, pool => sqlx::query_as(
+            "SELECT name, value FROM project_parameters WHERE project_id = $1 ORDER BY name",
+        )
+        .bind(id.to_string())
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    pub async fn design_variants(&self, project: ProjectId) -> Result<Vec<VariantRecord>, StoreError> {
+        let rows: Vec<(String, String)> = dispatch!(self, pool => sqlx::query_as(
+            "SELECT id, name FROM design_variants WHERE project_id = $1 ORDER BY position",
+        )
+        .bind(project.to_string())
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(id, name)| VariantRecord { id, name }).collect())
+    }
+
+    /// A variant's BOM items in order, with their manufacturer parts.
+    pub async fn bom_items(&self, variant_id: &str) -> Result<Vec<BomItemRecord>, StoreError> {
+        type ItemRow = (String, String, String, String, String, i64, String, String);
+        let rows: Vec<ItemRow> = dispatch!(self, pool => sqlx::query_as(
+            "SELECT id, name, description, value, footprint, quantity, instances, supplier_parts
+             FROM bom_items WHERE variant_id = $1 ORDER BY position",
+        )
+        .bind(variant_id)
+        .fetch_all(pool)
+        .await)?;
+        let parts: Vec<(String, String, String, Option<i64>)> = dispatch!(self, pool => sqlx::query_as(
+            "SELECT p.item_id, p.company_name, p.part_number, p.supply_part_id
+             FROM bom_manufacturer_parts p JOIN bom_items i ON i.id = p.item_id
+             WHERE i.variant_id = $1 ORDER BY p.item_id, p.position",
+        )
+        .bind(variant_id)
+        .fetch_all(pool)
+        .await)?;
+        let mut by_item: std::collections::HashMap<String, Vec<ManufacturerPartRecord>> = Default::default();
+        for (item_id, company_name, part_number, supply_part_id) in parts {
+            by_item.entry(item_id).or_default().push(ManufacturerPartRecord {
+                company_name,
+                part_number,
+                supply_part_id,
+            });
+        }
+        rows.into_iter()
+            .map(|(id, name, description, value, footprint, quantity, instances, supplier_parts)| {
+                Ok(BomItemRecord {
+                    manufacturer_parts: by_item.remove(&id).unwrap_or_default(),
+                    id,
+                    name,
+                    description,
+                    value,
+                    footprint,
+                    quantity,
+                    instances: from_json("designators", &instances)?,
+                    supplier_parts: from_json("supplier parts", &supplier_parts)?,
+                })
+            })
+            .collect()
+    }
+}
