@@ -10,7 +10,7 @@ use ferrite_core::units::shortname;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::files::{self, Files};
+use super::files;
 use super::json::nullable;
 use super::merge::PartMerger;
 use super::{FeedError, PartSink, check};
@@ -21,19 +21,7 @@ pub(crate) const SELLER: &str = "Digi-Key";
 /// Streams the products of the response(s) at `path` (a file or a directory of them). One file
 /// that is not JSON, or not a v4 response, fails the read; in a directory it is skipped.
 pub fn read(path: &str, sink: &mut dyn PartSink) -> Result<(), FeedError> {
-    let mut merger = PartMerger::default();
-    match files::list(path, "json")? {
-        Files::One(file) => parse(&files::read(&file)?, &files::name(&file), &mut merger, sink)?,
-        Files::Many(list) => {
-            for file in list {
-                match files::read(&file).and_then(|bytes| parse(&bytes, &files::name(&file), &mut merger, sink)) {
-                    Err(FeedError::Source { at, reason }) => sink.skip(at, reason),
-                    other => other?,
-                }
-            }
-        }
-    }
-    merger.emit(sink)
+    files::read_json_sources(path, sink, parse)
 }
 
 /// Adds the products of one response to `merger`.

@@ -42,3 +42,30 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>, FeedError> {
 pub(crate) fn name(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// Adds the parts of one JSON file (its bytes and name) to the merger.
+pub(crate) type JsonParser =
+    fn(&[u8], &str, &mut super::merge::PartMerger, &mut dyn super::PartSink) -> Result<(), FeedError>;
+
+/// Reads a JSON source — one file, or a directory of `.json` files — feeding each file to `parse`
+/// and emitting the merged parts. A single unreadable file fails the read; in a directory it is
+/// skipped and reported.
+pub(crate) fn read_json_sources(
+    path: &str,
+    sink: &mut dyn super::PartSink,
+    parse: JsonParser,
+) -> Result<(), FeedError> {
+    let mut merger = super::merge::PartMerger::default();
+    match list(path, "json")? {
+        Files::One(file) => parse(&read(&file)?, &name(&file), &mut merger, sink)?,
+        Files::Many(files) => {
+            for file in files {
+                match read(&file).and_then(|bytes| parse(&bytes, &name(&file), &mut merger, sink)) {
+                    Err(FeedError::Source { at, reason }) => sink.skip(at, reason),
+                    other => other?,
+                }
+            }
+        }
+    }
+    merger.emit(sink)
+}

@@ -12,7 +12,7 @@ use ferrite_core::units::shortname;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::files::{self, Files};
+use super::files;
 use super::json::nullable;
 use super::merge::{PartMerger, push_offer};
 use super::{FeedError, PartSink, check};
@@ -23,19 +23,7 @@ use crate::model::{FeedOffer, FeedPart, FeedSpec, Location, PriceBreak};
 /// skipped. A part or offer that cannot be read is skipped with its record number (the part's
 /// position in the file).
 pub fn read(path: &str, sink: &mut dyn PartSink) -> Result<(), FeedError> {
-    let mut merger = PartMerger::default();
-    match files::list(path, "json")? {
-        Files::One(file) => parse(&files::read(&file)?, &files::name(&file), &mut merger, sink)?,
-        Files::Many(list) => {
-            for file in list {
-                match files::read(&file).and_then(|bytes| parse(&bytes, &files::name(&file), &mut merger, sink)) {
-                    Err(FeedError::Source { at, reason }) => sink.skip(at, reason),
-                    other => other?,
-                }
-            }
-        }
-    }
-    merger.emit(sink)
+    files::read_json_sources(path, sink, parse)
 }
 
 /// Adds the parts of one file to `merger`.
