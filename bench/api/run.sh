@@ -115,7 +115,7 @@ load() {
   [ "$WARMUP" = 0 ] || wrk_run "$2" "$4" -d"$WARMUP" "$3" >/dev/null 2>&1
   watch_start "$WORK/cpu-$1-$2-$5.txt"
   wrk_run "$2" "$4" -d"$DURATION" --latency "$3" >"$out"
-  local cpu; cpu="$(watch_stop "$WORK/cpu-$1-$2-$5.txt")"
+  watch_stop; local cpu; cpu="$(cat "$WORK/cpu-$1-$2-$5.txt")"
   local line; line="$(grep '^RESULT ' "$out")" || die "no RESULT line from wrk (see $out)"
   echo "  $line"; echo "    $cpu"
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$line" "$cpu" >>"$RESULTS"

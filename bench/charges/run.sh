@@ -61,7 +61,7 @@ run() {  # run LABEL URL
     echo "$1, $mode"
     watch_start "$WORK/cpu.txt"
     local line; line="$("$BIN" --database-url "$2" --client-id "$id" --writers "$WRITERS" --seconds "$SECONDS_PER_RUN" --mode "$mode" | grep '^RESULT')"
-    local cpu; cpu="$(watch_stop "$WORK/cpu.txt")"
+    watch_stop; local cpu; cpu="$(cat "$WORK/cpu.txt")"
     echo "  $line"; echo "    $cpu"
     printf '%s\t%s\t%s\n' "$1" "$line" "$cpu" >>"$RESULTS"
   done

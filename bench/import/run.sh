@@ -32,7 +32,7 @@ echo "floor 1: zcat (shards + attribute table) | wc -c"
 cat "$SOURCE"/*.gz >/dev/null   # the input in the page cache, as for the runs below
 watch_start "$WORK/cpu-zcat.txt"
 /usr/bin/time -v -o "$WORK/time-zcat.txt" bash -c "zcat '$SOURCE'/components-*.jsonl.gz '$SOURCE'/attributes-lut.json.gz | wc -c" >"$WORK/zcat-bytes.txt"
-watch_stop "$WORK/cpu-zcat.txt" | sed 's/^/  /'
+watch_stop; sed 's/^/  /' "$WORK/cpu-zcat.txt"
 ZCAT_S="$(seconds "$(field "$WORK/time-zcat.txt" 'Elapsed (wall clock)')")"
 BYTES="$(cat "$WORK/zcat-bytes.txt")"
 echo "  $((BYTES / 1000000)) MB of JSON decompressed in ${ZCAT_S}s"
@@ -44,7 +44,7 @@ READ_BIN="$(cargo_target_bin ferrite-supply bench jlcparts_read)"
 [ -x "$READ_BIN" ] || die "could not build jlcparts_read (see $WORK/cargo-jlcparts_read.log)"
 watch_start "$WORK/cpu-read.txt"
 /usr/bin/time -v -o "$WORK/time-read.txt" "$READ_BIN" "$SOURCE" | tee "$WORK/read.txt" | sed 's/^/  /'
-watch_stop "$WORK/cpu-read.txt" | sed 's/^/  /'
+watch_stop; sed 's/^/  /' "$WORK/cpu-read.txt"
 READ_S="$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <"$WORK/read.txt")"
 READ_RSS="$(field "$WORK/time-read.txt" 'Maximum resident set size')"
 
@@ -56,7 +56,7 @@ import() {
   FERRITE_LOG="${FERRITE_LOG:-info}" /usr/bin/time -v -o "$WORK/time-$what.txt" \
     "$FERRITE_BIN" import jlcparts "$SOURCE" --data-dir "$DATA_DIR" --json >"$WORK/report-$what.json" 2>"$WORK/log-$what.txt" \
     || { cat "$WORK/log-$what.txt" >&2; die "ferrite import failed"; }
-  watch_stop "$WORK/cpu-$what.txt" | sed 's/^/  /'
+  watch_stop; sed 's/^/  /' "$WORK/cpu-$what.txt"
   WALL="$(seconds "$(field "$WORK/time-$what.txt" 'Elapsed (wall clock)')")"
   RSS="$(field "$WORK/time-$what.txt" 'Maximum resident set size')"
   CPU_UTIL="$(field "$WORK/time-$what.txt" 'Percent of CPU this job got')"
@@ -77,7 +77,7 @@ import full
 FULL_WALL=$WALL FULL_RSS=$RSS FULL_CPU=$CPU_UTIL FULL_INDEX=${INDEX_S:-?}
 FULL_STORE="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['duration_ms']/1000)" "$WORK/report-full.json")"
 PARTS="$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['parts_added'])" "$WORK/report-full.json")"
-echo "  sizes: $(du -sh "$DATA_DIR"/ferrite-catalogue.db* 2>/dev/null | awk '{print $2": "$1}' | xargs -n2 basename 2>/dev/null | paste -sd' ' || true) index $(du -sh "$DATA_DIR/search" | cut -f1)"
+echo "  on disk: $(du -sh "$DATA_DIR"/*.db* "$DATA_DIR/search" 2>/dev/null | awk '{ n = split($2, p, "/"); printf "%s %s; ", p[n], $1 }')"
 
 echo "re-import, no changes"
 import again
@@ -91,15 +91,23 @@ print(sum(r[k] for k in ['parts_added','parts_updated','offers_added','offers_st
 if [ "$PERF" = 1 ]; then
   command -v perf >/dev/null || { apt-get install -y linux-perf >/dev/null 2>&1 || die "perf is not installed (apt-get install linux-perf)"; }
   PROFILE_DIR="$WORK/profile"; rm -rf "$PROFILE_DIR"; mkdir -p "$PROFILE_DIR"
-  echo "profiling a full import with perf (99 Hz, DWARF call graphs) into $WORK/perf.data"
-  FERRITE_LOG=info perf record -F 99 --call-graph dwarf,16384 -o "$WORK/perf.data" -- \
-    "$FERRITE_BIN" import jlcparts "$SOURCE" --data-dir "$PROFILE_DIR" --json >/dev/null 2>"$WORK/log-perf.txt"
-  perf report -i "$WORK/perf.data" --no-children --sort comm --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12 >"$WORK/perf-threads.txt"
-  perf report -i "$WORK/perf.data" --no-children --sort comm,dso,sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | grep '%' | head -40 >"$WORK/perf-self.txt"
-  perf report -i "$WORK/perf.data" --children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | grep '%' | head -60 >"$WORK/perf-children.txt"
-  echo "  by thread:"; sed 's/^/    /' "$WORK/perf-threads.txt"
-  echo "  hottest functions (self):"; sed 's/^/    /' "$WORK/perf-self.txt"
-  echo "  inclusive (children):"; sed 's/^/    /' "$WORK/perf-children.txt"
+  # Release builds have no frame pointers: a flat (self-time) profile of the whole import, and
+  # DWARF call graphs for a 30 s window in the middle of the catalogue transaction.
+  echo "profiling another full import (perf; timings of this one are not results)"
+  FERRITE_LOG=info perf record -F 499 -o "$WORK/perf-flat.data" -- \
+    "$FERRITE_BIN" import jlcparts "$SOURCE" --data-dir "$PROFILE_DIR" --json >/dev/null 2>"$WORK/log-perf.txt" &
+  PERF_PID=$!
+  sleep 40
+  IMPORT_PID="$(pgrep -n -f "import jlcparts $SOURCE --data-dir $PROFILE_DIR" || true)"
+  [ -n "$IMPORT_PID" ] && perf record -F 99 --call-graph dwarf,16384 -o "$WORK/perf-dwarf.data" -p "$IMPORT_PID" -- sleep 30 >/dev/null 2>&1
+  wait "$PERF_PID" || true
+  report() { perf report -i "$1" --stdio "${@:2}" 2>/dev/null | grep '%' | grep -v '^#'; }
+  report "$WORK/perf-flat.data" --no-children --sort comm | head -12 >"$WORK/perf-threads.txt"
+  report "$WORK/perf-flat.data" --no-children --sort comm,dso,sym | head -50 >"$WORK/perf-self.txt"
+  report "$WORK/perf-dwarf.data" --children --sort sym -g none --percent-limit 2 | head -80 >"$WORK/perf-children.txt"
+  echo "  CPU by thread (whole import):"; sed 's/^/    /' "$WORK/perf-threads.txt"
+  echo "  hottest functions, self time (whole import):"; sed 's/^/    /' "$WORK/perf-self.txt"
+  echo "  inclusive time, 30 s of the catalogue transaction (DWARF call graphs):"; sed 's/^/    /' "$WORK/perf-children.txt"
   rm -rf "$PROFILE_DIR"
 fi
 

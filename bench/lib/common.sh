@@ -49,7 +49,11 @@ machine_header() {
 
 # watch_start / watch_stop : CPU taken by other processes during a phase (bench/lib/cpuwatch.py).
 watch_start() { python3 "$ROOT/bench/lib/cpuwatch.py" --root $$ >"$1" & WATCH_PID=$!; }
-watch_stop() { [ -n "${WATCH_PID:-}" ] && kill -TERM "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null; WATCH_PID=; cat "$1"; }
+# watch_stop must run in the script's own shell (not in a pipe or $(...)): it waits for the watcher.
+watch_stop() {
+  if [ -n "${WATCH_PID:-}" ]; then kill -TERM "$WATCH_PID" 2>/dev/null || true; wait "$WATCH_PID" 2>/dev/null || true; fi
+  WATCH_PID=
+}
 
 # cargo_target_bin PACKAGE bench|example NAME : builds a bench target (bench profile, which
 # inherits release) or an example (release) and prints its path. `-p ferrite` is in the build so
