@@ -105,7 +105,7 @@ async fn write_catalogue(store: &Store) {
             datasheet_url: Some(format!("https://example.com/{mpn}.pdf")),
             image_url: None,
         };
-        let (part, _) = writer.part(&row).await.unwrap();
+        let (part, _) = writer.part(row).await.unwrap();
         for (seller, sku, stock, prices) in offers {
             let s = writer.seller(&seller.to_lowercase().replace('-', ""), seller).await.unwrap();
             let prices = serde_json::to_string(&prices).unwrap();
@@ -122,7 +122,7 @@ async fn write_catalogue(store: &Store) {
                 click_url: None,
                 content_hash: hash(&format!("{sku}{stock}")),
             };
-            writer.offer(part, &offer).await.unwrap();
+            writer.offer(part, offer).await.unwrap();
         }
     }
     writer.commit(true, "run-1", "{}", Utc::now()).await.unwrap();

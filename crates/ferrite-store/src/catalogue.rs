@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Postgres, QueryBuilder, Sqlite, Transaction};
 
 use crate::{Pool, Store, StoreError, time};
 
@@ -106,7 +106,47 @@ pub struct CatalogueWriter {
     seen_offers: HashSet<i64>,
     seen_parts: HashSet<i64>,
     next_id: HashMap<&'static str, i64>,
+    pending: Pending,
 }
+
+/// Rows waiting to be written. Parts and offers are written in multi-row statements, a round trip
+/// to the database per [`BATCH_ROWS`] rows instead of one per row; parts go first, then offers,
+/// then history, so every row's references are already written.
+#[derive(Default)]
+struct Pending {
+    /// New and changed parts, by id.
+    parts: Vec<(i64, PartRow)>,
+    /// New and changed offers: (id, part id, row).
+    offers: Vec<(i64, i64, OfferRow)>,
+    /// Stock and price as of this import: (offer id, stock, prices).
+    history: Vec<(i64, Option<i64>, String)>,
+}
+
+impl Pending {
+    fn len(&self) -> usize {
+        self.parts.len() + self.offers.len() + self.history.len()
+    }
+}
+
+/// Rows per statement: 15 columns × 1,000 rows stays under SQLite's limit of 32,766 bound
+/// parameters (and PostgreSQL's 65,535).
+const BATCH_ROWS: usize = 1000;
+
+const UPSERT_PARTS: &str = "INSERT INTO parts (id, manufacturer_id, mpn, mpn_key, description, category_id, specs, \
+                            datasheet_url, image_url, content_hash, updated_at) ";
+const ON_PART_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET mpn = excluded.mpn, description = excluded.description, \
+    category_id = excluded.category_id, specs = excluded.specs, datasheet_url = excluded.datasheet_url, \
+    image_url = excluded.image_url, content_hash = excluded.content_hash, updated_at = excluded.updated_at";
+const UPSERT_OFFERS: &str = "INSERT INTO offers (id, part_id, seller_id, sku, feed, is_authorized, inventory_level, moq, \
+                             order_multiple, packaging, prices, price_hash, click_url, updated_at, content_hash) ";
+const ON_OFFER_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET part_id = excluded.part_id, feed = excluded.feed, \
+    is_authorized = excluded.is_authorized, inventory_level = excluded.inventory_level, moq = excluded.moq, \
+    order_multiple = excluded.order_multiple, packaging = excluded.packaging, prices = excluded.prices, \
+    price_hash = excluded.price_hash, click_url = excluded.click_url, updated_at = excluded.updated_at, \
+    content_hash = excluded.content_hash";
+const UPSERT_HISTORY: &str = "INSERT INTO offer_history (offer_id, recorded_at, inventory_level, prices) ";
+const ON_HISTORY_CONFLICT: &str = " ON CONFLICT (offer_id, recorded_at) DO UPDATE SET \
+    inventory_level = excluded.inventory_level, prices = excluded.prices";
 
 /// Characters that make a slug: lower-case ASCII letters, digits and single dashes.
 pub fn slugify(name: &str) -> String {
@@ -148,6 +188,7 @@ impl Store {
             seen_offers: HashSet::new(),
             seen_parts: HashSet::new(),
             next_id: HashMap::new(),
+            pending: Pending::default(),
         };
         writer.load().await?;
         Ok(writer)
@@ -284,128 +325,135 @@ impl CatalogueWriter {
     }
 
     /// Inserts or updates a part; returns its id and what happened.
-    pub async fn part(&mut self, row: &PartRow) -> Result<(i64, PartChange), StoreError> {
+    pub async fn part(&mut self, row: PartRow) -> Result<(i64, PartChange), StoreError> {
         let key = (row.manufacturer_id, row.mpn_key.clone());
-        let at = time::to_db(self.now);
         let known = self.parts.get(&key).copied();
         if let Some((id, _)) = known.filter(|(id, _)| !self.seen_parts.insert(*id)) {
             return Ok((id, PartChange::Repeated));
         }
-        match known {
-            Some((id, hash)) if hash == row.content_hash => Ok((id, PartChange::Unchanged)),
-            Some((id, _)) => {
-                on_tx!(&mut self.tx, conn => sqlx::query(
-                    "UPDATE parts SET mpn = $2, description = $3, category_id = $4, specs = $5, datasheet_url = $6,
-                                      image_url = $7, content_hash = $8, updated_at = $9 WHERE id = $1"
-                )
-                .bind(id).bind(&row.mpn).bind(&row.description).bind(row.category_id).bind(&row.specs)
-                .bind(&row.datasheet_url).bind(&row.image_url).bind(row.content_hash).bind(at)
-                .execute(&mut **conn).await.map(|_| ()))?;
-                self.parts.insert(key, (id, row.content_hash));
-                Ok((id, PartChange::Updated))
-            }
+        let (id, change) = match known {
+            Some((id, hash)) if hash == row.content_hash => return Ok((id, PartChange::Unchanged)),
+            Some((id, _)) => (id, PartChange::Updated),
             None => {
                 let id = self.take_id("parts");
-                on_tx!(&mut self.tx, conn => sqlx::query(
-                    "INSERT INTO parts (id, manufacturer_id, mpn, mpn_key, description, category_id, specs, datasheet_url,
-                                        image_url, content_hash, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-                )
-                .bind(id).bind(row.manufacturer_id).bind(&row.mpn).bind(&row.mpn_key).bind(&row.description)
-                .bind(row.category_id).bind(&row.specs).bind(&row.datasheet_url).bind(&row.image_url)
-                .bind(row.content_hash).bind(at)
-                .execute(&mut **conn).await.map(|_| ()))?;
-                self.parts.insert(key, (id, row.content_hash));
                 self.seen_parts.insert(id);
-                Ok((id, PartChange::Added))
+                (id, PartChange::Added)
             }
-        }
+        };
+        self.parts.insert(key, (id, row.content_hash));
+        self.pending.parts.push((id, row));
+        self.flush_if_full().await?;
+        Ok((id, change))
     }
 
     /// Inserts or updates an offer of `part_id`, recording stock and price history on change.
-    pub async fn offer(&mut self, part_id: i64, row: &OfferRow) -> Result<OfferChange, StoreError> {
+    pub async fn offer(&mut self, part_id: i64, row: OfferRow) -> Result<OfferChange, StoreError> {
         let key = (row.seller_id, row.sku.clone());
-        let at = time::to_db(self.now);
-        let feed = self.feed.clone();
-        if self.offers.get(&key).is_some_and(|known| self.seen_offers.contains(&known.id)) {
-            // A second listing of an offer already written by this import: the first wins.
-            return Ok(OfferChange::default());
-        }
         let (id, change) = match self.offers.get(&key) {
-            Some(known) if known.content_hash == row.content_hash && known.part_id == part_id && known.feed == feed => {
+            // A second listing of an offer already written by this import: the first wins.
+            Some(known) if self.seen_offers.contains(&known.id) => return Ok(OfferChange::default()),
+            Some(known) if known.content_hash == row.content_hash && known.part_id == part_id && known.feed == self.feed => {
                 self.seen_offers.insert(known.id);
                 return Ok(OfferChange::default());
             }
-            Some(known) => {
-                let change = OfferChange {
+            Some(known) => (
+                known.id,
+                OfferChange {
                     added: false,
                     stock_changed: known.inventory_level != row.inventory_level,
                     price_changed: known.price_hash != row.price_hash,
                     other_changed: true,
-                };
-                let id = known.id;
-                on_tx!(&mut self.tx, conn => sqlx::query(
-                    "UPDATE offers SET part_id = $2, feed = $3, is_authorized = $4, inventory_level = $5, moq = $6,
-                                       order_multiple = $7, packaging = $8, prices = $9, price_hash = $10, click_url = $11,
-                                       updated_at = $12, content_hash = $13 WHERE id = $1"
-                )
-                .bind(id).bind(part_id).bind(&feed).bind(row.is_authorized).bind(row.inventory_level).bind(row.moq)
-                .bind(row.order_multiple).bind(&row.packaging).bind(&row.prices).bind(row.price_hash)
-                .bind(&row.click_url).bind(at).bind(row.content_hash)
-                .execute(&mut **conn).await.map(|_| ()))?;
-                (id, change)
-            }
-            None => {
-                let id = self.take_id("offers");
-                on_tx!(&mut self.tx, conn => sqlx::query(
-                    "INSERT INTO offers (id, part_id, seller_id, sku, feed, is_authorized, inventory_level, moq,
-                                         order_multiple, packaging, prices, price_hash, click_url, updated_at, content_hash)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-                )
-                .bind(id).bind(part_id).bind(row.seller_id).bind(&row.sku).bind(&feed).bind(row.is_authorized)
-                .bind(row.inventory_level).bind(row.moq).bind(row.order_multiple).bind(&row.packaging)
-                .bind(&row.prices).bind(row.price_hash).bind(&row.click_url).bind(at).bind(row.content_hash)
-                .execute(&mut **conn).await.map(|_| ()))?;
-                (id, OfferChange { added: true, ..Default::default() })
-            }
+                },
+            ),
+            None => (self.take_id("offers"), OfferChange { added: true, ..Default::default() }),
         };
         if change.added || change.stock_changed || change.price_changed {
-            on_tx!(&mut self.tx, conn => sqlx::query(
-                "INSERT INTO offer_history (offer_id, recorded_at, inventory_level, prices) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (offer_id, recorded_at) DO UPDATE SET inventory_level = excluded.inventory_level,
-                                                                   prices = excluded.prices"
-            )
-            .bind(id).bind(at).bind(row.inventory_level).bind(&row.prices)
-            .execute(&mut **conn).await.map(|_| ()))?;
+            self.pending.history.push((id, row.inventory_level, row.prices.clone()));
         }
         self.offers.insert(
             key,
             KnownOffer {
                 id,
                 part_id,
-                feed,
+                feed: self.feed.clone(),
                 content_hash: row.content_hash,
                 inventory_level: row.inventory_level,
                 price_hash: row.price_hash,
             },
         );
         self.seen_offers.insert(id);
+        self.pending.offers.push((id, part_id, row));
+        self.flush_if_full().await?;
         Ok(change)
+    }
+
+    async fn flush_if_full(&mut self) -> Result<(), StoreError> {
+        if self.pending.len() >= BATCH_ROWS {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending rows, parts before the offers that name them.
+    async fn flush(&mut self) -> Result<(), StoreError> {
+        let Self { tx, pending, feed, now, .. } = self;
+        let at = time::to_db(*now);
+        for chunk in pending.parts.chunks(BATCH_ROWS) {
+            on_tx!(&mut *tx, conn => {
+                let mut query = QueryBuilder::new(UPSERT_PARTS);
+                query.push_values(chunk, |mut values, (id, row)| {
+                    values.push_bind(*id).push_bind(row.manufacturer_id).push_bind(&row.mpn).push_bind(&row.mpn_key)
+                        .push_bind(&row.description).push_bind(row.category_id).push_bind(&row.specs)
+                        .push_bind(&row.datasheet_url).push_bind(&row.image_url).push_bind(row.content_hash)
+                        .push_bind(at);
+                });
+                query.push(ON_PART_CONFLICT).build().execute(&mut **conn).await.map(|_| ())
+            })?;
+        }
+        for chunk in pending.offers.chunks(BATCH_ROWS) {
+            on_tx!(&mut *tx, conn => {
+                let mut query = QueryBuilder::new(UPSERT_OFFERS);
+                query.push_values(chunk, |mut values, (id, part_id, row)| {
+                    values.push_bind(*id).push_bind(*part_id).push_bind(row.seller_id).push_bind(&row.sku)
+                        .push_bind(&*feed).push_bind(row.is_authorized).push_bind(row.inventory_level)
+                        .push_bind(row.moq).push_bind(row.order_multiple).push_bind(&row.packaging)
+                        .push_bind(&row.prices).push_bind(row.price_hash).push_bind(&row.click_url).push_bind(at)
+                        .push_bind(row.content_hash);
+                });
+                query.push(ON_OFFER_CONFLICT).build().execute(&mut **conn).await.map(|_| ())
+            })?;
+        }
+        for chunk in pending.history.chunks(BATCH_ROWS) {
+            on_tx!(&mut *tx, conn => {
+                let mut query = QueryBuilder::new(UPSERT_HISTORY);
+                query.push_values(chunk, |mut values, (offer_id, stock, prices)| {
+                    values.push_bind(*offer_id).push_bind(at).push_bind(*stock).push_bind(prices);
+                });
+                query.push(ON_HISTORY_CONFLICT).build().execute(&mut **conn).await.map(|_| ())
+            })?;
+        }
+        *pending = Pending::default();
+        Ok(())
     }
 
     /// Deletes this feed's offers that the import did not see (a snapshot feed's removals).
     pub async fn remove_unseen_offers(&mut self) -> Result<u64, StoreError> {
-        let unseen: Vec<(i64, String)> = self
+        self.flush().await?;
+        let unseen: Vec<i64> = self
             .offers
-            .iter()
-            .filter(|(_, known)| known.feed == self.feed && !self.seen_offers.contains(&known.id))
-            .map(|(key, known)| (known.id, key.1.clone()))
+            .values()
+            .filter(|known| known.feed == self.feed && !self.seen_offers.contains(&known.id))
+            .map(|known| known.id)
             .collect();
-        for (id, _) in &unseen {
-            on_tx!(&mut self.tx, conn => sqlx::query("DELETE FROM offers WHERE id = $1")
-                .bind(id).execute(&mut **conn).await.map(|_| ()))?;
+        for chunk in unseen.chunks(BATCH_ROWS) {
+            on_tx!(&mut self.tx, conn => {
+                let mut query = QueryBuilder::new("DELETE FROM offers WHERE id IN (");
+                let mut ids = query.separated(", ");
+                chunk.iter().for_each(|id| { ids.push_bind(*id); });
+                query.push(")").build().execute(&mut **conn).await.map(|_| ())
+            })?;
         }
-        let removed: HashSet<i64> = unseen.iter().map(|(id, _)| *id).collect();
+        let removed: HashSet<i64> = unseen.iter().copied().collect();
         self.offers.retain(|_, known| !removed.contains(&known.id));
         Ok(unseen.len() as u64)
     }
@@ -419,6 +467,7 @@ impl CatalogueWriter {
         report_json: &str,
         started: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
+        self.flush().await?;
         let at = time::to_db(self.now);
         on_tx!(&mut self.tx, conn => sqlx::query(
             "INSERT INTO feed_runs (id, feed, started_at, finished_at, succeeded, report) VALUES ($1, $2, $3, $4, TRUE, $5)"

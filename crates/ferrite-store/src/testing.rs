@@ -70,7 +70,7 @@ pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result
             image_url: None,
             content_hash: n as i64,
         };
-        let (part, _) = writer.part(&row).await?;
+        let (part, _) = writer.part(row).await?;
         let offer = OfferRow {
             seller_id: seller,
             sku: format!("TD-{n:05}"),
@@ -84,7 +84,7 @@ pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result
             click_url: None,
             content_hash: n as i64,
         };
-        writer.offer(part, &offer).await?;
+        writer.offer(part, offer).await?;
     }
     writer.commit(true, &Uuid::now_v7().to_string(), "{}", now).await?;
     Ok(())

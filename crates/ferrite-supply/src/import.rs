@@ -214,7 +214,7 @@ async fn write_part(
     };
     row.content_hash =
         hash(&(&row.mpn, &row.description, row.category_id, &row.specs, &row.datasheet_url, &row.image_url));
-    let (part_id, change) = writer.part(&row).await?;
+    let (part_id, change) = writer.part(row).await?;
     match change {
         PartChange::Added => report.parts_added += 1,
         PartChange::Updated => report.parts_updated += 1,
@@ -223,7 +223,7 @@ async fn write_part(
     }
     for offer in &part.offers {
         let row = offer_row(writer, offer).await?;
-        let change = writer.offer(part_id, &row).await?;
+        let change = writer.offer(part_id, row).await?;
         report.offers_added += u64::from(change.added);
         report.offers_stock_changed += u64::from(change.stock_changed);
         report.offers_price_changed += u64::from(change.price_changed);

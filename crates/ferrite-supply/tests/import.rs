@@ -1,4 +1,5 @@
-//! Importing feeds into a real store: idempotent, atomic, and reporting what changed.
+//! Importing feeds into a real store: idempotent, atomic, and reporting what changed. Every case
+//! runs on SQLite, and on PostgreSQL when `FERRITE_TEST_POSTGRES_URL` names a server.
 
 use std::{io::Write, path::Path};
 
@@ -9,12 +10,40 @@ use ferrite_supply::{
     import::{Mode, import},
 };
 
-async fn store(dir: &Path) -> Store {
-    let url = format!("sqlite://{}", dir.join("ferrite.db").display());
-    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
+async fn connect(url: &str) -> Store {
+    let store = Store::connect(url, &ConnectOptions::default()).await.unwrap();
     store.migrate().await.unwrap();
     store
 }
+
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $case() {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+                super::$case(super::connect(&url).await, dir.path()).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $case() {
+                let Some(base) = ferrite_store::testing::postgres_url() else { return };
+                let dir = tempfile::tempdir().unwrap();
+                let url = ferrite_store::testing::fresh_postgres_url(&base).await.unwrap();
+                super::$case(super::connect(&url).await, dir.path()).await
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    importing_the_same_source_twice_changes_nothing,
+    changes_are_reported_and_history_keeps_the_old_values,
+    thousands_of_changes_cross_write_batches_whole,
+    an_incremental_import_removes_nothing,
+    a_failed_import_leaves_the_catalogue_as_it_was,
+    the_two_real_nexar_recordings_report_what_changed_in_six_weeks,
+);
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -24,12 +53,9 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 
 const HEADER: &str = "mpn,manufacturer,description,seller,sku,stock,currency,price_breaks\n";
 
-#[tokio::test]
-async fn importing_the_same_source_twice_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path()).await;
+async fn importing_the_same_source_twice_changes_nothing(store: Store, dir: &Path) {
     let csv = write(
-        dir.path(),
+        dir,
         "a.csv",
         &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\n"),
     );
@@ -46,19 +72,16 @@ async fn importing_the_same_source_twice_changes_nothing() {
     assert_eq!(again.catalogue_version, 1, "an import that changes nothing leaves the version alone");
 }
 
-#[tokio::test]
-async fn changes_are_reported_and_history_keeps_the_old_values() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path()).await;
+async fn changes_are_reported_and_history_keeps_the_old_values(store: Store, dir: &Path) {
     let day1 = write(
-        dir.path(),
+        dir,
         "1.csv",
         &format!(
             "{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\nTL072,TI,JFET op amp,Acme,A-3,7,USD,1:0.9\n"
         ),
     );
     let day2 = write(
-        dir.path(),
+        dir,
         "2.csv",
         &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,8,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.25\n"),
     );
@@ -78,12 +101,51 @@ async fn changes_are_reported_and_history_keeps_the_old_values() {
     assert_eq!(prices.iter().map(|h| h.prices[0].1).collect::<Vec<_>>(), [0.2, 0.25]);
 }
 
-#[tokio::test]
-async fn an_incremental_import_removes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path()).await;
-    let a = write(dir.path(), "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\n"));
-    let b = write(dir.path(), "b.csv", &format!("{HEADER}NE555,TI,Timer,Acme,A-2,5,USD,1:0.2\n"));
+/// More rows than one write batch holds, so new, changed and removed rows each span several
+/// multi-row statements.
+async fn thousands_of_changes_cross_write_batches_whole(store: Store, dir: &Path) {
+    let rows = |day: u32, parts: std::ops::Range<u32>| {
+        let lines: String = parts
+            .map(|n| {
+                // On day 2 every third part's stock moves and every fifth part's price does.
+                let stock = if day == 2 && n % 3 == 0 { n + 1 } else { n };
+                let price = if day == 2 && n % 5 == 0 { "0.75" } else { "0.5" };
+                format!("PART-{n},Acme,Part {n},Acme,A-{n},{stock},USD,1:{price}\n")
+            })
+            .collect();
+        format!("{HEADER}{lines}")
+    };
+    let day1 = write(dir, "1.csv", &rows(1, 0..4500));
+    let day2 = write(dir, "2.csv", &rows(2, 1500..6000));
+    let first = import(&store, "acme", Adapter::Csv, &day1, Mode::Snapshot, Utc::now() - Duration::days(1), &mut ())
+        .await
+        .unwrap();
+    assert_eq!((first.parts_added, first.offers_added), (4500, 4500), "{first}");
+    let second = import(&store, "acme", Adapter::Csv, &day2, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    assert_eq!((second.parts_added, second.offers_added, second.offers_removed), (1500, 1500, 1500), "{second}");
+    assert_eq!((second.offers_stock_changed, second.offers_price_changed), (1000, 600), "{second}");
+
+    let offers = store.offers_in_part_range(0, i64::MAX).await.unwrap();
+    assert_eq!(offers.len(), 4500);
+    let stock: std::collections::HashMap<&str, Option<i64>> =
+        offers.iter().map(|o| (o.sku.as_str(), o.inventory_level)).collect();
+    assert_eq!(stock["A-3000"], Some(3001));
+    assert_eq!(stock["A-3001"], Some(3001));
+    assert!(!stock.contains_key("A-1499"), "removed");
+    let seller = store.sellers().await.unwrap()[0].id;
+    let history = store.offer_history(store.offer_id(seller, "A-4500").await.unwrap()).await.unwrap();
+    assert_eq!(history.iter().map(|h| h.prices[0].1).collect::<Vec<_>>(), [0.75]);
+    let history = store.offer_history(store.offer_id(seller, "A-3000").await.unwrap()).await.unwrap();
+    assert_eq!(history.iter().map(|h| h.inventory_level).collect::<Vec<_>>(), [Some(3000), Some(3001)]);
+    assert_eq!(history[1].prices[0].1, 0.75);
+
+    let again = import(&store, "acme", Adapter::Csv, &day2, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    assert!(!again.changed(), "{again}");
+}
+
+async fn an_incremental_import_removes_nothing(store: Store, dir: &Path) {
+    let a = write(dir, "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\n"));
+    let b = write(dir, "b.csv", &format!("{HEADER}NE555,TI,Timer,Acme,A-2,5,USD,1:0.2\n"));
     import(&store, "acme", Adapter::Csv, &a, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
     let report = import(&store, "acme", Adapter::Csv, &b, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
     assert_eq!(report.offers_removed, 0);
@@ -122,15 +184,12 @@ fn broken_jlcparts(dir: &Path) -> String {
     root.to_str().unwrap().to_owned()
 }
 
-#[tokio::test]
-async fn a_failed_import_leaves_the_catalogue_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path()).await;
-    let csv = write(dir.path(), "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\n"));
+async fn a_failed_import_leaves_the_catalogue_as_it_was(store: Store, dir: &Path) {
+    let csv = write(dir, "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\n"));
     import(&store, "base", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
     let before = store.part_ids_in_mpn_order().await.unwrap();
 
-    let broken = broken_jlcparts(dir.path());
+    let broken = broken_jlcparts(dir);
     let failed = import(&store, "jlcparts", Adapter::Jlcparts, &broken, Mode::Snapshot, Utc::now(), &mut ()).await;
     let message = failed.expect_err("a truncated shard fails the import").to_string();
     assert!(message.contains("components-b-001.jsonl.gz"), "the error names the file: {message}");
@@ -153,11 +212,8 @@ fn shared_data() -> Option<std::path::PathBuf> {
     }
 }
 
-#[tokio::test]
-async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks() {
+async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks(store: Store, _: &Path) {
     let Some(data) = shared_data() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path()).await;
     let file = |date: &str| data.join(format!("nexar/supMultiMatch-{date}.json")).to_str().unwrap().to_owned();
     let first = import(
         &store,
