@@ -303,6 +303,40 @@ fn serve(dir: PathBuf) -> String {
     base
 }
 
+/// Shards are read on several threads, yet parts reach the sink in manifest order: a big first
+/// shard does not let the small ones after it jump ahead, so "the first record of a part wins"
+/// picks the same record in every run.
+#[test]
+fn jlcparts_streams_shards_in_manifest_order() {
+    let dir = tempfile::tempdir().unwrap();
+    jlcparts_layout(dir.path(), &jlcparts_lines());
+    let line = |n: usize| format!(r#"["C{n}","PART-{n}",8,"",null,[],"",null,[8],0,1066]"#);
+    let sizes = [3000, 5, 7, 1, 9, 2, 400, 3, 8, 6, 1, 4];
+    let mut shards = Vec::new();
+    let mut expected = Vec::new();
+    for (i, size) in sizes.iter().enumerate() {
+        let name = format!("components-order-{i:03}.jsonl.gz");
+        let numbers: Vec<usize> = (0..*size).map(|k| i * 10_000 + k).collect();
+        let lines: Vec<String> = numbers.iter().map(|&n| line(n)).collect();
+        gzip(&dir.path().join(&name), &format!("{HEADER}\n{}\n", lines.join("\n")));
+        expected.extend(numbers.iter().map(|n| format!("PART-{n}")));
+        shards.push(name);
+    }
+    let manifest = json!({
+        "attributesLut": "attributes-lut.json.gz",
+        "categories": [{"category": "ICs", "subcategory": "Misc", "id": 1, "componentCount": expected.len(), "shards": shards}],
+        "totalComponents": expected.len(),
+        "version": 2
+    });
+    std::fs::write(dir.path().join("manifest.json"), manifest.to_string()).unwrap();
+    for _ in 0..3 {
+        let mut sink = Collect::default();
+        jlcparts::read(dir.path().to_str().unwrap(), &mut sink).unwrap();
+        let mpns: Vec<&str> = sink.parts.iter().map(|p| p.mpn.as_str()).collect();
+        assert_eq!(mpns, expected);
+    }
+}
+
 #[test]
 fn jlcparts_reads_over_http() {
     let dir = tempfile::tempdir().unwrap();

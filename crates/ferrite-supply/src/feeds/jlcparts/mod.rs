@@ -4,13 +4,15 @@
 //! with one LCSC offer; see `docs/feeds.md` for the mapping.
 //!
 //! Shards are read in parallel (decompressing and parsing is the cost); the sink is fed from the
-//! calling thread, in batches, in no particular order across shards.
+//! calling thread in manifest order, so that when two records name the same part the same one
+//! comes first in every run (the importer keeps the first, and a re-import must change nothing).
 
 mod lut;
 mod manifest;
 mod shard;
 mod store;
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -57,7 +59,8 @@ fn load_lut(store: &Store, name: &str, sink: &mut dyn PartSink) -> Result<Lut, F
 }
 
 enum Message {
-    Records(Vec<Record>),
+    /// Records of the shard at this position, in order; `last` closes the shard.
+    Records { shard: usize, records: Vec<Record>, last: bool },
     Failed(FeedError),
 }
 
@@ -96,7 +99,8 @@ fn read_shards(
     tx: SyncSender<Message>,
 ) {
     while !stop.load(Ordering::Relaxed) {
-        let Some((name, category)) = shards.get(next.fetch_add(1, Ordering::Relaxed)) else { return };
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some((name, category)) = shards.get(index) else { return };
         let file = store.describe(name);
         let shard = Shard { file: &file, category, lut };
         let mut batch = Vec::with_capacity(BATCH);
@@ -105,41 +109,52 @@ fn read_shards(
             shard::read(&mut *reader, &shard, &mut |record| {
                 batch.push(record);
                 if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    open = tx.send(Message::Records(full)).is_ok();
+                    let records = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    open = tx.send(Message::Records { shard: index, records, last: false }).is_ok();
                 }
                 open
             })
         });
-        if !batch.is_empty() {
-            open = tx.send(Message::Records(batch)).is_ok();
-        }
         if let Err(e) = result {
             let _ = tx.send(Message::Failed(e));
             return;
         }
-        if !open {
+        if !open || tx.send(Message::Records { shard: index, records: batch, last: true }).is_err() {
             return;
         }
     }
 }
 
+/// Feeds the sink shard by shard in manifest order: records of the shard being fed go straight
+/// through, records of later shards (read ahead by the other threads) wait until it closes.
 fn feed(rx: &Receiver<Message>, total: Option<u64>, sink: &mut dyn PartSink) -> Result<u64, FeedError> {
     let mut done = 0_u64;
+    let mut current = 0_usize;
+    let mut waiting: BTreeMap<usize, (Vec<Vec<Record>>, bool)> = BTreeMap::new();
     for message in rx {
-        let records = match message {
-            Message::Records(records) => records,
+        let (shard, records, last) = match message {
+            Message::Records { shard, records, last } => (shard, records, last),
             Message::Failed(e) => return Err(e),
         };
-        for record in records {
-            match record {
-                Record::Part(part) => sink.part(part)?,
-                Record::Skip(at, reason) => sink.skip(at, reason),
+        let entry = waiting.entry(shard).or_default();
+        entry.0.push(records);
+        entry.1 |= last;
+        while let Some((batches, closed)) = waiting.remove(&current) {
+            for record in batches.into_iter().flatten() {
+                match record {
+                    Record::Part(part) => sink.part(part)?,
+                    Record::Skip(at, reason) => sink.skip(at, reason),
+                }
+                done += 1;
+                if done.is_multiple_of(PROGRESS_EVERY) {
+                    sink.progress(done, total);
+                }
             }
-            done += 1;
-            if done.is_multiple_of(PROGRESS_EVERY) {
-                sink.progress(done, total);
+            if !closed {
+                waiting.insert(current, (Vec::new(), false));
+                break;
             }
+            current += 1;
         }
     }
     Ok(done)
