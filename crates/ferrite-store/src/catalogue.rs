@@ -107,6 +107,8 @@ pub struct CatalogueWriter {
     seen_parts: HashSet<i64>,
     next_id: HashMap<&'static str, i64>,
     pending: Pending,
+    /// The last category path asked for and its id: a feed lists a category's parts together.
+    last_category: Option<(Vec<String>, Option<i64>)>,
 }
 
 /// Rows waiting to be written. Parts and offers are written in multi-row statements, a round trip
@@ -189,6 +191,7 @@ impl Store {
             seen_parts: HashSet::new(),
             next_id: HashMap::new(),
             pending: Pending::default(),
+            last_category: None,
         };
         writer.load().await?;
         Ok(writer)
@@ -280,6 +283,11 @@ impl CatalogueWriter {
 
     /// The id of the category at `path` (names from the root), creating it and its ancestors.
     pub async fn category(&mut self, path: &[String]) -> Result<Option<i64>, StoreError> {
+        if let Some((last, id)) = &self.last_category
+            && last.as_slice() == path
+        {
+            return Ok(*id);
+        }
         let mut parent: Option<i64> = None;
         let mut joined = String::new();
         for name in path {
@@ -301,6 +309,7 @@ impl CatalogueWriter {
                 }
             });
         }
+        self.last_category = Some((path.to_vec(), parent));
         Ok(parent)
     }
 

@@ -114,23 +114,45 @@ impl Progress for () {
 }
 
 enum Message {
-    Part(Box<FeedPart>),
+    Parts(Vec<FeedPart>),
     Skip(Location, String),
     Progress(u64, Option<u64>),
 }
 
+/// Parts per message: the importer wakes up once per batch, not once per part.
+const BATCH: usize = 256;
+
 /// Sends what the adapter reads to the importer; a closed channel means the importer gave up.
-struct ChannelSink(mpsc::Sender<Message>);
+/// Parts travel in batches; a skip or a progress report first sends the parts read before it.
+struct ChannelSink {
+    sender: mpsc::Sender<Message>,
+    parts: Vec<FeedPart>,
+}
+
+impl ChannelSink {
+    fn send(&mut self, message: Message) -> Result<(), FeedError> {
+        self.sender.blocking_send(message).map_err(|_| FeedError::Sink("the import stopped".into()))
+    }
+
+    fn send_parts(&mut self) -> Result<(), FeedError> {
+        if self.parts.is_empty() {
+            return Ok(());
+        }
+        let parts = std::mem::replace(&mut self.parts, Vec::with_capacity(BATCH));
+        self.send(Message::Parts(parts))
+    }
+}
 
 impl PartSink for ChannelSink {
     fn part(&mut self, part: FeedPart) -> Result<(), FeedError> {
-        self.0.blocking_send(Message::Part(Box::new(part))).map_err(|_| FeedError::Sink("the import stopped".into()))
+        self.parts.push(part);
+        if self.parts.len() == BATCH { self.send_parts() } else { Ok(()) }
     }
     fn skip(&mut self, at: Location, reason: String) {
-        let _ = self.0.blocking_send(Message::Skip(at, reason));
+        let _ = self.send_parts().and_then(|()| self.send(Message::Skip(at, reason)));
     }
     fn progress(&mut self, done: u64, total: Option<u64>) {
-        let _ = self.0.blocking_send(Message::Progress(done, total));
+        let _ = self.send_parts().and_then(|()| self.send(Message::Progress(done, total)));
     }
 }
 
@@ -148,16 +170,19 @@ pub async fn import(
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let mut writer = store.begin_import(feed, now).await?;
-    let (sender, mut receiver) = mpsc::channel::<Message>(1024);
+    let (sender, mut receiver) = mpsc::channel::<Message>(16);
     let source_owned = source.to_owned();
-    let reader = tokio::task::spawn_blocking(move || adapter.read(&source_owned, &mut ChannelSink(sender)));
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut sink = ChannelSink { sender, parts: Vec::with_capacity(BATCH) };
+        adapter.read(&source_owned, &mut sink).and_then(|()| sink.send_parts())
+    });
 
     let mut report = ImportReport { feed: feed.to_owned(), ..Default::default() };
     let mut failure: Option<ImportError> = None;
     while let Some(message) = receiver.recv().await {
         match message {
-            Message::Part(part) => {
-                if let Err(err) = write_part(&mut writer, &part, &mut report).await {
+            Message::Parts(parts) => {
+                if let Err(err) = write_parts(&mut writer, &parts, &mut report).await {
                     failure = Some(err.into());
                     break;
                 }
@@ -185,6 +210,17 @@ pub async fn import(
     let run_id = uuid::Uuid::now_v7().to_string();
     report.catalogue_version = writer.commit(report.changed(), &run_id, &json, now).await?;
     Ok(report)
+}
+
+async fn write_parts(
+    writer: &mut CatalogueWriter,
+    parts: &[FeedPart],
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
+    for part in parts {
+        write_part(writer, part, report).await?;
+    }
+    Ok(())
 }
 
 async fn write_part(
