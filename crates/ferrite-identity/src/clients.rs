@@ -7,7 +7,9 @@ use ferrite_core::{
     plan::PlanCatalogue,
     scope::AppScopes,
 };
-use ferrite_store::{NewApp, PlanError, StoreError};
+use std::sync::Arc;
+
+use ferrite_store::{NewApp, PlanError, SecretHashes, StoreError};
 
 use crate::{AccountError, Identity, OAuthError, secrets};
 
@@ -98,7 +100,9 @@ impl Identity {
         redirect_uris: &[String],
     ) -> Result<App, AccountError> {
         let (name, description, redirect_uris) = editable_fields(name, description, redirect_uris)?;
-        Ok(self.store.update_app(id, &name, &description, &redirect_uris).await?)
+        let app = self.store.update_app(id, &name, &description, &redirect_uris).await?;
+        self.forget_client(&app.client_id);
+        Ok(app)
     }
 
     /// A new secret; the previous one keeps working for the configured overlap.
@@ -107,13 +111,16 @@ impl Identity {
         let overlap = chrono::Duration::from_std(self.config.secret_overlap).unwrap_or_default();
         self.store.replace_secret(id, &self.hasher.hash(&secret), self.clock.now() + overlap).await?;
         tracing::info!(app_id = %id, "client secret regenerated");
-        Ok(CreatedApp { app: self.store.app_by_id(id).await?, client_secret: secret })
+        let app = self.store.app_by_id(id).await?;
+        self.forget_client(&app.client_id);
+        Ok(CreatedApp { app, client_secret: secret })
     }
 
     /// Deletes an app; its tokens stop working at once here and within `cache_refresh` elsewhere.
     pub async fn delete_app(&self, id: AppId) -> Result<(), StoreError> {
         let app = self.store.app_by_id(id).await?;
         self.store.delete_app(id, self.clock.now()).await?;
+        self.forget_client(&app.client_id);
         self.note_revoked(|revoked| {
             revoked.clients.insert(app.client_id.clone());
         });
@@ -128,12 +135,12 @@ impl Identity {
         for key in &keys {
             self.throttle.check(key, now).map_err(OAuthError::Throttled)?;
         }
-        let found = match self.store.app_by_client_id(client_id).await {
+        let found = match self.client(client_id).await {
             Ok(found) => Some(found),
             Err(StoreError::NotFound) => None,
             Err(err) => return Err(err.into()),
         };
-        let authenticated = found.filter(|(_, hashes)| {
+        let authenticated = found.as_deref().filter(|(_, hashes)| {
             self.hasher.verify(secret, &hashes.current)
                 || hashes
                     .previous
@@ -141,7 +148,7 @@ impl Identity {
                     .is_some_and(|(hash, until)| now < *until && self.hasher.verify(secret, hash))
         });
         match authenticated {
-            Some((app, _)) => Ok(app),
+            Some((app, _)) => Ok(app.clone()),
             None => {
                 for key in &keys {
                     self.throttle.fail(key, now);
@@ -153,6 +160,29 @@ impl Identity {
         }
     }
 }
+
+impl Identity {
+    /// The app with this client id and its secret hashes, from the cache or the store.
+    async fn client(&self, client_id: &str) -> Result<Arc<(App, SecretHashes)>, StoreError> {
+        if let Some(hit) = self.clients.read().expect("client cache lock").get(client_id) {
+            return Ok(Arc::clone(hit));
+        }
+        let found = Arc::new(self.store.app_by_client_id(client_id).await?);
+        let mut cache = self.clients.write().expect("client cache lock");
+        // Only apps that exist get here, but a bound costs nothing.
+        if cache.len() >= MAX_CACHED_CLIENTS {
+            cache.clear();
+        }
+        cache.insert(client_id.to_owned(), Arc::clone(&found));
+        Ok(found)
+    }
+
+    fn forget_client(&self, client_id: &str) {
+        self.clients.write().expect("client cache lock").remove(client_id);
+    }
+}
+
+const MAX_CACHED_CLIENTS: usize = 100_000;
 
 /// The fields people may set and later edit, validated: name, description, redirect URIs.
 fn editable_fields(

@@ -19,13 +19,13 @@ mod throttle;
 mod tokens;
 
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
     sync::{Arc, RwLock},
     time::Duration,
 };
 
-use ferrite_core::Clock;
-use ferrite_store::{Store, StoreError};
+use ferrite_core::{Clock, app::App};
+use ferrite_store::{SecretHashes, Store, StoreError};
 
 pub use clients::CreatedApp;
 pub use config::TokenConfig;
@@ -47,6 +47,10 @@ pub struct Identity {
     hasher: SecretHasher,
     keys: RwLock<Arc<KeyRing>>,
     revoked: RwLock<Arc<Revoked>>,
+    /// Apps by client id, as the token endpoint authenticates them: a store round trip per token
+    /// costs more than signing it. Emptied on every refresh, so a change made on another node
+    /// applies within `cache_refresh`; a change made here drops its entry at once.
+    clients: RwLock<HashMap<String, Arc<(App, SecretHashes)>>>,
     throttle: Throttle,
 }
 
@@ -74,6 +78,7 @@ impl Identity {
             hasher: SecretHasher::new(&hmac_key),
             keys: RwLock::new(Arc::new(KeyRing::new(Vec::new()))),
             revoked: RwLock::default(),
+            clients: RwLock::default(),
             throttle: Throttle::new(config.max_failures_per_minute, Duration::from_secs(60)),
             store,
             clock,
@@ -154,6 +159,7 @@ impl Identity {
             clients: self.store.deleted_clients_since(live_since).await?.into_iter().collect(),
         };
         *self.revoked.write().expect("revocation lock") = Arc::new(revoked);
+        self.clients.write().expect("client cache lock").clear();
         Ok(())
     }
 

@@ -111,14 +111,15 @@ async fn rotated_keys_stay_published_until_their_tokens_expire() {
 async fn a_regenerated_secret_keeps_the_old_one_working_for_the_overlap() {
     let env = env().await;
     let old = env.app.client_secret.clone();
-    let renewed = env.identity.regenerate_secret(env.app.app.id).await.unwrap();
-    assert_ne!(renewed.client_secret, old);
     let auth = |secret: String| {
         let identity = env.identity.clone();
         let client_id = env.app.app.client_id.clone();
         async move { identity.authenticate_client(&client_id, &secret, "10.0.0.1").await.is_ok() }
     };
-    assert!(auth(renewed.client_secret.clone()).await);
+    assert!(auth(old.clone()).await, "the app is now in the client cache");
+    let renewed = env.identity.regenerate_secret(env.app.app.id).await.unwrap();
+    assert_ne!(renewed.client_secret, old);
+    assert!(auth(renewed.client_secret.clone()).await, "the cache does not hold the old secret");
     assert!(auth(old.clone()).await, "the previous secret works during the overlap");
     env.clock.advance(Duration::hours(24));
     assert!(!auth(old).await, "and not after it");
@@ -131,12 +132,18 @@ async fn deleting_an_app_stops_its_tokens_here_at_once_and_on_other_nodes_at_the
     let other = second_node(&env).await;
     let token = client_token(&env.identity, &env.app).await;
     assert!(other.verify_access_token(&token).is_ok());
+    let (client_id, secret) = (&env.app.app.client_id, &env.app.client_secret);
+    for node in [&env.identity, &other] {
+        assert!(node.authenticate_client(client_id, secret, "10.0.0.1").await.is_ok(), "cached by both nodes");
+    }
     env.identity.delete_app(env.app.app.id).await.unwrap();
     assert_eq!(env.identity.verify_access_token(&token), Err(TokenError::Invalid));
+    let login = env.identity.authenticate_client(client_id, secret, "10.0.0.1").await;
+    assert!(login.is_err(), "its credentials are gone here at once");
     other.refresh().await.unwrap();
     assert_eq!(other.verify_access_token(&token), Err(TokenError::Invalid));
-    let login = env.identity.authenticate_client(&env.app.app.client_id, &env.app.client_secret, "10.0.0.1").await;
-    assert!(login.is_err(), "its credentials are gone too");
+    let login = other.authenticate_client(client_id, secret, "10.0.0.1").await;
+    assert!(login.is_err(), "and on the other node after its refresh");
 }
 
 #[tokio::test]
