@@ -248,3 +248,24 @@ async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks(store: S
         "{changed_with_both}: {second}"
     );
 }
+
+/// The whole real jlcparts set: every one of its 582,280 records becomes a part of the catalogue.
+/// 3,089 LCSC codes name a manufacturer and MPN that another code also names: those are one part
+/// (the first record's) with an offer per code, so the catalogue holds 579,191 distinct parts
+/// and 582,280 LCSC offers.
+#[tokio::test]
+async fn the_full_jlcparts_set_imports_every_record() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let store = connect(&format!("sqlite://{}", dir.path().join("ferrite.db").display())).await;
+    let source = data.join("jlcparts");
+    let report =
+        import(&store, "jlcparts", Adapter::Jlcparts, source.to_str().unwrap(), Mode::Snapshot, Utc::now(), &mut ())
+            .await
+            .unwrap();
+    assert_eq!(report.skipped, 0, "{report}");
+    assert_eq!(report.parts_added + report.parts_repeated, 582_280, "{report}");
+    assert_eq!((report.parts_added, report.parts_repeated), (579_191, 3_089), "{report}");
+    assert_eq!(report.offers_added, 582_280, "{report}");
+    assert_eq!(store.part_ids_in_mpn_order().await.unwrap().len(), 579_191);
+}
