@@ -13,6 +13,7 @@ SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
 WRITERS="${WRITERS:-16}"
 BACKENDS="${BACKENDS:-sqlite postgres postgres-fsync}"   # postgres: as .ci/postgres starts it (fsync=off)
 MODES="${MODES:-meter direct}"
+ROUNDS="${ROUNDS:-3}"                 # runs of each mode; the summary shows the median
 WORK="$(mktemp -d /tmp/ferrite-bench-charges.XXXXXX)"
 RESULTS="$WORK/results.txt"
 PG_DIR=""
@@ -57,14 +58,15 @@ provision() {
 
 run() {  # run LABEL URL
   local id; id="$(provision "$2")" || die "provisioning failed (see $WORK/setup.log)"
-  for mode in $MODES; do
-    echo "$1, $mode"
-    watch_start "$WORK/cpu.txt"
+  for round in $(seq "$ROUNDS"); do for mode in $MODES; do
+    echo "$1, $mode (round $round)"
+    local pg_pid=(); [ -n "$PG_DIR" ] && [ -s "$PG_DIR/data/postmaster.pid" ] && pg_pid=("$(head -1 "$PG_DIR/data/postmaster.pid")")
+    watch_start "$WORK/cpu.txt" "${pg_pid[@]}"
     local line; line="$("$BIN" --database-url "$2" --client-id "$id" --writers "$WRITERS" --seconds "$SECONDS_PER_RUN" --mode "$mode" | grep '^RESULT')"
     watch_stop; local cpu; cpu="$(cat "$WORK/cpu.txt")"
     echo "  $line"; echo "    $cpu"
     printf '%s\t%s\t%s\n' "$1" "$line" "$cpu" >>"$RESULTS"
-  done
+  done; done
 }
 
 for backend in $BACKENDS; do
@@ -94,14 +96,22 @@ for backend in $BACKENDS; do
 done
 
 echo
-python3 - "$RESULTS" "$WRITERS" <<'PY'
-import re, sys
-print(f"| store | mode | writers | charges/s | p50 ms | p99 ms | refused | failed | counter = charges | others' CPU (avg/max) | target |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|")
+python3 - "$RESULTS" <<'PY'
+import re, statistics, sys
+rows = {}
 for line in open(sys.argv[1]):
     label, result, cpu = line.rstrip("\n").split("\t")
     r = dict(re.findall(r"(\w+)=(\S+)", result)); c = dict(re.findall(r"(\w+)=(\S+)", cpu))
-    mode = "Meter (group commit)" if r["mode"] == "meter" else "one transaction per charge"
-    target = ("≥ 20,000/s" if "SQLite" in label else "≥ 5,000/s") if r["mode"] == "meter" else ""
-    print(f"| {label} | {mode} | {r['writers']} | {float(r['charges_per_s']):,.0f} | {r['p50_ms']} | {r['p99_ms']} | {r['refused']} | {r['failed']} | {r['counter_matches']} | {c.get('others','?')}/{c.get('others_max','?')} | {target} |")
+    rows.setdefault((label, r["mode"]), []).append((r, c))
+print("| store | mode | writers | charges/s (median) | p50 ms | p99 ms | refused | failed | counter = charges | others' CPU (avg/max) | target | charges/s per run |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|---|")
+for (label, mode), runs in rows.items():
+    med = lambda k: statistics.median(float(r[k]) for r, _ in runs)
+    name = {"meter": "Meter (group commit)", "direct": "one transaction per charge"}.get(mode, mode)
+    target = ("≥ 20,000/s" if "SQLite" in label else "≥ 5,000/s") if mode == "meter" else ""
+    ok = all(r["counter_matches"] == "true" for r, _ in runs)
+    others = f"{statistics.median(float(c.get('others', 'nan').rstrip('%')) for _, c in runs):.0f}/{max(float(c.get('others_max', 'nan').rstrip('%')) for _, c in runs):.0f}"
+    per = ", ".join(f"{float(r['charges_per_s']):,.0f}" for r, _ in runs)
+    print(f"| {label} | {name} | {runs[0][0]['writers']} | {med('charges_per_s'):,.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | "
+          f"{sum(int(r['refused']) for r, _ in runs)} | {sum(int(r['failed']) for r, _ in runs)} | {ok} | {others} | {target} | {per} |")
 PY

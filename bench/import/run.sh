@@ -102,9 +102,9 @@ if [ "$PERF" = 1 ]; then
   [ -n "$IMPORT_PID" ] && perf record -F 99 --call-graph dwarf,16384 -o "$WORK/perf-dwarf.data" -p "$IMPORT_PID" -- sleep 30 >/dev/null 2>&1
   wait "$PERF_PID" || true
   report() { perf report -i "$1" --stdio "${@:2}" 2>/dev/null | grep '%' | grep -v '^#'; }
-  report "$WORK/perf-flat.data" --no-children --sort comm | head -12 >"$WORK/perf-threads.txt"
-  report "$WORK/perf-flat.data" --no-children --sort comm,dso,sym | head -50 >"$WORK/perf-self.txt"
-  report "$WORK/perf-dwarf.data" --children --sort sym -g none --percent-limit 2 | head -80 >"$WORK/perf-children.txt"
+  report "$WORK/perf-flat.data" --no-children --sort comm | head -12 >"$WORK/perf-threads.txt" || true
+  report "$WORK/perf-flat.data" --no-children --sort comm,dso,sym | head -50 >"$WORK/perf-self.txt" || true
+  report "$WORK/perf-dwarf.data" --children --sort sym -g none --percent-limit 2 | head -80 >"$WORK/perf-children.txt" || true
   echo "  CPU by thread (whole import):"; sed 's/^/    /' "$WORK/perf-threads.txt"
   echo "  hottest functions, self time (whole import):"; sed 's/^/    /' "$WORK/perf-self.txt"
   echo "  inclusive time, 30 s of the catalogue transaction (DWARF call graphs):"; sed 's/^/    /' "$WORK/perf-children.txt"

@@ -48,7 +48,12 @@ machine_header() {
 }
 
 # watch_start / watch_stop : CPU taken by other processes during a phase (bench/lib/cpuwatch.py).
-watch_start() { python3 "$ROOT/bench/lib/cpuwatch.py" --root $$ >"$1" & WATCH_PID=$!; }
+# watch_start FILE [PID...] : the PIDs (daemons the benchmark started) count as ours too.
+watch_start() {
+  local out=$1 roots=(--root $$); shift
+  for pid in "$@"; do roots+=(--root "$pid"); done
+  python3 "$ROOT/bench/lib/cpuwatch.py" "${roots[@]}" >"$out" & WATCH_PID=$!
+}
 # watch_stop must run in the script's own shell (not in a pipe or $(...)): it waits for the watcher.
 watch_stop() {
   if [ -n "${WATCH_PID:-}" ]; then kill -TERM "$WATCH_PID" 2>/dev/null || true; wait "$WATCH_PID" 2>/dev/null || true; fi

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Measures how much CPU other work on the machine took while a benchmark phase ran.
 
-  cpuwatch.py --root PID [--interval 0.5] > SUMMARY   (stop it with SIGTERM or SIGINT)
+  cpuwatch.py --root PID [--root PID...] [--interval 0.5] > SUMMARY   (stop it with SIGTERM or SIGINT)
 
 Every INTERVAL it reads /proc/stat and every /proc/PID/stat. A process is "ours" when PID (the
 benchmark script) is among its ancestors; everything else (another engineer's cargo/rustc, ...)
-is "others". On exit it prints one line, in percent of ONE core (200 % = both cores of 2):
+is "others" (a daemon the benchmark started, e.g. PostgreSQL, is ours: pass its PID as
+another --root). On exit it prints one line, in percent of ONE core (200 % = both cores of 2):
 
   CPU ours=..% others=..% others_max=..% idle=..% top_others=rustc:..%,cargo:..%
 
@@ -52,23 +53,24 @@ def idle_jiffies():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--root", type=int, required=True)
+    ap.add_argument("--root", type=int, action="append", required=True)
     ap.add_argument("--interval", type=float, default=0.5)
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
     ours_cache = {}
+    roots = set(a.root)
 
     def is_ours(pid, procs):
         chain = []
         while pid > 1 and pid in procs and pid not in ours_cache:
-            if pid == a.root:
+            if pid in roots:
                 ours_cache[pid] = True
                 break
             chain.append(pid)
             pid = procs[pid][0]
-        verdict = ours_cache.get(pid, pid == a.root)
+        verdict = ours_cache.get(pid, pid in roots)
         for p in chain:
             ours_cache[p] = verdict
         return verdict

@@ -60,7 +60,11 @@ fn load_lut(store: &Store, name: &str, sink: &mut dyn PartSink) -> Result<Lut, F
 
 enum Message {
     /// Records of the shard at this position, in order; `last` closes the shard.
-    Records { shard: usize, records: Vec<Record>, last: bool },
+    Records {
+        shard: usize,
+        records: Vec<Record>,
+        last: bool,
+    },
     Failed(FeedError),
 }
 
