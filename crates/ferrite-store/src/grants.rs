@@ -114,9 +114,8 @@ impl Store {
         app: AppId,
         now: DateTime<Utc>,
     ) -> Result<RefreshUse, StoreError> {
-        type Row = (String, String, String, String, i64, i64);
         let at = time::to_db(now);
-        let rotated: Option<Row> = dispatch!(self, pool => sqlx::query_as(
+        let rotated: Option<RefreshRow> = dispatch!(self, pool => sqlx::query_as(
             "UPDATE refresh_tokens SET used_at = $2
              WHERE token_hash = $1 AND app_id = $3 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
              RETURNING family_id, app_id, user_id, scope, auth_time, expires_at",
@@ -126,15 +125,8 @@ impl Store {
         .bind(app.to_string())
         .fetch_optional(pool)
         .await)?;
-        if let Some((family_id, app_id, user_id, scope, auth_time, expires_at)) = rotated {
-            return Ok(RefreshUse::Rotated(RefreshToken {
-                family_id,
-                app_id: parse_id(&app_id)?,
-                user_id: parse_id(&user_id)?,
-                scope,
-                auth_time: time::from_db(auth_time),
-                expires_at: time::from_db(expires_at),
-            }));
+        if let Some(row) = rotated {
+            return Ok(RefreshUse::Rotated(refresh_token(row)?));
         }
         let used_family: Option<String> = dispatch!(self, pool => sqlx::query_scalar(
             "SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND app_id = $2 AND used_at IS NOT NULL",
@@ -154,8 +146,7 @@ impl Store {
 
     /// The refresh token with this hash, if it is live (for introspection and revocation).
     pub async fn live_refresh_token(&self, hash: &[u8], now: DateTime<Utc>) -> Result<RefreshToken, StoreError> {
-        type Row = (String, String, String, String, i64, i64);
-        let (family_id, app_id, user_id, scope, auth_time, expires_at): Row = dispatch!(self, pool => sqlx::query_as(
+        let row: RefreshRow = dispatch!(self, pool => sqlx::query_as(
             "SELECT family_id, app_id, user_id, scope, auth_time, expires_at FROM refresh_tokens
              WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
         )
@@ -163,14 +154,7 @@ impl Store {
         .bind(time::to_db(now))
         .fetch_one(pool)
         .await)?;
-        Ok(RefreshToken {
-            family_id,
-            app_id: parse_id(&app_id)?,
-            user_id: parse_id(&user_id)?,
-            scope,
-            auth_time: time::from_db(auth_time),
-            expires_at: time::from_db(expires_at),
-        })
+        refresh_token(row)
     }
 
     pub async fn revoke_refresh_family(&self, family_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -225,4 +209,20 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// family_id, app_id, user_id, scope, auth_time, expires_at
+type RefreshRow = (String, String, String, String, i64, i64);
+
+fn refresh_token(
+    (family_id, app_id, user_id, scope, auth_time, expires_at): RefreshRow,
+) -> Result<RefreshToken, StoreError> {
+    Ok(RefreshToken {
+        family_id,
+        app_id: parse_id(&app_id)?,
+        user_id: parse_id(&user_id)?,
+        scope,
+        auth_time: time::from_db(auth_time),
+        expires_at: time::from_db(expires_at),
+    })
 }
