@@ -22,6 +22,7 @@ ROUNDS="${ROUNDS:-1}"              # repeat the four scenarios round-robin; the 
 KINDS="${KINDS:-healthz search_mpn search_mpn_hits multi_match}"
 TWIN="${TWIN:-1}"                  # 1: also run the metering A/B with the twin
 TWIN_KINDS="${TWIN_KINDS:-search_mpn}"
+TWIN_NO_CACHE="${TWIN_NO_CACHE:-1}" # 1: also run the twin (metering on) with no part cache: every part read from the store
 PERF="${PERF:-0}"                  # 1: also profile the server under supSearchMpn with perf
 PORT="${PORT:-3003}"
 TWIN_PORT="${TWIN_PORT:-3004}"
@@ -140,6 +141,11 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 echo "parts used/limit after the run: supSearchMpn app $(used "$BASE" "$MPN_TOKEN"), supMultiMatch app $(used "$BASE" "$MULTI_TOKEN"), free app $(used "$BASE" "$FREE_TOKEN")"
+# The part cache over the whole run (warm-ups included): parts answered from memory / read from the store.
+curl -sS --max-time 10 "$BASE/metrics" | awk '
+  $1=="catalogue_part_cache_hits_total"{h=$2} $1=="catalogue_part_cache_misses_total"{m=$2}
+  $1=="catalogue_part_cache_parts"{n=$2} $1=="catalogue_part_cache_bytes"{b=$2}
+  END{ if (h+m > 0) printf "part cache: %d hits, %d misses, hit ratio %.3f; %d parts held, %.1f MiB\n", h, m, h/(h+m), n, b/1048576 }' || true
 
 if [ "$PERF" = 1 ]; then
   command -v perf >/dev/null || die "perf is not installed (apt-get install linux-perf)"
@@ -148,8 +154,21 @@ if [ "$PERF" = 1 ]; then
   PERF_PID=$!
   wrk_run search_mpn "$MPN_TOKEN" -d12s "$BASE" >/dev/null
   wait "$PERF_PID" || true
-  perf report -i "$WORK/perf-serve.data" --no-children --sort comm --stdio 2>/dev/null | grep '%' | head -12 | sed 's/^/    /'
-  perf report -i "$WORK/perf-serve.data" --children --sort sym --stdio -g none 2>/dev/null | grep '%' | head -70 >"$WORK/perf-serve-children.txt"
+  perf report -i "$WORK/perf-serve.data" --no-children --sort comm --stdio -g none 2>/dev/null | grep '%' | head -12 | sed 's/^/    /' || true
+  # Where the server's CPU goes, by call stack (first matching rule wins; see bench/lib/perf_buckets.py).
+  echo "  server CPU by component:"
+  perf script -i "$WORK/perf-serve.data" -F comm,tid,period,ip,sym 2>/dev/null | python3 "$ROOT/bench/lib/perf_buckets.py" \
+    'metering: Meter::charge, batching task, charge_batch (tokio side)=ferrite_graphql::metering|charge_batch' \
+    'SQLite worker threads (catalogue reads + metering writes)=comm:sqlx-sqlite' \
+    'token check (JWT verify)=verify_access_token|jsonwebtoken' \
+    'MPN search (tantivy)=SearchIndex::search' \
+    'part and offer reads (tokio side of sqlx)=Catalogue::parts|parts_with_offers|parts_by_ids|offers_of_parts|sqlx_core|sqlx_sqlite' \
+    'GraphQL parse + validate=async_graphql::validation|async_graphql_parser|prepare_request|async_graphql::request' \
+    'response JSON serialization=serde_json::ser|IntoResponse>::into_response' \
+    'request JSON parse=serde_json::de' \
+    'GraphQL resolvers (KiCost fields)=resolve_field|do_resolve_container|resolve_list|async_graphql::' \
+    'HTTP (hyper, axum, tower, tokio net)=hyper::|tokio::net|axum::|tower' | sed 's/^/    /' || true
+  perf report -i "$WORK/perf-serve.data" --children --sort sym --stdio -g none 2>/dev/null | grep '%' | head -70 >"$WORK/perf-serve-children.txt" || true
   echo "  inclusive profile in $WORK/perf-serve-children.txt; perf data in $WORK/perf-serve.data"
 fi
 stop_last
@@ -159,19 +178,21 @@ if [ "$TWIN" = 1 ]; then
   TWIN_BIN="$(cargo_target_bin ferrite-graphql example api_twin)"
   [ -x "$TWIN_BIN" ] || die "could not build api_twin (see $WORK/cargo-api_twin.log)"
   TBASE="http://127.0.0.1:$TWIN_PORT"
+  variants="on off"; [ "$TWIN_NO_CACHE" = 1 ] && variants="$variants on-no-part-cache"
   for round in $(seq "$ROUNDS"); do
-    for metering in on off; do
-      echo "twin, metering $metering (round $round)"
-      start "$WORK/twin-$metering.log" env RUST_LOG=warn "$TWIN_BIN" --data-dir "$DATA_DIR" --listen "127.0.0.1:$TWIN_PORT" --metering "$metering"
+    for variant in $variants; do
+      metering=${variant%%-*}; extra=(); [ "$variant" = on-no-part-cache ] && extra=(--part-cache-mib 0)
+      echo "twin, metering $variant (round $round)"
+      start "$WORK/twin-$variant.log" env RUST_LOG=warn "$TWIN_BIN" --data-dir "$DATA_DIR" --listen "127.0.0.1:$TWIN_PORT" --metering "$metering" "${extra[@]}"
       wait_ready "$TBASE/.well-known/openid-configuration"
       MPN_TOKEN="$(token "$TBASE" "$MPN_ID" "$MPN_SECRET")"
       MULTI_TOKEN="$(token "$TBASE" "$MULTI_ID" "$MULTI_SECRET")"
       FREE_TOKEN="$(token "$TBASE" "$FREE_ID" "$FREE_SECRET")"
       for kind in $TWIN_KINDS; do
-        load "twin-metering-$metering" "$kind" "$TBASE" "$(token_for "$kind")" "$round"
+        load "twin-metering-$variant" "$kind" "$TBASE" "$(token_for "$kind")" "$round"
       done
       stop_last
-      grep '^TWIN' "$WORK/twin-$metering.log" | sed 's/^/    /' || true
+      grep '^TWIN' "$WORK/twin-$variant.log" | sed 's/^/    /' || true
     done
   done
 fi
@@ -210,5 +231,6 @@ print()
 ratio(("ferrite", "search_mpn"), ("ferrite", "search_mpn_hits"), "metered (a) vs free (c), same server (different work: (c) reads and renders no part)")
 for kind in ("search_mpn", "multi_match", "search_mpn_hits"):
     ratio(("twin-metering-on", kind), ("twin-metering-off", kind), f"twin {kind}: metering on vs off (the metering cost)")
+    ratio(("twin-metering-on-no-part-cache", kind), ("twin-metering-on", kind), f"twin {kind}: no part cache vs the part cache (metering on)")
 PY
 echo "logs in $WORK"

@@ -4,10 +4,14 @@
 //! `extensions` and headers) or skipped. `bench/api/run.sh` loads both with the same wrk script;
 //! the difference in requests/s is the metering cost, with everything else held equal.
 //!
-//!   api_twin --data-dir DIR --listen 127.0.0.1:PORT --metering on|off
+//!   api_twin --data-dir DIR --listen 127.0.0.1:PORT --metering on|off [--part-cache-mib N]
+//!
+//! `--part-cache-mib` sizes the catalogue's part cache (the server's default when absent; 0 reads
+//! every part from the store), so the same A/B can show what the cache does.
 //!
 //! Not a server to run for real: no portal, no metrics, no graceful shutdown, no catalogue
-//! watcher. On SIGTERM it prints how long requests waited for their charge and exits.
+//! watcher. On SIGTERM it prints how long requests waited for their charge, how the part cache
+//! did, and exits.
 
 use std::{
     net::SocketAddr,
@@ -31,7 +35,7 @@ use ferrite_core::{SystemClock, metering::Outcome};
 use ferrite_graphql::{ExchangeRates, Meter, Services, http::ApiState};
 use ferrite_identity::{Identity, TokenConfig};
 use ferrite_store::{ConnectOptions, Store};
-use ferrite_supply::catalogue::Catalogue;
+use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
 
 #[derive(Clone)]
 struct Twin {
@@ -42,12 +46,13 @@ struct Twin {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: api_twin --data-dir DIR --listen ADDR --metering on|off");
+    eprintln!("usage: api_twin --data-dir DIR --listen ADDR --metering on|off [--part-cache-mib N]");
     std::process::exit(2);
 }
 
 fn main() {
     let (mut data_dir, mut listen, mut metering) = (None, None, None);
+    let mut options = CatalogueOptions::default();
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| usage());
@@ -55,15 +60,16 @@ fn main() {
             "--data-dir" => data_dir = Some(PathBuf::from(value)),
             "--listen" => listen = Some(value.parse::<SocketAddr>().unwrap_or_else(|_| usage())),
             "--metering" => metering = Some(value == "on"),
+            "--part-cache-mib" => options.part_cache_bytes = value.parse::<u64>().unwrap_or_else(|_| usage()) << 20,
             _ => usage(),
         }
     }
     let (Some(data_dir), Some(listen), Some(metering)) = (data_dir, listen, metering) else { usage() };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
-    runtime.block_on(serve(data_dir, listen, metering));
+    runtime.block_on(serve(data_dir, listen, metering, options));
 }
 
-async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool) {
+async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: CatalogueOptions) {
     let url = format!("sqlite://{}", data_dir.join("ferrite.db").display());
     let store = Store::connect(&url, &ConnectOptions::default()).await.expect("the store opens");
     let public_url = format!("http://{listen}");
@@ -71,10 +77,10 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool) {
         .await
         .expect("identity starts");
     tokio::spawn(identity.clone().run_refresher());
-    let catalogue = Catalogue::open(store.clone(), &data_dir).await.expect("the catalogue opens");
+    let catalogue = Catalogue::open_with(store.clone(), &data_dir, options).await.expect("the catalogue opens");
     let services = Arc::new(Services {
         identity: identity.clone(),
-        catalogue,
+        catalogue: catalogue.clone(),
         rates: ExchangeRates::default(),
         public_url: public_url.clone(),
     });
@@ -98,7 +104,15 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool) {
     }
     let n = twin.charges.load(Ordering::Relaxed);
     let mean_us = twin.charge_nanos.load(Ordering::Relaxed) as f64 / n.max(1) as f64 / 1e3;
-    println!("TWIN metering={metering} charges={n} mean_charge_wait_us={mean_us:.0}");
+    let cache = catalogue.part_cache_stats();
+    let hit_ratio = cache.hits as f64 / (cache.hits + cache.misses).max(1) as f64;
+    println!(
+        "TWIN metering={metering} charges={n} mean_charge_wait_us={mean_us:.0} part_cache_mib={} \
+         part_cache_hits={} part_cache_misses={} part_cache_hit_ratio={hit_ratio:.3}",
+        options.part_cache_bytes >> 20,
+        cache.hits,
+        cache.misses
+    );
 }
 
 async fn execute(State(twin): State<Twin>, headers: HeaderMap, body: Bytes) -> Response {

@@ -1,12 +1,19 @@
 //! Charges per second through the store, as the API makes them: `W` concurrent tasks, each charging
 //! one part in a loop for `S` seconds. Run by `bench/charges/run.sh` (see bench/README.md).
 //!
-//!   charges --database-url URL --client-id ID [--writers 16] [--seconds 10] [--mode meter|direct]
+//!   charges --database-url URL --client-id ID [--writers 16] [--seconds 10] [--mode MODE]
 //!
-//! `--mode meter` (default) drives `ferrite_graphql::Meter` itself, so the charges are grouped
-//! into batches (group commit) exactly as `ferrite serve` groups them. `--mode direct` calls
-//! `Store::charge_batch` with one charge per call (one transaction per charge), to show what the
-//! grouping buys. The app behind `ID` must exist with a part limit large enough for the run.
+//! MODE
+//!   meter (default)  drives `ferrite_graphql::Meter` itself, so the charges are grouped into
+//!                    batches (group commit) exactly as `ferrite serve` groups them
+//!   direct           `Store::charge_batch` with one charge per call (a transaction per charge),
+//!                    to show what the grouping buys
+//!   batch16          `Store::charge_batch` with 16 one-part charges of the app per call: the
+//!                    batch the meter builds from 16 waiting requests (counts 16 charges a call)
+//!   batch16-merged   one 16-part charge per call: the same parts in one charge (counts 16), to
+//!                    show what a batch's per-charge statements cost (run both with --writers 1)
+//!
+//! The app behind `ID` must exist with a part limit large enough for the run.
 //! The tasks run on a multi-threaded runtime with one worker per core, like the server.
 
 use std::{
@@ -24,17 +31,38 @@ struct Args {
     client_id: String,
     writers: usize,
     seconds: f64,
-    direct: bool,
+    mode: Mode,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Meter,
+    Direct,
+    Batch16,
+    Batch16Merged,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Meter => "meter",
+            Mode::Direct => "direct",
+            Mode::Batch16 => "batch16",
+            Mode::Batch16Merged => "batch16-merged",
+        }
+    }
 }
 
 fn usage() -> ! {
-    eprintln!("usage: charges --database-url URL --client-id ID [--writers 16] [--seconds 10] [--mode meter|direct]");
+    eprintln!(
+        "usage: charges --database-url URL --client-id ID [--writers 16] [--seconds 10] [--mode meter|direct|batch16|batch16-merged]"
+    );
     std::process::exit(2);
 }
 
 fn args() -> Args {
     let mut args =
-        Args { database_url: String::new(), client_id: String::new(), writers: 16, seconds: 10.0, direct: false };
+        Args { database_url: String::new(), client_id: String::new(), writers: 16, seconds: 10.0, mode: Mode::Meter };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| usage());
@@ -44,9 +72,11 @@ fn args() -> Args {
             "--writers" => args.writers = value.parse().unwrap_or_else(|_| usage()),
             "--seconds" => args.seconds = value.parse().unwrap_or_else(|_| usage()),
             "--mode" => {
-                args.direct = match value.as_str() {
-                    "meter" => false,
-                    "direct" => true,
+                args.mode = match value.as_str() {
+                    "meter" => Mode::Meter,
+                    "direct" => Mode::Direct,
+                    "batch16" => Mode::Batch16,
+                    "batch16-merged" => Mode::Batch16Merged,
                     _ => usage(),
                 }
             }
@@ -101,28 +131,33 @@ async fn run(args: Args) {
     let mut tasks = Vec::new();
     for _ in 0..args.writers {
         let (meter, store, client_id, period) = (meter.clone(), store.clone(), args.client_id.clone(), period.clone());
-        let direct = args.direct;
+        let mode = args.mode;
         let app_id = app.id;
         tasks.push(tokio::spawn(async move {
             let mut tally = Tally::default();
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let outcome = if direct {
-                    let now = chrono::Utc::now();
-                    let request = ChargeRequest {
-                        app: app_id,
-                        period: period.clone(),
-                        day: now.format("%Y-%m-%d").to_string(),
-                        parts: 1,
-                    };
-                    store.charge_batch(&[request]).await.map(|mut o| o.remove(0)).map_err(|e| e.to_string())
-                } else {
-                    meter.charge(&client_id, 1).await.map(|c| c.outcome).map_err(|e| e.to_string())
+                let day = || chrono::Utc::now().format("%Y-%m-%d").to_string();
+                let charge = |parts| ChargeRequest { app: app_id, period: period.clone(), day: day(), parts };
+                // (outcome of the call, charges it stands for)
+                let (outcome, count) = match mode {
+                    Mode::Meter => (meter.charge(&client_id, 1).await.map(|c| c.outcome).map_err(|e| e.to_string()), 1),
+                    Mode::Direct => {
+                        (store.charge_batch(&[charge(1)]).await.map(|mut o| o.remove(0)).map_err(|e| e.to_string()), 1)
+                    }
+                    Mode::Batch16 => {
+                        let batch: Vec<ChargeRequest> = (0..16).map(|_| charge(1)).collect();
+                        (store.charge_batch(&batch).await.map(|o| o[15]).map_err(|e| e.to_string()), 16)
+                    }
+                    Mode::Batch16Merged => (
+                        store.charge_batch(&[charge(16)]).await.map(|mut o| o.remove(0)).map_err(|e| e.to_string()),
+                        16,
+                    ),
                 };
                 tally.latencies.push(t.elapsed());
                 match outcome {
-                    Ok(Outcome::Charged { .. }) => tally.charged += 1,
-                    Ok(Outcome::Refused { .. }) => tally.refused += 1,
+                    Ok(Outcome::Charged { .. }) => tally.charged += count,
+                    Ok(Outcome::Refused { .. }) => tally.refused += count,
                     Err(err) => {
                         if tally.failed == 0 {
                             eprintln!("a charge failed: {err}");
@@ -145,11 +180,11 @@ async fn run(args: Args) {
     let elapsed = started.elapsed().as_secs_f64();
     let used_after = store.part_usage(app.id, &period).await.expect("usage reads");
     total.latencies.sort_unstable();
-    let counted = used_after - used_before - 1; // minus the warm-up charge
+    let counted = used_after - used_before - 1; // minus the warm-up charge (parts = charges of 1 part)
     println!(
         "RESULT backend={:?} mode={} writers={} seconds={elapsed:.2} charged={} refused={} failed={} charges_per_s={:.0} p50_ms={:.3} p99_ms={:.3} max_ms={:.3} counter_delta={counted} counter_matches={}",
         store.backend(),
-        if args.direct { "direct" } else { "meter" },
+        args.mode.name(),
         args.writers,
         total.charged,
         total.refused,

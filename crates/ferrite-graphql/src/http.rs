@@ -1,9 +1,9 @@
 //! `POST /graphql` (and `/graphql/`), `GET /graphql` (the IDE). The token comes from
 //! `Authorization: Bearer …` or from a header named `token`, as Nexar's examples and KiCost send it.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use async_graphql::{ErrorExtensions, ServerError};
+use async_graphql::{ErrorExtensions, ServerError, parser::types::ExecutableDocument};
 use axum::{
     Json, Router,
     body::Bytes,
@@ -67,18 +67,48 @@ pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<E
             return Err(request_error(StatusCode::OK, TOKEN_INVALID_MESSAGE, "AuthInvalidToken"));
         }
     };
-    let request: async_graphql::Request = serde_json::from_slice(body).map_err(|err| {
+    let mut request: async_graphql::Request = serde_json::from_slice(body).map_err(|err| {
         request_error(
             StatusCode::BAD_REQUEST,
             &format!("The request body is not a GraphQL request: {err}"),
             "BadRequest",
         )
     })?;
+    reuse_parse(&mut request);
     let caller = Caller { claims };
     let counter = Arc::new(PartCounter::default());
     let request = request.data(caller.clone()).data(counter.clone());
     let response = state.schema.execute(request).await;
     Ok(Executed { parts: counter.total(), response, caller })
+}
+
+#[derive(Clone)]
+struct QueryBytes;
+
+impl quick_cache::Weighter<String, ExecutableDocument> for QueryBytes {
+    fn weight(&self, query: &String, _: &ExecutableDocument) -> u64 {
+        query.len() as u64 + 64
+    }
+}
+
+/// Parsed queries by their text. Clients send the same few queries over and over, and parsing
+/// one (pest) costs about twice as much as validating it. Parsing is a pure function of the text,
+/// so one memo serves the whole process; it is bounded by the text it holds (the documents are a
+/// small multiple of it).
+static PARSED: LazyLock<quick_cache::sync::Cache<String, ExecutableDocument, QueryBytes>> =
+    LazyLock::new(|| quick_cache::sync::Cache::with_weighter(1024, 4 << 20, QueryBytes));
+
+/// Gives the request its parsed query from the memo, or parses it and keeps it. A query that does
+/// not parse is left to the executor, which answers with the parse error as before.
+fn reuse_parse(request: &mut async_graphql::Request) {
+    if let Some(document) = PARSED.get(request.query.as_str()) {
+        request.set_parsed_query(document);
+        return;
+    }
+    let query = request.query.clone();
+    if let Ok(document) = request.parsed_query() {
+        PARSED.insert(query, document.clone());
+    }
 }
 
 async fn execute(State(state): State<ApiState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {

@@ -361,7 +361,9 @@ impl CatalogueWriter {
         let (id, change) = match self.offers.get(&key) {
             // A second listing of an offer already written by this import: the first wins.
             Some(known) if self.seen_offers.contains(&known.id) => return Ok(OfferChange::default()),
-            Some(known) if known.content_hash == row.content_hash && known.part_id == part_id && known.feed == self.feed => {
+            Some(known)
+                if known.content_hash == row.content_hash && known.part_id == part_id && known.feed == self.feed =>
+            {
                 self.seen_offers.insert(known.id);
                 return Ok(OfferChange::default());
             }

@@ -155,6 +155,77 @@ impl Store {
         Ok(parts)
     }
 
+    /// Parts by id with their offers (by seller, then SKU), in the order asked; ids not found are
+    /// left out, an id asked twice is answered once. One query (parts joined with their offers),
+    /// so one round trip to the database for a whole answer.
+    pub async fn parts_with_offers(&self, ids: &[i64]) -> Result<Vec<(PartRecord, Vec<OfferRecord>)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT p.id, p.manufacturer_id, p.mpn, p.description, p.category_id, p.specs, p.datasheet_url, \
+             p.image_url, p.updated_at, o.id, o.seller_id, o.sku, o.is_authorized, o.inventory_level, o.moq, \
+             o.order_multiple, o.packaging, o.prices, o.click_url, o.updated_at \
+             FROM parts p LEFT JOIN offers o ON o.part_id = p.id WHERE p.id IN ({}) ORDER BY p.id, o.seller_id, o.sku",
+            placeholders(ids.len())
+        );
+        // The offer's columns after the part's; all null for a part without offers.
+        type OfferCells = (
+            i64,
+            i64,
+            String,
+            bool,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            String,
+            Option<String>,
+            i64,
+        );
+        let rows: Vec<(PartRow, Option<OfferCells>)> = dispatch!(catalogue self, pool => {
+            let mut query = sqlx::query(&sql);
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await.and_then(|rows| {
+                use sqlx::Row;
+                rows.iter()
+                    .map(|row| {
+                        let part: PartRow = (
+                            row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?,
+                            row.try_get(5)?, row.try_get(6)?, row.try_get(7)?, row.try_get(8)?,
+                        );
+                        let offer = match row.try_get::<Option<i64>, _>(9)? {
+                            None => None,
+                            Some(id) => Some((
+                                id, row.try_get(10)?, row.try_get(11)?, row.try_get(12)?, row.try_get(13)?,
+                                row.try_get(14)?, row.try_get(15)?, row.try_get(16)?, row.try_get(17)?,
+                                row.try_get(18)?, row.try_get(19)?,
+                            )),
+                        };
+                        Ok((part, offer))
+                    })
+                    .collect()
+            })
+        })?;
+        let mut found: Vec<(PartRecord, Vec<OfferRecord>)> = Vec::new();
+        for (part_row, cells) in rows {
+            // Rows come by part: a new part starts where the id changes.
+            if found.last().is_none_or(|(last, _)| last.id != part_row.0) {
+                found.push((part(part_row)?, Vec::new()));
+            }
+            let (part, offers) = found.last_mut().expect("a part was pushed");
+            if let Some((id, seller, sku, authorized, inventory, moq, multiple, packaging, prices, click, at)) = cells {
+                offers.push(offer((
+                    id, part.id, seller, sku, authorized, inventory, moq, multiple, packaging, prices, click, at,
+                ))?);
+            }
+        }
+        found.sort_by_key(|(p, _)| ids.iter().position(|id| *id == p.id));
+        Ok(found)
+    }
+
     /// Parts whose MPN key (upper-case, no punctuation) is exactly `mpn_key`.
     pub async fn part_ids_by_mpn_key(&self, mpn_key: &str) -> Result<Vec<i64>, StoreError> {
         Ok(dispatch!(catalogue self, pool => sqlx::query_scalar("SELECT id FROM parts WHERE mpn_key = $1 ORDER BY id")

@@ -56,6 +56,10 @@ impl Store {
                     SqlitePoolOptions::new()
                         .max_connections(options.max_connections)
                         .acquire_timeout(options.connect_timeout)
+                        // sqlx pings an idle connection before handing it out: for SQLite that is
+                        // one more round trip to the connection's worker thread per statement, and
+                        // a connection to a local file cannot have been dropped by a peer.
+                        .test_before_acquire(false)
                         .connect_with(
                             connect
                                 .create_if_missing(true)

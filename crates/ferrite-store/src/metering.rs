@@ -90,9 +90,12 @@ impl Store {
                     *daily.entry((charge.app, charge.day.as_str())).or_default() += charge.parts;
                 }
             }
+            // One write per account whose total moved, not one per charge: a batch often holds
+            // many charges of one app.
+            let mut written = std::collections::HashSet::new();
             for charge in charges {
                 let (Some(now), Some(was)) = (accounts.get(&charge.app), before.get(&charge.app)) else { continue };
-                if now.used != was.used {
+                if now.used != was.used && written.insert(charge.app) {
                     sqlx::query("UPDATE part_usage SET used = $3 WHERE app_id = $1 AND period = $2")
                         .bind(charge.app.to_string()).bind(&charge.period).bind(now.used)
                         .execute(&mut *tx).await?;

@@ -19,7 +19,11 @@ use std::{
 };
 
 use ferrite_store::{ConnectOptions, Store};
-use ferrite_supply::{catalogue::Catalogue, keys::mpn_key, search::SearchRequest};
+use ferrite_supply::{
+    catalogue::{Catalogue, CatalogueOptions},
+    keys::mpn_key,
+    search::SearchRequest,
+};
 
 fn usage() -> ! {
     eprintln!("usage: mpn_search DATA_DIR QUERIES_FILE [--rounds N]");
@@ -92,7 +96,9 @@ async fn main() {
     let url = format!("sqlite://{}", data_dir.join("ferrite.db").display());
     let store = Store::connect(&url, &ConnectOptions::default()).await.expect("store opens");
     let opened = Instant::now();
-    let catalogue = Catalogue::open(store, &data_dir).await.expect("catalogue opens");
+    // No part cache: `search_mpn_plus_parts` measures reading the parts from the store.
+    let no_cache = CatalogueOptions { part_cache_bytes: 0 };
+    let catalogue = Catalogue::open_with(store, &data_dir, no_cache).await.expect("catalogue opens");
     println!(
         "catalogue version {} opened in {:.2}s; {} queries, {rounds} rounds",
         catalogue.version(),

@@ -1,11 +1,16 @@
 //! The catalogue as the API serves it: the current search index, the dictionary tables (small,
-//! held in memory), and parts with their offers read from the store. A watcher follows the
-//! store's catalogue version, so a refresh made by any node shows up here without a restart.
+//! held in memory), and parts with their offers read from the store, the recently read ones kept
+//! in memory. A watcher follows the store's catalogue version, so a refresh made by any node shows
+//! up here without a restart; the index, the dictionary and the kept parts belong to one version
+//! and are replaced together.
 
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::{Arc, RwLock},
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicU64, Ordering},
+    },
     time::Duration,
 };
 
@@ -123,39 +128,136 @@ fn name_words(name: &str) -> Vec<String> {
     name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
 
-/// A part with its offers, ready to answer from.
+/// A part with its offers (by seller, then SKU), ready to answer from.
 #[derive(Debug, Clone)]
 pub struct PartView {
     pub part: PartRecord,
     pub offers: Vec<OfferRecord>,
 }
 
+impl PartView {
+    /// About how much memory the part takes: what the part cache is bounded by.
+    fn weight(&self) -> u64 {
+        use std::mem::size_of;
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let part = &self.part;
+        let specs: usize =
+            part.specs.iter().map(|(_, display, _)| size_of::<(i64, String, Option<f64>)>() + display.len()).sum();
+        let offers: usize = self
+            .offers
+            .iter()
+            .map(|o| {
+                let prices: usize = o.prices.iter().map(|(_, _, c)| size_of::<(i64, f64, String)>() + c.len()).sum();
+                size_of::<OfferRecord>() + o.sku.len() + text(&o.packaging) + text(&o.click_url) + prices
+            })
+            .sum();
+        let bytes = size_of::<PartView>()
+            + part.mpn.len()
+            + text(&part.description)
+            + text(&part.datasheet_url)
+            + text(&part.image_url)
+            + specs
+            + offers;
+        bytes as u64
+    }
+}
+
+/// How the catalogue is kept in memory.
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogueOptions {
+    /// Parts with their offers kept in memory, in bytes (about); 0 reads every part from the store.
+    pub part_cache_bytes: u64,
+}
+
+impl Default for CatalogueOptions {
+    fn default() -> Self {
+        // About 40,000 parts of the jlcparts catalogue (1.5 KiB each with specs and offers).
+        CatalogueOptions { part_cache_bytes: 64 << 20 }
+    }
+}
+
+#[derive(Clone)]
+struct PartWeight;
+
+impl quick_cache::Weighter<i64, Arc<PartView>> for PartWeight {
+    fn weight(&self, _id: &i64, view: &Arc<PartView>) -> u64 {
+        view.weight()
+    }
+}
+
+/// Recently read parts of one catalogue version, by id.
+type PartCache = quick_cache::sync::Cache<i64, Arc<PartView>, PartWeight>;
+
+/// How the part cache has done since the catalogue opened (over all versions).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PartCacheStats {
+    /// Parts answered from memory.
+    pub hits: u64,
+    /// Parts read from the store.
+    pub misses: u64,
+    /// Parts held now, and about how many bytes they take.
+    pub parts: u64,
+    pub bytes: u64,
+}
+
 struct Current {
     version: i64,
     index: Option<Arc<SearchIndex>>,
     dictionary: Arc<Dictionary>,
+    /// Parts of this version read for answers; `None` when the cache is off. A new version gets a
+    /// new, empty cache, so no part read before a refresh is answered after it.
+    parts: Option<Arc<PartCache>>,
 }
 
 pub struct Catalogue {
     store: Store,
     root: PathBuf,
+    options: CatalogueOptions,
     current: RwLock<Current>,
     /// One refresh at a time: two builds of one version would share a directory.
     refreshing: tokio::sync::Mutex<()>,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl Catalogue {
     /// Opens the catalogue with its search index under `data_dir/search`, building the index if
     /// this node has none for the current version.
     pub async fn open(store: Store, data_dir: &Path) -> Result<Arc<Catalogue>, SearchError> {
+        Catalogue::open_with(store, data_dir, CatalogueOptions::default()).await
+    }
+
+    pub async fn open_with(
+        store: Store,
+        data_dir: &Path,
+        options: CatalogueOptions,
+    ) -> Result<Arc<Catalogue>, SearchError> {
         let catalogue = Arc::new(Catalogue {
             store,
             root: data_dir.join("search"),
-            current: RwLock::new(Current { version: -1, index: None, dictionary: Arc::default() }),
+            options,
+            current: RwLock::new(Current { version: -1, index: None, dictionary: Arc::default(), parts: None }),
             refreshing: tokio::sync::Mutex::new(()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         });
         catalogue.refresh().await?;
         Ok(catalogue)
+    }
+
+    fn new_part_cache(&self) -> Option<Arc<PartCache>> {
+        let bytes = self.options.part_cache_bytes;
+        (bytes > 0).then(|| Arc::new(PartCache::with_weighter((bytes / 1536).max(16) as usize, bytes, PartWeight)))
+    }
+
+    pub fn part_cache_stats(&self) -> PartCacheStats {
+        let cache = self.current.read().expect("catalogue lock").parts.clone();
+        PartCacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            parts: cache.as_ref().map_or(0, |c| c.len() as u64),
+            bytes: cache.as_ref().map_or(0, |c| c.weight()),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -170,8 +272,9 @@ impl Catalogue {
         self.current.read().expect("catalogue lock").dictionary.clone()
     }
 
-    /// Catches up with the store: when the catalogue version has moved, reloads the dictionary
-    /// and opens (or builds) the index of the new version, then drops older index directories.
+    /// Catches up with the store: when the catalogue version has moved, reloads the dictionary,
+    /// opens (or builds) the index of the new version and starts an empty part cache, then drops
+    /// older index directories.
     pub async fn refresh(&self) -> Result<(), SearchError> {
         let _one_at_a_time = self.refreshing.lock().await;
         let version = self.store.catalogue_version().await?;
@@ -189,7 +292,9 @@ impl Catalogue {
             }
         };
         let keep = index.dir().to_owned();
-        *self.current.write().expect("catalogue lock") = Current { version, index: Some(Arc::new(index)), dictionary };
+        let parts = self.new_part_cache();
+        *self.current.write().expect("catalogue lock") =
+            Current { version, index: Some(Arc::new(index)), dictionary, parts };
         remove_other_indexes(&self.root, &keep);
         Ok(())
     }
@@ -213,17 +318,34 @@ impl Catalogue {
         }
     }
 
-    /// Parts by id with their offers, in the order asked; unknown ids are left out.
-    pub async fn parts(&self, ids: &[i64]) -> Result<Vec<PartView>, StoreError> {
-        let parts = self.store.parts_by_ids(ids).await?;
-        let mut offers: HashMap<i64, Vec<OfferRecord>> = HashMap::new();
-        for offer in self.store.offers_of_parts(ids).await? {
-            offers.entry(offer.part_id).or_default().push(offer);
+    /// Parts by id with their offers, in the order asked; unknown ids are left out, an id asked
+    /// twice is answered once. Parts in the cache come from memory, the others from the store in
+    /// one query.
+    pub async fn parts(&self, ids: &[i64]) -> Result<Vec<Arc<PartView>>, StoreError> {
+        // The cache of the version current now. Parts read below go into it and never into a
+        // later version's: a refresh replaces the cache only after the store has moved to the new
+        // version, so a part read from a newer cache is never older than that cache.
+        let cache = self.current.read().expect("catalogue lock").parts.clone();
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        let mut views: Vec<(i64, Option<Arc<PartView>>)> =
+            ids.iter().filter(|id| seen.insert(**id)).map(|id| (*id, cache.as_ref().and_then(|c| c.get(id)))).collect();
+        let missing: Vec<i64> = views.iter().filter(|(_, view)| view.is_none()).map(|(id, _)| *id).collect();
+        self.hits.fetch_add((views.len() - missing.len()) as u64, Ordering::Relaxed);
+        self.misses.fetch_add(missing.len() as u64, Ordering::Relaxed);
+        if !missing.is_empty() {
+            let mut read: HashMap<i64, Arc<PartView>> = HashMap::with_capacity(missing.len());
+            for (part, offers) in self.store.parts_with_offers(&missing).await? {
+                let view = Arc::new(PartView { part, offers });
+                if let Some(cache) = &cache {
+                    cache.insert(view.part.id, view.clone());
+                }
+                read.insert(view.part.id, view);
+            }
+            for (id, view) in views.iter_mut().filter(|(_, view)| view.is_none()) {
+                *view = read.remove(id);
+            }
         }
-        Ok(parts
-            .into_iter()
-            .map(|part| PartView { offers: offers.remove(&part.id).unwrap_or_default(), part })
-            .collect())
+        Ok(views.into_iter().filter_map(|(_, view)| view).collect())
     }
 }
 

@@ -46,5 +46,10 @@ pub async fn track(request: Request, next: Next) -> Response {
 }
 
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+    let cache = state.catalogue.part_cache_stats();
+    metrics::counter!("catalogue_part_cache_hits_total").absolute(cache.hits);
+    metrics::counter!("catalogue_part_cache_misses_total").absolute(cache.misses);
+    metrics::gauge!("catalogue_part_cache_parts").set(cache.parts as f64);
+    metrics::gauge!("catalogue_part_cache_bytes").set(cache.bytes as f64);
     ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
 }

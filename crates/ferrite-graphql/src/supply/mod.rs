@@ -73,12 +73,12 @@ fn supply_env(ctx: &Context<'_>, country: &str, currency: &str) -> Result<Env> {
     let services = services(ctx);
     check_country(country)?;
     services.rates.check(currency)?;
-    Ok(Env { dictionary: services.catalogue.dictionary(), services, currency: currency.to_owned() })
+    Ok(Env { dictionary: services.catalogue.dictionary(), services, currency: currency.into() })
 }
 
 async fn load_parts(env: &Env, ids: &[i64]) -> Result<Vec<SupPart>> {
     let views = env.services.catalogue.parts(ids).await.map_err(internal)?;
-    Ok(views.into_iter().map(|view| SupPart { view: Arc::new(view), env: env.clone() }).collect())
+    Ok(views.into_iter().map(|view| SupPart { view, env: env.clone() }).collect())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -211,8 +211,9 @@ impl SupplyQuery {
 
     async fn sup_attributes(&self, ctx: &Context<'_>) -> Result<Option<Vec<SupAttribute>>> {
         let env = supply_env(ctx, "US", "USD")?;
-        let mut attributes: Vec<SupAttribute> = env.dictionary.attributes.values().map(SupAttribute::from).collect();
-        attributes.sort_by(|a, b| a.shortname.cmp(&b.shortname));
+        let mut attributes: Vec<SupAttribute> =
+            env.dictionary.attributes.keys().map(|id| SupAttribute::new(&env.dictionary, *id)).collect();
+        attributes.sort_by(|a, b| a.record().shortname.cmp(&b.record().shortname));
         Ok(Some(attributes))
     }
 }

@@ -12,12 +12,13 @@ use ferrite_supply::{
 
 use crate::{ExchangeRates, Services, scalars::Time};
 
-/// What every supply object needs to render: names, and the currency asked for.
+/// What every supply object needs to render: names, and the currency asked for. Cheap to clone
+/// (every object of an answer holds one).
 #[derive(Clone)]
 pub struct Env {
     pub dictionary: Arc<Dictionary>,
     pub services: Arc<Services>,
-    pub currency: String,
+    pub currency: Arc<str>,
 }
 
 impl Env {
@@ -64,41 +65,99 @@ pub fn unknown_company(id: i64) -> SupCompany {
     }
 }
 
-#[derive(SimpleObject, Clone)]
+/// An attribute of the dictionary. Its fields are read from the dictionary when asked for, so a
+/// spec that shows two of them does not copy the others.
+#[derive(Clone)]
 pub struct SupAttribute {
-    pub id: ID,
-    pub name: String,
-    pub shortname: String,
-    pub group: String,
-    pub value_type: String,
-    pub units_name: String,
-    pub units_symbol: String,
+    dictionary: Arc<Dictionary>,
+    id: i64,
+    value_type: &'static str,
 }
 
-impl From<&AttributeRecord> for SupAttribute {
-    fn from(a: &AttributeRecord) -> Self {
-        SupAttribute {
-            id: ID(a.id.to_string()),
-            name: a.name.clone(),
-            shortname: a.shortname.clone(),
-            group: a.group.clone().unwrap_or_default(),
-            value_type: "text".into(),
-            units_name: String::new(),
-            units_symbol: a.units.clone().unwrap_or_default(),
-        }
+impl SupAttribute {
+    /// The attribute `id` of `dictionary` (which has it), with the value type `text`.
+    pub fn new(dictionary: &Arc<Dictionary>, id: i64) -> Self {
+        SupAttribute { dictionary: dictionary.clone(), id, value_type: "text" }
+    }
+
+    pub fn record(&self) -> &AttributeRecord {
+        static UNKNOWN: AttributeRecord =
+            AttributeRecord { id: 0, name: String::new(), shortname: String::new(), group: None, units: None };
+        self.dictionary.attributes.get(&self.id).unwrap_or(&UNKNOWN)
     }
 }
 
-#[derive(SimpleObject, Clone)]
+#[Object]
+impl SupAttribute {
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.record().name
+    }
+    async fn shortname(&self) -> &str {
+        &self.record().shortname
+    }
+    async fn group(&self) -> &str {
+        self.record().group.as_deref().unwrap_or_default()
+    }
+    async fn value_type(&self) -> &str {
+        self.value_type
+    }
+    async fn units_name(&self) -> &str {
+        ""
+    }
+    async fn units_symbol(&self) -> &str {
+        self.record().units.as_deref().unwrap_or_default()
+    }
+}
+
+/// A part's value of an attribute: the part's `index`th spec, whose attribute the dictionary has.
 pub struct SupSpec {
-    pub attribute: SupAttribute,
-    pub value: String,
-    pub si_value: String,
-    pub value_type: String,
-    pub units: String,
-    pub units_name: String,
-    pub units_symbol: String,
-    pub display_value: String,
+    part: Arc<PartView>,
+    index: usize,
+    dictionary: Arc<Dictionary>,
+}
+
+impl SupSpec {
+    fn spec(&self) -> &(i64, String, Option<f64>) {
+        &self.part.part.specs[self.index]
+    }
+    fn kind(&self) -> &'static str {
+        if self.spec().2.is_some() { "number" } else { "text" }
+    }
+    fn units_of_attribute(&self) -> &str {
+        self.dictionary.attributes.get(&self.spec().0).and_then(|a| a.units.as_deref()).unwrap_or_default()
+    }
+}
+
+#[Object]
+impl SupSpec {
+    async fn attribute(&self) -> SupAttribute {
+        SupAttribute { dictionary: self.dictionary.clone(), id: self.spec().0, value_type: self.kind() }
+    }
+    async fn value(&self) -> &str {
+        &self.spec().1
+    }
+    async fn si_value(&self) -> String {
+        let (_, display, si) = self.spec();
+        si.map_or_else(|| display.clone(), |v| v.to_string())
+    }
+    async fn value_type(&self) -> &str {
+        self.kind()
+    }
+    async fn units(&self) -> &str {
+        self.units_of_attribute()
+    }
+    async fn units_name(&self) -> &str {
+        ""
+    }
+    async fn units_symbol(&self) -> &str {
+        self.units_of_attribute()
+    }
+    async fn display_value(&self) -> &str {
+        &self.spec().1
+    }
 }
 
 #[derive(SimpleObject, Clone)]
@@ -136,13 +195,13 @@ pub struct SupPricePoint {
     pub conversion_rate: f64,
 }
 
-fn price_point(env: &Env, cache_id: String, (quantity, price, currency): &(i64, f64, String)) -> SupPricePoint {
-    let (converted_price, converted_currency, conversion_rate) = env.rates().convert(*price, currency, &env.currency);
+fn price_point(env: &Env, cache_id: String, quantity: i64, price: f64, currency: &str) -> SupPricePoint {
+    let (converted_price, converted_currency, conversion_rate) = env.rates().convert(price, currency, &env.currency);
     SupPricePoint {
         cache_id,
-        quantity: clamp(*quantity),
-        price: *price,
-        currency: currency.clone(),
+        quantity: clamp(quantity),
+        price,
+        currency: currency.to_owned(),
         converted_price,
         converted_currency,
         conversion_rate,
@@ -273,34 +332,19 @@ impl SupPart {
             url: url.clone(),
             credit_string: String::new(),
             credit_url: String::new(),
-            mime_type: if url.to_ascii_lowercase().ends_with(".pdf") {
+            mime_type: if url.get(url.len().saturating_sub(4)..).is_some_and(|end| end.eq_ignore_ascii_case(".pdf")) {
                 "application/pdf".into()
             } else {
                 String::new()
             },
         })
     }
+    // The specs whose attribute the dictionary knows.
     async fn specs(&self) -> Vec<SupSpec> {
         let dictionary = &self.env.dictionary;
-        self.view
-            .part
-            .specs
-            .iter()
-            .filter_map(|(attribute, display, si)| {
-                let record = dictionary.attributes.get(attribute)?;
-                let mut attribute = SupAttribute::from(record);
-                attribute.value_type = if si.is_some() { "number".into() } else { "text".into() };
-                Some(SupSpec {
-                    value_type: attribute.value_type.clone(),
-                    units: record.units.clone().unwrap_or_default(),
-                    units_name: String::new(),
-                    units_symbol: record.units.clone().unwrap_or_default(),
-                    value: display.clone(),
-                    si_value: si.map_or_else(|| display.clone(), |v| v.to_string()),
-                    display_value: display.clone(),
-                    attribute,
-                })
-            })
+        (self.view.part.specs.iter().enumerate())
+            .filter(|(_, (attribute, _, _))| dictionary.attributes.contains_key(attribute))
+            .map(|(index, _)| SupSpec { part: self.view.clone(), index, dictionary: dictionary.clone() })
             .collect()
     }
     async fn slug(&self) -> String {
@@ -333,8 +377,8 @@ impl SupPart {
             })
             .collect();
         prices.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let median = prices.get(prices.len() / 2)?.clone();
-        Some(price_point(&self.env, format!("median-{}", self.view.part.id), &median))
+        let (quantity, price, currency) = prices.get(prices.len() / 2)?;
+        Some(price_point(&self.env, format!("median-{}", self.view.part.id), *quantity, *price, currency))
     }
     async fn total_avail(&self) -> i32 {
         clamp(self.view.offers.iter().filter_map(|o| o.inventory_level).filter(|n| *n > 0).sum())
@@ -353,16 +397,18 @@ impl SupPart {
         let _ = include_brokers; // Ferrite records no brokers.
         // Sellers and their offers in the order the source listed them (offer ids are given in
         // import order): Nexar's own order, which lists authorized distributors first.
-        let mut offers: Vec<&OfferRecord> = self.view.offers.iter().collect();
-        offers.sort_by_key(|o| o.id);
-        let mut by_seller: Vec<(i64, Vec<OfferRecord>)> = Vec::new();
-        for offer in offers {
+        let offers = &self.view.offers;
+        let mut order: Vec<usize> = (0..offers.len()).collect();
+        order.sort_by_key(|i| offers[*i].id);
+        let mut by_seller: Vec<(i64, Vec<usize>)> = Vec::new();
+        for index in order {
+            let offer = &offers[index];
             if authorized_only && !offer.is_authorized {
                 continue;
             }
             match by_seller.iter_mut().find(|(seller, _)| *seller == offer.seller_id) {
-                Some((_, offers)) => offers.push(offer.clone()),
-                None => by_seller.push((offer.seller_id, vec![offer.clone()])),
+                Some((_, offers)) => offers.push(index),
+                None => by_seller.push((offer.seller_id, vec![index])),
             }
         }
         let start = start.unwrap_or(0).max(0) as usize;
@@ -371,7 +417,7 @@ impl SupPart {
             .into_iter()
             .skip(start)
             .take(limit)
-            .map(|(seller, offers)| SupPartSeller { seller, offers, env: self.env.clone(), part_id: self.view.part.id })
+            .map(|(seller, offers)| SupPartSeller { seller, offers, part: self.view.clone(), env: self.env.clone() })
             .collect()
     }
     async fn counts(&self) -> crate::scalars::Map {
@@ -389,20 +435,20 @@ fn part_slug(mpn: &str, manufacturer: &str, id: i64) -> String {
     format!("/{slug}-{id}")
 }
 
-/// A seller's offers of one part.
+/// A seller's offers of one part (indices into the part's offers).
 #[derive(Clone)]
 pub struct SupPartSeller {
     seller: i64,
-    offers: Vec<OfferRecord>,
+    offers: Vec<usize>,
+    part: Arc<PartView>,
     env: Env,
-    part_id: i64,
 }
 
 #[Object]
 impl SupPartSeller {
     #[graphql(name = "_cacheId")]
     async fn cache_id(&self) -> String {
-        format!("seller-{}-{}", self.part_id, self.seller)
+        format!("seller-{}-{}", self.part.part.id, self.seller)
     }
     async fn company(&self) -> SupCompany {
         self.env.dictionary.sellers.get(&self.seller).map_or_else(|| unknown_company(self.seller), SupCompany::from)
@@ -413,11 +459,16 @@ impl SupPartSeller {
     async fn offers(&self, price_breaks: Option<Vec<i32>>) -> Vec<SupOffer> {
         self.offers
             .iter()
-            .map(|offer| SupOffer { offer: offer.clone(), env: self.env.clone(), price_breaks: price_breaks.clone() })
+            .map(|index| SupOffer {
+                part: self.part.clone(),
+                index: *index,
+                env: self.env.clone(),
+                price_breaks: price_breaks.clone(),
+            })
             .collect()
     }
     async fn is_authorized(&self) -> bool {
-        self.offers.iter().any(|o| o.is_authorized)
+        self.offers.iter().any(|i| self.part.offers[*i].is_authorized)
     }
     async fn is_broker(&self) -> bool {
         false
@@ -427,43 +478,55 @@ impl SupPartSeller {
     }
 }
 
+/// The part's `index`th offer.
 #[derive(Clone)]
 pub struct SupOffer {
-    offer: OfferRecord,
+    part: Arc<PartView>,
+    index: usize,
     env: Env,
     price_breaks: Option<Vec<i32>>,
+}
+
+impl SupOffer {
+    fn offer(&self) -> &OfferRecord {
+        &self.part.offers[self.index]
+    }
 }
 
 #[Object]
 impl SupOffer {
     #[graphql(name = "_cacheId")]
     async fn cache_id(&self) -> String {
-        format!("offer-{}", self.offer.id)
+        format!("offer-{}", self.offer().id)
     }
     async fn id(&self) -> ID {
-        ID(self.offer.id.to_string())
+        ID(self.offer().id.to_string())
     }
     async fn sku(&self) -> &str {
-        &self.offer.sku
+        &self.offer().sku
     }
     /// Units in stock; 0 when the source does not say.
     async fn inventory_level(&self) -> i32 {
-        clamp(self.offer.inventory_level.unwrap_or(0))
+        clamp(self.offer().inventory_level.unwrap_or(0))
     }
     async fn packaging(&self) -> Option<&str> {
-        self.offer.packaging.as_deref()
+        self.offer().packaging.as_deref()
     }
     async fn moq(&self) -> Option<i32> {
-        self.offer.moq.map(clamp)
+        self.offer().moq.map(clamp)
     }
     async fn order_multiple(&self) -> Option<i32> {
-        self.offer.order_multiple.map(clamp)
+        self.offer().order_multiple.map(clamp)
     }
     /// Price breaks; with `priceBreaks`, the price that applies at each quantity asked for.
     async fn prices(&self) -> Vec<SupPricePoint> {
-        let breaks = &self.offer.prices;
-        let points: Vec<(i64, f64, String)> = match &self.price_breaks {
-            None => breaks.clone(),
+        let offer = self.offer();
+        let breaks = &offer.prices;
+        let point = |(quantity, price, currency): (i64, f64, &str)| {
+            price_point(&self.env, format!("price-{}-{quantity}", offer.id), quantity, price, currency)
+        };
+        match &self.price_breaks {
+            None => breaks.iter().map(|(q, p, c)| point((*q, *p, c))).collect(),
             Some(quantities) => quantities
                 .iter()
                 .filter_map(|q| {
@@ -472,23 +535,19 @@ impl SupOffer {
                         .iter()
                         .filter(|(from, _, _)| *from <= q)
                         .max_by_key(|(from, _, _)| *from)
-                        .map(|(_, p, c)| (q, *p, c.clone()))
+                        .map(|(_, p, c)| point((q, *p, c)))
                 })
                 .collect(),
-        };
-        points
-            .iter()
-            .map(|point| price_point(&self.env, format!("price-{}-{}", self.offer.id, point.0), point))
-            .collect()
+        }
     }
     async fn click_url(&self) -> String {
-        self.offer.click_url.clone().unwrap_or_default()
+        self.offer().click_url.clone().unwrap_or_default()
     }
     async fn internal_url(&self) -> String {
         String::new()
     }
     async fn updated(&self) -> Time {
-        Time(self.offer.updated_at)
+        Time(self.offer().updated_at)
     }
     async fn on_order_quantity(&self) -> Option<i32> {
         None

@@ -13,11 +13,12 @@ use std::{
 
 use serde::Deserialize;
 use tantivy::{
-    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, Term,
+    DocAddress, Index, Order, ReloadPolicy, Searcher, Term,
     aggregation::{
         AggregationCollector, AggregationLimitsGuard, agg_req::Aggregations, agg_result::AggregationResults,
     },
     collector::{Count, TopDocs},
+    columnar::Column,
     query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery},
     schema::IndexRecordOption,
 };
@@ -96,7 +97,11 @@ pub struct SearchResult {
 /// A built, searchable index of one catalogue version.
 pub struct SearchIndex {
     index: Index,
-    reader: IndexReader,
+    /// A built index never changes, so one searcher serves every search...
+    searcher: Searcher,
+    /// ...and each of its segments' `id` column is opened once (by segment ordinal); opening one
+    /// reads and decompresses the segment's column directory.
+    ids: Vec<Column<u64>>,
     fields: Fields,
     version: i64,
     dir: PathBuf,
@@ -128,15 +133,25 @@ impl SearchIndex {
         schema::register_tokenizers(&index);
         let (_, fields) = schema::build();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields, version, dir })
+        let searcher = reader.searcher();
+        let ids = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64("id"))
+            .collect::<Result<_, _>>()?;
+        Ok(SearchIndex { index, searcher, ids, fields, version, dir })
     }
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
-        let searcher = self.reader.searcher();
+        let searcher = &self.searcher;
         let query = self.query(request);
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.start);
-        let addresses: Vec<DocAddress> = match request.sort {
-            None => searcher.search(&query, &top)?.into_iter().map(|(_, a)| a).collect(),
+        // The count and the page in one pass over the matches.
+        let (hits, addresses): (u64, Vec<DocAddress>) = match request.sort {
+            None => {
+                let (hits, top) = searcher.search(&query, &(Count, top))?;
+                (hits as u64, top.into_iter().map(|(_, a)| a).collect())
+            }
             Some(sort) => {
                 let order = if sort.descending { Order::Desc } else { Order::Asc };
                 let field = match sort.key {
@@ -146,22 +161,21 @@ impl SearchIndex {
                     SortKey::NumAuthSuppliers => "num_authsuppliers",
                 };
                 if matches!(sort.key, SortKey::MedianPrice1000 | SortKey::AvgPrice) {
-                    searcher
-                        .search(&query, &top.order_by_fast_field::<f64>(field, order))?
-                        .into_iter()
-                        .map(|(_, a)| a)
-                        .collect()
+                    let (hits, top) =
+                        searcher.search(&query, &(Count, top.order_by_fast_field::<f64>(field, order)))?;
+                    (hits as u64, top.into_iter().map(|(_, a)| a).collect())
                 } else {
-                    searcher
-                        .search(&query, &top.order_by_fast_field::<u64>(field, order))?
-                        .into_iter()
-                        .map(|(_, a)| a)
-                        .collect()
+                    let (hits, top) =
+                        searcher.search(&query, &(Count, top.order_by_fast_field::<u64>(field, order)))?;
+                    (hits as u64, top.into_iter().map(|(_, a)| a).collect())
                 }
             }
         };
-        let part_ids = self.ids(&searcher, &addresses)?;
-        let mut result = SearchResult { hits: searcher.search(&query, &Count)? as u64, part_ids, ..Default::default() };
+        let part_ids = addresses
+            .iter()
+            .map(|a| self.ids[a.segment_ord as usize].first(a.doc_id).unwrap_or_default() as i64)
+            .collect();
+        let mut result = SearchResult { hits, part_ids, ..Default::default() };
         if request.aggregations {
             let aggregations: Aggregations = serde_json::from_value(serde_json::json!({
                 "manufacturers": { "terms": { "field": "manufacturer_id", "size": 100 } },
@@ -176,16 +190,6 @@ impl SearchIndex {
             result.sellers = buckets.sellers;
         }
         Ok(result)
-    }
-
-    fn ids(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<i64>, SearchError> {
-        addresses
-            .iter()
-            .map(|address| {
-                let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("id")?;
-                Ok(column.first(address.doc_id).unwrap_or_default() as i64)
-            })
-            .collect()
     }
 
     fn query(&self, request: &SearchRequest) -> Box<dyn Query> {

@@ -1,0 +1,120 @@
+//! The catalogue the API reads: parts with their offers, from memory or the store, always of the
+//! version the catalogue is at.
+
+use std::path::Path;
+
+use chrono::Utc;
+use ferrite_store::{ConnectOptions, Store};
+use ferrite_supply::{
+    catalogue::{Catalogue, CatalogueOptions, PartView},
+    feeds::Adapter,
+    import::{Mode, import},
+};
+
+async fn store(dir: &Path) -> Store {
+    let url = format!("sqlite://{}", dir.join("ferrite.db").display());
+    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+const HEADER: &str = "mpn,manufacturer,description,seller,sku,stock,currency,price_breaks\n";
+
+async fn import_csv(store: &Store, dir: &Path, rows: &str) {
+    let path = dir.join("feed.csv");
+    std::fs::write(&path, format!("{HEADER}{rows}")).unwrap();
+    let path = path.to_str().unwrap();
+    import(store, "acme", Adapter::Csv, path, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+}
+
+async fn id_of(store: &Store, mpn_key: &str) -> i64 {
+    store.part_ids_by_mpn_key(mpn_key).await.unwrap()[0]
+}
+
+/// (sku, stock, first price) of each offer.
+fn offers(view: &PartView) -> Vec<(String, Option<i64>, f64)> {
+    view.offers.iter().map(|o| (o.sku.clone(), o.inventory_level, o.prices[0].1)).collect()
+}
+
+#[tokio::test]
+async fn parts_come_in_the_order_asked_once_each_and_the_same_from_memory_as_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path()).await;
+    import_csv(
+        &store,
+        dir.path(),
+        "LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5;100:0.4\nLM358DR,TI,Op amp,Bolt,B-1,3,USD,1:0.6\n\
+         NE555,TI,Timer,Acme,A-2,5,USD,1:0.2\n",
+    )
+    .await;
+    let (lm358, ne555) = (id_of(&store, "LM358DR").await, id_of(&store, "NE555").await);
+    let cached = Catalogue::open(store.clone(), dir.path()).await.unwrap();
+    let uncached =
+        Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions { part_cache_bytes: 0 }).await.unwrap();
+
+    let ask = [ne555, 999_999, lm358, ne555];
+    let first = cached.parts(&ask).await.unwrap();
+    let ids: Vec<i64> = first.iter().map(|v| v.part.id).collect();
+    assert_eq!(ids, [ne555, lm358], "unknown ids left out, repeated ids answered once");
+    assert_eq!(
+        offers(&first[1]),
+        [("A-1".to_owned(), Some(10), 0.5), ("B-1".to_owned(), Some(3), 0.6)],
+        "offers by seller, then SKU"
+    );
+    assert_eq!(first[1].offers[0].prices, [(1, 0.5, "USD".to_owned()), (100, 0.4, "USD".to_owned())]);
+    let stats = cached.part_cache_stats();
+    assert_eq!((stats.hits, stats.misses, stats.parts), (0, 3, 2), "{stats:?}");
+
+    let again = cached.parts(&ask).await.unwrap();
+    assert_eq!(cached.part_cache_stats().hits, 2, "the second read is answered from memory");
+    let from_store = uncached.parts(&ask).await.unwrap();
+    assert_eq!(uncached.part_cache_stats().parts, 0, "a cache of 0 bytes keeps nothing");
+    for ((a, b), c) in first.iter().zip(&again).zip(&from_store) {
+        assert_eq!((&a.part, &a.offers), (&b.part, &b.offers));
+        assert_eq!((&a.part, &a.offers), (&c.part, &c.offers));
+    }
+    // The one-query read agrees with the part and offer reads it replaces.
+    let parts = store.parts_by_ids(&[lm358, ne555]).await.unwrap();
+    let all_offers = store.offers_of_parts(&[lm358, ne555]).await.unwrap();
+    let joined = store.parts_with_offers(&[lm358, ne555]).await.unwrap();
+    assert_eq!(joined.len(), 2);
+    for ((part, offers), expected) in joined.iter().zip(&parts) {
+        assert_eq!(part, expected);
+        let expected: Vec<_> = all_offers.iter().filter(|o| o.part_id == part.id).cloned().collect();
+        assert_eq!(offers, &expected);
+    }
+}
+
+#[tokio::test]
+async fn after_a_refresh_no_part_of_the_old_version_is_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path()).await;
+    import_csv(
+        &store,
+        dir.path(),
+        "LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\nNE555,TI,Timer,Bolt,B-2,7,USD,1:0.3\n",
+    )
+    .await;
+    let (lm358, ne555) = (id_of(&store, "LM358DR").await, id_of(&store, "NE555").await);
+    let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
+    let before = catalogue.parts(&[lm358, ne555]).await.unwrap();
+    assert_eq!(offers(&before[0]), [("A-1".to_owned(), Some(10), 0.5)]);
+    assert_eq!(offers(&before[1]).len(), 2);
+    catalogue.parts(&[lm358, ne555]).await.unwrap();
+    assert_eq!(catalogue.part_cache_stats().hits, 2, "the parts are held in memory");
+
+    // The next day: new stock and price for LM358DR, and Bolt no longer lists NE555.
+    let version = catalogue.version();
+    import_csv(&store, dir.path(), "LM358DR,TI,Op amp,Acme,A-1,8,USD,1:0.45\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\n")
+        .await;
+    catalogue.refresh().await.unwrap();
+    assert!(catalogue.version() > version);
+    assert_eq!(catalogue.part_cache_stats().parts, 0, "a new version starts with no part in memory");
+
+    let after = catalogue.parts(&[lm358, ne555]).await.unwrap();
+    assert_eq!(offers(&after[0]), [("A-1".to_owned(), Some(8), 0.45)]);
+    let fresh = store.parts_with_offers(&[lm358, ne555]).await.unwrap();
+    for (view, (part, offers)) in after.iter().zip(&fresh) {
+        assert_eq!((&view.part, &view.offers), (part, offers), "the answer is the store's, as of now");
+    }
+}
