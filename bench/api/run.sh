@@ -49,6 +49,28 @@ QUERIES="$DATA_DIR/mpn-queries.jsonl"
 python3 "$ROOT/bench/lib/mpn_queries.py" "$DATA_DIR/ferrite-catalogue.db" "$SHARED_DATA/boms/kicad" "$QUERIES"
 
 # --- provisioning: a fresh organization per run, so no earlier run's usage counts -----------
+# The default plans plus one big enough that no run reaches its limits (the server answers 4,000
+# metered requests/s of 10 parts: an Enterprise month lasts under a minute). Every command and
+# server here reads it.
+export FERRITE_CONFIG="$WORK/ferrite.toml"
+cat >"$FERRITE_CONFIG" <<'TOML'
+[[plans]]
+name = "Evaluation"
+parts_per_month = 1000
+lifetime = true
+[[plans]]
+name = "Standard"
+parts_per_month = 2000
+[[plans]]
+name = "Pro"
+parts_per_month = 20000
+[[plans]]
+name = "Enterprise"
+parts_per_month = 1000000
+[[plans]]
+name = "Bench"
+parts_per_month = 1000000000000
+TOML
 fer() { FERRITE_LOG=warn "$FERRITE_BIN" "$@" --data-dir "$DATA_DIR"; }
 stamp="$(date +%s)"
 ORG="bench-$stamp"
@@ -56,17 +78,16 @@ fer migrate >"$WORK/setup.log" 2>&1 || die "migrate failed (see $WORK/setup.log)
 printf '%s\n' 'bench-password-Correct-Horse-42' | fer admin user create --email "b-$stamp@example.com" --password-stdin >>"$WORK/setup.log" 2>&1 \
   || die "admin user create failed (see $WORK/setup.log)"
 fer admin org create --name "$ORG" --owner "b-$stamp@example.com" >>"$WORK/setup.log" 2>&1 || die "admin org create failed (see $WORK/setup.log)"
-fer admin plan set --org "$ORG" --plan Enterprise >>"$WORK/setup.log" 2>&1 || die "admin plan set failed (see $WORK/setup.log)"
-# Enterprise: 1,000,000 parts a month to distribute. Two metered apps (one per charged
-# scenario, so neither runs out) and one for the free query.
+fer admin plan set --org "$ORG" --plan Bench >>"$WORK/setup.log" 2>&1 || die "admin plan set failed (see $WORK/setup.log)"
+# Two metered apps (one per charged scenario) and one for the free query.
 app() {  # app NAME LIMIT -> "client_id client_secret"
   local json
   json="$(fer admin app create --org "$ORG" --name "$1" --scopes supply --part-limit "$2" --json 2>>"$WORK/setup.log")" \
     || die "admin app create $1 failed (see $WORK/setup.log)"
   python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["client_id"], d["client_secret"])' "$json"
 }
-read -r MPN_ID MPN_SECRET <<<"$(app metered-mpn 540000)"
-read -r MULTI_ID MULTI_SECRET <<<"$(app metered-multi 450000)"
+read -r MPN_ID MPN_SECRET <<<"$(app metered-mpn 500000000000)"
+read -r MULTI_ID MULTI_SECRET <<<"$(app metered-multi 400000000000)"
 read -r FREE_ID FREE_SECRET <<<"$(app free 1000)"
 
 # --- helpers ----------------------------------------------------------------------------------
