@@ -49,28 +49,10 @@ QUERIES="$DATA_DIR/mpn-queries.jsonl"
 python3 "$ROOT/bench/lib/mpn_queries.py" "$DATA_DIR/ferrite-catalogue.db" "$SHARED_DATA/boms/kicad" "$QUERIES"
 
 # --- provisioning: a fresh organization per run, so no earlier run's usage counts -----------
-# The default plans plus one big enough that no run reaches its limits (the server answers 4,000
-# metered requests/s of 10 parts: an Enterprise month lasts under a minute). Every command and
-# server here reads it.
+# A Bench plan: the server answers 4,000 metered requests/s of 10 parts, so an Enterprise month
+# lasts under a minute. Every command and server here reads this config.
 export FERRITE_CONFIG="$WORK/ferrite.toml"
-cat >"$FERRITE_CONFIG" <<'TOML'
-[[plans]]
-name = "Evaluation"
-parts_per_month = 1000
-lifetime = true
-[[plans]]
-name = "Standard"
-parts_per_month = 2000
-[[plans]]
-name = "Pro"
-parts_per_month = 20000
-[[plans]]
-name = "Enterprise"
-parts_per_month = 1000000
-[[plans]]
-name = "Bench"
-parts_per_month = 1000000000000
-TOML
+bench_config "$FERRITE_CONFIG"
 fer() { FERRITE_LOG=warn "$FERRITE_BIN" "$@" --data-dir "$DATA_DIR"; }
 stamp="$(date +%s)"
 ORG="bench-$stamp"

@@ -33,16 +33,7 @@ machine_header "charges benchmark"
 BIN="$(cargo_target_bin ferrite-graphql example charges)"
 [ -x "$BIN" ] || die "could not build the charges example (see $WORK/cargo-charges.log)"
 
-# A plan big enough that no run reaches the limit (the benchmark measures charging, not refusing).
-cat >"$WORK/ferrite.toml" <<'TOML'
-[[plans]]
-name = "Evaluation"
-parts_per_month = 1000
-lifetime = true
-[[plans]]
-name = "Bench"
-parts_per_month = 1000000000000
-TOML
+bench_config "$WORK/ferrite.toml"
 
 # provision URL -> client id of a supply app with a huge part limit
 provision() {

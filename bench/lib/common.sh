@@ -76,3 +76,26 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == name and m.get("executable"):
         print(m["executable"])' "$name"
 }
+
+# bench_config FILE : a Ferrite config file with the default plans and a `Bench` plan of 10^12 parts
+# a month, so that no run reaches a limit (the benchmarks measure answers, not refusals).
+bench_config() {
+  cat >"$1" <<'TOML'
+[[plans]]
+name = "Evaluation"
+parts_per_month = 1000
+lifetime = true
+[[plans]]
+name = "Standard"
+parts_per_month = 2000
+[[plans]]
+name = "Pro"
+parts_per_month = 20000
+[[plans]]
+name = "Enterprise"
+parts_per_month = 1000000
+[[plans]]
+name = "Bench"
+parts_per_month = 1000000000000
+TOML
+}
