@@ -159,9 +159,7 @@ impl Identity {
             }
         }
     }
-}
 
-impl Identity {
     /// The app with this client id and its secret hashes, from the cache or the store.
     async fn client(&self, client_id: &str) -> Result<Arc<(App, SecretHashes)>, StoreError> {
         if let Some(hit) = self.clients.read().expect("client cache lock").get(client_id) {

@@ -148,10 +148,7 @@ impl SearchIndex {
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.start);
         // The count and the page in one pass over the matches.
         let (hits, addresses): (u64, Vec<DocAddress>) = match request.sort {
-            None => {
-                let (hits, top) = searcher.search(&query, &(Count, top))?;
-                (hits as u64, top.into_iter().map(|(_, a)| a).collect())
-            }
+            None => page(searcher.search(&query, &(Count, top))?),
             Some(sort) => {
                 let order = if sort.descending { Order::Desc } else { Order::Asc };
                 let field = match sort.key {
@@ -161,13 +158,9 @@ impl SearchIndex {
                     SortKey::NumAuthSuppliers => "num_authsuppliers",
                 };
                 if matches!(sort.key, SortKey::MedianPrice1000 | SortKey::AvgPrice) {
-                    let (hits, top) =
-                        searcher.search(&query, &(Count, top.order_by_fast_field::<f64>(field, order)))?;
-                    (hits as u64, top.into_iter().map(|(_, a)| a).collect())
+                    page(searcher.search(&query, &(Count, top.order_by_fast_field::<f64>(field, order)))?)
                 } else {
-                    let (hits, top) =
-                        searcher.search(&query, &(Count, top.order_by_fast_field::<u64>(field, order)))?;
-                    (hits as u64, top.into_iter().map(|(_, a)| a).collect())
+                    page(searcher.search(&query, &(Count, top.order_by_fast_field::<u64>(field, order)))?)
                 }
             }
         };
@@ -317,4 +310,9 @@ impl From<AggregationResults> for Buckets {
         };
         Buckets { manufacturers: read("manufacturers"), categories: read("categories"), sellers: read("sellers") }
     }
+}
+
+/// The match count and the page's addresses, from a `(Count, TopDocs…)` search.
+fn page<T>((hits, top): (usize, Vec<(T, DocAddress)>)) -> (u64, Vec<DocAddress>) {
+    (hits as u64, top.into_iter().map(|(_, address)| address).collect())
 }
