@@ -1,8 +1,14 @@
-//! Metering: every request that returns parts is charged before its answer leaves. Requests
-//! hand their charge to one batching task per node, which commits a batch per transaction
-//! (group commit) and then answers each request; see `ferrite_store::metering`.
+//! Metering: every request that returns parts is charged before its answer leaves.
+//!
+//! Requests hand their charges to one batching task per node, which commits a batch per
+//! transaction (group commit) and then answers each request; see `ferrite_store::metering`. On
+//! SQLite the commit runs right on the task, in tens of microseconds with nothing awaited.
 
-use std::{collections::HashMap, sync::Mutex, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, Weak},
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use ferrite_core::{
@@ -11,14 +17,17 @@ use ferrite_core::{
     plan::{Period, next_period_start},
 };
 use ferrite_identity::Identity;
-use ferrite_store::{StoreError, metering::ChargeRequest};
-use std::sync::Arc;
+use ferrite_store::{Backend, Store, StoreError, metering::ChargeRequest};
 use tokio::sync::{mpsc, oneshot};
 
 /// Largest batch one transaction commits.
 const MAX_BATCH: usize = 512;
 /// Times the batching task lets other tasks run before it commits a batch.
 const LINGER_YIELDS: usize = 2;
+/// How often SQLite's write-ahead log is copied into the database file, which the charging
+/// connection leaves to this task so that no request waits on its fsync. At 4,000 charges/s the
+/// log stays under the size at which SQLite would checkpoint by itself.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 /// A decided charge, with what the answer tells the client.
 #[derive(Debug, Clone, Copy)]
@@ -52,11 +61,16 @@ pub enum MeterError {
 }
 
 impl Meter {
-    /// Starts the batching task on the current runtime.
+    /// Starts the batching task (and on SQLite the checkpoints) on the current runtime.
     pub fn start(identity: Arc<Identity>) -> Arc<Meter> {
         let (sender, receiver) = mpsc::channel(4096);
         tokio::spawn(run_batches(identity.clone(), receiver));
-        Arc::new(Meter { identity, sender, apps: Mutex::new(HashMap::new()) })
+        let sqlite = identity.store().backend() == Backend::Sqlite;
+        let meter = Arc::new(Meter { identity, sender, apps: Mutex::new(HashMap::new()) });
+        if sqlite {
+            tokio::spawn(checkpoint_while_alive(Arc::downgrade(&meter)));
+        }
+        meter
     }
 
     async fn app(&self, client_id: &str) -> Result<(AppId, bool), MeterError> {
@@ -79,9 +93,9 @@ impl Meter {
         let (app, is_evaluation) = self.app(client_id).await?;
         let (reply, answer) = oneshot::channel();
         let pending = Pending { app, is_evaluation, parts: parts.min(i64::MAX as u64) as i64, reply };
-        self.sender.send(pending).await.map_err(|_| MeterError::Store("the meter stopped".into()))?;
-        let outcome =
-            answer.await.map_err(|_| MeterError::Store("the meter stopped".into()))?.map_err(MeterError::Store)?;
+        let stopped = || MeterError::Store("the meter stopped".into());
+        self.sender.send(pending).await.map_err(|_| stopped())?;
+        let outcome = answer.await.map_err(|_| stopped())?.map_err(MeterError::Store)?;
         let resets_at = if is_evaluation { None } else { Some(next_period_start(self.identity.now())) };
         metrics::counter!("parts_charged_total").increment(if matches!(outcome, Outcome::Charged { .. }) {
             parts
@@ -108,23 +122,9 @@ async fn run_batches(identity: Arc<Identity>, mut receiver: mpsc::Receiver<Pendi
         }
         // One `now` per batch: all its charges fall in one period and one day.
         let now = identity.now();
-        let day = now.format("%Y-%m-%d").to_string();
-        let requests: Vec<ChargeRequest> = batch
-            .iter()
-            .map(|p| ChargeRequest {
-                app: p.app,
-                period: Period::for_app(p.is_evaluation, now).key(),
-                day: day.clone(),
-                parts: p.parts,
-            })
-            .collect();
-        let mut result = identity.store().charge_batch(&requests).await;
-        if result.is_err() {
-            // A busy or briefly unreachable store: one retry before refusing the batch.
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            result = identity.store().charge_batch(&requests).await;
-        }
-        match result {
+        let requests: Vec<ChargeRequest> =
+            batch.iter().map(|p| charge_request(p.app, p.is_evaluation, p.parts, now)).collect();
+        match commit(identity.store(), &requests).await {
             Ok(outcomes) => {
                 for (pending, outcome) in batch.drain(..).zip(outcomes) {
                     let _ = pending.reply.send(Ok(outcome));
@@ -136,6 +136,38 @@ async fn run_batches(identity: Arc<Identity>, mut receiver: mpsc::Receiver<Pendi
                     let _ = pending.reply.send(Err(err.to_string()));
                 }
             }
+        }
+    }
+}
+
+fn charge_request(app: AppId, is_evaluation: bool, parts: i64, now: DateTime<Utc>) -> ChargeRequest {
+    ChargeRequest {
+        app,
+        period: Period::for_app(is_evaluation, now).key(),
+        day: now.format("%Y-%m-%d").to_string(),
+        parts,
+    }
+}
+
+/// Commits charges; a busy or briefly unreachable store gets one retry before they are refused.
+async fn commit(store: &Store, requests: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
+    match store.charge_batch(requests).await {
+        Err(_) => {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            store.charge_batch(requests).await
+        }
+        done => done,
+    }
+}
+
+async fn checkpoint_while_alive(meter: Weak<Meter>) {
+    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Some(meter) = meter.upgrade() else { return };
+        if let Err(err) = meter.identity.store().checkpoint().await {
+            tracing::warn!(error = %err, "a write-ahead log checkpoint failed");
         }
     }
 }

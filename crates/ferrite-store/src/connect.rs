@@ -8,7 +8,7 @@ use sqlx::{
 };
 use url::Url;
 
-use crate::{Pool, Store, StoreError};
+use crate::{Pool, Store, StoreError, metering::SqliteCharger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -70,9 +70,12 @@ impl Store {
                                 .busy_timeout(Duration::from_secs(10)),
                         )
                 };
+                let main_file = main.get_filename().to_owned();
                 let main = open(main).await.map_err(unreachable)?;
                 let catalogue = open(catalogue).await.map_err(unreachable)?;
-                Store { pool: Pool::Sqlite(main), catalogue: Pool::Sqlite(catalogue) }
+                let charger = SqliteCharger::open(&main_file)
+                    .map_err(|err| StoreError::Unreachable { url: redact_url(url), reason: err.to_string() })?;
+                Store { pool: Pool::Sqlite(main), catalogue: Pool::Sqlite(catalogue), charger: Some(charger) }
             }
             Backend::Postgres => {
                 let connect = PgConnectOptions::from_str(url).map_err(unreachable)?;
@@ -82,7 +85,7 @@ impl Store {
                     .connect_with(connect)
                     .await
                     .map_err(unreachable)?;
-                Store { pool: Pool::Postgres(pool.clone()), catalogue: Pool::Postgres(pool) }
+                Store { pool: Pool::Postgres(pool.clone()), catalogue: Pool::Postgres(pool), charger: None }
             }
         };
         Ok(store)

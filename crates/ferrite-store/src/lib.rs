@@ -77,6 +77,8 @@ pub struct Store {
     pool: Pool,
     /// The supply catalogue's pool: a second SQLite file, or the same PostgreSQL pool.
     catalogue: Pool,
+    /// SQLite only: the connection that charges parts (see `metering`).
+    charger: Option<metering::SqliteCharger>,
 }
 
 impl Store {

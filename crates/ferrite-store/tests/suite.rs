@@ -623,3 +623,92 @@ mod design {
         assert!(db.store.parts_by_mpn_keys(&[]).await.unwrap().is_empty());
     }
 }
+
+mod charges {
+    use super::*;
+    use chrono::NaiveDate;
+    use ferrite_core::{AppId, metering::Outcome};
+    use ferrite_store::{NewApp, metering::ChargeRequest};
+
+    store_suite!(a_batch_is_decided_in_order_and_written_once_per_account_and_day);
+
+    /// An organization with one supply app of `limit` parts.
+    async fn app_with_limit(db: &TestDb, limit: i64) -> (OrgId, AppId) {
+        let owner = db.store.create_user("meter@example.com", "Meter", "h", t(1)).await.unwrap();
+        let app = NewApp {
+            name: "Metered".into(),
+            description: String::new(),
+            scopes: "supply".parse().unwrap(),
+            client_id: uuid::Uuid::new_v4().to_string(),
+            secret_hash: vec![1],
+            redirect_uris: vec![],
+            is_evaluation: false,
+            part_limit: limit,
+        };
+        let org = db.store.create_org("Metered", owner.id, &[app], t(2)).await.unwrap();
+        (org.id, db.store.apps_of_org(org.id).await.unwrap()[0].id)
+    }
+
+    fn charge(app: AppId, day: &str, parts: i64) -> ChargeRequest {
+        ChargeRequest { app, period: day[..7].to_owned(), day: day.to_owned(), parts }
+    }
+
+    async fn a_batch_is_decided_in_order_and_written_once_per_account_and_day(db: TestDb) {
+        let (org, app) = app_with_limit(&db, 100).await;
+        let gone = AppId::new();
+        let batch = [
+            charge(app, "2026-12-01", 60),
+            charge(app, "2026-12-01", 50),
+            charge(gone, "2026-12-01", 1),
+            charge(app, "2026-12-02", 40),
+            charge(app, "2026-12-02", 0),
+        ];
+        let outcomes = db.store.charge_batch(&batch).await.unwrap();
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Charged { used: 60, limit: 100 },
+                Outcome::Refused { used: 60, limit: 100 },
+                Outcome::Refused { used: 0, limit: 0 },
+                Outcome::Charged { used: 100, limit: 100 },
+                Outcome::Charged { used: 100, limit: 100 },
+            ]
+        );
+        assert_eq!(db.store.part_usage(app, "2026-12").await.unwrap(), 100);
+        assert_eq!(db.store.part_usage(gone, "2026-12").await.unwrap(), 0, "no account for an unknown app");
+        let (first, second) =
+            (NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 12, 2).unwrap());
+        assert_eq!(db.store.daily_usage(org, app, first, second).await.unwrap(), [(first, 60), (second, 40)]);
+
+        // The next batch starts from the committed total.
+        let outcomes = db.store.charge_batch(&[charge(app, "2026-12-02", 1)]).await.unwrap();
+        assert_eq!(outcomes, [Outcome::Refused { used: 100, limit: 100 }]);
+        assert!(db.store.charge_batch(&[]).await.unwrap().is_empty());
+    }
+
+    /// SQLite charges on a connection that does not wait on the runtime's thread: while another
+    /// connection holds the write lock, a charge waits elsewhere and the runtime keeps running;
+    /// once the lock is released the charge is taken.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_sqlite_charge_waits_for_another_writer_off_the_runtime() {
+        let db = sqlite_db().await.unwrap();
+        let (_, app) = app_with_limit(&db, 100).await;
+        let file = db.url.trim_start_matches("sqlite://").to_owned();
+        let other = rusqlite::Connection::open(&file).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+        let store = db.store.clone();
+        let charging = tokio::spawn(async move { store.charge_batch(&[charge(app, "2026-12-01", 7)]).await });
+        // On a single-threaded runtime this sleep ends on time only if the charge is not
+        // blocking the thread while it waits for the lock.
+        let started = std::time::Instant::now();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "the runtime was blocked");
+        assert!(!charging.is_finished(), "the charge waits for the write lock");
+
+        other.execute_batch("COMMIT").unwrap();
+        let outcomes = charging.await.unwrap().unwrap();
+        assert_eq!(outcomes, [Outcome::Charged { used: 7, limit: 100 }]);
+        assert_eq!(db.store.part_usage(app, "2026-12").await.unwrap(), 7);
+    }
+}
