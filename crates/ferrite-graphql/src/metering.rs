@@ -109,7 +109,7 @@ impl Meter {
 async fn run_batches(identity: Arc<Identity>, mut receiver: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        // A batch costs the same few store round trips whatever its size. Before committing, let
+        // A batch costs one transaction whatever its size. Before committing, let
         // the requests that are ready to run reach their charge too, so they join this batch:
         // yielding takes no time when nothing else is ready.
         for _ in 0..LINGER_YIELDS {
