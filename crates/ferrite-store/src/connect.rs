@@ -10,6 +10,9 @@ use url::Url;
 
 use crate::{Pool, Store, StoreError, metering::SqliteCharger};
 
+/// How long a SQLite writer waits for another connection's write lock.
+pub(crate) const BUSY_WAIT: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -67,7 +70,7 @@ impl Store {
                                 // WAL + NORMAL: a commit survives a process crash; only a power loss can lose the last ones.
                                 .synchronous(SqliteSynchronous::Normal)
                                 .foreign_keys(true)
-                                .busy_timeout(Duration::from_secs(10)),
+                                .busy_timeout(BUSY_WAIT),
                         )
                 };
                 let main_file = main.get_filename().to_owned();

@@ -24,7 +24,7 @@ use ferrite_core::{
 };
 use rusqlite::{OptionalExtension, TransactionBehavior};
 
-use crate::{Pool, Store, StoreError, parse_id};
+use crate::{Pool, Store, StoreError, connect::BUSY_WAIT, parse_id};
 
 /// One request's charge. All charges of one app in a batch fall in one period.
 #[derive(Debug, Clone)]
@@ -36,9 +36,6 @@ pub struct ChargeRequest {
     pub day: String,
     pub parts: i64,
 }
-
-/// How long a charge waits for another SQLite connection's write lock, as the pools do.
-const SQLITE_BUSY_WAIT: Duration = Duration::from_secs(10);
 
 /// The SQLite connection that charges: one per store, shared by its clones.
 #[derive(Debug, Clone)]
@@ -157,7 +154,7 @@ impl Store {
         // it on a blocking thread, retrying, and never hold the charger while waiting.
         let (charger, charges) = (charger.clone(), charges.to_vec());
         let waited = tokio::task::spawn_blocking(move || {
-            let deadline = Instant::now() + SQLITE_BUSY_WAIT;
+            let deadline = Instant::now() + BUSY_WAIT;
             loop {
                 match charger.charge(&charges) {
                     Err(err) if is_busy(&err) && Instant::now() < deadline => {

@@ -34,6 +34,19 @@ fn t(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap()
 }
 
+fn new_app(name: &str, scopes: &str, part_limit: i64) -> ferrite_store::NewApp {
+    ferrite_store::NewApp {
+        name: name.into(),
+        description: String::new(),
+        scopes: scopes.parse().unwrap(),
+        client_id: uuid::Uuid::new_v4().to_string(),
+        secret_hash: vec![1, 2, 3],
+        redirect_uris: vec![],
+        is_evaluation: false,
+        part_limit,
+    }
+}
+
 macro_rules! store_suite {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -139,7 +152,7 @@ mod plans {
         app::App,
         plan::{AllocationError, PlanCatalogue, PlanChange},
     };
-    use ferrite_store::{NewApp, NewInvitation, PlanError};
+    use ferrite_store::{NewInvitation, PlanError};
 
     store_suite!(
         plans_start_on_evaluation_upgrade_at_once_and_downgrade_next_period,
@@ -155,19 +168,6 @@ mod plans {
 
     fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
-    }
-
-    fn new_app(name: &str, scopes: &str, part_limit: i64) -> NewApp {
-        NewApp {
-            name: name.into(),
-            description: String::new(),
-            scopes: scopes.parse().unwrap(),
-            client_id: uuid::Uuid::new_v4().to_string(),
-            secret_hash: vec![1, 2, 3],
-            redirect_uris: vec![],
-            is_evaluation: false,
-            part_limit,
-        }
     }
 
     /// An organization like the one sign-up makes: an owner and the evaluation app.
@@ -628,23 +628,14 @@ mod charges {
     use super::*;
     use chrono::NaiveDate;
     use ferrite_core::{AppId, metering::Outcome};
-    use ferrite_store::{NewApp, metering::ChargeRequest};
+    use ferrite_store::metering::ChargeRequest;
 
     store_suite!(a_batch_is_decided_in_order_and_written_once_per_account_and_day);
 
     /// An organization with one supply app of `limit` parts.
     async fn app_with_limit(db: &TestDb, limit: i64) -> (OrgId, AppId) {
         let owner = db.store.create_user("meter@example.com", "Meter", "h", t(1)).await.unwrap();
-        let app = NewApp {
-            name: "Metered".into(),
-            description: String::new(),
-            scopes: "supply".parse().unwrap(),
-            client_id: uuid::Uuid::new_v4().to_string(),
-            secret_hash: vec![1],
-            redirect_uris: vec![],
-            is_evaluation: false,
-            part_limit: limit,
-        };
+        let app = new_app("Metered", "supply", limit);
         let org = db.store.create_org("Metered", owner.id, &[app], t(2)).await.unwrap();
         (org.id, db.store.apps_of_org(org.id).await.unwrap()[0].id)
     }
