@@ -62,6 +62,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let api = ferrite_graphql::http::routes(state.api.clone());
     // Design files: with a body limit of their own (10 MiB), above `max_body_bytes`.
     let uploads = ferrite_graphql::design::upload::routes(state.identity.clone());
+    let store = state.store.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -71,6 +72,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(portal)
         .merge(api)
         .merge(uploads)
+        .layer(middleware::from_fn_with_state(store, health::refuse_while_store_down))
         .layer(middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .layer(DefaultBodyLimit::max(max_body_bytes))
