@@ -38,9 +38,12 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
     }
 }
 
-/// Paths that answer without the database (or say themselves that it is down).
+/// Paths that answer from memory (discovery and the signing keys, so tokens already issued can
+/// still be verified elsewhere) or say themselves that the database is down.
 fn needs_no_store(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/assets/")
+    matches!(path, "/healthz" | "/readyz" | "/metrics")
+        || path.starts_with("/assets/")
+        || path.starts_with("/.well-known/")
 }
 
 /// While the database does not answer, requests that need it are refused at once with 503 and

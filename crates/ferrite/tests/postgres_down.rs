@@ -186,6 +186,8 @@ async fn postgresql_stopped_under_load_gives_fast_503s_and_recovers_with_every_p
     assert_eq!(portal.status(), 503);
     assert!(portal.headers().contains_key("retry-after"));
     assert!(started.elapsed() < Duration::from_millis(500));
+    let keys = reqwest::get(server.url("/.well-known/jwks.json")).await.unwrap();
+    assert_eq!(keys.status(), 200, "signing keys come from memory: tokens can still be verified");
 
     cluster.start_again();
     let recovered = wait_for_readiness(&server.base, 200, Duration::from_secs(15)).await;
