@@ -8,7 +8,7 @@ use sqlx::{
 };
 use url::Url;
 
-use crate::{Pool, Store, StoreError, metering::SqliteCharger};
+use crate::{Pool, Store, StoreError, health::Health, metering::SqliteCharger};
 
 /// How long a SQLite writer waits for another connection's write lock.
 pub(crate) const BUSY_WAIT: Duration = Duration::from_secs(10);
@@ -78,17 +78,23 @@ impl Store {
                 let catalogue = open(catalogue).await.map_err(unreachable)?;
                 let charger = SqliteCharger::open(&main_file)
                     .map_err(|err| StoreError::Unreachable { url: redact_url(url), reason: err.to_string() })?;
-                Store { pool: Pool::Sqlite(main), catalogue: Pool::Sqlite(catalogue), charger: Some(charger) }
+                Store {
+                    pool: Pool::Sqlite(main),
+                    catalogue: Pool::Sqlite(catalogue),
+                    charger: Some(charger),
+                    health: None,
+                }
             }
             Backend::Postgres => {
                 let connect = PgConnectOptions::from_str(url).map_err(unreachable)?;
                 let pool = PgPoolOptions::new()
                     .max_connections(options.max_connections)
                     .acquire_timeout(options.connect_timeout)
-                    .connect_with(connect)
+                    .connect_with(connect.clone())
                     .await
                     .map_err(unreachable)?;
-                Store { pool: Pool::Postgres(pool.clone()), catalogue: Pool::Postgres(pool), charger: None }
+                let health = Some(Health::watch(connect));
+                Store { pool: Pool::Postgres(pool.clone()), catalogue: Pool::Postgres(pool), charger: None, health }
             }
         };
         Ok(store)

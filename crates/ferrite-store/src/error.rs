@@ -18,6 +18,10 @@ pub enum StoreError {
     Migration(String),
     #[error("database error: {0}")]
     Database(String),
+    /// The database does not answer now (stopped, unreachable, every connection taken); worth
+    /// retrying later, unlike `Database`.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -25,6 +29,15 @@ impl From<sqlx::Error> for StoreError {
         match &err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                StoreError::Unavailable(err.to_string())
+            }
+            // PostgreSQL's connection exceptions (08) and operator interventions such as a shutdown (57P).
+            sqlx::Error::Database(db)
+                if db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")) =>
+            {
+                StoreError::Unavailable(err.to_string())
+            }
             _ => StoreError::Database(err.to_string()),
         }
     }

@@ -18,6 +18,7 @@ mod connect;
 mod design_files;
 mod error;
 mod grants;
+mod health;
 mod invitations;
 mod keys;
 pub mod metering;
@@ -48,18 +49,25 @@ pub use projects::{
 use sqlx::{PgPool, SqlitePool};
 
 /// Runs `$body` with `$pool` bound to the open pool, whatever its backend.
-/// The body is written once and compiled for each driver.
+/// The body is written once and compiled for each driver. While PostgreSQL does not answer, it
+/// returns `StoreError::Unavailable` at once instead of waiting for a connection.
 macro_rules! dispatch {
     (catalogue $store:expr, $pool:ident => $body:expr) => {
         match &$store.catalogue {
             $crate::Pool::Sqlite($pool) => $body,
-            $crate::Pool::Postgres($pool) => $body,
+            $crate::Pool::Postgres($pool) => {
+                $store.refuse_while_unavailable()?;
+                $body
+            }
         }
     };
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
             $crate::Pool::Sqlite($pool) => $body,
-            $crate::Pool::Postgres($pool) => $body,
+            $crate::Pool::Postgres($pool) => {
+                $store.refuse_while_unavailable()?;
+                $body
+            }
         }
     };
 }
@@ -79,6 +87,8 @@ pub struct Store {
     catalogue: Pool,
     /// SQLite only: the connection that charges parts (see `metering`).
     charger: Option<metering::SqliteCharger>,
+    /// PostgreSQL only: whether the database answers (a local SQLite file always does).
+    health: Option<std::sync::Arc<health::Health>>,
 }
 
 impl Store {
@@ -89,6 +99,17 @@ impl Store {
         }
     }
 
+    /// False while the database does not answer (PostgreSQL stopped or unreachable): callers
+    /// should refuse with [`StoreError::Unavailable`] at once rather than wait.
+    pub fn is_available(&self) -> bool {
+        self.health.as_ref().is_none_or(|health| health.is_available())
+    }
+
+    /// `Err(Unavailable)` while the database does not answer.
+    pub(crate) fn refuse_while_unavailable(&self) -> Result<(), StoreError> {
+        if self.is_available() { Ok(()) } else { Err(StoreError::Unavailable("the database does not answer".into())) }
+    }
+
     /// A round trip to the database.
     pub async fn ping(&self) -> Result<(), StoreError> {
         dispatch!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
@@ -97,8 +118,12 @@ impl Store {
 
     /// Waits for open connections to finish their work and closes them (WAL checkpoint on SQLite).
     pub async fn close(&self) {
-        dispatch!(self, pool => pool.close().await);
-        dispatch!(catalogue self, pool => pool.close().await);
+        for pool in [&self.pool, &self.catalogue] {
+            match pool {
+                Pool::Sqlite(pool) => pool.close().await,
+                Pool::Postgres(pool) => pool.close().await,
+            }
+        }
     }
 }
 

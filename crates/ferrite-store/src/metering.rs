@@ -182,6 +182,7 @@ impl Store {
 
     async fn charge_postgres(&self, charges: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
         let Pool::Postgres(pool) = &self.pool else { unreachable!("SQLite stores charge through their charger") };
+        self.refuse_while_unavailable()?;
         if charges.is_empty() {
             return Ok(Vec::new());
         }

@@ -285,17 +285,25 @@ impl Catalogue {
         let index = match SearchIndex::open(&self.root, version)? {
             Some(index) => index,
             None => {
-                let started = std::time::Instant::now();
-                let index = search::build(&self.store, &self.root, version).await?;
-                tracing::info!(version, seconds = started.elapsed().as_secs_f64(), "search index built");
-                index
+                let _builder = lock_builds(&self.root).await?;
+                // Another process sharing the data directory may have built it while we waited.
+                match SearchIndex::open(&self.root, version)? {
+                    Some(index) => index,
+                    None => {
+                        tracing::info!(version, "building the search index");
+                        let started = std::time::Instant::now();
+                        let index = search::build(&self.store, &self.root, version).await?;
+                        tracing::info!(version, seconds = started.elapsed().as_secs_f64(), "search index built");
+                        remove_older_indexes(&self.root, version);
+                        index
+                    }
+                }
             }
         };
-        let keep = index.dir().to_owned();
         let parts = self.new_part_cache();
         *self.current.write().expect("catalogue lock") =
             Current { version, index: Some(Arc::new(index)), dictionary, parts };
-        remove_other_indexes(&self.root, &keep);
+        tracing::info!(version, "catalogue version in use");
         Ok(())
     }
 
@@ -349,12 +357,38 @@ impl Catalogue {
     }
 }
 
-fn remove_other_indexes(root: &Path, keep: &Path) {
+/// Removes every search index under `data_dir` (for `ferrite reindex`), waiting for a build by
+/// another process to end first.
+pub async fn discard_indexes(data_dir: &Path) -> Result<(), SearchError> {
+    let root = data_dir.join("search");
+    let _builder = lock_builds(&root).await?;
+    remove_older_indexes(&root, i64::MAX);
+    Ok(())
+}
+
+/// The lock file that makes one process at a time build indexes under `root`.
+const BUILD_LOCK: &str = "build.lock";
+
+/// Waits until no other process (`ferrite serve`, `ferrite import` on the same data directory)
+/// builds an index under `root`; the lock lasts as long as the returned file is open.
+async fn lock_builds(root: &Path) -> Result<std::fs::File, SearchError> {
+    std::fs::create_dir_all(root)?;
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(root.join(BUILD_LOCK))?;
+    let locked = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .map_err(|err| std::io::Error::other(err.to_string()))?;
+    Ok(locked?)
+}
+
+/// Removes the index directories of versions before `current` (never a newer one, which another
+/// process may be building).
+fn remove_older_indexes(root: &Path, current: i64) {
     let Ok(entries) = std::fs::read_dir(root) else { return };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path != keep
-            && path.is_dir()
+        let version = entry.file_name().to_str().and_then(|name| name.strip_prefix('v')?.parse::<i64>().ok());
+        if path.is_dir()
+            && version.is_some_and(|v| v < current)
             && let Err(err) = std::fs::remove_dir_all(&path)
         {
             tracing::warn!(path = %path.display(), error = %err, "an old search index could not be removed");

@@ -203,8 +203,10 @@ pub async fn import(
     }
     read?;
     if mode == Mode::Snapshot {
+        tracing::info!(feed, "import: removing the offers the feed no longer lists");
         report.offers_removed = writer.remove_unseen_offers().await?;
     }
+    tracing::info!(feed, "import: committing");
     report.duration_ms = started.elapsed().as_millis() as u64;
     let json = serde_json::to_string(&report).unwrap_or_default();
     let run_id = uuid::Uuid::now_v7().to_string();

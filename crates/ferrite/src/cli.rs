@@ -79,15 +79,18 @@ pub fn main(cli: Cli) -> ExitCode {
     let config = match Config::load(cli.config.as_deref(), &cli.overrides()) {
         Ok(config) => config,
         Err(err) => {
-            eprintln!("error: {err}");
+            report(&err);
             return ExitCode::from(2);
         }
     };
-    logging::init(&config);
+    let _log_writer = logging::init(&config);
+    for name in crate::config::ignored_env_vars(std::env::vars_os().filter_map(|(name, _)| name.into_string().ok())) {
+        tracing::warn!(variable = %name, "ignored: this FERRITE_ variable names no setting");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
+            report(&format!("cannot start the async runtime: {err}"));
             return ExitCode::FAILURE;
         }
     };
@@ -109,8 +112,14 @@ pub fn main(cli: Cli) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            report(&format!("{err:#}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The one `error:` line, on stderr if it is still open (`eprintln!` would panic if not).
+fn report(err: &dyn std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "error: {err}");
 }

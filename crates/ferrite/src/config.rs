@@ -15,8 +15,9 @@ use figment::{
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-/// Environment variables with this prefix are configuration keys (`FERRITE_DATA_DIR` → `data_dir`;
-/// `__` separates nested keys), except `FERRITE_CONFIG` and the `FERRITE_TEST_*` harness variables.
+/// Environment variables with this prefix that name a setting are configuration (`FERRITE_DATA_DIR`
+/// → `data_dir`; `__` separates nested keys). Others are not read: the harness variables
+/// (`FERRITE_CONFIG`, `FERRITE_BIN`, `FERRITE_TEST_*`) silently, anything else with a warning.
 const ENV_PREFIX: &str = "FERRITE_";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,6 +41,8 @@ pub struct Config {
     /// A tracing filter, such as `info` or `ferrite=debug,info`.
     pub log: String,
     pub log_format: LogFormat,
+    /// Connection timeouts and limits (`[http]`).
+    pub http: crate::connections::HttpConfig,
     /// OAuth tokens, keys, sessions and throttling.
     pub tokens: ferrite_identity::TokenConfig,
     /// Feeds the server refreshes on schedule (`[[feeds]]`: name, adapter, source, every, mode).
@@ -61,8 +64,10 @@ impl Default for Config {
             database_max_connections: 16,
             shutdown_timeout: Duration::from_secs(10),
             max_body_bytes: 1 << 20,
-            log: "info".into(),
+            // The libraries' own progress (tantivy's merges, sqlx's statements) only when asked.
+            log: "info,tantivy=warn,sqlx=warn".into(),
             log_format: LogFormat::Text,
+            http: crate::connections::HttpConfig::default(),
             tokens: ferrite_identity::TokenConfig::default(),
             currency_rates: ferrite_graphql::ExchangeRates::default(),
             feeds: Vec::new(),
@@ -137,7 +142,8 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(file));
         }
-        let env = Env::prefixed(ENV_PREFIX).filter(|key| is_config_var(key.as_str())).split("__");
+        let settings = setting_names();
+        let env = Env::prefixed(ENV_PREFIX).filter(move |key| settings.contains(&top_level(key.as_str()))).split("__");
         figment = figment.merge(env).merge(Serialized::defaults(overrides));
         let config: Config = figment.extract().map_err(|err| ConfigError::Invalid(describe(err)))?;
         config.validate()?;
@@ -175,6 +181,7 @@ impl Config {
             feed.validate().map_err(|err| ConfigError::Invalid(format!("`feeds`: {err}")))?;
         }
         self.currency_rates.validate().map_err(|err| ConfigError::Invalid(format!("`currency_rates`: {err}")))?;
+        self.http.validate().map_err(ConfigError::Invalid)?;
         if self.max_body_bytes < 1024 {
             return invalid("`max_body_bytes` must be at least 1024".into());
         }
@@ -204,10 +211,36 @@ impl Config {
     }
 }
 
-/// `key` has lost its prefix: `FERRITE_TEST_POSTGRES_URL` arrives as `test_postgres_url`.
-fn is_config_var(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    key != "config" && !key.starts_with("test_")
+/// The top-level setting names: the fields of [`Config`] (`None` serializes as `null`, so every
+/// field is a key).
+fn setting_names() -> Vec<String> {
+    match serde_json::to_value(Config::default()) {
+        Ok(serde_json::Value::Object(fields)) => fields.into_iter().map(|(name, _)| name).collect(),
+        _ => unreachable!("Config serializes as a map"),
+    }
+}
+
+/// The setting a variable names once its prefix is gone: `tokens__algorithm` → `tokens`.
+fn top_level(key: &str) -> String {
+    key.split("__").next().unwrap_or_default().to_ascii_lowercase()
+}
+
+/// Variables of the test and benchmark harnesses, never settings.
+fn is_harness_var(key: &str) -> bool {
+    key == "config" || key == "bin" || key.starts_with("test_")
+}
+
+/// The `FERRITE_*` variables among `names` that are neither settings nor harness variables: not read, and
+/// worth a warning (a typo such as `FERRITE_DATA_DRI` would otherwise go unnoticed).
+pub fn ignored_env_vars(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let settings = setting_names();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let key = name.strip_prefix(ENV_PREFIX)?.to_ascii_lowercase();
+            (!is_harness_var(&key) && !settings.contains(&top_level(&key))).then_some(name)
+        })
+        .collect()
 }
 
 /// figment's error, with every problem on its own line and no secret values.
@@ -321,14 +354,39 @@ mod tests {
     fn unknown_keys_are_refused_by_name() {
         let err = load_with(&[], Some("listn = \"127.0.0.1:9001\"\n"), &Overrides::default()).unwrap_err();
         assert!(err.to_string().contains("listn"), "{err}");
-        let err = load(&[("FERRITE_DATA_DRI", "/x")]).unwrap_err();
-        assert!(err.to_string().to_lowercase().contains("data_dri"), "{err}");
+        let err = load(&[("FERRITE_TOKENS__LIFETIME", "1h")]).unwrap_err();
+        assert!(err.to_string().contains("lifetime"), "a known table still refuses unknown keys: {err}");
     }
 
     #[test]
-    fn harness_variables_are_not_configuration() {
-        let vars = [("FERRITE_TEST_POSTGRES_URL", "postgres://x"), ("FERRITE_CONFIG", "f.toml"), ("PATH", "/bin")];
-        assert!(load(&vars).is_ok());
+    fn only_settings_are_read_from_the_environment() {
+        let vars = [
+            ("FERRITE_TEST_POSTGRES_URL", "postgres://x"),
+            ("FERRITE_CONFIG", "f.toml"),
+            ("FERRITE_BIN", "/repo/target/debug/ferrite"),
+            ("FERRITE_DATA_DRI", "/x"),
+            ("FERRITE_LISTEN", "127.0.0.1:9004"),
+            ("PATH", "/bin"),
+        ];
+        let config = load(&vars).unwrap();
+        assert_eq!(config.listen.port(), 9004);
+        assert_eq!(config.data_dir, PathBuf::from("./ferrite-data"));
+        assert_eq!(
+            ignored_env_vars(vars.iter().map(|(key, _)| key.to_string())),
+            ["FERRITE_DATA_DRI"],
+            "harness variables and settings pass silently"
+        );
+    }
+
+    #[test]
+    fn every_field_is_a_setting_name() {
+        let names = setting_names();
+        for name in ["data_dir", "public_url", "database_url", "http", "tokens", "plans"] {
+            assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+        }
+        let http = load(&[("FERRITE_HTTP__MAX_CONNECTIONS", "5"), ("FERRITE_HTTP__HEADER_TIMEOUT", "2s")]).unwrap();
+        assert_eq!(http.http.max_connections, Some(5));
+        assert_eq!(http.http.header_timeout, Duration::from_secs(2));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod admin;
 pub mod cli;
 pub mod config;
+mod connections;
 mod health;
 mod logging;
 pub mod metrics;

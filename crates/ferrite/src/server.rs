@@ -1,6 +1,6 @@
 //! The HTTP server: shared state, the router, and serving with a graceful, bounded shutdown.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{Router, extract::DefaultBodyLimit, middleware, routing::get};
@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 use url::Url;
 
-use crate::{config::Config, health, metrics, startup};
+use crate::{config::Config, connections, health, metrics, startup};
 
 /// How often each node checks whether another node (or `ferrite sync`) changed the catalogue.
 const CATALOGUE_CHECK: Duration = Duration::from_secs(5);
@@ -62,6 +62,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let api = ferrite_graphql::http::routes(state.api.clone());
     // Design files: with a body limit of their own (10 MiB), above `max_body_bytes`.
     let uploads = ferrite_graphql::design::upload::routes(state.identity.clone());
+    let store = state.store.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -71,6 +72,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(portal)
         .merge(api)
         .merge(uploads)
+        .layer(middleware::from_fn_with_state(store, health::refuse_while_store_down))
         .layer(middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
         .layer(DefaultBodyLimit::max(max_body_bytes))
@@ -80,6 +82,8 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
 /// `shutdown_timeout`, closes the store, and returns.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     startup::prepare_data_dir(&config.data_dir)?;
+    let open_files = connections::raise_open_file_limit();
+    let max_connections = connections::max_connections(&config.http, open_files, config.database_max_connections);
     let store = startup::open_store(&config).await?;
     let listener =
         TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -87,7 +91,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::start(store.clone(), &config, config.public_url_for(bound)).await?;
     let shutdown = CancellationToken::new();
     stop_on_signal(shutdown.clone())?;
-    tracing::info!(address = %bound, public_url = %state.public_url, "listening");
+    tracing::info!(address = %bound, public_url = %state.public_url, max_connections, open_files, "listening");
     tokio::spawn(metrics_upkeep(state.metrics.clone(), shutdown.clone()));
     let refresher = tokio::spawn(state.identity.clone().run_refresher());
     let watcher = tokio::spawn(state.catalogue.clone().watch(CATALOGUE_CHECK));
@@ -99,16 +103,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         Duration::from_secs(60),
     ));
 
-    let app = router(state, config.max_body_bytes).into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
-    let deadline = async {
-        shutdown.cancelled().await;
-        tokio::time::sleep(config.shutdown_timeout).await;
-    };
-    tokio::select! {
-        result = server => result.context("the server failed")?,
-        () = deadline => tracing::warn!(timeout = ?config.shutdown_timeout, "requests still running at the shutdown deadline were cut off"),
-    }
+    let app = router(state, config.max_body_bytes);
+    connections::serve(listener, app, &config.http, max_connections, shutdown, config.shutdown_timeout).await;
     refresher.abort();
     watcher.abort();
     schedule.abort();

@@ -137,8 +137,8 @@ impl Progress for Shown {
             None if self.last_line.elapsed() >= Duration::from_secs(5) => {
                 self.last_line = Instant::now();
                 match total {
-                    Some(total) => eprintln!("import: {done}/{total} records read"),
-                    None => eprintln!("import: {done} records read"),
+                    Some(total) => tracing::info!("import: {done}/{total} records read"),
+                    None => tracing::info!("import: {done} records read"),
                 }
             }
             None => {}
@@ -146,21 +146,30 @@ impl Progress for Shown {
     }
 }
 
-/// Runs one feed and builds this node's search index for the new catalogue.
-async fn run_feed(
-    store: &Store,
-    data_dir: &Path,
-    feed: &str,
-    adapter: Adapter,
-    source: &str,
-    mode: Mode,
-) -> anyhow::Result<ImportReport> {
+/// Runs one feed, prints its report as soon as the catalogue is committed, then builds this
+/// node's search index for the new catalogue (or opens the one another process built).
+async fn run_feed(store: &Store, data_dir: &Path, feed: &FeedRun<'_>, json: bool) -> anyhow::Result<()> {
     let mut progress = Shown::new();
-    let result = import::import(store, feed, adapter, source, mode, Utc::now(), &mut progress).await;
+    let result =
+        import::import(store, feed.name, feed.adapter, feed.source, feed.mode, Utc::now(), &mut progress).await;
     progress.finish();
-    let report = result.with_context(|| format!("import of feed `{feed}` failed; the catalogue is unchanged"))?;
-    Catalogue::open(store.clone(), data_dir).await.context("the search index could not be built")?;
-    Ok(report)
+    let report =
+        result.with_context(|| format!("import of feed `{}` failed; the catalogue is unchanged", feed.name))?;
+    print(&report, json);
+    Catalogue::open(store.clone(), data_dir).await.with_context(|| {
+        format!(
+            "catalogue version {} is committed, but this node's search index could not be built (`ferrite reindex` builds it)",
+            report.catalogue_version
+        )
+    })?;
+    Ok(())
+}
+
+struct FeedRun<'a> {
+    name: &'a str,
+    adapter: Adapter,
+    source: &'a str,
+    mode: Mode,
 }
 
 fn print(report: &ImportReport, json: bool) {
@@ -175,9 +184,8 @@ pub async fn import(args: ImportArgs, config: &Config) -> anyhow::Result<()> {
     let store = startup::open_store(config).await?;
     let feed = args.feed.unwrap_or_else(|| args.adapter.name().to_owned());
     let mode = mode_for(args.adapter, args.mode);
-    let report = run_feed(&store, &config.data_dir, &feed, args.adapter, &args.source, mode).await?;
-    print(&report, args.json);
-    Ok(())
+    let run = FeedRun { name: &feed, adapter: args.adapter, source: &args.source, mode };
+    run_feed(&store, &config.data_dir, &run, args.json).await
 }
 
 pub async fn sync(args: SyncArgs, config: &Config) -> anyhow::Result<()> {
@@ -192,19 +200,15 @@ pub async fn sync(args: SyncArgs, config: &Config) -> anyhow::Result<()> {
     let store = startup::open_store(config).await?;
     for feed in feeds {
         let adapter: Adapter = feed.adapter.parse().map_err(|err| anyhow::anyhow!("{err}"))?;
-        let report =
-            run_feed(&store, &config.data_dir, &feed.name, adapter, &feed.source, mode_for(adapter, feed.mode)).await?;
-        print(&report, args.json);
+        let run = FeedRun { name: &feed.name, adapter, source: &feed.source, mode: mode_for(adapter, feed.mode) };
+        run_feed(&store, &config.data_dir, &run, args.json).await?;
     }
     Ok(())
 }
 
 pub async fn reindex(config: &Config) -> anyhow::Result<()> {
     let store = startup::open_store(config).await?;
-    let root = config.data_dir.join("search");
-    if root.exists() {
-        std::fs::remove_dir_all(&root).with_context(|| format!("cannot remove {}", root.display()))?;
-    }
+    ferrite_supply::catalogue::discard_indexes(&config.data_dir).await.context("the old search index stays")?;
     let catalogue = Catalogue::open(store, &config.data_dir).await?;
     println!("search index rebuilt for catalogue version {}", catalogue.version());
     Ok(())

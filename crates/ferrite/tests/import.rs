@@ -4,7 +4,7 @@ mod common;
 
 use std::io::Write;
 
-use common::{admin, ferrite, run, stderr};
+use common::{Server, admin, ferrite, run, stderr};
 use nix::sys::signal::{self, Signal};
 
 fn csv(dir: &std::path::Path, name: &str, rows: usize) -> String {
@@ -71,4 +71,30 @@ fn bad_feeds_are_reported_with_file_and_line_and_change_nothing() {
     assert!(out.contains("2 added") && out.contains("skipped records: 1") && out.contains("bad.csv:3"), "{out}");
     let unknown = run(ferrite(&["import", "xml", "x", "--data-dir", data.to_str().unwrap()]));
     assert_eq!(unknown.status.code(), Some(2), "clap names the adapters: {}", stderr(&unknown));
+}
+
+#[test]
+fn an_import_while_the_server_runs_on_the_same_directory_reports_and_the_index_is_built_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    admin(&data, None, &["migrate"], None);
+    let server = Server::start(&data, &[]);
+    // Large enough that the server's watcher (every 5 s) finds the new version while the import
+    // still builds its index.
+    let feed = csv(dir.path(), "feed.csv", 60_000);
+    let output =
+        run(ferrite(&["import", "csv", &feed, "--feed", "acme", "--json", "--data-dir", data.to_str().unwrap()]));
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(report.contains("\"parts_added\":60000") && report.contains("\"catalogue_version\":1"), "{report}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !server.log().contains("catalogue version in use version=1") {
+        assert!(std::time::Instant::now() < deadline, "the server never took version 1:\n{}", server.log());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let log = server.log();
+    assert!(!log.contains("could not be refreshed") && !log.contains("killed"), "{log}");
+    let builds = log.matches("search index built").count() + stderr(&output).matches("search index built").count();
+    assert_eq!(builds, 2, "version 0 at the start, version 1 once:\n{log}\n{}", stderr(&output));
+    assert!(server.stop_with(Signal::SIGTERM).success());
 }

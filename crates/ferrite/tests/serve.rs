@@ -125,6 +125,18 @@ fn a_config_file_and_environment_configure_the_server() {
 }
 
 #[test]
+fn harness_variables_and_unknown_ferrite_variables_do_not_stop_the_start() {
+    let dir = data_dir();
+    let mut command = ferrite(&["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()]);
+    command.env("FERRITE_BIN", "/repo/target/debug/ferrite").env("FERRITE_DATA_DRI", "/typo");
+    let server = Server::spawn(command);
+    let log = server.log();
+    assert!(log.contains("FERRITE_DATA_DRI") && log.contains("ignored"), "a typo is worth a warning: {log}");
+    assert!(!log.contains("FERRITE_BIN"), "the harness's own variable passes silently: {log}");
+    assert!(server.stop_with(Signal::SIGTERM).success());
+}
+
+#[test]
 fn help_says_what_each_command_does() {
     let output = run(ferrite(&["--help"]));
     let help = String::from_utf8_lossy(&output.stdout);
@@ -173,4 +185,63 @@ fn a_request_in_flight_at_sigterm_is_answered_before_the_server_exits() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("AuthInvalidToken"), "the request was answered in full: {answer}");
     assert!(server.stop_with(Signal::SIGTERM).success());
+}
+
+#[test]
+fn a_closed_log_pipe_neither_blocks_nor_stops_the_server() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = data_dir();
+    // Every request logs at trace level, so each one writes to the closed pipe.
+    let mut child = ferrite(&["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()])
+        .env("FERRITE_LOG", "trace")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(child.stderr.take().unwrap());
+    let address = loop {
+        let mut line = String::new();
+        assert!(log.read_line(&mut line).unwrap() > 0, "ferrite exited before listening");
+        if let Some(rest) = line.split("address=").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    drop(log); // the `tee` of `ferrite serve 2>&1 | tee log` is gone
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let ask = |path: &str| {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    for _ in 0..50 {
+        assert!(ask("/healthz").starts_with("HTTP/1.1 200"));
+        assert!(ask("/readyz").starts_with("HTTP/1.1 200"));
+    }
+    nix::sys::signal::kill(pid, Signal::SIGTERM).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("ferrite ignored SIGTERM with its log pipe closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn default_logs_leave_out_library_internals() {
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &[]);
+    let log = server.log();
+    assert!(server.stop_with(Signal::SIGTERM).success());
+    for internal in ["tantivy", "sqlx"] {
+        assert!(!log.contains(internal), "{internal} at the default level:\n{log}");
+    }
 }
