@@ -47,7 +47,8 @@ async fn a_kicad_file_becomes_a_project_linked_to_the_catalogue_or_nothing_at_al
         content: b"<export>",
         expires_at: now + chrono::Duration::hours(1),
     };
-    let bad = store.save_design_file(&bad, now).await.unwrap();
+    let quota = ferrite_store::UploadQuota { per_uploader: 1 << 20, per_org: 1 << 20 };
+    let bad = store.save_design_file(&bad, quota, now).await.unwrap();
     let refused =
         create_project(&store, upload("<export>\n<components>\n<comp/>\n</components></export>", Some(bad.id)), now)
             .await

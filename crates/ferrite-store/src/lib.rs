@@ -4,9 +4,11 @@
 //! The two backends share their SQL: the schema is designed for it (text ids, times as i64
 //! milliseconds, `ON CONFLICT`, `RETURNING`), and `dispatch!` runs the same statement on whichever
 //! pool is open, natively typed for that driver. What differs per backend — connection setup and the
-//! DDL of the migrations — lives in `connect.rs` and `migrations/{sqlite,sqlite-catalogue,postgres}`.
+//! DDL of the migrations — lives in `connect.rs` and
+//! `migrations/{sqlite,sqlite-catalogue,sqlite-uploads,postgres}`.
 //! On SQLite the supply catalogue has a database file of its own (see `catalogue`), so a long
-//! import never holds the write lock that sessions and usage counters need.
+//! import never holds the write lock that sessions and usage counters need; so do uploaded design
+//! files (see `design_files`), so megabytes of them never pass through the main file's write path.
 //! Callers only ever see domain types and `StoreError`.
 
 mod accounts;
@@ -33,7 +35,7 @@ mod workspaces;
 pub use apps::{NewApp, SecretHashes};
 pub use catalogue_read::{AttributeRecord, CategoryRecord, HistoryRecord, Named, OfferRecord, PartRecord};
 pub use connect::{Backend, ConnectOptions, redact_url};
-pub use design_files::{DesignFile, NewDesignFile};
+pub use design_files::{DesignFile, NewDesignFile, QuotaHolder, SaveFileError, UploadQuota};
 pub use error::StoreError;
 pub use grants::{AuthorizationCode, RefreshToken, RefreshUse};
 pub use invitations::{Invitation, NewInvitation};
@@ -50,6 +52,12 @@ use sqlx::{PgPool, SqlitePool};
 /// Runs `$body` with `$pool` bound to the open pool, whatever its backend.
 /// The body is written once and compiled for each driver.
 macro_rules! dispatch {
+    (uploads $store:expr, $pool:ident => $body:expr) => {
+        match &$store.uploads {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
     (catalogue $store:expr, $pool:ident => $body:expr) => {
         match &$store.catalogue {
             $crate::Pool::Sqlite($pool) => $body,
@@ -77,6 +85,8 @@ pub struct Store {
     pool: Pool,
     /// The supply catalogue's pool: a second SQLite file, or the same PostgreSQL pool.
     catalogue: Pool,
+    /// Uploaded design files' pool: a third SQLite file, or the same PostgreSQL pool.
+    uploads: Pool,
     /// SQLite only: the connection that charges parts (see `metering`).
     charger: Option<metering::SqliteCharger>,
 }
@@ -99,6 +109,7 @@ impl Store {
     pub async fn close(&self) {
         dispatch!(self, pool => pool.close().await);
         dispatch!(catalogue self, pool => pool.close().await);
+        dispatch!(uploads self, pool => pool.close().await);
     }
 }
 
