@@ -25,6 +25,52 @@ pub fn csv_bom(data: &[u8]) {
     check(crate::parse(&bytes));
 }
 
+/// The bytes as any design file, its format told from its content as uploads are, on a small
+/// stack: every parser's recursion must stay bounded whatever the input.
+pub fn any_file(data: &[u8]) {
+    let data = data.to_vec();
+    on_small_stack(move || check(crate::parse(&data)));
+}
+
+/// A 1-click BOM: its header (references, quantity, description, two manufacturer/MPN pairs, a
+/// column per distributor), then the bytes as rows.
+pub fn one_click_bom(data: &[u8]) {
+    table_with_header(b"References,Qty,Description,Manufacturer,MPN,Manufacturer,MPN,Digikey,Mouser,LCSC\n", data);
+}
+
+/// A TSV BOM as spreadsheets export it (a tab-delimited header), then the bytes as rows.
+pub fn tsv_bom(data: &[u8]) {
+    table_with_header(b"Designator\tQuantity\tValue\tFootprint\tManufacturer Part Number\tDNP\n", data);
+}
+
+fn table_with_header(header: &[u8], rows: &[u8]) {
+    let bytes = [header, rows].concat();
+    check(crate::parse(&bytes));
+}
+
+/// Elements nested as deep as the first byte says (up to 16,320 levels), each level the rest of
+/// the data (up to 64 bytes) and an element, parsed on a small stack: any nesting that reached
+/// the XML parser's recursion unbounded would overflow it.
+pub fn xml_nesting(data: &[u8]) {
+    let Some((&levels, rest)) = data.split_first() else { return };
+    let piece = [&rest[..rest.len().min(64)], b"<e a='>'>".as_slice()].concat();
+    let mut xml = b"<export><components><comp ref=\"R1\"/></components>".to_vec();
+    for _ in 0..usize::from(levels) * 64 {
+        xml.extend_from_slice(&piece);
+    }
+    xml.extend_from_slice(rest);
+    on_small_stack(move || check(crate::parse(&xml)));
+}
+
+/// Runs `parse` on a thread with a quarter of a thread's usual stack (512 KiB), so that deep
+/// recursion crashes here rather than passing unnoticed on the fuzzer's big main stack.
+fn on_small_stack(parse: impl FnOnce() + Send + 'static) {
+    let thread = std::thread::Builder::new().stack_size(512 * 1024).spawn(parse).expect("a thread starts");
+    if let Err(panic) = thread.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 fn check(result: Result<Bom, ParseError>) {
     let Ok(bom) = result else { return };
     assert!(!bom.items.is_empty(), "a BOM that parses has items");
@@ -64,8 +110,29 @@ mod tests {
         }
 
         #[test]
+        fn any_file_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::any_file(&data);
+        }
+
+        #[test]
+        fn one_click_and_tsv_boms_never_panic(rows in "([RCU][0-9 ,]{0,6}[,\t][0-9x]{0,3}[,\t][A-Za-z ]{0,5}[,\t][A-Z0-9-]{0,6}[,\t]\0?[0-9kn]{0,3}\n){0,8}") {
+            super::one_click_bom(rows.as_bytes());
+            super::tsv_bom(rows.as_bytes());
+        }
+
+        #[test]
         fn csv_like_input_never_panics(rows in "([RCU][0-9 ,]{0,6},[0-9x]{0,3},[A-Za-z ]{0,5},[A-Z0-9-]{0,6},[0-9kn]{0,3},[0-9A-Z-]{0,4}\n){0,8}") {
             super::csv_bom(format!("\u{0}{rows}").as_bytes());
+        }
+    }
+
+    proptest! {
+        // Each case is up to a megabyte of XML.
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn deep_xml_nesting_never_overflows(data in proptest::collection::vec(any::<u8>(), 0..80)) {
+            super::xml_nesting(&data);
         }
     }
 }

@@ -8,12 +8,13 @@ use crate::{
     Bom, Format, Line, ParseError,
     fields::{FieldKind, classify, truthy},
     grouping::group,
-    limits::MAX_LINES,
+    limits::{MAX_LINES, MAX_XML_DEPTH},
     model::{ManufacturerPart, SupplierPart},
     text::clean,
 };
 
 pub fn parse(text: &str) -> Result<Bom, ParseError> {
+    check_nesting(text, MAX_XML_DEPTH)?;
     // No DTDs: entity expansion is how small XML files become huge.
     let options = ParsingOptions { allow_dtd: false, ..ParsingOptions::default() };
     let document = Document::parse_with_options(text, options).map_err(|err| {
@@ -48,6 +49,71 @@ pub fn parse(text: &str) -> Result<Bom, ParseError> {
     }
     let (items, components, components_with_mpn) = group(lines)?;
     Ok(Bom { format: Format::KicadXml, parameters: parameters(root), items, components, components_with_mpn })
+}
+
+/// Refuses elements nested deeper than `limit` before the XML parser sees them: it recurses once
+/// per level, so deep nesting in a small file would overflow the stack and abort the process.
+/// Counts as roxmltree's tokenizer reads the text — start tags (outside comments, CDATA,
+/// processing instructions and quoted attribute values) open a level, end tags and `/>` close
+/// one — so until the parser would stop at an error, its depth is never more than this count.
+fn check_nesting(text: &str, limit: usize) -> Result<(), ParseError> {
+    let bytes = text.as_bytes();
+    // The index just past the first `end` at or after `from`, or the end of the text.
+    let past = |from: usize, end: &[u8]| {
+        bytes
+            .get(from..)
+            .and_then(|rest| rest.windows(end.len()).position(|w| w == end))
+            .map_or(bytes.len(), |i| from + i + end.len())
+    };
+    let (mut depth, mut at) = (0_usize, 0_usize);
+    while let Some(offset) = bytes[at..].iter().position(|&b| b == b'<') {
+        at += offset;
+        let rest = &bytes[at..];
+        at = if rest.starts_with(b"<!--") {
+            past(at + 4, b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            past(at + 9, b"]]>")
+        } else if rest.starts_with(b"<?") {
+            past(at + 2, b"?>")
+        } else if rest.starts_with(b"<!") {
+            // A DOCTYPE: refused by the parser, which reads nothing after it.
+            past(at + 2, b">")
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            past(at + 2, b">")
+        } else {
+            depth += 1;
+            if depth > limit {
+                let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+                return Err(ParseError::at(
+                    line,
+                    format!("the XML nests elements more than {limit} deep; a KiCad export nests about 5 deep"),
+                ));
+            }
+            let (end, closed) = start_tag_end(bytes, at + 1);
+            if closed {
+                depth -= 1;
+            }
+            end
+        };
+    }
+    Ok(())
+}
+
+/// Where the start tag whose name begins at `from` ends (past its `>`), and whether it closes
+/// itself (`/>`); `>` and `/` inside quoted attribute values do not count.
+fn start_tag_end(bytes: &[u8], from: usize) -> (usize, bool) {
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate().skip(from) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return (i + 1, bytes[i - 1] == b'/'),
+            (None, _) => {}
+        }
+    }
+    (bytes.len(), false)
 }
 
 fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
@@ -195,5 +261,49 @@ mod tests {
         assert!(err.to_string().contains("lists no components"), "{err}");
         let bomb = "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><export/>";
         assert!(parse(bomb).is_err(), "DTDs are refused");
+    }
+
+    fn nested(depth: usize) -> String {
+        let open: String = (0..depth).map(|i| format!("<e{}>", i % 10)).collect();
+        let close: String = (0..depth).rev().map(|i| format!("</e{}>", i % 10)).collect();
+        format!(
+            "<export><components><comp ref=\"R1\"><value>1k</value></comp></components>\n<x>{open}{close}</x></export>"
+        )
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_the_parser_recurses() {
+        // The attack from issue 13: 3,200 nested elements in about 20 KB.
+        let err = parse(&nested(3_200)).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("more than 64 deep"), "{err}");
+        let within = nested(MAX_XML_DEPTH - 2);
+        assert_eq!(parse(&within).unwrap().components, 1, "64 levels, <export> and <x> included, are fine");
+        assert!(parse(&nested(MAX_XML_DEPTH - 1)).is_err());
+    }
+
+    #[test]
+    fn nesting_counts_what_the_parser_counts() {
+        let deep = "<e>".repeat(100);
+        // Inside comments, CDATA, processing instructions and attribute values, tags are text.
+        for hidden in [
+            format!("<!--{deep}-->"),
+            format!("<![CDATA[{deep}]]>"),
+            format!("<?pi {deep}?>"),
+            format!("<y a='{}' b=\"/>\"/>", deep.replace('<', "&lt;")),
+        ] {
+            let xml = format!("<export><components><comp ref=\"R1\"/></components>{hidden}</export>");
+            assert!(check_nesting(&xml, 3).is_ok(), "{hidden}");
+        }
+        assert!(check_nesting(&"<a/>".repeat(500), 1).is_ok(), "siblings that close themselves");
+        assert!(check_nesting("<a><b x=\">\"><c>", 2).is_err(), "a quoted > does not end the tag");
+    }
+
+    #[test]
+    fn the_deepest_file_allowed_parses_on_a_small_stack() {
+        // What the bound buys: the parser's recursion fits in a quarter of a thread's usual stack.
+        let xml = nested(MAX_XML_DEPTH - 2);
+        let parsed = std::thread::Builder::new().stack_size(512 * 1024).spawn(move || parse(&xml).is_ok()).unwrap();
+        assert!(parsed.join().unwrap());
     }
 }

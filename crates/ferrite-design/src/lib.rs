@@ -36,6 +36,9 @@ pub mod limits {
     pub const MAX_ROW_QUANTITY: u32 = 1_000_000;
     /// Characters kept of any one value (a description, a field); longer ones are cut.
     pub const MAX_VALUE_CHARS: usize = 1_000;
+    /// How deep XML elements may nest. The XML parser recurses once per level, so this bounds its
+    /// stack; KiCad exports nest 5 deep.
+    pub const MAX_XML_DEPTH: usize = 64;
 }
 
 /// Parses a design file, telling its format from its content: XML (a KiCad netlist or BOM
@@ -49,6 +52,7 @@ pub fn parse(bytes: &[u8]) -> Result<Bom, ParseError> {
         )));
     }
     let text = text::decode(bytes)?;
+    text::refuse_nul(&text)?;
     let body = text.trim_start();
     if body.is_empty() {
         return Err(ParseError::file("the file is empty"));

@@ -18,10 +18,21 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Cow::Borrowed(text)),
         // Not UTF-8: every byte is a Latin-1 character, so this cannot fail and loses nothing.
-        Err(_) if !bytes.contains(&0) => Ok(Cow::Owned(bytes.iter().map(|&b| b as char).collect())),
-        Err(_) => {
-            Err(ParseError::file("the file is not text (it holds NUL bytes); upload a KiCad XML, CSV or TSV file"))
-        }
+        Err(_) => Ok(Cow::Owned(bytes.iter().map(|&b| b as char).collect())),
+    }
+}
+
+/// Refuses text holding a NUL character. It is valid UTF-8, but no design tool writes one into a
+/// BOM: it means a binary file (a spreadsheet, UTF-16 without its byte-order mark), and
+/// PostgreSQL cannot store it in text.
+pub fn refuse_nul(text: &str) -> Result<(), ParseError> {
+    match text.find('\0') {
+        None => Ok(()),
+        Some(at) => Err(ParseError::at(
+            text[..at].matches('\n').count() as u64 + 1,
+            "the file holds a NUL character, so it is not a text BOM (a spreadsheet file?); \
+             upload a KiCad XML, CSV or TSV file",
+        )),
     }
 }
 
@@ -67,7 +78,8 @@ mod tests {
         let utf16be: Vec<u8> = [0xFE, 0xFF].into_iter().chain("µ".encode_utf16().flat_map(u16::to_be_bytes)).collect();
         assert_eq!(decode(&utf16be).unwrap(), "µ");
         assert_eq!(decode(b"10\xB5F").unwrap(), "10µF", "Latin-1");
-        assert!(decode(b"\x00\x01\xFF").is_err());
+        assert_eq!(refuse_nul("Ref,MPN\nR1,X\0\n").unwrap_err().line, Some(2));
+        assert!(refuse_nul("Ref,MPN\nR1,X\n").is_ok());
         assert!(decode(b"\xEF\xBB\xBF\xFF").is_err());
     }
 

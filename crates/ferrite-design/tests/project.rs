@@ -47,7 +47,8 @@ async fn a_kicad_file_becomes_a_project_linked_to_the_catalogue_or_nothing_at_al
         content: b"<export>",
         expires_at: now + chrono::Duration::hours(1),
     };
-    let bad = store.save_design_file(&bad, now).await.unwrap();
+    let quota = ferrite_store::UploadQuota { per_uploader: 1 << 20, per_org: 1 << 20 };
+    let bad = store.save_design_file(&bad, quota, now).await.unwrap();
     let refused =
         create_project(&store, upload("<export>\n<components>\n<comp/>\n</components></export>", Some(bad.id)), now)
             .await
@@ -90,4 +91,78 @@ async fn a_kicad_file_becomes_a_project_linked_to_the_catalogue_or_nothing_at_al
     let parameters = store.project_parameters(project.id).await.unwrap();
     assert!(parameters.contains(&("SourceFormat".into(), "KiCad XML".into())), "{parameters:?}");
     assert!(parameters.contains(&("Components".into(), "5".into())));
+}
+
+/// A migrated store with an organization: on SQLite, and on PostgreSQL when
+/// `FERRITE_TEST_POSTGRES_URL` names a server.
+async fn backends() -> Vec<(Store, ferrite_core::design::Workspace, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut urls = vec![(format!("sqlite://{}", dir.path().join("f.db").display()), Some(dir))];
+    if let Some(base) = testing::postgres_url() {
+        urls.push((testing::fresh_postgres_url(&base).await.unwrap(), None));
+    }
+    let mut out = Vec::new();
+    for (url, dir) in urls {
+        let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        let now = Utc::now();
+        let user = store.create_user("ada@example.com", "ada@example.com", "h", now).await.unwrap();
+        let org = store.create_org("Acme", user.id, &[], now).await.unwrap();
+        let workspace = store.default_workspace(org.id).await.unwrap();
+        out.push((store, workspace, dir));
+    }
+    out
+}
+
+fn upload_of(workspace: &ferrite_core::design::Workspace, bytes: Vec<u8>) -> Upload {
+    Upload {
+        workspace: workspace.id,
+        name: "Board".into(),
+        description: String::new(),
+        created_by: "ada".into(),
+        file_name: "bom.csv".into(),
+        bytes,
+        file: None,
+    }
+}
+
+#[tokio::test]
+async fn a_nul_byte_in_a_bom_cell_is_refused_naming_its_line() {
+    for (store, workspace, _dir) in backends().await {
+        let bom = b"References,Qty,MPN,Description\nR1,1,TEST-00001,fine\nR2,1,TEST-00002,bad\0cell\n".to_vec();
+        let refused = create_project(&store, upload_of(&workspace, bom), Utc::now()).await.unwrap_err();
+        assert!(matches!(refused, CreateError::Parse(ref e) if e.line == Some(3)), "{refused:?}");
+        assert!(refused.to_string().contains("line 3: the file holds a NUL character"), "{refused}");
+        assert_eq!(store.count_projects(workspace.id, None, None).await.unwrap(), 0);
+    }
+}
+
+/// Issue 13: the portal's page of a 40,000-line BOM read the matched parts' offers with one SQL
+/// parameter per part, past SQLite's limit.
+#[tokio::test]
+async fn a_bom_of_40000_lines_is_linked_and_its_offers_read() {
+    const LINES: usize = 40_000;
+    for (store, workspace, _dir) in backends().await {
+        testing::write_synthetic_parts(&store, LINES).await.unwrap();
+        let mut bom = String::from("References,Qty,Manufacturer,MPN\n");
+        for n in 1..=LINES {
+            bom.push_str(&format!("R{n},1,Testco,TEST-{n:05}\n"));
+        }
+        let project = create_project(&store, upload_of(&workspace, bom.into_bytes()), Utc::now()).await.unwrap();
+        let variant = &store.design_variants(project.id).await.unwrap()[0];
+        let items = store.bom_items(&variant.id).await.unwrap();
+        assert_eq!(items.len(), LINES);
+        let mut ids: Vec<i64> = items.iter().filter_map(|i| i.manufacturer_parts[0].supply_part_id).collect();
+        assert_eq!(ids.len(), LINES, "every line matched");
+        ids.reverse();
+        let offers = store.offers_of_parts(&ids).await.unwrap();
+        assert_eq!(offers.len(), LINES);
+        assert!(offers.windows(2).all(|w| w[0].part_id < w[1].part_id), "by part");
+        let parts = store.parts_by_ids(&ids).await.unwrap();
+        assert_eq!(parts.iter().map(|p| p.id).collect::<Vec<_>>(), ids, "in the order asked");
+        let with_offers = store.parts_with_offers(&[&ids[..], &ids[..10]].concat()).await.unwrap();
+        assert_eq!(with_offers.len(), LINES, "an id asked twice is answered once");
+        assert_eq!(with_offers[0].0.id, ids[0]);
+        assert!(with_offers.iter().all(|(_, offers)| offers.len() == 1));
+    }
 }

@@ -52,6 +52,10 @@ struct Env {
 }
 
 async fn env() -> Env {
+    env_with(Default::default()).await
+}
+
+async fn env_with(limits: ferrite_graphql::design::upload::UploadLimits) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
     let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
@@ -73,7 +77,8 @@ async fn env() -> Env {
         Arc::new(Services { identity: identity.clone(), catalogue, rates, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
-    let router = http::routes(state).merge(ferrite_graphql::design::upload::routes(identity.clone()));
+    let uploads = ferrite_graphql::design::upload::routes(identity.clone(), limits);
+    let router = http::routes(state).merge(uploads);
     Env { router, identity, design, other, ada: ada.id, _dir: dir }
 }
 
@@ -324,6 +329,70 @@ async fn bad_files_and_bad_uploads_are_refused_clearly_and_store_nothing() {
     let no_scope = env.app_token(&env.other, "supply.domain").await;
     let answer = env.query(&no_scope, "{ desWorkspaceInfos { name } }", json!({})).await;
     assert!(answer["errors"][0]["message"].as_str().unwrap().contains("design.domain"));
+}
+
+#[tokio::test]
+async fn deeply_nested_xml_is_refused_and_the_server_lives_on() {
+    let env = env().await;
+    let token = env.app_token(&env.design, "design.domain").await;
+    let acme = env.workspace_url(&token).await;
+    // Issue 13: 3,200 nested elements (about 20 KB) overflowed the parser's stack and aborted.
+    let bomb = format!(
+        "<export><components><comp ref=\"R1\"/></components>\n{}{}</export>",
+        "<a>".repeat(3_200),
+        "</a>".repeat(3_200)
+    );
+    let file = env.upload_id(&token, bomb.as_bytes()).await;
+    let refused = env.create(&token, &acme, &file, "Deep").await;
+    assert_eq!(code(&refused), "DesignFileInvalid", "{refused}");
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("line 2: the XML nests elements more than 64 deep"), "{message}");
+    let good = env.upload_id(&token, KICAD.as_bytes()).await;
+    assert!(env.create(&token, &acme, &good, "After").await["errors"].is_null(), "the server still serves");
+}
+
+#[tokio::test]
+async fn uploads_waiting_to_become_projects_are_bounded_per_person() {
+    let limits = ferrite_graphql::design::upload::UploadLimits {
+        pending_bytes_per_person: 3 * KICAD.len() as u64,
+        pending_bytes_per_org: 1 << 30,
+    };
+    let env = env_with(limits).await;
+    let token = env.app_token(&env.design, "design.domain").await;
+    let mut files = Vec::new();
+    for _ in 0..3 {
+        files.push(env.upload_id(&token, KICAD.as_bytes()).await);
+    }
+    // Issue 13: 1.2 GiB stored in 7 s. The fourth file waits for room.
+    let request = |token: &str| {
+        let boundary = "b";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xml\"\r\n\r\n{KICAD}\r\n--{boundary}--\r\n"
+        );
+        Request::post("/files/upload")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let response = env.router.clone().oneshot(request(&token)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: i64 = response.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((3590..=3600).contains(&retry), "the first file expires in an hour: {retry}");
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    let answer: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(answer["error"], "UploadQuotaExceeded");
+    assert!(
+        answer["message"].as_str().unwrap().starts_with("Files waiting to become projects already hold"),
+        "{answer}"
+    );
+    // Another app of another organization has room of its own.
+    let theirs = env.app_token(&env.other, "design.domain").await;
+    assert_eq!(env.upload(&theirs, "x.xml", KICAD.as_bytes()).await.0, StatusCode::OK);
+    // A file made a project no longer waits: its room is free again.
+    let acme = env.workspace_url(&token).await;
+    assert!(env.create(&token, &acme, &files[0], "Made").await["errors"].is_null());
+    env.upload_id(&token, KICAD.as_bytes()).await;
 }
 
 #[tokio::test]

@@ -97,3 +97,28 @@ async fn a_member_uploads_a_design_and_reads_its_bom_with_stock_and_prices() {
         .await;
     assert_eq!(intrusion.status, StatusCode::NOT_FOUND);
 }
+
+/// Issue 13: the page of a 40,000-line BOM answered 500 (one SQL parameter per matched part,
+/// past SQLite's limit). On SQLite, and on PostgreSQL when a server is named.
+#[tokio::test]
+async fn the_page_of_a_40000_line_bom_shows_every_line() {
+    const LINES: usize = 40_000;
+    let mut apps = vec![TestApp::new().await];
+    apps.extend(TestApp::on_postgres().await);
+    for app in apps {
+        testing::write_synthetic_parts(&app.store, LINES).await.unwrap();
+        let mut bom = String::from("References,Qty,Manufacturer,MPN\n");
+        for n in 1..=LINES {
+            bom.push_str(&format!("R{n},1,Testco,TEST-{n:05}\n"));
+        }
+        let mut ada = app.person("ada@example.com", "Acme Labs").await;
+        ada.get("/workspaces/acme-labs").await;
+        let made =
+            ada.post_multipart("/workspaces/acme-labs/projects", &[("name", "Big")], ("big.csv", bom.as_bytes())).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let page = ada.get(made.location()).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("40000 lines, 40000 matched in the catalogue"), "{}", &page.body[..2000]);
+        assert_eq!(page.body.matches("<tr class=\"bom-line matched\">").count(), LINES);
+    }
+}

@@ -136,22 +136,42 @@ fn placeholders(n: usize) -> String {
     (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// Ids bound per statement at most: SQLite takes 32,766 parameters, PostgreSQL 65,535, and a
+/// BOM of 50,000 lines asks for more.
+const IDS_PER_QUERY: usize = 1_000;
+
+/// `ids` without repeats, in the order first asked.
+fn distinct(ids: &[i64]) -> Vec<i64> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+}
+
+/// Each id's position in `ids` (which has no repeats), to answer in the order asked.
+fn positions(ids: &[i64]) -> std::collections::HashMap<i64, usize> {
+    ids.iter().enumerate().map(|(i, id)| (*id, i)).collect()
+}
+
 impl Store {
-    /// Parts by id, in the order asked (ids not found are left out).
+    /// Parts by id, in the order asked (ids not found are left out, an id asked twice is
+    /// answered once).
     pub async fn parts_by_ids(&self, ids: &[i64]) -> Result<Vec<PartRecord>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!("SELECT {PART_COLUMNS} FROM parts WHERE id IN ({})", placeholders(ids.len()));
-        let rows: Vec<PartRow> = dispatch!(catalogue self, pool => {
-            let mut query = sqlx::query_as(&sql);
-            for id in ids {
-                query = query.bind(id);
+        let ids = distinct(ids);
+        let mut parts = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let sql = format!("SELECT {PART_COLUMNS} FROM parts WHERE id IN ({})", placeholders(chunk.len()));
+            let rows: Vec<PartRow> = dispatch!(catalogue self, pool => {
+                let mut query = sqlx::query_as(&sql);
+                for id in chunk {
+                    query = query.bind(id);
+                }
+                query.fetch_all(pool).await
+            })?;
+            for row in rows {
+                parts.push(part(row)?);
             }
-            query.fetch_all(pool).await
-        })?;
-        let mut parts = rows.into_iter().map(part).collect::<Result<Vec<_>, _>>()?;
-        parts.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+        }
+        let order = positions(&ids);
+        parts.sort_by_key(|p| order[&p.id]);
         Ok(parts)
     }
 
@@ -159,9 +179,18 @@ impl Store {
     /// left out, an id asked twice is answered once. One query (parts joined with their offers),
     /// so one round trip to the database for a whole answer.
     pub async fn parts_with_offers(&self, ids: &[i64]) -> Result<Vec<(PartRecord, Vec<OfferRecord>)>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        let ids = distinct(ids);
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            found.extend(self.parts_with_offers_at_most(chunk).await?);
         }
+        let order = positions(&ids);
+        found.sort_by_key(|(p, _)| order[&p.id]);
+        Ok(found)
+    }
+
+    /// [`Store::parts_with_offers`] for ids without repeats, at most [`IDS_PER_QUERY`] of them, in id order.
+    async fn parts_with_offers_at_most(&self, ids: &[i64]) -> Result<Vec<(PartRecord, Vec<OfferRecord>)>, StoreError> {
         let sql = format!(
             "SELECT p.id, p.manufacturer_id, p.mpn, p.description, p.category_id, p.specs, p.datasheet_url, \
              p.image_url, p.updated_at, o.id, o.seller_id, o.sku, o.is_authorized, o.inventory_level, o.moq, \
@@ -222,7 +251,6 @@ impl Store {
                 ))?);
             }
         }
-        found.sort_by_key(|(p, _)| ids.iter().position(|id| *id == p.id));
         Ok(found)
     }
 
@@ -242,21 +270,27 @@ impl Store {
 
     /// The offers of these parts, by part then seller.
     pub async fn offers_of_parts(&self, part_ids: &[i64]) -> Result<Vec<OfferRecord>, StoreError> {
-        if part_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT {OFFER_COLUMNS} FROM offers WHERE part_id IN ({}) ORDER BY part_id, seller_id, sku",
-            placeholders(part_ids.len())
-        );
-        let rows: Vec<OfferRowTuple> = dispatch!(catalogue self, pool => {
-            let mut query = sqlx::query_as(&sql);
-            for id in part_ids {
-                query = query.bind(id);
+        let mut ids = distinct(part_ids);
+        ids.sort_unstable();
+        let mut offers = Vec::new();
+        // Chunks in id order, each ordered by part: the whole is ordered by part.
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let sql = format!(
+                "SELECT {OFFER_COLUMNS} FROM offers WHERE part_id IN ({}) ORDER BY part_id, seller_id, sku",
+                placeholders(chunk.len())
+            );
+            let rows: Vec<OfferRowTuple> = dispatch!(catalogue self, pool => {
+                let mut query = sqlx::query_as(&sql);
+                for id in chunk {
+                    query = query.bind(id);
+                }
+                query.fetch_all(pool).await
+            })?;
+            for row in rows {
+                offers.push(offer(row)?);
             }
-            query.fetch_all(pool).await
-        })?;
-        rows.into_iter().map(offer).collect()
+        }
+        Ok(offers)
     }
 
     /// Every part id, in MPN order (for sorting search results by MPN).

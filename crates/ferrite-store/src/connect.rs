@@ -53,8 +53,8 @@ impl Store {
         let store = match Backend::from_url(url)? {
             Backend::Sqlite => {
                 let main = SqliteConnectOptions::from_str(url).map_err(unreachable)?;
-                let catalogue_file = catalogue_path(main.get_filename());
-                let catalogue = main.clone().filename(catalogue_file);
+                let catalogue = main.clone().filename(beside(main.get_filename(), "catalogue"));
+                let uploads = main.clone().filename(beside(main.get_filename(), "uploads"));
                 let open = |connect: SqliteConnectOptions| {
                     SqlitePoolOptions::new()
                         .max_connections(options.max_connections)
@@ -76,11 +76,13 @@ impl Store {
                 let main_file = main.get_filename().to_owned();
                 let main = open(main).await.map_err(unreachable)?;
                 let catalogue = open(catalogue).await.map_err(unreachable)?;
+                let uploads = open(uploads).await.map_err(unreachable)?;
                 let charger = SqliteCharger::open(&main_file)
                     .map_err(|err| StoreError::Unreachable { url: redact_url(url), reason: err.to_string() })?;
                 Store {
                     pool: Pool::Sqlite(main),
                     catalogue: Pool::Sqlite(catalogue),
+                    uploads: Pool::Sqlite(uploads),
                     charger: Some(charger),
                     health: None,
                 }
@@ -94,19 +96,26 @@ impl Store {
                     .await
                     .map_err(unreachable)?;
                 let health = Some(Health::watch(connect));
-                Store { pool: Pool::Postgres(pool.clone()), catalogue: Pool::Postgres(pool), charger: None, health }
+                Store {
+                    pool: Pool::Postgres(pool.clone()),
+                    catalogue: Pool::Postgres(pool.clone()),
+                    uploads: Pool::Postgres(pool),
+                    charger: None,
+                    health,
+                }
             }
         };
         Ok(store)
     }
 }
 
-/// The catalogue's SQLite file beside the main one: `ferrite.db` → `ferrite-catalogue.db`.
-fn catalogue_path(main: &std::path::Path) -> std::path::PathBuf {
+/// A SQLite file of its own beside the main one: `ferrite.db` → `ferrite-catalogue.db` for the
+/// catalogue, `ferrite-uploads.db` for uploaded files.
+fn beside(main: &std::path::Path, role: &str) -> std::path::PathBuf {
     let stem = main.file_stem().and_then(|s| s.to_str()).unwrap_or("ferrite");
     let name = match main.extension().and_then(|e| e.to_str()) {
-        Some(ext) => format!("{stem}-catalogue.{ext}"),
-        None => format!("{stem}-catalogue"),
+        Some(ext) => format!("{stem}-{role}.{ext}"),
+        None => format!("{stem}-{role}"),
     };
     main.with_file_name(name)
 }
@@ -138,8 +147,9 @@ mod tests {
     #[test]
     fn the_catalogue_file_sits_beside_the_main_one() {
         use std::path::Path;
-        assert_eq!(catalogue_path(Path::new("/d/ferrite.db")), Path::new("/d/ferrite-catalogue.db"));
-        assert_eq!(catalogue_path(Path::new("data/state")), Path::new("data/state-catalogue"));
+        assert_eq!(beside(Path::new("/d/ferrite.db"), "catalogue"), Path::new("/d/ferrite-catalogue.db"));
+        assert_eq!(beside(Path::new("data/state"), "catalogue"), Path::new("data/state-catalogue"));
+        assert_eq!(beside(Path::new("/d/ferrite.db"), "uploads"), Path::new("/d/ferrite-uploads.db"));
     }
 
     #[test]

@@ -1,11 +1,19 @@
 //! Uploaded design files: kept in the database (so any node can read them) until a project is
-//! made of one — which deletes it in the project's transaction, so a file makes one project — or
-//! until they expire. Expired files are removed whenever another is uploaded.
+//! made of one — which uses it up, so a file makes one project — or until they expire. Expired
+//! files are removed whenever another is uploaded, and by `remove_expired_design_files`, which
+//! `ferrite serve` runs every minute.
+//!
+//! What one uploader and one organization may hold in files waiting to become projects is
+//! bounded ([`UploadQuota`]), counted in the transaction that stores a file, so concurrent uploads
+//! on any number of nodes cannot pass it.
+//!
+//! On SQLite the files live in a database file of their own (`<main>-uploads.db`), so their bytes
+//! never go through the main file's write lock and WAL; on PostgreSQL in a table of their own.
 
 use chrono::{DateTime, Utc};
 use ferrite_core::{DesignFileId, OrgId};
 
-use crate::{Store, StoreError, dispatch, parse_id, time};
+use crate::{Pool, Store, StoreError, dispatch, parse_id, time};
 
 pub struct NewDesignFile<'a> {
     pub org: OrgId,
@@ -29,53 +37,132 @@ pub struct DesignFile {
     pub expires_at: DateTime<Utc>,
 }
 
+/// The most bytes of files waiting to become projects (uploaded, not used up, not expired).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadQuota {
+    /// Per uploader (the token's subject: a person, or an app acting for itself), in all
+    /// organizations together.
+    pub per_uploader: u64,
+    pub per_org: u64,
+}
+
+/// Whose quota an upload would pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaHolder {
+    Uploader,
+    Organization,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveFileError {
+    /// Storing the file would put `holder` past `limit` bytes: `pending` are waiting already.
+    /// The earliest of them expires at `frees_at`.
+    #[error("files waiting to become projects hold {pending} of {limit} bytes")]
+    OverQuota { holder: QuotaHolder, limit: u64, pending: u64, frees_at: Option<DateTime<Utc>> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 type FileRow = (String, String, String, String, String, i64, i64, i64, Vec<u8>);
 
 impl Store {
+    /// Stores an uploaded file, unless it would put its uploader or organization past `quota`.
     pub async fn save_design_file(
         &self,
         new: &NewDesignFile<'_>,
+        quota: UploadQuota,
         now: DateTime<Utc>,
-    ) -> Result<DesignFile, StoreError> {
+    ) -> Result<DesignFile, SaveFileError> {
         let id = DesignFileId::new();
-        dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let size = new.content.len() as u64;
+        let org = new.org.to_string();
+        let postgres = matches!(self.uploads, Pool::Postgres(_));
+        let over: Option<SaveFileError> = dispatch!(uploads self, pool => {
+            let mut tx = pool.begin().await.map_err(StoreError::from)?;
+            // The first statement writes: on SQLite it takes the file's write lock, so the sums
+            // below are not raced. On PostgreSQL, locks per organization, then per uploader (always
+            // in that order, so two uploads never wait for each other in a cycle).
             sqlx::query("DELETE FROM design_files WHERE expires_at <= $1")
                 .bind(time::to_db(now))
                 .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO design_files (id, org_id, uploader, client_id, name, content, size, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(id.to_string())
-            .bind(new.org.to_string())
-            .bind(new.uploader)
-            .bind(new.client_id)
-            .bind(new.name)
-            .bind(new.content)
-            .bind(new.content.len() as i64)
-            .bind(time::to_db(now))
-            .bind(time::to_db(new.expires_at))
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await
-        })?;
+                .await
+                .map_err(StoreError::from)?;
+            if postgres {
+                for (space, key) in [(1_i32, org.as_str()), (2, new.uploader)] {
+                    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                        .bind(space)
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::from)?;
+                }
+            }
+            let mut over = None;
+            for (holder, limit, column, key) in [
+                (QuotaHolder::Uploader, quota.per_uploader, "uploader", new.uploader),
+                (QuotaHolder::Organization, quota.per_org, "org_id", org.as_str()),
+            ] {
+                let sql = format!(
+                    "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), MIN(expires_at) FROM design_files WHERE {column} = $1"
+                );
+                let (pending, frees_at): (i64, Option<i64>) =
+                    sqlx::query_as(&sql).bind(key).fetch_one(&mut *tx).await.map_err(StoreError::from)?;
+                let pending = pending.max(0) as u64;
+                if pending.saturating_add(size) > limit {
+                    over = Some(SaveFileError::OverQuota { holder, limit, pending, frees_at: frees_at.map(time::from_db) });
+                    break;
+                }
+            }
+            if over.is_none() {
+                sqlx::query(
+                    "INSERT INTO design_files (id, org_id, uploader, client_id, name, content, size, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(id.to_string())
+                .bind(&org)
+                .bind(new.uploader)
+                .bind(new.client_id)
+                .bind(new.name)
+                .bind(new.content)
+                .bind(size as i64)
+                .bind(time::to_db(now))
+                .bind(time::to_db(new.expires_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+            }
+            // Committed either way: the expired files are gone.
+            tx.commit().await.map_err(StoreError::from)?;
+            over
+        });
+        if let Some(over) = over {
+            return Err(over);
+        }
         Ok(DesignFile {
             id,
             org_id: new.org,
             uploader: new.uploader.to_owned(),
             client_id: new.client_id.to_owned(),
             name: new.name.to_owned(),
-            size: new.content.len() as i64,
+            size: size as i64,
             created_at: time::from_db(time::to_db(now)),
             expires_at: time::from_db(time::to_db(new.expires_at)),
         })
     }
 
+    /// Removes the files that expired by `now`; how many.
+    pub async fn remove_expired_design_files(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let removed = dispatch!(uploads self, pool => sqlx::query("DELETE FROM design_files WHERE expires_at <= $1")
+            .bind(time::to_db(now))
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(removed)
+    }
+
     /// A file that has not expired, with its bytes. Callers check that the asker uploaded it.
     pub async fn design_file(&self, id: DesignFileId, now: DateTime<Utc>) -> Result<(DesignFile, Vec<u8>), StoreError> {
-        let (id, org_id, uploader, client_id, name, size, created_at, expires_at, content): FileRow = dispatch!(self, pool => sqlx::query_as(
+        let row: FileRow = dispatch!(uploads self, pool => sqlx::query_as(
                 "SELECT id, org_id, uploader, client_id, name, size, created_at, expires_at, content
                  FROM design_files WHERE id = $1 AND expires_at > $2",
             )
@@ -83,16 +170,63 @@ impl Store {
             .bind(time::to_db(now))
             .fetch_one(pool)
             .await)?;
-        let file = DesignFile {
-            id: parse_id(&id)?,
-            org_id: parse_id(&org_id)?,
-            uploader,
-            client_id,
-            name,
-            size,
-            created_at: time::from_db(created_at),
-            expires_at: time::from_db(expires_at),
-        };
-        Ok((file, content))
+        file_of(row)
     }
+
+    /// Deletes a file that has not expired and hands it over: whoever takes it is the one to use
+    /// it. Only for SQLite, where files and projects are in two database files (see `create_project`).
+    pub(crate) async fn take_sqlite_design_file(
+        &self,
+        id: DesignFileId,
+        now: DateTime<Utc>,
+    ) -> Result<(DesignFile, Vec<u8>), StoreError> {
+        let Pool::Sqlite(pool) = &self.uploads else {
+            return Err(StoreError::Database("files are taken apart from projects only on SQLite".into()));
+        };
+        let row: FileRow = sqlx::query_as(
+            "DELETE FROM design_files WHERE id = $1 AND expires_at > $2
+             RETURNING id, org_id, uploader, client_id, name, size, created_at, expires_at, content",
+        )
+        .bind(id.to_string())
+        .bind(time::to_db(now))
+        .fetch_one(pool)
+        .await?;
+        file_of(row)
+    }
+
+    /// Puts back a file taken by `take_sqlite_design_file` whose project could not be stored.
+    pub(crate) async fn put_back_design_file(&self, file: &DesignFile, content: &[u8]) -> Result<(), StoreError> {
+        dispatch!(uploads self, pool => sqlx::query(
+            "INSERT INTO design_files (id, org_id, uploader, client_id, name, content, size, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(file.id.to_string())
+        .bind(file.org_id.to_string())
+        .bind(&file.uploader)
+        .bind(&file.client_id)
+        .bind(&file.name)
+        .bind(content)
+        .bind(file.size)
+        .bind(time::to_db(file.created_at))
+        .bind(time::to_db(file.expires_at))
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+}
+
+fn file_of(row: FileRow) -> Result<(DesignFile, Vec<u8>), StoreError> {
+    let (id, org_id, uploader, client_id, name, size, created_at, expires_at, content) = row;
+    let file = DesignFile {
+        id: parse_id(&id)?,
+        org_id: parse_id(&org_id)?,
+        uploader,
+        client_id,
+        name,
+        size,
+        created_at: time::from_db(created_at),
+        expires_at: time::from_db(expires_at),
+    };
+    Ok((file, content))
 }

@@ -4,9 +4,11 @@
 //! The two backends share their SQL: the schema is designed for it (text ids, times as i64
 //! milliseconds, `ON CONFLICT`, `RETURNING`), and `dispatch!` runs the same statement on whichever
 //! pool is open, natively typed for that driver. What differs per backend — connection setup and the
-//! DDL of the migrations — lives in `connect.rs` and `migrations/{sqlite,sqlite-catalogue,postgres}`.
+//! DDL of the migrations — lives in `connect.rs` and
+//! `migrations/{sqlite,sqlite-catalogue,sqlite-uploads,postgres}`.
 //! On SQLite the supply catalogue has a database file of its own (see `catalogue`), so a long
-//! import never holds the write lock that sessions and usage counters need.
+//! import never holds the write lock that sessions and usage counters need; so do uploaded design
+//! files (see `design_files`), so megabytes of them never pass through the main file's write path.
 //! Callers only ever see domain types and `StoreError`.
 
 mod accounts;
@@ -34,7 +36,7 @@ mod workspaces;
 pub use apps::{NewApp, SecretHashes};
 pub use catalogue_read::{AttributeRecord, CategoryRecord, HistoryRecord, Named, OfferRecord, PartRecord};
 pub use connect::{Backend, ConnectOptions, redact_url};
-pub use design_files::{DesignFile, NewDesignFile};
+pub use design_files::{DesignFile, NewDesignFile, QuotaHolder, SaveFileError, UploadQuota};
 pub use error::StoreError;
 pub use grants::{AuthorizationCode, RefreshToken, RefreshUse};
 pub use invitations::{Invitation, NewInvitation};
@@ -52,6 +54,15 @@ use sqlx::{PgPool, SqlitePool};
 /// The body is written once and compiled for each driver. While PostgreSQL does not answer, it
 /// returns `StoreError::Unavailable` at once instead of waiting for a connection.
 macro_rules! dispatch {
+    (uploads $store:expr, $pool:ident => $body:expr) => {
+        match &$store.uploads {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => {
+                $store.refuse_while_unavailable()?;
+                $body
+            }
+        }
+    };
     (catalogue $store:expr, $pool:ident => $body:expr) => {
         match &$store.catalogue {
             $crate::Pool::Sqlite($pool) => $body,
@@ -85,6 +96,8 @@ pub struct Store {
     pool: Pool,
     /// The supply catalogue's pool: a second SQLite file, or the same PostgreSQL pool.
     catalogue: Pool,
+    /// Uploaded design files' pool: a third SQLite file, or the same PostgreSQL pool.
+    uploads: Pool,
     /// SQLite only: the connection that charges parts (see `metering`).
     charger: Option<metering::SqliteCharger>,
     /// PostgreSQL only: whether the database answers (a local SQLite file always does).
@@ -118,7 +131,7 @@ impl Store {
 
     /// Waits for open connections to finish their work and closes them (WAL checkpoint on SQLite).
     pub async fn close(&self) {
-        for pool in [&self.pool, &self.catalogue] {
+        for pool in [&self.pool, &self.catalogue, &self.uploads] {
             match pool {
                 Pool::Sqlite(pool) => pool.close().await,
                 Pool::Postgres(pool) => pool.close().await,

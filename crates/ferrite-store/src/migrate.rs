@@ -6,6 +6,7 @@ use crate::{Pool, Store, StoreError, dispatch};
 
 static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
 static SQLITE_CATALOGUE: Migrator = sqlx::migrate!("migrations/sqlite-catalogue");
+static SQLITE_UPLOADS: Migrator = sqlx::migrate!("migrations/sqlite-uploads");
 static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// Where the database's schema stands against what this build knows.
@@ -46,11 +47,14 @@ impl Store {
         if let Pool::Sqlite(pool) = &self.catalogue {
             SQLITE_CATALOGUE.run(pool).await.map_err(too_new)?;
         }
+        if let Pool::Sqlite(pool) = &self.uploads {
+            SQLITE_UPLOADS.run(pool).await.map_err(too_new)?;
+        }
         Ok(())
     }
 
-    /// The main database's schema against this build. (The SQLite catalogue file is migrated with
-    /// it and carries no separate status.)
+    /// The main database's schema against this build. (The SQLite catalogue and uploads files are
+    /// migrated with it and carry no separate status.)
     pub async fn schema_status(&self) -> Result<SchemaStatus, StoreError> {
         let known = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
         let table_exists: bool = match &self.pool {

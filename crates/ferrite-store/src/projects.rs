@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use ferrite_core::{DesignFileId, ProjectId, WorkspaceId};
 use uuid::Uuid;
 
-use crate::{Store, StoreError, dispatch, parse_id, time};
+use crate::{Pool, Store, StoreError, dispatch, parse_id, time};
 
 /// A manufacturer's part on a BOM line, with the supply part it matched (if any).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,12 +115,37 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
 }
 
 impl Store {
+    /// Stores a project whole, using up the file it was made of (`from_file`): a file makes one
+    /// project, also when two requests race for it. On PostgreSQL the file is deleted in the
+    /// project's transaction. On SQLite files are in a database file of their own, so the file
+    /// is taken first (deleted: one request wins it) and put back if the project cannot be stored.
     pub async fn create_project(&self, new: &NewProject, now: DateTime<Utc>) -> Result<ProjectRecord, StoreError> {
+        let taken = match (&self.uploads, new.from_file) {
+            (Pool::Sqlite(_), Some(file)) => Some(self.take_sqlite_design_file(file, now).await?),
+            _ => None,
+        };
+        let stored = self.insert_project(new, taken.is_none(), now).await;
+        if let (Err(err), Some((file, content))) = (&stored, taken)
+            && let Err(lost) = self.put_back_design_file(&file, &content).await
+        {
+            tracing::warn!(file = %file.id, error = %err, put_back = %lost, "a project failed and its uploaded file could not be kept");
+        }
+        stored
+    }
+
+    /// The project's rows in one transaction; with `use_file`, the file it was made of is deleted
+    /// in it (same database) or the transaction fails with `NotFound`.
+    async fn insert_project(
+        &self,
+        new: &NewProject,
+        use_file: bool,
+        now: DateTime<Utc>,
+    ) -> Result<ProjectRecord, StoreError> {
         let id = ProjectId::new();
         let at = time::to_db(now);
         dispatch!(self, pool => {
             let mut tx = pool.begin().await?;
-            if let Some(file) = new.from_file {
+            if let Some(file) = new.from_file.filter(|_| use_file) {
                 let used = sqlx::query("DELETE FROM design_files WHERE id = $1 AND expires_at > $2")
                     .bind(file.to_string())
                     .bind(at)

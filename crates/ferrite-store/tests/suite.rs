@@ -413,9 +413,19 @@ mod plans {
 mod design {
     use super::*;
     use ferrite_core::{DesignFileId, ProjectId, WorkspaceId};
-    use ferrite_store::{ManufacturerPartRecord, NewBomItem, NewDesignFile, NewProject, NewVariant, ProjectPage};
+    use ferrite_store::{
+        ManufacturerPartRecord, NewBomItem, NewDesignFile, NewProject, NewVariant, ProjectPage, QuotaHolder,
+        SaveFileError, UploadQuota,
+    };
+
+    /// Far above what the cases upload, except those about quotas.
+    const QUOTA: UploadQuota = UploadQuota { per_uploader: 1 << 30, per_org: 1 << 30 };
 
     store_suite!(
+        uploads_are_bounded_per_uploader_and_per_organization,
+        concurrent_uploads_never_pass_a_quota,
+        expired_uploads_are_removed,
+        upload_bytes_live_apart_from_the_main_database,
         every_organization_has_a_default_workspace_with_a_unique_slug,
         a_project_is_stored_whole_with_its_bom_and_read_back,
         projects_are_paged_oldest_first_with_counts,
@@ -470,7 +480,7 @@ mod design {
             content: b"<export/>",
             expires_at: expires,
         };
-        db.store.save_design_file(&file, t(10)).await.unwrap().id
+        db.store.save_design_file(&file, QUOTA, t(10)).await.unwrap().id
     }
 
     async fn every_organization_has_a_default_workspace_with_a_unique_slug(db: TestDb) {
@@ -611,6 +621,89 @@ mod design {
         }
         assert_eq!(made, 1);
         assert_eq!(db.store.count_projects(workspace, None, None).await.unwrap(), 1);
+    }
+
+    fn file<'a>(org: OrgId, uploader: &'a str, content: &'a [u8], expires: i64) -> NewDesignFile<'a> {
+        NewDesignFile { org, uploader, client_id: "client", name: "b.csv", content, expires_at: t(expires) }
+    }
+
+    async fn uploads_are_bounded_per_uploader_and_per_organization(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let bolt = org(&db, "bob@example.com", "Bolt").await;
+        let quota = UploadQuota { per_uploader: 300, per_org: 500 };
+        let kb = [b'x'; 100];
+        for expires in [100, 200, 300] {
+            db.store.save_design_file(&file(acme, "ada", &kb, expires), quota, t(10)).await.unwrap();
+        }
+        // Ada's 300 bytes are waiting, in Acme: her fourth file passes her quota, in any organization.
+        for org in [acme, bolt] {
+            match db.store.save_design_file(&file(org, "ada", &kb, 400), quota, t(10)).await {
+                Err(SaveFileError::OverQuota { holder: QuotaHolder::Uploader, limit: 300, pending: 300, frees_at }) => {
+                    assert_eq!(frees_at, Some(t(100)), "when the first of hers expires");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        db.store.save_design_file(&file(acme, "eve", &kb, 400), quota, t(10)).await.unwrap();
+        db.store.save_design_file(&file(acme, "eve", &kb, 400), quota, t(10)).await.unwrap();
+        // Acme holds 500 bytes: nobody else of it may upload, in Bolt Bob may.
+        let refused = db.store.save_design_file(&file(acme, "bob", &[b'y'; 1], 400), quota, t(10)).await;
+        assert!(
+            matches!(refused, Err(SaveFileError::OverQuota { holder: QuotaHolder::Organization, pending: 500, .. })),
+            "{refused:?}"
+        );
+        db.store.save_design_file(&file(bolt, "bob", &kb, 400), quota, t(10)).await.unwrap();
+        // Once Ada's first file expires, her room is back.
+        db.store.save_design_file(&file(bolt, "ada", &kb, 400), quota, t(100)).await.unwrap();
+    }
+
+    async fn concurrent_uploads_never_pass_a_quota(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let quota = UploadQuota { per_uploader: 1 << 20, per_org: 500 };
+        let mut tasks = Vec::new();
+        for n in 0..16 {
+            let store = db.store.clone();
+            tasks.push(tokio::spawn(async move {
+                let uploader = format!("person-{n}");
+                store.save_design_file(&file(acme, &uploader, &[b'x'; 100], 1000), quota, t(10)).await
+            }));
+        }
+        let mut stored = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => stored += 1,
+                Err(SaveFileError::OverQuota { .. }) => {}
+                Err(err) => panic!("{err}"),
+            }
+        }
+        assert_eq!(stored, 5, "500 bytes of 100-byte files");
+    }
+
+    async fn expired_uploads_are_removed(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let old = db.store.save_design_file(&file(acme, "ada", b"old", 50), QUOTA, t(10)).await.unwrap().id;
+        let new = db.store.save_design_file(&file(acme, "ada", b"new", 500), QUOTA, t(10)).await.unwrap().id;
+        assert_eq!(db.store.remove_expired_design_files(t(49)).await.unwrap(), 0);
+        assert_eq!(db.store.remove_expired_design_files(t(50)).await.unwrap(), 1);
+        assert!(matches!(db.store.design_file(old, t(10)).await, Err(StoreError::NotFound)), "gone, not only hidden");
+        assert_eq!(db.store.design_file(new, t(10)).await.unwrap().1, b"new");
+    }
+
+    async fn upload_bytes_live_apart_from_the_main_database(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        db.store.save_design_file(&file(acme, "ada", &[b'x'; 4096], 500), QUOTA, t(10)).await.unwrap();
+        let in_main = testing::execute_raw(&db.url, "SELECT COUNT(*) FROM design_files").await;
+        match db.store.backend() {
+            // A database file of their own beside the main one.
+            ferrite_store::Backend::Sqlite => {
+                assert!(in_main.is_err(), "the main SQLite file has no design_files table");
+                let main = db.url.trim_start_matches("sqlite://");
+                let uploads = main.replace("ferrite.db", "ferrite-uploads.db");
+                assert!(std::path::Path::new(&uploads).exists(), "{uploads}");
+            }
+            // A table of their own.
+            ferrite_store::Backend::Postgres => in_main.unwrap(),
+        }
     }
 
     async fn catalogue_parts_are_found_by_mpn_key_with_their_manufacturer(db: TestDb) {

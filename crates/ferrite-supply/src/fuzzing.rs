@@ -67,6 +67,30 @@ pub fn csv(data: &[u8]) {
     let _ = csv::read_from(data, "fuzz.csv", &mut Checking);
 }
 
+/// JSON nested as deep as the first byte says (up to 130,560 levels of arrays, or of objects
+/// when the second byte is odd) around the rest of the data, read by every JSON feed — as a
+/// Nexar and a DigiKey document, a jlcparts line and attributes table — on a small stack: any
+/// nesting that reached a parser's recursion unbounded would overflow it.
+pub fn json_nesting(data: &[u8]) {
+    let (levels, objects, rest) = match data {
+        [levels, kind, rest @ ..] => (usize::from(*levels) * 512, kind % 2 == 1, rest),
+        _ => return,
+    };
+    let (open, close): (&[u8], &[u8]) = if objects { (br#"{"parts":"#, b"}") } else { (b"[", b"]") };
+    let mut deep = open.repeat(levels);
+    deep.extend_from_slice(rest);
+    deep.extend_from_slice(&close.repeat(levels));
+    let thread = std::thread::Builder::new().stack_size(512 * 1024).spawn(move || {
+        nexar_json(&[br#"{"results":"#.as_slice(), &deep, b"}"].concat());
+        digikey(&[br#"{"products":"#.as_slice(), &deep, b"}"].concat());
+        jlcparts_shard(&[&[0u8][..], &deep, b"\n"].concat());
+        let _ = Lut::parse(&deep, "fuzz", &mut |_, _| {});
+    });
+    if let Err(panic) = thread.expect("a thread starts").join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 /// A sink that checks every part against the rules adapters promise.
 struct Checking;
 
@@ -144,6 +168,11 @@ mod tests {
         #[test]
         fn digikey_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
             super::digikey(&data);
+        }
+
+        #[test]
+        fn deep_json_never_overflows(data in proptest::collection::vec(any::<u8>(), 0..64)) {
+            super::json_nesting(&data);
         }
 
         #[test]

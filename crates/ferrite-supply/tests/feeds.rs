@@ -861,3 +861,52 @@ fn a_failing_sink_stops_the_read() {
     assert!(matches!(result, Err(FeedError::Sink(ref m)) if m == "disk full"), "{result:?}");
     assert_eq!(sink.0, 1);
 }
+
+/// Issue 13: nesting deep enough to overflow a parser's stack aborts the process. Every JSON
+/// feed reads through serde_json, which refuses nesting past 128 levels before it recurses
+/// further: a document nested 100,000 deep is refused as a source (or its line skipped), on a
+/// thread with a quarter of the usual stack.
+#[test]
+fn deeply_nested_json_is_refused_clearly_in_every_feed() {
+    let deep = |inner: &str| format!("{}{inner}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let on_small_stack = |run: Box<dyn FnOnce() + Send>| {
+        std::thread::Builder::new().stack_size(512 << 10).spawn(run).unwrap().join().unwrap();
+    };
+    on_small_stack(Box::new(move || {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, document) in [
+            ("nexar.json", format!(r#"{{"results": {}}}"#, deep("1"))),
+            ("nexar-data.json", format!(r#"{{"data": {{"supSearch": {}}}}}"#, deep("{}"))),
+            ("digikey.json", format!(r#"{{"products": {}}}"#, deep("{}"))),
+        ] {
+            let file = dir.path().join(name);
+            std::fs::write(&file, document).unwrap();
+            let read = if name.starts_with("nexar") { nexar_json::read } else { digikey_v4::read };
+            let (at, reason) = source_error(read(file.to_str().unwrap(), &mut Collect::default()));
+            assert!(at.file.ends_with(name), "{at}");
+            assert!(reason.starts_with("not JSON: recursion limit exceeded at line 1"), "{name}: {reason}");
+        }
+
+        // jlcparts lines are read into typed fields: a deep value where a field is read is refused
+        // at its first level (the line skipped with its number); in a column no field reads
+        // (`joints`) it is skipped over by a loop, not by recursion. A deep table or manifest
+        // fails the read.
+        let mut lines = jlcparts_lines();
+        lines.insert(1, format!(r#"["C8","DEEP-PRICE",2,"","",{}]"#, deep("1")));
+        lines.insert(2, format!(r#"["C9","DEEP-JOINTS",{},"","",[],null,null,[8],1,1]"#, deep("1")));
+        jlcparts_layout(dir.path(), &lines);
+        let mut sink = Collect::default();
+        jlcparts::read(dir.path().to_str().unwrap(), &mut sink).unwrap();
+        assert_eq!(sink.parts.len(), 4);
+        assert_eq!(sink.part("DEEP-JOINTS").offers[0].sku, "C9");
+        let (at, reason) = &sink.skips[0];
+        assert_eq!(at.line, 3);
+        assert!(reason.starts_with("not a part: invalid type: sequence"), "{reason}");
+        gzip(&dir.path().join("attributes-lut.json.gz"), &deep("0"));
+        let (at, reason) = source_error(jlcparts::read(dir.path().to_str().unwrap(), &mut Collect::default()));
+        assert!(at.file.ends_with("attributes-lut.json.gz") && reason.contains("recursion limit exceeded"), "{reason}");
+        std::fs::write(dir.path().join("manifest.json"), format!(r#"{{"categories": {}}}"#, deep("{}"))).unwrap();
+        let (at, reason) = source_error(jlcparts::read(dir.path().to_str().unwrap(), &mut Collect::default()));
+        assert!(at.file.ends_with("manifest.json") && reason.starts_with("not a jlcparts manifest"), "{reason}");
+    }));
+}

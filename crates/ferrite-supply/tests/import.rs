@@ -42,6 +42,7 @@ on_both_backends!(
     thousands_of_changes_cross_write_batches_whole,
     an_incremental_import_removes_nothing,
     a_failed_import_leaves_the_catalogue_as_it_was,
+    gzip_bombs_are_refused_and_leave_the_catalogue_as_it_was,
     the_two_real_nexar_recordings_report_what_changed_in_six_weeks,
 );
 
@@ -200,6 +201,79 @@ async fn a_failed_import_leaves_the_catalogue_as_it_was(store: Store, dir: &Path
     // The store is not left locked: the next import goes through.
     let again = import(&store, "base", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
     assert!(!again.changed());
+}
+
+/// A jlcparts layout of one good shard and one that is a gzip bomb: `member` (gzipped once) repeated
+/// `times` as concatenated gzip members, so a file of a few MB inflates to gigabytes.
+fn bomb_jlcparts(dir: &Path, name: &str, member: &[u8], times: usize) -> String {
+    let root = dir.join(name);
+    std::fs::create_dir_all(&root).unwrap();
+    let gzipped = |text: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(text).unwrap();
+        encoder.finish().unwrap()
+    };
+    let lut =
+        r#"[["Manufacturer",{"format":"${default}","primary":"default","values":{"default":["Boom","string"]}}]]"#;
+    std::fs::write(root.join("attributes-lut.json.gz"), gzipped(lut.as_bytes())).unwrap();
+    let header = r#"{"lcsc":0,"mfr":1,"joints":2,"description":3,"datasheet":4,"price":5,"img":6,"url":7,"attributes":8,"stock":9,"subcategory":10}"#;
+    let good: Vec<String> = (1..=300)
+        .map(|n| {
+            format!(r#"["C{n}","BOOM-{n}",2,"Part {n}","",[{{"qFrom":1,"qTo":null,"price":0.1}}],null,null,[0],{n},1]"#)
+        })
+        .collect();
+    std::fs::write(
+        root.join("components-a-001.jsonl.gz"),
+        gzipped(format!("{header}\n{}\n", good.join("\n")).as_bytes()),
+    )
+    .unwrap();
+    let mut bomb = gzipped(format!("{header}\n").as_bytes());
+    let member = gzipped(member);
+    for _ in 0..times {
+        bomb.extend_from_slice(&member);
+    }
+    std::fs::write(root.join("components-b-001.jsonl.gz"), bomb).unwrap();
+    let manifest = r#"{"categories":[
+        {"category":"Cat","subcategory":"A","id":1,"componentCount":300,"shards":["components-a-001.jsonl.gz"]},
+        {"category":"Cat","subcategory":"B","id":2,"componentCount":1,"shards":["components-b-001.jsonl.gz"]}]}"#;
+    std::fs::write(root.join("manifest.json"), manifest).unwrap();
+    root.to_str().unwrap().to_owned()
+}
+
+/// The most memory this process has held (Linux), in MiB.
+fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? / 1024)
+}
+
+async fn gzip_bombs_are_refused_and_leave_the_catalogue_as_it_was(store: Store, dir: &Path) {
+    let csv = write(dir, "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\n"));
+    import(&store, "base", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    let before = store.part_ids_in_mpn_order().await.unwrap();
+
+    // Issue 13: one 2 GiB line (16 MiB of `x` gzipped, 128 times; 2 MB on disk) took 3.1 GiB.
+    let x = vec![b'x'; 16 << 20];
+    let long_line = bomb_jlcparts(dir, "line", &x, 128);
+    // 2 GiB of blank lines of 1 KiB: no line is long, the file is.
+    let blank = [[b' '; 1023].as_slice(), b"\n"].concat().repeat(16 << 10);
+    let many_lines = bomb_jlcparts(dir, "size", &blank, 128);
+    for (bomb, why) in [
+        (long_line, "components-b-001.jsonl.gz:2: a line is longer than 1 MiB: not a jlcparts shard"),
+        (many_lines, "more than 256 MiB once decompressed: not a jlcparts file (a gzip bomb?)"),
+    ] {
+        let on_disk: u64 = std::fs::read_dir(&bomb).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+        assert!(on_disk < 8 << 20, "the bomb is small: {on_disk} bytes");
+        let failed = import(&store, "jlcparts", Adapter::Jlcparts, &bomb, Mode::Snapshot, Utc::now(), &mut ()).await;
+        let message = failed.expect_err("a bomb fails the import").to_string();
+        assert!(message.contains(why), "{message}");
+        assert_eq!(store.part_ids_in_mpn_order().await.unwrap(), before, "nothing of the failed import remains");
+        assert_eq!(store.catalogue_version().await.unwrap(), 1);
+    }
+    if let Some(peak) = peak_rss_mib() {
+        // The inflated data would be 2 GiB each; what is held is a line (1 MiB) and buffers.
+        assert!(peak < 512, "peak RSS {peak} MiB");
+    }
 }
 
 fn shared_data() -> Option<std::path::PathBuf> {

@@ -52,6 +52,9 @@ pub struct Config {
     /// The supply plan catalogue (`[[plans]]` tables replace the defaults as a whole): unique
     /// names, exactly one `lifetime` (evaluation) plan.
     pub plans: Vec<ferrite_core::plan::Plan>,
+    /// Bytes of uploaded design files waiting to become projects (`POST /files/upload`), at most:
+    /// `pending_bytes_per_person` (default 50 MiB), `pending_bytes_per_org` (200 MiB).
+    pub uploads: ferrite_graphql::design::upload::UploadLimits,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             currency_rates: ferrite_graphql::ExchangeRates::default(),
             feeds: Vec::new(),
             plans: ferrite_core::plan::PlanCatalogue::default().plans().to_vec(),
+            uploads: ferrite_graphql::design::upload::UploadLimits::default(),
         }
     }
 }

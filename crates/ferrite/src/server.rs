@@ -32,6 +32,8 @@ pub struct AppState {
     /// Parts, search index and dictionaries, following the store's catalogue version.
     pub catalogue: Arc<Catalogue>,
     pub api: ApiState,
+    /// Quotas of uploaded design files (configuration).
+    pub uploads: ferrite_graphql::design::upload::UploadLimits,
 }
 
 impl AppState {
@@ -52,7 +54,8 @@ impl AppState {
         });
         let meter = ferrite_graphql::Meter::start(identity.clone());
         let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
-        Ok(Self { store, identity, metrics: metrics::recorder(), public_url, plans, catalogue, api })
+        let uploads = config.uploads;
+        Ok(Self { store, identity, metrics: metrics::recorder(), public_url, plans, catalogue, api, uploads })
     }
 }
 
@@ -61,7 +64,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let portal = ferrite_portal::routes(state.identity.clone(), state.plans.clone());
     let api = ferrite_graphql::http::routes(state.api.clone());
     // Design files: with a body limit of their own (10 MiB), above `max_body_bytes`.
-    let uploads = ferrite_graphql::design::upload::routes(state.identity.clone());
+    let uploads = ferrite_graphql::design::upload::routes(state.identity.clone(), state.uploads);
     let store = state.store.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -102,6 +105,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         state.plans.clone(),
         Duration::from_secs(60),
     ));
+    let upload_sweeper = tokio::spawn(ferrite_graphql::design::upload::run_sweeper(
+        state.identity.clone(),
+        ferrite_graphql::design::upload::SWEEP_EVERY,
+    ));
 
     let app = router(state, config.max_body_bytes);
     connections::serve(listener, app, &config.http, max_connections, shutdown, config.shutdown_timeout).await;
@@ -109,6 +116,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     watcher.abort();
     schedule.abort();
     plan_scheduler.abort();
+    upload_sweeper.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -2,7 +2,9 @@
 //! `design.domain` (as a Bearer or `token` header). Answers `{"id": "..."}`, the id
 //! `desUploadProject` takes; the file is kept for an hour, for the uploader only. Refusals are
 //! JSON `{"error": code, "message": ...}` with a status that says why: 401 for the token, 403 for
-//! the scope, 400 for the form, 413 for a file over the limit.
+//! the scope, 400 for the form, 413 for a file over the limit, 429 (with `Retry-After`) for an
+//! upload that would put its uploader or organization past their quota of bytes waiting to
+//! become projects ([`UploadLimits`]).
 
 use std::sync::Arc;
 
@@ -16,7 +18,8 @@ use axum::{
 use ferrite_core::scope::Scope;
 use ferrite_design::limits::MAX_FILE_BYTES;
 use ferrite_identity::{Identity, TokenError};
-use ferrite_store::NewDesignFile;
+use ferrite_store::{NewDesignFile, QuotaHolder, SaveFileError, UploadQuota};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::access::uploading_org;
@@ -26,11 +29,54 @@ use crate::errors::TOKEN_INVALID_MESSAGE;
 pub const FILE_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 /// Room for the multipart framing around the file.
 const FORM_OVERHEAD: usize = 64 * 1024;
+/// How often `ferrite serve` removes expired files.
+pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-pub fn routes(identity: Arc<Identity>) -> Router {
+/// The most bytes of uploaded files waiting to become projects (the `[uploads]` settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UploadLimits {
+    /// Per person (or app acting for itself), in all their organizations together.
+    pub pending_bytes_per_person: u64,
+    pub pending_bytes_per_org: u64,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        // Five of the largest files (10 MiB) per person, twenty per organization.
+        Self { pending_bytes_per_person: 50 << 20, pending_bytes_per_org: 200 << 20 }
+    }
+}
+
+impl From<UploadLimits> for UploadQuota {
+    fn from(limits: UploadLimits) -> Self {
+        UploadQuota { per_uploader: limits.pending_bytes_per_person, per_org: limits.pending_bytes_per_org }
+    }
+}
+
+#[derive(Clone)]
+struct UploadState {
+    identity: Arc<Identity>,
+    quota: UploadQuota,
+}
+
+pub fn routes(identity: Arc<Identity>, limits: UploadLimits) -> Router {
     Router::new()
         .route("/files/upload", post(upload).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + FORM_OVERHEAD)))
-        .with_state(identity)
+        .with_state(UploadState { identity, quota: limits.into() })
+}
+
+/// Removes expired uploads every `every`, for as long as it runs (uploads also remove them).
+pub async fn run_sweeper(identity: Arc<Identity>, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match identity.store().remove_expired_design_files(identity.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "expired design files removed"),
+            Err(err) => tracing::warn!(error = %err, "expired design files could not be removed"),
+        }
+    }
 }
 
 fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
@@ -45,8 +91,28 @@ fn too_large() -> Response {
     )
 }
 
+/// 429: storing the file would pass a quota; it frees up as waiting files expire or make projects.
+fn over_quota(holder: QuotaHolder, limit: u64, pending: u64, retry_after: Option<i64>) -> Response {
+    let whose = match holder {
+        QuotaHolder::Uploader => "your",
+        QuotaHolder::Organization => "your organization's",
+    };
+    let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20));
+    let message = format!(
+        "Files waiting to become projects already hold {} of {whose} {}: make projects of them (desUploadProject) \
+         or wait for them to expire, an hour after upload.",
+        mib(pending),
+        mib(limit)
+    );
+    let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, "UploadQuotaExceeded", message);
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds.max(1).into());
+    }
+    response
+}
+
 async fn upload(
-    State(identity): State<Arc<Identity>>,
+    State(UploadState { identity, quota }): State<UploadState>,
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
@@ -117,9 +183,12 @@ async fn upload(
         content: &bytes,
         expires_at: now + FILE_LIFETIME,
     };
-    match store.save_design_file(&new, now).await {
+    match store.save_design_file(&new, quota, now).await {
         Ok(file) => Json(json!({ "id": file.id.to_string() })).into_response(),
-        Err(err) => internal(err),
+        Err(SaveFileError::OverQuota { holder, limit, pending, frees_at }) => {
+            over_quota(holder, limit, pending, frees_at.map(|at| (at - now).num_seconds()))
+        }
+        Err(SaveFileError::Store(err)) => internal(err),
     }
 }
 

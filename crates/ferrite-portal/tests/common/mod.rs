@@ -36,6 +36,18 @@ impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+        TestApp::on(db_url, dir).await
+    }
+
+    /// The apps on PostgreSQL, when `FERRITE_TEST_POSTGRES_URL` names a server (each in a schema
+    /// of its own).
+    pub async fn on_postgres() -> Option<TestApp> {
+        let base = ferrite_store::testing::postgres_url()?;
+        let url = ferrite_store::testing::fresh_postgres_url(&base).await.unwrap();
+        Some(TestApp::on(url, tempfile::tempdir().unwrap()).await)
+    }
+
+    async fn on(db_url: String, dir: tempfile::TempDir) -> TestApp {
         let store = Store::connect(&db_url, &ConnectOptions::default()).await.unwrap();
         store.migrate().await.unwrap();
         let clock = FakeClock::at(start_time());

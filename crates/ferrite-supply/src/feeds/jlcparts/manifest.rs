@@ -36,7 +36,7 @@ impl Manifest {
         store
             .open(MANIFEST)?
             .read_to_end(&mut bytes)
-            .map_err(|e| FeedError::source(&at, format!("cannot read: {e}")))?;
+            .map_err(|e| FeedError::source(&at, super::store::read_error(&e)))?;
         let manifest: Manifest = serde_json::from_slice(&bytes)
             .map_err(|e| FeedError::source(&at, format!("not a jlcparts manifest: {e}")))?;
         // An empty catalogue is far likelier a broken mirror than real, and importing it would

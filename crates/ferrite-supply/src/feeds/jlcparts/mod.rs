@@ -54,7 +54,7 @@ pub fn read(source: &str, sink: &mut dyn PartSink) -> Result<(), FeedError> {
 fn load_lut(store: &Store, name: &str, sink: &mut dyn PartSink) -> Result<Lut, FeedError> {
     let at = store.describe(name);
     let mut bytes = Vec::new();
-    store.open(name)?.read_to_end(&mut bytes).map_err(|e| FeedError::source(&at, format!("cannot read: {e}")))?;
+    store.open(name)?.read_to_end(&mut bytes).map_err(|e| FeedError::source(&at, store::read_error(&e)))?;
     Lut::parse(&bytes, &at, &mut |at, reason| sink.skip(at, reason)).map_err(|reason| FeedError::source(&at, reason))
 }
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use super::lut::{Attribute, Lut};
+use super::store::{read_error, read_line};
 use crate::feeds::{FeedError, check};
 use crate::model::{FeedOffer, FeedPart, FeedSpec, Location, PriceBreak};
 
@@ -39,20 +40,22 @@ pub(crate) fn read(
     shard: &Shard,
     emit: &mut dyn FnMut(Record) -> bool,
 ) -> Result<(), FeedError> {
-    let broken = |e: std::io::Error| FeedError::source(shard.file, format!("cannot read (truncated or corrupt?): {e}"));
+    let mut number = 1;
+    let broken = |e: std::io::Error, number| FeedError::Source {
+        at: Location { file: shard.file.to_owned(), line: number },
+        reason: read_error(&e),
+    };
     let mut line = Vec::with_capacity(4096);
-    if reader.read_until(b'\n', &mut line).map_err(broken)? == 0 {
+    if read_line(reader, &mut line).map_err(|e| broken(e, number))? == 0 {
         return Err(FeedError::source(shard.file, "empty shard: no header line"));
     }
     let columns =
         Columns::from_header(&line).map_err(|e| FeedError::source(shard.file, format!("bad header line: {e}")))?;
-    let mut number = 1;
     loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line).map_err(broken)? == 0 {
+        number += 1;
+        if read_line(reader, &mut line).map_err(|e| broken(e, number))? == 0 {
             return Ok(());
         }
-        number += 1;
         let text = line.trim_ascii();
         if text.is_empty() {
             continue;
