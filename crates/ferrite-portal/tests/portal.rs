@@ -640,7 +640,17 @@ async fn weak_passwords_are_refused_at_sign_up() {
 
 #[tokio::test]
 async fn nul_bytes_in_forms_are_refused_with_422() {
-    let app = TestApp::new().await;
+    nul_bytes_are_refused(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn nul_bytes_in_forms_are_refused_with_422_on_postgres() {
+    if let Some(app) = TestApp::on_postgres().await {
+        nul_bytes_are_refused(app).await;
+    }
+}
+
+async fn nul_bytes_are_refused(app: TestApp) {
     let mut ada = app.person("ada@example.com", "Acme").await;
     ada.get("/apps/new").await;
     let refused = ada.post("/apps", &[("name", "nul\0name"), ("description", ""), ("scopes", "supply")]).await;
@@ -652,5 +662,8 @@ async fn nul_bytes_in_forms_are_refused_with_422() {
     let mut visitor = app.client();
     visitor.get("/signup").await;
     let refused = visitor.post("/signup", &[("email", "eve\0@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    visitor.get("/signin").await;
+    let refused = visitor.post("/signin", &[("email", "ada\0@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
 }

@@ -45,6 +45,17 @@ impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+        TestApp::on(db_url, dir).await
+    }
+
+    /// The same on PostgreSQL, in a schema of its own, when `FERRITE_TEST_POSTGRES_URL` is set.
+    pub async fn on_postgres() -> Option<TestApp> {
+        let base = ferrite_store::testing::postgres_url()?;
+        let db_url = ferrite_store::testing::fresh_postgres_url(&base).await.expect("create a test schema");
+        Some(TestApp::on(db_url, tempfile::tempdir().unwrap()).await)
+    }
+
+    async fn on(db_url: String, dir: tempfile::TempDir) -> TestApp {
         let store = Store::connect(&db_url, &ConnectOptions::default()).await.unwrap();
         store.migrate().await.unwrap();
         let clock = FakeClock::at(start_time());
