@@ -38,6 +38,11 @@ describe("design data in the portal", () => {
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByLabel("Organization").fill("Acme Electronics");
     await page.getByRole("button", { name: "Create account" }).click();
+    // Sign-up leads to sign-in (it answers alike for new and taken emails).
+    await page.waitForURL(/\/signin\?/);
+    await page.getByLabel("Email").fill("ada@example.com");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/apps$/);
 
     await page.getByRole("link", { name: "Designs" }).click();

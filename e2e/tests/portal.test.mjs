@@ -9,6 +9,14 @@ import { openBrowser, screenshot, startServer } from "./harness.mjs";
 
 const PASSWORD = "correct horse battery";
 
+/** On the sign-in page (where sign-up leads), signs in with the test password. */
+async function signIn(page, email) {
+  await page.waitForURL(/\/signin\?/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
 describe("the developer portal", () => {
   let server;
   let ada;
@@ -35,6 +43,10 @@ describe("the developer portal", () => {
     await page.getByLabel("Organization").fill("Acme Electronics");
     await screenshot(page, "02-sign-up");
     await page.getByRole("button", { name: "Create account" }).click();
+    // Sign-up answers alike for new and taken emails: the person then signs in.
+    await page.waitForURL(/\/signin\?/);
+    assert.match(await page.getByRole("status").innerText(), /sign in with the password you chose/);
+    await signIn(page, "ada@example.com");
     await page.waitForURL(/\/apps$/);
     await assert.doesNotReject(page.getByRole("heading", { name: "Apps" }).waitFor());
     assert.ok(await page.getByRole("cell", { name: /Evaluation/ }).count() > 0);
@@ -137,6 +149,7 @@ describe("the developer portal", () => {
       await page.getByLabel("Email").fill("bob@example.com");
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Create account" }).click();
+      await signIn(page, "bob@example.com");
       await page.waitForURL(/\/apps$/);
       const response = await page.goto(app.url);
       assert.equal(response.status(), 404);

@@ -110,6 +110,7 @@ fn harness() -> &'static Harness {
             client_id: "fuzz".into(),
             scope: "supply.domain user.access".into(),
             auth_time: None,
+            grant_id: None,
         };
         Harness { runtime, schema, caller: Caller { claims } }
     })

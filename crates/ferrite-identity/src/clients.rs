@@ -128,13 +128,11 @@ impl Identity {
         Ok(())
     }
 
-    /// Checks a client's credentials, throttling failures per client and per address.
+    /// Checks a client's credentials, throttling failures (see `failure_bounds`).
     pub async fn authenticate_client(&self, client_id: &str, secret: &str, ip: &str) -> Result<App, OAuthError> {
         let now = self.clock.now();
-        let keys = [format!("client:{client_id}"), format!("ip:{ip}")];
-        for key in &keys {
-            self.throttle.check(key, now).map_err(OAuthError::Throttled)?;
-        }
+        let bounds = self.failure_bounds(&format!("client:{client_id}"), ip);
+        self.failures.check(&bounds, now).map_err(OAuthError::Throttled)?;
         let found = match self.client(client_id).await {
             Ok(found) => Some(found),
             Err(StoreError::NotFound) => None,
@@ -150,9 +148,7 @@ impl Identity {
         match authenticated {
             Some((app, _)) => Ok(app.clone()),
             None => {
-                for key in &keys {
-                    self.throttle.fail(key, now);
-                }
+                self.failures.count(&bounds, now);
                 tracing::info!(client_id, ip, "client authentication failed");
                 metrics::counter!("oauth_client_auth_failures_total").increment(1);
                 Err(OAuthError::InvalidClient)

@@ -67,6 +67,9 @@ pub enum AccountError {
     Invalid(#[from] DomainError),
     #[error("an account with this email already exists")]
     EmailTaken,
+    /// Too many sign-ups from this address.
+    #[error("too many sign-ups from this address; retry after {} s", .0.as_secs())]
+    Throttled(Duration),
     /// The parts asked for are not unallocated in the organization's plan (or cannot be allocated).
     #[error("{0}")]
     Allocation(#[from] ferrite_core::plan::AllocationError),

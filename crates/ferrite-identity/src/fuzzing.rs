@@ -40,6 +40,33 @@ pub fn access_token(data: &[u8]) {
     let _ = jwt::verify_access_token(ring, &parts.join("."), "http://issuer", "http://issuer/graphql", 1_800_000_000);
 }
 
+/// The `next` check after sign-in: whatever it accepts must stay on this site when a browser
+/// follows it (browsers drop tabs and newlines and read `\` as `/`), and fit in a header.
+pub fn local_redirect(data: &[u8]) {
+    let next = String::from_utf8_lossy(data);
+    if let Some(path) = crate::http::redirect::local_redirect(&next) {
+        assert!(HeaderValue::from_str(path).is_ok(), "{path:?} is no header value");
+        let browser = path.replace(['\t', '\n', '\r'], "").replace('\\', "/");
+        let resolved = url::Url::parse("https://site.example/a/").expect("a base").join(&browser);
+        assert_eq!(resolved.ok().as_ref().and_then(|u| u.host_str()), Some("site.example"), "{path:?}");
+    }
+}
+
+/// The client address behind trusted proxies, from arbitrary `Forwarded` and `X-Forwarded-For`
+/// lines (split at newlines; the first byte says how many are `Forwarded`).
+pub fn forwarded_for(data: &[u8]) {
+    let Some((forwarded_lines, rest)) = data.split_first() else { return };
+    let mut headers = HeaderMap::new();
+    for (i, line) in rest.split(|b| *b == b'\n').enumerate() {
+        let Ok(value) = HeaderValue::from_bytes(line) else { continue };
+        let name = if i < usize::from(*forwarded_lines % 4) { header::FORWARDED.as_str() } else { "x-forwarded-for" };
+        headers.append(header::HeaderName::from_static(name), value);
+    }
+    let trusted = ["10.0.0.0/8".parse().expect("a network"), "::1/128".parse().expect("a network")];
+    let found = crate::http::resolve_client_ip(Some([10, 0, 0, 1].into()), &headers, &trusted);
+    assert!(found.is_some());
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -48,6 +75,21 @@ mod tests {
         #[test]
         fn token_form_parsing_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
             super::token_form(&data);
+        }
+
+        #[test]
+        fn local_redirect_never_leaves_the_site(data in proptest::collection::vec(any::<u8>(), 0..64)) {
+            super::local_redirect(&data);
+        }
+
+        #[test]
+        fn local_redirect_never_leaves_the_site_on_plausible_paths(next in "[/\\\\%a-fA-F0-9:.?#@ \t\r\n]{0,24}") {
+            super::local_redirect(next.as_bytes());
+        }
+
+        #[test]
+        fn forwarded_for_never_panics(data in proptest::collection::vec(any::<u8>(), 0..256)) {
+            super::forwarded_for(&data);
         }
 
         #[test]

@@ -66,7 +66,7 @@ impl Identity {
         }
         match self.store.live_refresh_token(&secrets::sha256(token), now).await {
             Ok(refresh) if refresh.app_id == caller.id => {
-                self.store.revoke_refresh_family(&refresh.family_id, now).await?;
+                self.revoke_grant(&refresh.family_id).await?;
                 tracing::info!(app_id = %caller.id, "refresh token revoked");
                 Ok(())
             }

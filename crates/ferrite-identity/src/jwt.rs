@@ -26,6 +26,10 @@ pub struct AccessClaims {
     pub scope: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
+    /// The grant (authorization code and its refresh-token family) a person's token belongs to:
+    /// revoking the grant revokes the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
 }
 
 impl AccessClaims {
@@ -117,6 +121,7 @@ mod tests {
             client_id: "client".into(),
             scope: "supply.domain".into(),
             auth_time: None,
+            grant_id: None,
         }
     }
 

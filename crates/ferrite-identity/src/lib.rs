@@ -32,10 +32,14 @@ pub use config::TokenConfig;
 pub use error::{AccountError, OAuthError};
 pub use jwt::{AccessClaims, TokenError};
 pub use keys::Algorithm;
-pub use people::{EVALUATION_PARTS, SignInError};
+pub use people::{EVALUATION_PARTS, SignInError, SignUp};
 pub use tokens::{AuthorizationRequest, AuthorizeError, TokenRequest, TokenResponse, pkce_verifies};
 
-use crate::{keys::KeyRing, secrets::SecretHasher, throttle::Throttle};
+use crate::{
+    keys::KeyRing,
+    secrets::SecretHasher,
+    throttle::{Bound, Throttle},
+};
 
 /// The identity service. One per process; cheap to share behind an `Arc`.
 pub struct Identity {
@@ -45,19 +49,25 @@ pub struct Identity {
     issuer: String,
     audience: String,
     hasher: SecretHasher,
+    /// Signs CSRF tokens (see `http::csrf`).
+    csrf_key: aws_lc_rs::hmac::Key,
     keys: RwLock<Arc<KeyRing>>,
     revoked: RwLock<Arc<Revoked>>,
     /// Apps by client id, as the token endpoint authenticates them: a store round trip per token
     /// costs more than signing it. Emptied on every refresh, so a change made on another node
     /// applies within `cache_refresh`; a change made here drops its entry at once.
     clients: RwLock<HashMap<String, Arc<(App, SecretHashes)>>>,
-    throttle: Throttle,
+    /// Failed client authentications and sign-ins, per minute.
+    failures: Throttle,
+    /// Sign-ups, per hour.
+    sign_ups: Throttle,
 }
 
-/// What this node knows has been revoked: access-token ids, and client ids of deleted apps.
-#[derive(Default)]
+/// What this node knows has been revoked: access-token ids, grants, and client ids of deleted apps.
+#[derive(Default, Clone)]
 struct Revoked {
     jtis: HashSet<String>,
+    grants: HashSet<String>,
     clients: HashSet<String>,
 }
 
@@ -71,15 +81,18 @@ impl Identity {
         issuer: &str,
     ) -> Result<Arc<Identity>, StoreError> {
         let hmac_key = store.server_secret("client-secret-hmac", &secrets::random_bytes::<32>()).await?;
+        let csrf_key = store.server_secret("csrf-hmac", &secrets::random_bytes::<32>()).await?;
         let issuer = issuer.trim_end_matches('/').to_owned();
         let identity = Identity {
             audience: format!("{issuer}/graphql"),
             issuer,
             hasher: SecretHasher::new(&hmac_key),
+            csrf_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &csrf_key),
             keys: RwLock::new(Arc::new(KeyRing::new(Vec::new()))),
             revoked: RwLock::default(),
             clients: RwLock::default(),
-            throttle: Throttle::new(config.max_failures_per_minute, Duration::from_secs(60)),
+            failures: Throttle::new(Duration::from_secs(60)),
+            sign_ups: Throttle::new(Duration::from_secs(3600)),
             store,
             clock,
             config,
@@ -103,6 +116,10 @@ impl Identity {
 
     pub fn config(&self) -> &TokenConfig {
         &self.config
+    }
+
+    pub(crate) fn csrf_key(&self) -> &aws_lc_rs::hmac::Key {
+        &self.csrf_key
     }
 
     pub fn store(&self) -> &Store {
@@ -135,7 +152,7 @@ impl Identity {
     /// Re-reads keys, revoked tokens and deleted apps from the store (other nodes may have changed them).
     pub async fn refresh(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let live_since = now - chrono::Duration::from_std(self.config.access_token_lifetime).unwrap_or_default();
+        let live_since = self.live_since();
         let stored = self.store.published_signing_keys(live_since).await?;
         let known = self.key_ring();
         let keys = stored
@@ -156,6 +173,7 @@ impl Identity {
 
         let revoked = Revoked {
             jtis: self.store.revoked_access_tokens(now).await?.into_iter().collect(),
+            grants: self.store.revoked_grants(now).await?.into_iter().collect(),
             clients: self.store.deleted_clients_since(live_since).await?.into_iter().collect(),
         };
         *self.revoked.write().expect("revocation lock") = Arc::new(revoked);
@@ -175,7 +193,7 @@ impl Identity {
             }
             rounds += 1;
             if rounds.is_multiple_of(1800)
-                && let Err(err) = self.store.purge_expired_grants(self.clock.now()).await
+                && let Err(err) = self.store.purge_expired_grants(self.clock.now(), self.live_since()).await
             {
                 tracing::warn!(error = %err, "expired grants could not be purged");
             }
@@ -193,17 +211,49 @@ impl Identity {
             self.clock.now().timestamp(),
         )?;
         let revoked = self.revoked.read().expect("revocation lock");
-        if revoked.jtis.contains(&claims.jti) || revoked.clients.contains(&claims.client_id) {
+        if revoked.jtis.contains(&claims.jti)
+            || revoked.clients.contains(&claims.client_id)
+            || claims.grant_id.as_ref().is_some_and(|grant| revoked.grants.contains(grant))
+        {
             return Err(TokenError::Invalid);
         }
         Ok(claims)
     }
 
+    /// What a failed attempt at `subject` (`client:…` or `email:…`) from `ip` counts against: the
+    /// pair, so that an attacker's failures lock out only the attacker; and, with a higher bound,
+    /// the subject from everywhere and the address for every subject, so that spreading an attack
+    /// over many addresses or many subjects does not help either.
+    fn failure_bounds(&self, subject: &str, ip: &str) -> [Bound; 3] {
+        let (pair, global) = (self.config.max_failures_per_minute, self.config.max_global_failures_per_minute);
+        [(format!("{subject}|ip:{ip}"), pair), (subject.to_owned(), global), (format!("ip:{ip}"), global)]
+    }
+
     /// Applies a revocation made on this node at once, without waiting for the next refresh.
     fn note_revoked(&self, change: impl FnOnce(&mut Revoked)) {
         let mut guard = self.revoked.write().expect("revocation lock");
-        let mut next = Revoked { jtis: guard.jtis.clone(), clients: guard.clients.clone() };
+        let mut next = Revoked::clone(&guard);
         change(&mut next);
         *guard = Arc::new(next);
+    }
+
+    /// Revokes a grant — its refresh tokens and its access tokens — here at once, elsewhere at
+    /// the next refresh.
+    async fn revoke_grant(&self, grant_id: &str) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        // A minute more, for tokens of the grant issued while this runs.
+        let lifetime = chrono::Duration::from_std(self.config.access_token_lifetime).unwrap_or_default();
+        let until = now + lifetime + chrono::Duration::minutes(1);
+        self.store.revoke_grant(grant_id, until, now).await?;
+        self.note_revoked(|revoked| {
+            revoked.grants.insert(grant_id.to_owned());
+        });
+        tracing::info!(grant_id, "grant revoked");
+        Ok(())
+    }
+
+    /// Tokens issued before this have expired.
+    fn live_since(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now() - chrono::Duration::from_std(self.config.access_token_lifetime).unwrap_or_default()
     }
 }

@@ -24,15 +24,45 @@ pub enum SignInError {
     Store(#[from] StoreError),
 }
 
+/// What a sign-up came to. A person signing up is told the same in both cases, so that nobody
+/// learns which emails have accounts.
+#[derive(Debug)]
+pub enum SignUp {
+    Created(User),
+    /// The email already has an account, which is left exactly as it was.
+    EmailTaken,
+}
+
 impl Identity {
     pub async fn create_user(&self, email: &str, password: &str) -> Result<User, AccountError> {
         let key = normalize_email(email)?;
-        password::validate_password(password)?;
+        password::validate_password(password, email)?;
         let hash = password::hash_password(password);
         match self.store.create_user(email.trim(), &key, &hash, self.clock.now()).await {
             Ok(user) => Ok(user),
             Err(StoreError::Conflict) => Err(AccountError::EmailTaken),
             Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Creates an account for someone signing up from `ip`. Sign-ups are throttled per address
+    /// (`max_sign_ups_per_hour`), taken emails included, which take as long as new ones (the
+    /// password is hashed either way).
+    pub async fn sign_up(&self, email: &str, password: &str, ip: &str) -> Result<SignUp, AccountError> {
+        let now = self.clock.now();
+        let bounds = [(format!("ip:{ip}"), self.config.max_sign_ups_per_hour)];
+        self.sign_ups.check(&bounds, now).map_err(AccountError::Throttled)?;
+        let created = self.create_user(email, password).await;
+        if !matches!(created, Err(AccountError::Invalid(_))) {
+            self.sign_ups.count(&bounds, now);
+        }
+        match created {
+            Ok(user) => Ok(SignUp::Created(user)),
+            Err(AccountError::EmailTaken) => {
+                tracing::info!(ip, "sign-up for an email that has an account; nothing changed");
+                Ok(SignUp::EmailTaken)
+            }
+            Err(err) => Err(err),
         }
     }
 
@@ -49,14 +79,12 @@ impl Identity {
     }
 
     /// Checks an email and password; on success opens a session and returns its token (for the
-    /// cookie). Failures are throttled per email and per address.
+    /// cookie). Failures are throttled (see `failure_bounds`).
     pub async fn sign_in(&self, email: &str, password: &str, ip: &str) -> Result<(User, String), SignInError> {
         let now = self.clock.now();
         let email_key = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
-        let keys = [format!("email:{email_key}"), format!("ip:{ip}")];
-        for key in &keys {
-            self.throttle.check(key, now).map_err(SignInError::Throttled)?;
-        }
+        let bounds = self.failure_bounds(&format!("email:{email_key}"), ip);
+        self.failures.check(&bounds, now).map_err(SignInError::Throttled)?;
         let found = match self.store.user_by_email(&email_key).await {
             Ok(found) => Some(found),
             Err(StoreError::NotFound) => None,
@@ -64,9 +92,7 @@ impl Identity {
         };
         let password_ok = password::verify_password(password, found.as_ref().map(|(_, hash)| hash.as_str()));
         let Some((user, _)) = found.filter(|_| password_ok) else {
-            for key in &keys {
-                self.throttle.fail(key, now);
-            }
+            self.failures.count(&bounds, now);
             tracing::info!(ip, "sign-in failed");
             return Err(SignInError::Invalid);
         };

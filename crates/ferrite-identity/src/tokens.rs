@@ -9,7 +9,7 @@ use ferrite_core::{
     app::App,
     scope::{Scope, format_scopes, grant_scopes},
 };
-use ferrite_store::{AuthorizationCode, RefreshToken, RefreshUse, StoreError};
+use ferrite_store::{AuthorizationCode, CodeUse, RefreshToken, RefreshUse, StoreError};
 use serde::Serialize;
 use serde_json::json;
 
@@ -22,12 +22,12 @@ use crate::{
 /// How long an authorization code may wait to be redeemed.
 const CODE_LIFETIME: chrono::Duration = chrono::Duration::minutes(5);
 
-/// What a person granted an app: the scopes, the refresh-token family (if one exists yet), and when
-/// they signed in.
+/// What a person granted an app: the scopes, the grant's id (which its refresh-token family and
+/// access tokens carry, so that they are revoked with it), and when they signed in.
 #[derive(Clone, Copy)]
 struct Grant<'a> {
     scopes: &'a BTreeSet<Scope>,
-    family: Option<&'a str>,
+    id: &'a str,
     auth_time: DateTime<Utc>,
 }
 
@@ -96,7 +96,7 @@ impl Identity {
         let allowed = client.scopes.client_credentials_scopes();
         let scopes = grant_scopes(scope, &allowed, &client.scopes.api_scopes())
             .map_err(|err| OAuthError::InvalidScope(err.to_string()))?;
-        let (access_token, _) = self.access_token(client, &client.client_id, &scopes, None);
+        let (access_token, _) = self.access_token(client, &client.client_id, &scopes, None, None);
         Ok(self.response(access_token, &scopes, None, None))
     }
 
@@ -107,11 +107,18 @@ impl Identity {
         let code = required(&request.code, "code")?;
         let redirect_uri = required(&request.redirect_uri, "redirect_uri")?;
         let verifier = required(&request.code_verifier, "code_verifier (PKCE)")?;
-        let grant = match self.store.take_authorization_code(&secrets::sha256(&code)).await {
-            Ok(grant) => grant,
-            Err(StoreError::NotFound) => return Err(OAuthError::InvalidGrant("unknown or already used code".into())),
-            Err(err) => return Err(err.into()),
-        };
+        let grant_id = uuid::Uuid::new_v4().to_string();
+        let grant =
+            match self.store.take_authorization_code(&secrets::sha256(&code), &grant_id, self.clock.now()).await? {
+                CodeUse::Fresh(grant) => grant,
+                CodeUse::Replayed { grant_id } => {
+                    // Someone else may hold the code (RFC 6749 §4.1.2): what it gave is revoked.
+                    tracing::warn!(app_id = %client.id, "authorization code replayed; its grant is revoked");
+                    self.revoke_grant(&grant_id).await?;
+                    return Err(OAuthError::InvalidGrant("code already used; the tokens it gave are revoked".into()));
+                }
+                CodeUse::Unknown => return Err(OAuthError::InvalidGrant("unknown or already used code".into())),
+            };
         let now = self.clock.now();
         if grant.app_id != client.id || grant.expires_at <= now || grant.redirect_uri != redirect_uri {
             return Err(OAuthError::InvalidGrant(
@@ -122,7 +129,7 @@ impl Identity {
             return Err(OAuthError::InvalidGrant("code_verifier does not match the code_challenge".into()));
         }
         let scopes = parse_stored_scopes(&grant.scope)?;
-        let grant_ref = Grant { scopes: &scopes, family: None, auth_time: grant.auth_time };
+        let grant_ref = Grant { scopes: &scopes, id: &grant_id, auth_time: grant.auth_time };
         self.person_tokens(client, grant.user_id, &scopes, grant_ref, grant.nonce.as_deref()).await
     }
 
@@ -134,8 +141,9 @@ impl Identity {
         let token = match self.store.use_refresh_token(&secrets::sha256(presented), client.id, self.clock.now()).await?
         {
             RefreshUse::Rotated(token) => token,
-            RefreshUse::ReuseDetected => {
+            RefreshUse::ReuseDetected { family_id } => {
                 tracing::warn!(app_id = %client.id, "refresh token reused; its family is revoked");
+                self.revoke_grant(&family_id).await?;
                 return Err(OAuthError::InvalidGrant("refresh token already used; the grant is revoked".into()));
             }
             RefreshUse::Invalid => {
@@ -146,7 +154,7 @@ impl Identity {
         // A refresh may narrow the scope, never widen it; the new refresh token keeps the grant's scope.
         let scopes = grant_scopes(request.scope.as_deref(), &granted, &granted)
             .map_err(|err| OAuthError::InvalidScope(err.to_string()))?;
-        let grant = Grant { scopes: &granted, family: Some(&token.family_id), auth_time: token.auth_time };
+        let grant = Grant { scopes: &granted, id: &token.family_id, auth_time: token.auth_time };
         self.person_tokens(client, token.user_id, &scopes, grant, None).await
     }
 
@@ -160,15 +168,15 @@ impl Identity {
         grant: Grant<'_>,
         nonce: Option<&str>,
     ) -> Result<TokenResponse, OAuthError> {
-        let (access_token, exp) = self.access_token(client, &user.to_string(), scopes, Some(grant.auth_time));
+        let (access_token, exp) =
+            self.access_token(client, &user.to_string(), scopes, Some(grant.auth_time), Some(grant.id));
         let id_token = if scopes.contains(&Scope::OpenId) {
             Some(self.id_token(client, user, scopes, grant.auth_time, nonce, exp).await?)
         } else {
             None
         };
         let refresh_token = if grant.scopes.contains(&Scope::OfflineAccess) {
-            let family = grant.family.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-            Some(self.new_refresh_token(client, user, grant.scopes, grant.auth_time, &family).await?)
+            Some(self.new_refresh_token(client, user, grant.scopes, grant.auth_time, grant.id).await?)
         } else {
             None
         };
@@ -204,6 +212,7 @@ impl Identity {
         subject: &str,
         scopes: &BTreeSet<Scope>,
         auth_time: Option<DateTime<Utc>>,
+        grant_id: Option<&str>,
     ) -> (String, i64) {
         let now = self.clock.now().timestamp();
         let claims = AccessClaims {
@@ -216,6 +225,7 @@ impl Identity {
             client_id: client.client_id.clone(),
             scope: format_scopes(scopes),
             auth_time: auth_time.map(|t| t.timestamp()),
+            grant_id: grant_id.map(str::to_owned),
         };
         let ring = self.key_ring();
         let key = ring.current().expect("a signing key exists once Identity has started");

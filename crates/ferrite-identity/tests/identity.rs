@@ -393,7 +393,11 @@ async fn codes_are_single_use_short_lived_and_bound_to_client_redirect_and_verif
         "invalid_grant"
     );
 
-    // Refresh tokens rotate; presenting a rotated one revokes the family.
+    // Refresh tokens rotate; presenting a rotated one revokes the family. (A new grant: the
+    // replay above revoked the first one.)
+    assert!(env.identity.verify_access_token(&tokens.access_token).is_err(), "the replay revoked the first grant");
+    let code = issue().await.unwrap();
+    let tokens = env.identity.token(&app.app, &redeem(code, verifier, "http://127.0.0.1:9/cb")).await.unwrap();
     let first = tokens.refresh_token.unwrap();
     let refresh = |token: &str| TokenRequest {
         grant_type: "refresh_token".into(),
@@ -414,10 +418,13 @@ async fn failed_sign_ins_are_throttled_per_email_and_address() {
         let failed = env.identity.sign_in("ada@example.com", "wrong password", "10.0.0.7").await;
         assert!(matches!(failed, Err(ferrite_identity::SignInError::Invalid)));
     }
-    let locked = env.identity.sign_in("ADA@example.com", "correct horse battery", "10.0.0.8").await;
-    assert!(matches!(locked, Err(ferrite_identity::SignInError::Throttled(_))), "the email is locked from any address");
-    let other = env.identity.sign_in("bob@example.com", "whatever it is", "10.0.0.7").await;
-    assert!(matches!(other, Err(ferrite_identity::SignInError::Throttled(_))), "and the address for any email");
+    let locked = env.identity.sign_in("ADA@example.com", "correct horse battery", "10.0.0.7").await;
+    assert!(
+        matches!(locked, Err(ferrite_identity::SignInError::Throttled(_))),
+        "the email is locked from that address"
+    );
+    let elsewhere = env.identity.sign_in("ada@example.com", "correct horse battery", "10.0.0.8").await;
+    assert!(elsewhere.is_ok(), "and only from that address");
     env.clock.advance(Duration::seconds(61));
     let (user, session) = env.identity.sign_in("ada@example.com", "correct horse battery", "10.0.0.7").await.unwrap();
     assert_eq!(env.identity.session_user(&session).await.unwrap().map(|u| u.id), Some(user.id));
@@ -433,4 +440,324 @@ async fn sessions_expire_with_the_clock() {
     assert!(env.identity.session_user(&session).await.unwrap().is_some());
     env.clock.advance(Duration::seconds(1));
     assert!(env.identity.session_user(&session).await.unwrap().is_none());
+}
+
+// ---- hardening: sign-in pages, throttling, grants --------------------------------------------
+
+/// A browser against the identity router: keeps cookies, remembers the CSRF token of the last
+/// page it was shown, and connects from `peer`.
+struct Browser {
+    router: Router,
+    cookies: std::collections::HashMap<String, String>,
+    csrf: String,
+    peer: std::net::SocketAddr,
+}
+
+struct Page {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    fn hidden(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('"')? + start;
+        Some(
+            self.body[start..end]
+                .replace("&#x2f;", "/")
+                .replace("&#47;", "/")
+                .replace("&#38;", "&")
+                .replace("&amp;", "&"),
+        )
+    }
+}
+
+impl Browser {
+    fn new(env: &Env, peer: &str) -> Browser {
+        Browser {
+            router: router(env),
+            cookies: Default::default(),
+            csrf: String::new(),
+            peer: format!("{peer}:40000").parse().unwrap(),
+        }
+    }
+
+    async fn send(&mut self, mut request: Request<Body>) -> Page {
+        let cookies = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        request.headers_mut().insert(header::COOKIE, cookies.parse().unwrap());
+        request.extensions_mut().insert(axum::extract::ConnectInfo(self.peer));
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let (pair, _) = value.to_str().unwrap().split_once(';').unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.insert(name.to_owned(), value.to_owned());
+        }
+        let (parts, body) = response.into_parts();
+        let body = String::from_utf8_lossy(&axum::body::to_bytes(body, 1 << 20).await.unwrap()).into_owned();
+        let page = Page { status: parts.status, headers: parts.headers, body };
+        if let Some(token) = page.hidden("csrf_token") {
+            self.csrf = token;
+        }
+        page
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts `fields` with the CSRF token of the last page shown.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf.clone();
+        let mut all = vec![("csrf_token", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+}
+
+/// Targets that must never take a person off the site after signing in, with how each works.
+const HOSTILE_NEXT: &[&str] = &[
+    "https://evil.example",
+    "//evil.example",
+    "///evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example", // browsers drop tabs and newlines: `//evil.example`
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/%09/evil.example",
+    "/%2F/evil.example",
+    "/%2f%2fevil.example",
+    "/%5Cevil.example",
+    "/%0d%0aLocation:%20https://evil.example",
+    " /evil",
+    "/ evil",
+    "\t",
+    "https:evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+    "/\u{0}x",
+    "/\u{a0}/evil.example",
+    "",
+];
+
+#[tokio::test]
+async fn sign_in_never_redirects_off_the_site() {
+    let env = env().await;
+    let mut ada = Browser::new(&env, "10.1.0.1");
+    for hostile in HOSTILE_NEXT {
+        let encoded: String = url::form_urlencoded::byte_serialize(hostile.as_bytes()).collect();
+        let form = ada.get(&format!("/signin?next={encoded}")).await;
+        assert_eq!(form.status, StatusCode::OK, "{hostile:?}");
+        assert_eq!(form.hidden("next").as_deref(), Some("/"), "{hostile:?}");
+        let signed_in = ada
+            .post("/signin", &[("email", "ada@example.com"), ("password", "correct horse battery"), ("next", hostile)])
+            .await;
+        assert_eq!((signed_in.status, signed_in.location()), (StatusCode::SEE_OTHER, "/"), "{hostile:?}");
+    }
+    let form = ada.get("/signin?next=%2Fconnect%2Fauthorize%3Fclient_id%3Dx%26state%3D1").await;
+    assert_eq!(form.hidden("next").as_deref(), Some("/connect/authorize?client_id=x&state=1"));
+}
+
+#[tokio::test]
+async fn identity_pages_cannot_be_framed_or_sniffed() {
+    let env = env().await;
+    let mut visitor = Browser::new(&env, "10.1.0.2");
+    for path in ["/signin", "/signin?next=/apps", "/connect/authorize?client_id=unknown"] {
+        let page = visitor.get(path).await;
+        assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"), "{path}");
+        assert_eq!(page.headers["x-frame-options"], "DENY", "{path}");
+        let csp = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(page.headers["x-content-type-options"], "nosniff", "{path}");
+        assert!(page.headers.contains_key("referrer-policy"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_planted_csrf_cookie_and_form_value_are_refused() {
+    let env = env().await;
+    let mut eve_victim = Browser::new(&env, "10.1.0.3");
+    // The attacker sets a cookie (from a sibling subdomain, say) and posts the same value.
+    let planted = "A".repeat(43);
+    eve_victim.cookies.insert("ferrite_csrf".into(), planted.clone());
+    let forged = eve_victim
+        .post_raw(
+            "/signin",
+            &[("csrf_token", &planted), ("email", "ada@example.com"), ("password", "correct horse battery")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    assert!(!eve_victim.cookies.contains_key("ferrite_session"));
+    // The real flow works.
+    let mut ada = Browser::new(&env, "10.1.0.4");
+    ada.get("/signin").await;
+    let signed_in = ada.post("/signin", &[("email", "ada@example.com"), ("password", "correct horse battery")]).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.body);
+}
+
+#[tokio::test]
+async fn an_attackers_failures_do_not_lock_out_the_right_secret_or_password_elsewhere() {
+    let env = env().await;
+    let (id, secret) = (env.app.app.client_id.as_str(), env.app.client_secret.as_str());
+    let attempts = TokenConfig::default().max_failures_per_minute * 3;
+    for _ in 0..attempts {
+        let _ = env.identity.authenticate_client(id, "guess", "203.0.113.66").await;
+    }
+    for _ in 0..attempts {
+        let _ = env.identity.sign_in("ada@example.com", "a wrong guess", "203.0.113.77").await;
+    }
+    let attacker = env.identity.authenticate_client(id, secret, "203.0.113.66").await;
+    assert!(
+        matches!(attacker, Err(ferrite_identity::OAuthError::Throttled(_))),
+        "the attacker's address is locked out"
+    );
+    let attacker = env.identity.sign_in("ada@example.com", "correct horse battery", "203.0.113.77").await;
+    assert!(matches!(attacker, Err(ferrite_identity::SignInError::Throttled(_))));
+    assert!(env.identity.authenticate_client(id, secret, "198.51.100.7").await.is_ok(), "the app elsewhere is not");
+    assert!(env.identity.sign_in("ada@example.com", "correct horse battery", "198.51.100.7").await.is_ok());
+}
+
+/// Redeems a fresh code for `scope` (with `offline_access`, a refresh token comes too).
+async fn person_grant(env: &Env, scope: &str) -> (CreatedApp, TokenRequest, ferrite_identity::TokenResponse) {
+    let design: AppScopes = "design".parse().unwrap();
+    let app = env
+        .identity
+        .create_app(env.app.app.org_id, "designer", "", design, &["http://127.0.0.1:9/cb".into()], 0)
+        .await
+        .unwrap();
+    let user = env.store.user_by_email("ada@example.com").await.unwrap().0;
+    let request = ferrite_identity::AuthorizationRequest {
+        response_type: "code".into(),
+        client_id: app.app.client_id.clone(),
+        redirect_uri: "http://127.0.0.1:9/cb".into(),
+        scope: Some(scope.into()),
+        code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
+        code_challenge_method: Some("S256".into()),
+        ..Default::default()
+    };
+    let (checked, scopes) = env.identity.check_authorization(&request).await.unwrap();
+    let code = env.identity.issue_code(&checked, user.id, &request, &scopes, env.clock.now()).await.unwrap();
+    let redeem = TokenRequest {
+        grant_type: "authorization_code".into(),
+        code: Some(code),
+        redirect_uri: Some("http://127.0.0.1:9/cb".into()),
+        code_verifier: Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into()),
+        ..Default::default()
+    };
+    let tokens = env.identity.token(&app.app, &redeem).await.unwrap();
+    (app, redeem, tokens)
+}
+
+fn refresh_with(token: &str) -> TokenRequest {
+    TokenRequest { grant_type: "refresh_token".into(), refresh_token: Some(token.into()), ..Default::default() }
+}
+
+#[tokio::test]
+async fn a_replayed_code_revokes_the_tokens_it_gave_on_every_node() {
+    let env = env().await;
+    let other = second_node(&env).await;
+    let (app, redeem, tokens) = person_grant(&env, "openid design.domain offline_access").await;
+    assert!(env.identity.verify_access_token(&tokens.access_token).is_ok());
+    let replay = env.identity.token(&app.app, &redeem).await;
+    assert_eq!(replay.unwrap_err().code(), "invalid_grant");
+    assert_eq!(env.identity.verify_access_token(&tokens.access_token), Err(TokenError::Invalid));
+    other.refresh().await.unwrap();
+    assert_eq!(other.verify_access_token(&tokens.access_token), Err(TokenError::Invalid));
+    let refreshed = env.identity.token(&app.app, &refresh_with(tokens.refresh_token.as_deref().unwrap())).await;
+    assert_eq!(refreshed.unwrap_err().code(), "invalid_grant", "the refresh token is revoked too");
+    // Also without a refresh token, and after the code has expired.
+    let (app, redeem, tokens) = person_grant(&env, "design.domain").await;
+    env.clock.advance(Duration::minutes(30));
+    assert_eq!(env.identity.token(&app.app, &redeem).await.unwrap_err().code(), "invalid_grant");
+    assert_eq!(env.identity.verify_access_token(&tokens.access_token), Err(TokenError::Invalid));
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_family_takes_its_access_tokens_along() {
+    let env = env().await;
+    // Reuse of a rotated refresh token.
+    let (app, _, first) = person_grant(&env, "design.domain offline_access").await;
+    let second = env.identity.token(&app.app, &refresh_with(first.refresh_token.as_deref().unwrap())).await.unwrap();
+    assert!(env.identity.verify_access_token(&second.access_token).is_ok());
+    let reuse = env.identity.token(&app.app, &refresh_with(first.refresh_token.as_deref().unwrap())).await;
+    assert_eq!(reuse.unwrap_err().code(), "invalid_grant");
+    for token in [&first.access_token, &second.access_token] {
+        assert_eq!(env.identity.verify_access_token(token), Err(TokenError::Invalid));
+    }
+    // Revocation (RFC 7009) of the refresh token.
+    let (app, _, tokens) = person_grant(&env, "design.domain offline_access").await;
+    env.identity.revoke(&app.app, tokens.refresh_token.as_deref().unwrap()).await.unwrap();
+    assert_eq!(env.identity.verify_access_token(&tokens.access_token), Err(TokenError::Invalid));
+    let other = second_node(&env).await;
+    assert_eq!(other.verify_access_token(&tokens.access_token), Err(TokenError::Invalid), "on other nodes too");
+}
+
+#[tokio::test]
+async fn weak_passwords_are_refused_wherever_one_is_set() {
+    let env = env().await;
+    for weak in ["password123", "Qwertyuiop", "1234567890", "bob@example.com", "BOB@example.com"] {
+        let refused = env.identity.create_user("bob@example.com", weak).await;
+        assert!(matches!(refused, Err(ferrite_identity::AccountError::Invalid(_))), "{weak}: {refused:?}");
+    }
+    assert!(env.identity.create_user("bob@example.com", "sixteen quiet lanterns").await.is_ok());
+}
+
+#[tokio::test]
+async fn the_global_bound_still_stops_a_distributed_attack() {
+    let env = env().await;
+    let config = TokenConfig::default();
+    let (id, secret) = (env.app.app.client_id.as_str(), env.app.client_secret.as_str());
+    // Each address stays under its own bound; together they reach the global one.
+    for i in 0..config.max_global_failures_per_minute {
+        let ip = format!("203.0.{}.{}", i / 5, i % 5 + 1);
+        assert!(env.identity.authenticate_client(id, "guess", &ip).await.is_err());
+    }
+    let locked = env.identity.authenticate_client(id, secret, "198.51.100.7").await;
+    assert!(matches!(locked, Err(ferrite_identity::OAuthError::Throttled(_))), "{locked:?}");
+    env.clock.advance(Duration::seconds(61));
+    assert!(env.identity.authenticate_client(id, secret, "198.51.100.7").await.is_ok());
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    let config = TokenConfig { trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()], ..TokenConfig::default() };
+    let env = env_with(config).await;
+    let router = router(&env);
+    let (id, secret) = (env.app.app.client_id.clone(), env.app.client_secret.clone());
+    let attempt = |peer: &str, forwarded_for: String, secret: &str| {
+        let mut request = token_request("grant_type=client_credentials", Some((&id, secret)));
+        request.headers_mut().insert("x-forwarded-for", forwarded_for.parse().unwrap());
+        let peer: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        let router = router.clone();
+        async move { router.oneshot(request).await.unwrap().status() }
+    };
+    let limit = TokenConfig::default().max_failures_per_minute;
+    // An untrusted peer that makes up a new address each time is still one address.
+    for i in 0..limit {
+        assert_eq!(attempt("203.0.113.5", format!("192.0.2.{i}"), "guess").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(attempt("203.0.113.5", "192.0.2.200".into(), &secret).await, StatusCode::TOO_MANY_REQUESTS);
+    // Behind the proxy, one client's failures do not lock out the others.
+    for _ in 0..limit {
+        let chain = "6.6.6.6, 198.51.100.1".to_owned();
+        assert_eq!(attempt("10.0.0.2", chain, "guess").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(attempt("10.0.0.2", "198.51.100.1".into(), &secret).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(attempt("10.0.0.2", "198.51.100.2".into(), &secret).await, StatusCode::OK);
 }

@@ -17,6 +17,8 @@ pub enum PortalError {
     /// The form's CSRF token did not match the cookie's.
     Csrf,
     BadRequest(String),
+    /// Well-formed but not acceptable, whatever the field (a NUL character, say).
+    Unprocessable(String),
     Internal(String),
 }
 
@@ -46,6 +48,9 @@ impl IntoResponse for PortalError {
                 None,
             ),
             PortalError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Something is wrong with the request", why, None),
+            PortalError::Unprocessable(why) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Something is wrong with the form", why, None)
+            }
             PortalError::Internal(err) => {
                 let id = request_id();
                 tracing::error!(request_id = %id, error = %err, "portal request failed");

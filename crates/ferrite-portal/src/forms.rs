@@ -32,7 +32,14 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             return Err(unreadable());
         }
         let body = Bytes::from_request(request, state).await.map_err(|_| unreadable())?;
-        Ok(FormData(url::form_urlencoded::parse(&body).into_owned().collect()))
+        let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+        // No text people type contains one, and PostgreSQL refuses them in text columns.
+        if fields.iter().any(|(name, value)| name.contains('\0') || value.contains('\0')) {
+            return Err(PortalError::Unprocessable(
+                "The form contains a NUL character (\\0), which no field may contain. Remove it and try again.".into(),
+            ));
+        }
+        Ok(FormData(fields))
     }
 }
 

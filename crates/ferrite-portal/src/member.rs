@@ -43,15 +43,20 @@ impl FromRequestParts<Portal> for SignedIn {
         let Some(user) = current_user(&portal.identity, &jar).await else {
             return Err(to_sign_in(parts));
         };
-        let (jar, csrf) = csrf::token(jar, portal.secure_cookies());
+        let (jar, csrf) = csrf::token(&portal.identity, jar);
         Ok(SignedIn { user, jar, csrf })
     }
 }
 
 impl SignedIn {
     pub fn check_csrf(&self, form: &FormData) -> Result<(), PortalError> {
-        if csrf::verify(&self.jar, form.csrf_token()) { Ok(()) } else { Err(PortalError::Csrf) }
+        check_token(&self.csrf, form.csrf_token())
     }
+}
+
+/// `csrf` is the token for this request's cookies (see `csrf::token`).
+pub fn check_token(csrf: &str, submitted: Option<&str>) -> Result<(), PortalError> {
+    if csrf::matches(csrf, submitted) { Ok(()) } else { Err(PortalError::Csrf) }
 }
 
 /// Where a signed-out person goes: sign-in, and back here afterwards (for a page; a form's
@@ -107,7 +112,7 @@ impl Member {
     }
 
     pub fn check_csrf(&self, form: &FormData) -> Result<(), PortalError> {
-        if csrf::verify(&self.jar, form.csrf_token()) { Ok(()) } else { Err(PortalError::Csrf) }
+        check_token(&self.csrf, form.csrf_token())
     }
 
     /// One of this organization's apps, by the id in a URL or form. Anything else is `NotFound`.

@@ -23,15 +23,20 @@ async fn the_root_leads_to_apps_and_signed_out_people_to_sign_in() {
 }
 
 #[tokio::test]
-async fn sign_up_creates_the_person_the_organization_and_its_evaluation_app_then_signs_in() {
+async fn sign_up_creates_the_person_the_organization_and_its_evaluation_app_then_one_signs_in() {
     let app = TestApp::new().await;
     let mut ada = app.client();
     let form = ada.get("/signup").await;
     assert_eq!(form.status, StatusCode::OK);
     let done =
         ada.post("/signup", &[("email", "Ada@Example.com"), ("password", PASSWORD), ("organization", "Acme")]).await;
-    assert_eq!((done.status, done.location()), (StatusCode::SEE_OTHER, "/apps"));
-    assert!(ada.cookies.contains_key("ferrite_session"));
+    assert_eq!((done.status, done.location()), (StatusCode::SEE_OTHER, "/signin?next=%2Fapps&signed_up=1"));
+    assert!(!ada.cookies.contains_key("ferrite_session"), "signing in proves the password");
+    let signin = ada.get(done.location()).await;
+    assert!(signin.body.contains("sign in with the password you chose"), "{}", signin.body);
+    let signed_in =
+        ada.post("/signin", &[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/apps")]).await;
+    assert_eq!(signed_in.location(), "/apps");
     let apps = ada.get("/apps").await;
     assert_eq!(apps.status, StatusCode::OK);
     assert!(apps.body.contains("Evaluation") && apps.body.contains("evaluation</span>"));
@@ -55,7 +60,7 @@ async fn sign_up_errors_are_shown_next_to_their_fields() {
     assert!(bad.body.contains("id=\"password-error\">Password must be at least 10 characters."));
     assert!(bad.body.contains("value=\"not-an-email\""), "what was typed is kept");
     let taken = visitor.post("/signup", &[("email", "ADA@example.com"), ("password", PASSWORD)]).await;
-    assert!(taken.body.contains("An account with this email already exists"), "{}", taken.body);
+    assert!(!taken.body.contains("already"), "a taken email is not told apart: {}", taken.body);
     assert!(!visitor.cookies.contains_key("ferrite_session"));
 }
 
@@ -505,4 +510,160 @@ async fn signing_out_ends_the_session() {
     ada.get("/signin").await;
     let back = ada.post("/signin", &[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/usage")]).await;
     assert_eq!(back.location(), "/usage");
+}
+
+// ---- hardening ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn sign_up_never_redirects_off_the_site() {
+    let app = TestApp::new().await;
+    for (i, hostile) in [
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/%09/evil.example",
+        "/%2F/evil.example",
+        "/\n",
+        "https:evil.example",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut visitor = app.client();
+        let encoded: String = url::form_urlencoded::byte_serialize(hostile.as_bytes()).collect();
+        let form = visitor.get(&format!("/signup?next={encoded}")).await;
+        assert!(form.body.contains("name=\"next\" value=\"/apps\""), "{hostile:?}: {}", form.body);
+        let email = format!("person{i}@example.com");
+        let done = visitor.post("/signup", &[("email", &email), ("password", PASSWORD), ("next", hostile)]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{hostile:?}: {}", done.body);
+        let location = done.location();
+        assert!(location.starts_with('/') && !location.starts_with("//"), "{hostile:?}: {location}");
+        assert!(!location.contains("evil") && !location.contains('\\'), "{hostile:?}: {location}");
+    }
+}
+
+#[tokio::test]
+async fn one_address_cannot_sign_up_without_bound() {
+    let app = TestApp::new().await;
+    let mut statuses = Vec::new();
+    for i in 0..30 {
+        let mut bot = app.client_from("203.0.113.9");
+        bot.get("/signup").await;
+        let email = format!("bot{i}@example.com");
+        statuses.push(bot.post("/signup", &[("email", &email), ("password", PASSWORD)]).await.status);
+    }
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert!(refused >= 15, "{statuses:?}");
+    let mut person = app.client_from("198.51.100.20");
+    person.get("/signup").await;
+    let other = person.post("/signup", &[("email", "someone@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER, "other addresses are not affected");
+}
+
+#[tokio::test]
+async fn sign_up_does_not_tell_which_emails_have_accounts() {
+    let app = TestApp::new().await;
+    app.person("ada@example.com", "Acme").await;
+    let attempt = |email: &'static str| {
+        let mut visitor = app.client();
+        async move {
+            visitor.get("/signup").await;
+            let response = visitor
+                .post("/signup", &[("email", email), ("password", "another long passphrase"), ("organization", "Evil")])
+                .await;
+            let mut cookies: Vec<String> = response
+                .headers
+                .get_all("set-cookie")
+                .iter()
+                .map(|c| c.to_str().unwrap().split('=').next().unwrap().to_owned())
+                .collect();
+            cookies.sort();
+            (response.status, response.location().to_owned(), response.body, cookies)
+        }
+    };
+    let taken = attempt("ADA@example.com").await;
+    let fresh = attempt("new@example.com").await;
+    assert_eq!(taken, fresh);
+    // The existing account is untouched: its password still works, the other one does not, and
+    // no organization was added to it.
+    let mut ada = app.client();
+    ada.get("/signin").await;
+    let wrong = ada.post("/signin", &[("email", "ada@example.com"), ("password", "another long passphrase")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let (user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    assert_eq!(app.store.memberships_of(user.id).await.unwrap().len(), 1);
+    ada.sign_in("ada@example.com").await;
+    assert!(ada.cookies.contains_key("ferrite_session"));
+    // Sign-in says the same for an unknown email and a wrong password.
+    let mut visitor = app.client();
+    visitor.get("/signin").await;
+    let unknown = visitor.post("/signin", &[("email", "nobody@example.com"), ("password", PASSWORD)]).await;
+    let wrong = visitor.post("/signin", &[("email", "ada@example.com"), ("password", "not her password")]).await;
+    assert_eq!(unknown.status, wrong.status);
+    let error = |body: &str| body.split("role=\"alert\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert_eq!(error(&unknown.body), error(&wrong.body));
+}
+
+#[tokio::test]
+async fn a_planted_csrf_cookie_and_form_value_are_refused() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let planted = "A".repeat(43);
+    ada.cookies.insert("ferrite_csrf".into(), planted.clone());
+    let forged = ada.post_raw("/orgs", &[("csrf_token", &planted), ("name", "Forged")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    let (user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    assert_eq!(app.store.memberships_of(user.id).await.unwrap().len(), 1, "nothing was created");
+    // Before sign-in too.
+    let mut visitor = app.client();
+    visitor.cookies.insert("ferrite_csrf".into(), planted.clone());
+    let forged = visitor
+        .post_raw("/signup", &[("csrf_token", &planted), ("email", "eve@example.com"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    // The real flow still works after all that.
+    ada.get("/orgs/new").await;
+    assert_eq!(ada.post("/orgs", &[("name", "Second")]).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn weak_passwords_are_refused_at_sign_up() {
+    let app = TestApp::new().await;
+    let mut visitor = app.client();
+    visitor.get("/signup").await;
+    for weak in ["password123", "1234567890", "eve@example.com"] {
+        let refused = visitor.post("/signup", &[("email", "eve@example.com"), ("password", weak)]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
+        assert!(refused.body.contains("id=\"password-error\">"), "{weak}: {}", refused.body);
+    }
+}
+
+#[tokio::test]
+async fn nul_bytes_in_forms_are_refused_with_422() {
+    nul_bytes_are_refused(TestApp::new().await).await;
+}
+
+#[tokio::test]
+async fn nul_bytes_in_forms_are_refused_with_422_on_postgres() {
+    if let Some(app) = TestApp::on_postgres().await {
+        nul_bytes_are_refused(app).await;
+    }
+}
+
+async fn nul_bytes_are_refused(app: TestApp) {
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    ada.get("/apps/new").await;
+    let refused = ada.post("/apps", &[("name", "nul\0name"), ("description", ""), ("scopes", "supply")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("NUL"), "{}", refused.body);
+    let (user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    let org = app.store.memberships_of(user.id).await.unwrap()[0].0.id;
+    assert_eq!(app.store.apps_of_org(org).await.unwrap().len(), 1, "nothing was created");
+    let mut visitor = app.client();
+    visitor.get("/signup").await;
+    let refused = visitor.post("/signup", &[("email", "eve\0@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    visitor.get("/signin").await;
+    let refused = visitor.post("/signin", &[("email", "ada\0@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
 }

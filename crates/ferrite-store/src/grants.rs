@@ -32,10 +32,22 @@ pub struct RefreshToken {
 pub enum RefreshUse {
     /// The token was live; it is now used and may be replaced by a new one in its family.
     Rotated(RefreshToken),
-    /// The token had already been used: its whole family is now revoked.
-    ReuseDetected,
+    /// The token had already been used: the caller revokes its family (`revoke_grant`).
+    ReuseDetected { family_id: String },
     /// Unknown, expired or revoked.
     Invalid,
+}
+
+/// What presenting an authorization code came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeUse {
+    /// The code had not been used; it is now, for the grant with the id given.
+    Fresh(AuthorizationCode),
+    /// The code had been used before, for this grant: the caller revokes it (RFC 6749 §4.1.2).
+    Replayed {
+        grant_id: String,
+    },
+    Unknown,
 }
 
 impl Store {
@@ -60,17 +72,37 @@ impl Store {
         Ok(())
     }
 
-    /// Consumes a code: it is deleted as it is read, so it can be redeemed once only.
-    pub async fn take_authorization_code(&self, hash: &[u8]) -> Result<AuthorizationCode, StoreError> {
+    /// Consumes a code for the grant `grant_id`, atomically: it can be redeemed once only. A used
+    /// code is kept (until `purge_expired_grants`) so that a replay names the grant it started.
+    pub async fn take_authorization_code(
+        &self,
+        hash: &[u8],
+        grant_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CodeUse, StoreError> {
         type Row = (String, String, String, String, String, Option<String>, i64, i64);
-        let (app_id, user_id, redirect_uri, scope, code_challenge, nonce, auth_time, expires_at): Row = dispatch!(self, pool => sqlx::query_as(
-                "DELETE FROM authorization_codes WHERE code_hash = $1
+        let taken: Option<Row> = dispatch!(self, pool => sqlx::query_as(
+                "UPDATE authorization_codes SET used_at = $2, grant_id = $3 WHERE code_hash = $1 AND used_at IS NULL
                  RETURNING app_id, user_id, redirect_uri, scope, code_challenge, nonce, auth_time, expires_at",
             )
             .bind(hash)
-            .fetch_one(pool)
+            .bind(time::to_db(now))
+            .bind(grant_id)
+            .fetch_optional(pool)
             .await)?;
-        Ok(AuthorizationCode {
+        let Some((app_id, user_id, redirect_uri, scope, code_challenge, nonce, auth_time, expires_at)) = taken else {
+            let replayed: Option<Option<String>> = dispatch!(self, pool => sqlx::query_scalar(
+                "SELECT grant_id FROM authorization_codes WHERE code_hash = $1 AND used_at IS NOT NULL",
+            )
+            .bind(hash)
+            .fetch_optional(pool)
+            .await)?;
+            return Ok(match replayed.flatten() {
+                Some(grant_id) => CodeUse::Replayed { grant_id },
+                None => CodeUse::Unknown,
+            });
+        };
+        Ok(CodeUse::Fresh(AuthorizationCode {
             app_id: parse_id(&app_id)?,
             user_id: parse_id(&user_id)?,
             redirect_uri,
@@ -79,7 +111,7 @@ impl Store {
             nonce,
             auth_time: time::from_db(auth_time),
             expires_at: time::from_db(expires_at),
-        })
+        }))
     }
 
     pub async fn insert_refresh_token(
@@ -107,7 +139,8 @@ impl Store {
     }
 
     /// Marks a refresh token used, atomically: of two concurrent uses only one rotates; a use of an
-    /// already-used token revokes its family.
+    /// already-used token is reported with its family. Tokens of revoked grants are invalid, also
+    /// one inserted while its grant was being revoked.
     pub async fn use_refresh_token(
         &self,
         hash: &[u8],
@@ -118,6 +151,7 @@ impl Store {
         let rotated: Option<RefreshRow> = dispatch!(self, pool => sqlx::query_as(
             "UPDATE refresh_tokens SET used_at = $2
              WHERE token_hash = $1 AND app_id = $3 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+               AND family_id NOT IN (SELECT grant_id FROM revoked_grants)
              RETURNING family_id, app_id, user_id, scope, auth_time, expires_at",
         )
         .bind(hash)
@@ -135,20 +169,18 @@ impl Store {
         .bind(app.to_string())
         .fetch_optional(pool)
         .await)?;
-        match used_family {
-            Some(family) => {
-                self.revoke_refresh_family(&family, now).await?;
-                Ok(RefreshUse::ReuseDetected)
-            }
-            None => Ok(RefreshUse::Invalid),
-        }
+        Ok(match used_family {
+            Some(family_id) => RefreshUse::ReuseDetected { family_id },
+            None => RefreshUse::Invalid,
+        })
     }
 
     /// The refresh token with this hash, if it is live (for introspection and revocation).
     pub async fn live_refresh_token(&self, hash: &[u8], now: DateTime<Utc>) -> Result<RefreshToken, StoreError> {
         let row: RefreshRow = dispatch!(self, pool => sqlx::query_as(
             "SELECT family_id, app_id, user_id, scope, auth_time, expires_at FROM refresh_tokens
-             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+               AND family_id NOT IN (SELECT grant_id FROM revoked_grants)",
         )
         .bind(hash)
         .bind(time::to_db(now))
@@ -157,16 +189,42 @@ impl Store {
         refresh_token(row)
     }
 
-    pub async fn revoke_refresh_family(&self, family_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    /// Revokes a grant: its refresh tokens, and its access tokens until `until` (when the last of
+    /// them expires).
+    pub async fn revoke_grant(
+        &self,
+        grant_id: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        // The grant first: from then on no refresh token of the family is accepted, also one
+        // inserted after the update below.
+        dispatch!(self, pool => sqlx::query(
+            "INSERT INTO revoked_grants (grant_id, expires_at, revoked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(grant_id)
+        .bind(time::to_db(until))
+        .bind(time::to_db(now))
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
         dispatch!(self, pool => sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
         )
-        .bind(family_id)
+        .bind(grant_id)
         .bind(time::to_db(now))
         .execute(pool)
         .await
         .map(|_| ()))?;
         Ok(())
+    }
+
+    /// Ids of grants revoked whose access tokens may not all have expired at `now`.
+    pub async fn revoked_grants(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        Ok(dispatch!(self, pool => sqlx::query_scalar("SELECT grant_id FROM revoked_grants WHERE expires_at > $1")
+            .bind(time::to_db(now))
+            .fetch_all(pool)
+            .await)?)
     }
 
     /// Records an access token as revoked until it would have expired anyway.
@@ -196,17 +254,29 @@ impl Store {
             .await)?)
     }
 
-    /// Forgets grant state that can no longer matter: expired codes, tokens and revocations.
-    pub async fn purge_expired_grants(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+    /// Forgets grant state that can no longer matter: expired codes, tokens and revocations, and
+    /// codes used before `used_codes_before` (once the tokens they gave have expired, a replay has
+    /// nothing left to revoke).
+    pub async fn purge_expired_grants(
+        &self,
+        now: DateTime<Utc>,
+        used_codes_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let at = time::to_db(now);
         for sql in [
-            "DELETE FROM authorization_codes WHERE expires_at <= $1",
+            "DELETE FROM authorization_codes WHERE expires_at <= $1 AND used_at IS NULL",
             "DELETE FROM refresh_tokens WHERE expires_at <= $1",
             "DELETE FROM revoked_tokens WHERE expires_at <= $1",
+            "DELETE FROM revoked_grants WHERE expires_at <= $1",
             "DELETE FROM sessions WHERE expires_at <= $1",
         ] {
             dispatch!(self, pool => sqlx::query(sql).bind(at).execute(pool).await.map(|_| ()))?;
         }
+        dispatch!(self, pool => sqlx::query("DELETE FROM authorization_codes WHERE used_at <= $1")
+            .bind(time::to_db(used_codes_before))
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 }

@@ -38,7 +38,7 @@ pub use catalogue_read::{AttributeRecord, CategoryRecord, HistoryRecord, Named, 
 pub use connect::{Backend, ConnectOptions, redact_url};
 pub use design_files::{DesignFile, NewDesignFile, QuotaHolder, SaveFileError, UploadQuota};
 pub use error::StoreError;
-pub use grants::{AuthorizationCode, RefreshToken, RefreshUse};
+pub use grants::{AuthorizationCode, CodeUse, RefreshToken, RefreshUse};
 pub use invitations::{Invitation, NewInvitation};
 pub use keys::StoredKey;
 pub use migrate::SchemaStatus;

@@ -796,3 +796,65 @@ mod charges {
         assert_eq!(db.store.part_usage(app, "2026-12").await.unwrap(), 7);
     }
 }
+
+mod grants {
+    use ferrite_store::{AuthorizationCode, CodeUse, RefreshToken, RefreshUse};
+
+    use super::*;
+
+    store_suite!(a_replayed_code_names_its_grant_and_a_revoked_grant_takes_its_refresh_tokens);
+
+    async fn a_replayed_code_names_its_grant_and_a_revoked_grant_takes_its_refresh_tokens(db: TestDb) {
+        let owner = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
+        let org = db.store.create_org("Acme", owner.id, &[new_app("tool", "design", 0)], t(2)).await.unwrap();
+        let app = db.store.apps_of_org(org.id).await.unwrap()[0].clone();
+        let code = AuthorizationCode {
+            app_id: app.id,
+            user_id: owner.id,
+            redirect_uri: "http://127.0.0.1:9/cb".into(),
+            scope: "design.domain".into(),
+            code_challenge: "c".into(),
+            nonce: None,
+            auth_time: t(10),
+            expires_at: t(310),
+        };
+        db.store.insert_authorization_code(b"code", &code).await.unwrap();
+        assert_eq!(db.store.take_authorization_code(b"code", "g1", t(20)).await.unwrap(), CodeUse::Fresh(code));
+        let replay = db.store.take_authorization_code(b"code", "g2", t(30)).await.unwrap();
+        assert_eq!(replay, CodeUse::Replayed { grant_id: "g1".into() }, "the first grant is named");
+        assert_eq!(db.store.take_authorization_code(b"other", "g3", t(30)).await.unwrap(), CodeUse::Unknown);
+
+        let refresh = |family: &str| RefreshToken {
+            family_id: family.into(),
+            app_id: app.id,
+            user_id: owner.id,
+            scope: "design.domain offline_access".into(),
+            auth_time: t(10),
+            expires_at: t(10_000),
+        };
+        db.store.insert_refresh_token(b"r1", &refresh("g1"), t(20)).await.unwrap();
+        db.store.revoke_grant("g1", t(5_000), t(40)).await.unwrap();
+        // Inserted by a request that raced the revocation: refused all the same.
+        db.store.insert_refresh_token(b"r2", &refresh("g1"), t(41)).await.unwrap();
+        for token in [b"r1", b"r2"] {
+            assert_eq!(db.store.use_refresh_token(token, app.id, t(50)).await.unwrap(), RefreshUse::Invalid);
+            assert!(matches!(db.store.live_refresh_token(token, t(50)).await, Err(StoreError::NotFound)));
+        }
+        assert_eq!(db.store.revoked_grants(t(4_999)).await.unwrap(), vec!["g1".to_owned()]);
+        assert!(db.store.revoked_grants(t(5_000)).await.unwrap().is_empty(), "until its access tokens expire");
+        // Reuse of a rotated token is reported with its family.
+        db.store.insert_refresh_token(b"r3", &refresh("g4"), t(20)).await.unwrap();
+        assert!(matches!(db.store.use_refresh_token(b"r3", app.id, t(50)).await.unwrap(), RefreshUse::Rotated(_)));
+        let reuse = db.store.use_refresh_token(b"r3", app.id, t(60)).await.unwrap();
+        assert_eq!(reuse, RefreshUse::ReuseDetected { family_id: "g4".into() });
+
+        // A used code stays until the cutoff, so that a late replay still finds its grant.
+        db.store.purge_expired_grants(t(1_000), t(19)).await.unwrap();
+        assert!(matches!(
+            db.store.take_authorization_code(b"code", "g5", t(1_000)).await.unwrap(),
+            CodeUse::Replayed { .. }
+        ));
+        db.store.purge_expired_grants(t(1_000), t(20)).await.unwrap();
+        assert_eq!(db.store.take_authorization_code(b"code", "g5", t(1_000)).await.unwrap(), CodeUse::Unknown);
+    }
+}

@@ -41,6 +41,9 @@ fn people_organizations_and_apps_from_the_command_line() {
     assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
     let weak = create_user(&dir, "bob@example.com", "short");
     assert!(stderr(&weak).contains("password must be at least 10 characters"), "{}", stderr(&weak));
+    let common = create_user(&dir, "bob@example.com", "password123");
+    assert_eq!(common.status.code(), Some(1));
+    assert!(stderr(&common).contains("password is one of the most common"), "{}", stderr(&common));
 
     let org = json(&admin(&dir, &["admin", "org", "create", "--name", "Acme", "--owner", "ada@example.com", "--json"]));
     let by_name = json(&admin(

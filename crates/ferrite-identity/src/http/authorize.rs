@@ -16,7 +16,7 @@ use url::Url;
 use super::{
     csrf,
     pages::{ConsentPage, describe_scope, message, render},
-    signin::{current_user, secure_cookies},
+    signin::current_user,
 };
 use crate::{AuthorizationRequest, AuthorizeError, Identity};
 
@@ -38,7 +38,7 @@ pub async fn show(
         let next: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
         return Redirect::to(&format!("/signin?next={next}")).into_response();
     };
-    let (jar, csrf_token) = csrf::token(jar, secure_cookies(&identity));
+    let (jar, csrf_token) = csrf::token(&identity, jar);
     let fields = serde_urlencoded::to_string(&request)
         .ok()
         .map(|encoded| url::form_urlencoded::parse(encoded.as_bytes()).into_owned().collect())
@@ -63,7 +63,7 @@ pub struct Decision {
 }
 
 pub async fn decide(State(identity): State<Arc<Identity>>, jar: CookieJar, Form(form): Form<Decision>) -> Response {
-    if !csrf::verify(&jar, form.csrf_token.as_deref()) {
+    if !csrf::verify(&identity, &jar, form.csrf_token.as_deref()) {
         return message(StatusCode::FORBIDDEN, "Authorization failed", "The form expired. Go back and try again.");
     }
     let request = form.request;

@@ -1,52 +1,57 @@
-//! CSRF protection for forms: the double-submit pattern. A random token lives in an HttpOnly,
-//! SameSite=Lax cookie and in a hidden field of every form; a POST is accepted only when both
-//! are present and equal, which a page on another site cannot arrange.
+//! CSRF protection for forms. Every form carries a token that is an HMAC, under a server key, of
+//! what binds the browser: its session cookie once signed in, before that a random pre-session
+//! cookie (for sign-in and sign-up). A POST is accepted only when the token matches the HMAC of
+//! the cookie it came with. A page on another site cannot read the token; and whoever can plant
+//! a cookie in the browser (a sibling subdomain, a plain-HTTP response) still cannot make a token
+//! for it without the key — as they could when the token was the cookie's value itself.
 
+use aws_lc_rs::hmac;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
-use crate::secrets;
+use super::{SESSION_COOKIE, secure_cookies};
+use crate::{Identity, secrets};
 
+/// The pre-session cookie: a random value that binds forms shown before sign-in.
 pub const CSRF_COOKIE: &str = "ferrite_csrf";
 pub const CSRF_FIELD: &str = "csrf_token";
 
-/// The token to put in a form: the browser's existing one, or a new one added to the jar.
-pub fn token(jar: CookieJar, secure: bool) -> (CookieJar, String) {
-    if let Some(existing) = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() == 43) {
-        return (jar, existing);
+/// The token to put in a form, and the jar with a new pre-session cookie if one was needed.
+pub fn token(identity: &Identity, jar: CookieJar) -> (CookieJar, String) {
+    if let Some(token) = expected(identity, &jar) {
+        return (jar, token);
     }
-    let token = secrets::random_token();
-    let cookie = Cookie::build((CSRF_COOKIE, token.clone()))
+    let pre_session = secrets::random_token();
+    let cookie = Cookie::build((CSRF_COOKIE, pre_session))
         .path("/")
         .http_only(true)
-        .secure(secure)
+        .secure(secure_cookies(identity))
         .same_site(SameSite::Lax)
         .build();
-    (jar.add(cookie), token)
+    let jar = jar.add(cookie);
+    let token = expected(identity, &jar).expect("the pre-session cookie was just added");
+    (jar, token)
 }
 
-/// True when the submitted field matches the cookie.
-pub fn verify(jar: &CookieJar, submitted: Option<&str>) -> bool {
-    match (jar.get(CSRF_COOKIE), submitted) {
-        (Some(cookie), Some(submitted)) if !submitted.is_empty() => {
-            secrets::constant_time_eq(cookie.value().as_bytes(), submitted.as_bytes())
-        }
-        _ => false,
-    }
+/// True when the submitted token is the one for the cookies it came with.
+pub fn verify(identity: &Identity, jar: &CookieJar, submitted: Option<&str>) -> bool {
+    expected(identity, jar).is_some_and(|token| matches(&token, submitted))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// True when `submitted` is `expected` (a token from [`token`] for the same cookies).
+pub fn matches(expected: &str, submitted: Option<&str>) -> bool {
+    submitted.is_some_and(|submitted| secrets::constant_time_eq(expected.as_bytes(), submitted.as_bytes()))
+}
 
-    #[test]
-    fn a_form_token_must_match_its_cookie() {
-        let (jar, token) = token(CookieJar::new(), false);
-        assert!(verify(&jar, Some(&token)));
-        assert!(!verify(&jar, Some("forged")));
-        assert!(!verify(&jar, None));
-        assert!(!verify(&CookieJar::new(), Some(&token)));
-        let (again, same) = super::token(jar, false);
-        assert_eq!(same, token, "an existing token is kept");
-        assert!(verify(&again, Some(&token)));
-    }
+/// The token for this browser's cookies: bound to the session if there is a session cookie
+/// (whether or not the session is still live: the handler checks that), else to the
+/// pre-session cookie.
+fn expected(identity: &Identity, jar: &CookieJar) -> Option<String> {
+    let cookie = |name| jar.get(name).map(|c| c.value()).filter(|v| !v.is_empty());
+    let (purpose, binding) = match cookie(SESSION_COOKIE) {
+        Some(session) => ("session", session),
+        None => ("pre-session", cookie(CSRF_COOKIE).filter(|v| v.len() == 43)?),
+    };
+    let message = format!("csrf\0{purpose}\0{binding}");
+    Some(URL_SAFE_NO_PAD.encode(hmac::sign(identity.csrf_key(), message.as_bytes())))
 }

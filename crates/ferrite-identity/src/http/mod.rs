@@ -1,23 +1,28 @@
 //! The HTTP edge of identity: parse, call `Identity`, map the answer. No decisions are made here.
 
 mod authorize;
+mod client_ip;
 pub mod csrf;
 mod discovery;
 mod pages;
+pub mod redirect;
 mod revocation;
 mod signin;
 pub(crate) mod token;
 mod userinfo;
 
-use std::{net::SocketAddr, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     Router,
-    extract::{ConnectInfo, DefaultBodyLimit},
-    http::{HeaderMap, Request},
+    extract::DefaultBodyLimit,
+    http::{HeaderMap, HeaderValue, header},
+    middleware::{self, Next},
+    response::Response,
     routing::{get, post},
 };
 
+pub use client_ip::{client_ip, resolve as resolve_client_ip};
 pub use signin::{SESSION_COOKIE, current_user, secure_cookies};
 
 use crate::Identity;
@@ -38,12 +43,30 @@ pub fn routes(identity: Arc<Identity>) -> Router {
         .route("/signout", post(signin::sign_out))
         .route("/assets/ferrite.css", get(pages::stylesheet))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(middleware::from_fn(security_headers))
         .with_state(identity)
 }
 
-/// The caller's address, for throttling. Tests that build requests by hand have none.
-pub fn client_ip<B>(request: &Request<B>) -> String {
-    request.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+/// The pages here (sign-in, consent) only need their stylesheet; no script runs on them.
+const PAGE_CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
+
+async fn security_headers(request: axum::extract::Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    add_security_headers(response.headers_mut(), PAGE_CSP);
+    response
+}
+
+/// What every response of identity and the portal carries: no framing by any other page (the
+/// consent page's Allow button must not be clickjacked), no content sniffing, no URL in the
+/// `Referer` sent to other sites. `csp` is used unless the handler set a policy of its own; every
+/// policy must say `frame-ancestors 'none'`.
+pub fn add_security_headers(headers: &mut HeaderMap, csp: &'static str) {
+    debug_assert!(csp.contains("frame-ancestors 'none'"));
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(csp));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
 }
 
 /// Parses an `application/x-www-form-urlencoded` body. A parameter sent twice is an error
@@ -58,6 +81,9 @@ pub fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, Strin
     for (name, value) in url::form_urlencoded::parse(body) {
         if fields.iter().any(|(seen, _)| *seen == name) {
             return Err(format!("parameter `{name}` is repeated"));
+        }
+        if name.contains('\0') || value.contains('\0') {
+            return Err(format!("parameter `{}` contains a NUL character", name.replace('\0', "\\0")));
         }
         fields.push((name.into_owned(), value.into_owned()));
     }
@@ -87,6 +113,7 @@ mod tests {
         assert_eq!(field(&fields, "x"), Some("/"));
         assert_eq!(field(&fields, "missing"), None);
         assert!(parse_form(&form_headers(), b"a=1&a=2").unwrap_err().contains("repeated"));
+        assert!(parse_form(&form_headers(), b"client_id=a%00b").unwrap_err().contains("`client_id` contains a NUL"));
         assert!(parse_form(&HeaderMap::new(), b"a=1").is_err());
         // Bytes that are not UTF-8 are replaced, never a panic.
         assert!(parse_form(&form_headers(), b"a=%FF%FE&b=\xff").is_ok());

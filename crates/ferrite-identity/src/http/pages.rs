@@ -20,6 +20,7 @@ pub struct SignInPage {
     pub csrf_token: String,
     pub next: String,
     pub email: String,
+    pub notice: Option<&'static str>,
     pub error: Option<String>,
 }
 

@@ -16,7 +16,7 @@ use crate::{Identity, OAuthError};
 
 /// Authenticates the calling client and returns it with the `token` parameter.
 async fn caller(identity: &Identity, request: Request) -> Result<(ferrite_core::app::App, String), OAuthError> {
-    let ip = client_ip(&request);
+    let ip = client_ip(identity, request.extensions(), request.headers());
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, super::MAX_FORM_BYTES)
         .await

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::{
     client_ip, csrf,
     pages::{SignInPage, message, render},
+    redirect::local_redirect,
 };
 use crate::{Identity, SignInError};
 
@@ -39,19 +40,29 @@ pub fn secure_cookies(identity: &Identity) -> bool {
 #[derive(Deserialize)]
 pub struct Next {
     next: Option<String>,
+    /// Set by sign-up, which sends everyone here.
+    signed_up: Option<String>,
 }
 
-/// Only same-site paths: an open redirect would let anyone use the sign-in page to phish.
+/// What sign-up's answer says, the same whether the email was new or not.
+const SIGNED_UP: &str = "Thank you for signing up. If this email is new to Ferrite, its account and organization \
+                         are ready: sign in with the password you chose. If it already had an account, nothing \
+                         about that account was changed.";
+
+/// Where to go after signing in: `next` if it is a local path, else the home page.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
-        _ => "/".to_owned(),
-    }
+    next.and_then(local_redirect).unwrap_or("/").to_owned()
 }
 
 pub async fn show(State(identity): State<Arc<Identity>>, jar: CookieJar, Query(next): Query<Next>) -> Response {
-    let (jar, csrf_token) = csrf::token(jar, secure_cookies(&identity));
-    let page = SignInPage { csrf_token, next: safe_next(next.next.as_deref()), email: String::new(), error: None };
+    let (jar, csrf_token) = csrf::token(&identity, jar);
+    let page = SignInPage {
+        csrf_token,
+        next: safe_next(next.next.as_deref()),
+        email: String::new(),
+        notice: next.signed_up.is_some().then_some(SIGNED_UP),
+        error: None,
+    };
     (jar, render(&page, StatusCode::OK)).into_response()
 }
 
@@ -66,7 +77,7 @@ pub struct SignInForm {
 }
 
 pub async fn submit(State(identity): State<Arc<Identity>>, jar: CookieJar, request: Request) -> Response {
-    let ip = client_ip(&request);
+    let ip = client_ip(&identity, request.extensions(), request.headers());
     let Ok(Form(form)) = Form::<SignInForm>::from_request(request, &()).await else {
         return message(
             StatusCode::BAD_REQUEST,
@@ -74,11 +85,18 @@ pub async fn submit(State(identity): State<Arc<Identity>>, jar: CookieJar, reque
             "The form could not be read. Go back and try again.",
         );
     };
-    if !csrf::verify(&jar, form.csrf_token.as_deref()) {
+    if !csrf::verify(&identity, &jar, form.csrf_token.as_deref()) {
         return message(
             StatusCode::FORBIDDEN,
             "Sign-in failed",
             "The form expired. Go back, reload the page and try again.",
+        );
+    }
+    if [&form.email, &form.password].iter().any(|field| field.contains('\0')) {
+        return message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Sign-in failed",
+            "The form contains a NUL character (\\0), which no field may contain.",
         );
     }
     let next = safe_next(form.next.as_deref());
@@ -107,8 +125,8 @@ pub async fn submit(State(identity): State<Arc<Identity>>, jar: CookieJar, reque
                 SignInError::Store(_) => "Signing in is not possible right now. Try again later.".to_owned(),
                 other => other.to_string(),
             };
-            let (jar, csrf_token) = csrf::token(jar, secure_cookies(&identity));
-            let page = SignInPage { csrf_token, next, email: form.email, error: Some(shown) };
+            let (jar, csrf_token) = csrf::token(&identity, jar);
+            let page = SignInPage { csrf_token, next, email: form.email, notice: None, error: Some(shown) };
             (jar, retry_after, render(&page, status)).into_response()
         }
     }
@@ -124,7 +142,7 @@ pub async fn sign_out(
     jar: CookieJar,
     Form(form): Form<SignOutForm>,
 ) -> Response {
-    if !csrf::verify(&jar, form.csrf_token.as_deref()) {
+    if !csrf::verify(&identity, &jar, form.csrf_token.as_deref()) {
         return message(StatusCode::FORBIDDEN, "Sign-out failed", "The form expired. Reload the page and try again.");
     }
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned())
@@ -133,18 +151,4 @@ pub async fn sign_out(
         tracing::error!(error = %err, "sign-out failed");
     }
     (jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/signin")).into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/connect/authorize?x=1")), "/connect/authorize?x=1");
-        for hostile in ["https://evil.example", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"] {
-            assert_eq!(safe_next(Some(hostile)), "/", "{hostile}");
-        }
-        assert_eq!(safe_next(None), "/");
-    }
 }

@@ -15,7 +15,7 @@ use super::{client_ip, field, parse_form};
 use crate::{Identity, OAuthError, TokenRequest};
 
 pub async fn token(State(identity): State<Arc<Identity>>, request: Request) -> Response {
-    let ip = client_ip(&request);
+    let ip = client_ip(&identity, request.extensions(), request.headers());
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, super::MAX_FORM_BYTES).await else {
         return oauth_error(OAuthError::InvalidRequest("the request body is too large".into()));

@@ -192,7 +192,7 @@ pub async fn upload(
             _ => {}
         }
     }
-    if !csrf::verify(&member.jar, Some(&token)) {
+    if !csrf::matches(&member.csrf, Some(&token)) {
         return Err(PortalError::Csrf);
     }
     let workspace = workspace(&portal, &member, &slug).await?;

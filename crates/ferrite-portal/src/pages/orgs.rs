@@ -232,7 +232,7 @@ pub async fn invitation(
         Err(err) => return Err(err.into()),
     };
     let user = current_user(&portal.identity, &jar).await;
-    let (jar, csrf) = csrf::token(jar, portal.secure_cookies());
+    let (jar, csrf) = csrf::token(&portal.identity, jar);
     let matches = user.as_ref().is_some_and(|u| u.email.eq_ignore_ascii_case(&invitation.email));
     let page = InvitationPage {
         csrf,

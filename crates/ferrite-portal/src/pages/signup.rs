@@ -1,17 +1,15 @@
-//! Sign-up: a person, their organization with its evaluation app, and a session, in that order.
-
-use std::net::SocketAddr;
+//! Sign-up: a person and their organization with its evaluation app; then the person signs in.
 
 use axum::{
-    extract::{ConnectInfo, FromRequestParts, Query, State},
-    http::{StatusCode, request::Parts},
+    extract::{FromRequestParts, Query, State},
+    http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::CookieJar;
 use ferrite_core::org::{normalize_email, validate_name};
 use ferrite_identity::{
-    AccountError,
-    http::{SESSION_COOKIE, csrf, current_user},
+    AccountError, SignUp,
+    http::{client_ip, csrf, current_user},
     password::validate_password,
 };
 use serde::Deserialize;
@@ -20,7 +18,6 @@ use super::safe_next;
 use crate::{
     error::{PortalError, internal},
     forms::{FieldErrors, FormData, problem},
-    member::org_cookie,
     state::Portal,
     views::{SignUpPage, render},
 };
@@ -36,7 +33,7 @@ pub async fn show(State(portal): State<Portal>, jar: CookieJar, Query(next): Que
     if current_user(&portal.identity, &jar).await.is_some() {
         return Redirect::to(&next).into_response();
     }
-    let (jar, csrf) = csrf::token(jar, portal.secure_cookies());
+    let (jar, csrf) = csrf::token(&portal.identity, jar);
     let page = SignUpPage {
         csrf,
         evaluation_parts: evaluation_parts(&portal),
@@ -48,25 +45,28 @@ pub async fn show(State(portal): State<Portal>, jar: CookieJar, Query(next): Que
     (jar, render(&page, StatusCode::OK)).into_response()
 }
 
-/// The caller's address, for sign-in throttling (absent in tests that build requests by hand).
+/// The caller's address, for throttling (identity's rule, trusted proxies included).
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<Portal> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientIp(ip.unwrap_or_else(|| "unknown".into())))
+    async fn from_request_parts(parts: &mut Parts, portal: &Portal) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(&portal.identity, &parts.extensions, &parts.headers)))
     }
 }
 
+/// Creates the account and its organization, then sends the person to sign in. The answer is the
+/// same whether or not the email already had an account (which is then left as it was), so that
+/// sign-up does not tell anyone which emails have accounts; with no email sent yet, signing in
+/// is how a new person proves the password they chose.
 pub async fn submit(
     State(portal): State<Portal>,
     jar: CookieJar,
     ClientIp(ip): ClientIp,
     form: FormData,
 ) -> Result<Response, PortalError> {
-    if !csrf::verify(&jar, form.csrf_token()) {
+    if !csrf::verify(&portal.identity, &jar, form.csrf_token()) {
         return Err(PortalError::Csrf);
     }
     let next = safe_next(form.get("next"));
@@ -79,14 +79,14 @@ pub async fn submit(
     if let Err(err) = normalize_email(&email) {
         errors.add("email", problem(&err));
     }
-    if let Err(err) = validate_password(password) {
+    if let Err(err) = validate_password(password, &email) {
         errors.add("password", problem(&err));
     }
     if let Err(err) = validate_name("organization", &org_name) {
         errors.add("organization", problem(&err));
     }
-    let again = |errors: FieldErrors, jar: CookieJar| {
-        let (jar, csrf) = csrf::token(jar, portal.secure_cookies());
+    let again = |errors: FieldErrors, jar: CookieJar, status: StatusCode| {
+        let (jar, csrf) = csrf::token(&portal.identity, jar);
         let page = SignUpPage {
             csrf,
             evaluation_parts: evaluation_parts(&portal),
@@ -95,39 +95,41 @@ pub async fn submit(
             org_name: org_input.to_owned(),
             errors,
         };
-        (jar, render(&page, StatusCode::UNPROCESSABLE_ENTITY)).into_response()
+        (jar, render(&page, status)).into_response()
     };
     if !errors.is_empty() {
-        return Ok(again(errors, jar));
+        return Ok(again(errors, jar, StatusCode::UNPROCESSABLE_ENTITY));
     }
 
-    let user = match portal.identity.create_user(&email, password).await {
-        Ok(user) => user,
-        Err(AccountError::EmailTaken) => {
-            errors.add("email", "An account with this email already exists. Sign in instead.");
-            return Ok(again(errors, jar));
+    match portal.identity.sign_up(&email, password, &ip).await {
+        Ok(SignUp::Created(user)) => {
+            // Without an organization the person is asked to make one after signing in (see Member).
+            let org = portal.identity.create_org(&org_name, user.id).await.map_err(internal)?;
+            let evaluation = portal.plans.evaluation().parts_per_month;
+            if evaluation != ferrite_identity::EVALUATION_PARTS {
+                portal.store().set_evaluation_allowance(org.id, evaluation).await?;
+            }
+        }
+        Ok(SignUp::EmailTaken) => {}
+        Err(AccountError::Throttled(after)) => {
+            errors.add(
+                "form",
+                format!(
+                    "Too many accounts were created from your address. Try again in {} minutes.",
+                    after.as_secs().div_ceil(60)
+                ),
+            );
+            let retry_after = [(header::RETRY_AFTER, after.as_secs().max(1).to_string())];
+            return Ok((retry_after, again(errors, jar, StatusCode::TOO_MANY_REQUESTS)).into_response());
         }
         Err(AccountError::Invalid(err)) => {
             errors.add(field_of(&err), problem(&err));
-            return Ok(again(errors, jar));
+            return Ok(again(errors, jar, StatusCode::UNPROCESSABLE_ENTITY));
         }
         Err(err) => return Err(internal(err)),
-    };
-    // Without an organization the person is still signed in and asked to make one (see Member).
-    let org = portal.identity.create_org(&org_name, user.id).await.map_err(internal)?;
-    let evaluation = portal.plans.evaluation().parts_per_month;
-    if evaluation != ferrite_identity::EVALUATION_PARTS {
-        portal.store().set_evaluation_allowance(org.id, evaluation).await?;
     }
-    let (_, token) = portal.identity.sign_in(&email, password, &ip).await.map_err(internal)?;
-    let session = Cookie::build((SESSION_COOKIE, token))
-        .path("/")
-        .http_only(true)
-        .secure(portal.secure_cookies())
-        .same_site(SameSite::Lax)
-        .build();
-    let jar = jar.add(session).add(org_cookie(org.id, portal.secure_cookies()));
-    Ok((jar, Redirect::to(&next)).into_response())
+    let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    Ok(Redirect::to(&format!("/signin?next={next}&signed_up=1")).into_response())
 }
 
 fn evaluation_parts(portal: &Portal) -> String {

@@ -3,7 +3,14 @@
 
 #![allow(dead_code)]
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
+};
 
 use axum::{
     Router,
@@ -25,6 +32,8 @@ pub struct TestApp {
     pub clock: FakeClock,
     pub store: Store,
     pub db_url: String,
+    /// Each client connects from an address of its own, as people do.
+    peers: AtomicU32,
     _dir: tempfile::TempDir,
 }
 
@@ -55,11 +64,18 @@ impl TestApp {
             Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), ISSUER).await.unwrap();
         let router = ferrite_identity::http::routes(identity.clone())
             .merge(ferrite_portal::routes(identity.clone(), PlanCatalogue::default()));
-        TestApp { router, identity, clock, store, db_url, _dir: dir }
+        TestApp { router, identity, clock, store, db_url, peers: AtomicU32::new(1), _dir: dir }
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: HashMap::new() }
+        let n = self.peers.fetch_add(1, Ordering::Relaxed);
+        self.client_from(&format!("10.9.{}.{}", n / 250, n % 250 + 1))
+    }
+
+    /// A browser connecting from `ip`.
+    pub fn client_from(&self, ip: &str) -> Client {
+        let peer = SocketAddr::new(ip.parse().unwrap(), 40000);
+        Client { router: self.router.clone(), cookies: HashMap::new(), csrf: String::new(), peer }
     }
 
     /// A person who signed up (with an organization named `org`) and is signed in.
@@ -68,6 +84,7 @@ impl TestApp {
         client.get("/signup").await;
         let response = client.post("/signup", &[("email", email), ("password", PASSWORD), ("organization", org)]).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        client.sign_in(email).await;
         client
     }
 }
@@ -91,14 +108,29 @@ impl Response {
     }
 }
 
-/// A browser: keeps cookies, sends the CSRF token (from its cookie) with forms.
+/// A browser: keeps cookies, and sends the CSRF token of the last page it was shown with forms.
 pub struct Client {
     router: Router,
     pub cookies: HashMap<String, String>,
+    pub csrf: String,
+    pub peer: SocketAddr,
 }
 
 impl Client {
-    async fn send(&mut self, request: Request<Body>) -> Response {
+    /// Signs in (if not signed in already) with the password every test person has, then opens
+    /// a page of the portal, as a browser lands on one.
+    pub async fn sign_in(&mut self, email: &str) {
+        if self.get("/apps").await.status == StatusCode::OK {
+            return;
+        }
+        self.get("/signin").await;
+        let signed_in = self.post("/signin", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.body);
+        self.get("/apps").await;
+    }
+
+    async fn send(&mut self, mut request: Request<Body>) -> Response {
+        request.extensions_mut().insert(axum::extract::ConnectInfo(self.peer));
         let response = self.router.clone().oneshot(request).await.unwrap();
         for value in response.headers().get_all(header::SET_COOKIE) {
             let cookie = value.to_str().unwrap();
@@ -113,7 +145,11 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let response = Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() };
+        if let Some(token) = response.between("name=\"csrf_token\" value=\"", "\"") {
+            self.csrf = token;
+        }
+        response
     }
 
     fn cookie_header(&self) -> String {
@@ -127,7 +163,7 @@ impl Client {
 
     /// Posts a form with the CSRF token a real page would carry.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let token = self.cookies.get("ferrite_csrf").cloned().unwrap_or_default();
+        let token = self.csrf.clone();
         let mut all = vec![("csrf_token", token.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(path, &all).await
@@ -147,7 +183,7 @@ impl Client {
     /// Posts a multipart form (text fields, then one file) with the CSRF token a real page would carry.
     pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> Response {
         let boundary = "ferrite-portal-test-boundary";
-        let token = self.cookies.get("ferrite_csrf").cloned().unwrap_or_default();
+        let token = self.csrf.clone();
         let mut body = Vec::new();
         for (name, value) in [("csrf_token", token.as_str())].iter().chain(fields) {
             body.extend_from_slice(
