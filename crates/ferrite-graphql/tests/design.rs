@@ -48,6 +48,7 @@ struct Env {
     /// Bob's organization's design app.
     other: CreatedApp,
     ada: ferrite_core::UserId,
+    clock: FakeClock,
     _dir: tempfile::TempDir,
 }
 
@@ -63,7 +64,9 @@ async fn env_with(limits: ferrite_graphql::design::upload::UploadLimits) -> Env 
     testing::write_synthetic_parts(&store, 3).await.unwrap();
     let clock = FakeClock::at(Utc::now());
     let identity =
-        Identity::start(store.clone(), Arc::new(clock), TokenConfig::default(), "http://ferrite.test").await.unwrap();
+        Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), "http://ferrite.test")
+            .await
+            .unwrap();
     let ada = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
     let acme = identity.create_org("Acme", ada.id).await.unwrap();
     let bob = identity.create_user("bob@example.com", "correct horse battery").await.unwrap();
@@ -79,7 +82,7 @@ async fn env_with(limits: ferrite_graphql::design::upload::UploadLimits) -> Env 
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     let uploads = ferrite_graphql::design::upload::routes(identity.clone(), limits);
     let router = http::routes(state).merge(uploads);
-    Env { router, identity, design, other, ada: ada.id, _dir: dir }
+    Env { router, identity, design, other, ada: ada.id, clock, _dir: dir }
 }
 
 impl Env {
@@ -393,6 +396,32 @@ async fn uploads_waiting_to_become_projects_are_bounded_per_person() {
     let acme = env.workspace_url(&token).await;
     assert!(env.create(&token, &acme, &files[0], "Made").await["errors"].is_null());
     env.upload_id(&token, KICAD.as_bytes()).await;
+}
+
+#[tokio::test]
+async fn the_sweeper_removes_expired_uploads() {
+    let env = env().await;
+    let token = env.app_token(&env.design, "design.domain").await;
+    let file: ferrite_core::DesignFileId = env.upload_id(&token, KICAD.as_bytes()).await.parse().unwrap();
+    let uploaded = env.identity.now();
+    let sweeper = tokio::spawn(ferrite_graphql::design::upload::run_sweeper(
+        env.identity.clone(),
+        std::time::Duration::from_millis(10),
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(env.identity.store().design_file(file, uploaded).await.is_ok(), "not expired: kept");
+    env.clock.advance(chrono::Duration::hours(1));
+    let mut removed = false;
+    for _ in 0..100 {
+        // Asked as of upload time: gone from the database, not only hidden by its expiry.
+        removed = env.identity.store().design_file(file, uploaded).await.is_err();
+        if removed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    sweeper.abort();
+    assert!(removed, "the sweeper removed the expired file");
 }
 
 #[tokio::test]

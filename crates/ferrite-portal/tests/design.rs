@@ -98,6 +98,26 @@ async fn a_member_uploads_a_design_and_reads_its_bom_with_stock_and_prices() {
     assert_eq!(intrusion.status, StatusCode::NOT_FOUND);
 }
 
+/// Issue 13: 3,200 nested elements overflowed the XML parser's stack and aborted the server.
+#[tokio::test]
+async fn a_deeply_nested_xml_upload_is_refused_with_its_line() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme Labs").await;
+    ada.get("/workspaces/acme-labs").await;
+    let bomb = format!(
+        "<export><components><comp ref=\"R1\"/></components>\n{}{}</export>",
+        "<a>".repeat(3_200),
+        "</a>".repeat(3_200)
+    );
+    let refused =
+        ada.post_multipart("/workspaces/acme-labs/projects", &[("name", "Deep")], ("deep.xml", bomb.as_bytes())).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("line 2: the XML nests elements more than 64 deep"), "{}", refused.body);
+    let made =
+        ada.post_multipart("/workspaces/acme-labs/projects", &[("name", "Fine")], ("b.xml", KICAD.as_bytes())).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "the server lives on");
+}
+
 /// Issue 13: the page of a 40,000-line BOM answered 500 (one SQL parameter per matched part,
 /// past SQLite's limit). On SQLite, and on PostgreSQL when a server is named.
 #[tokio::test]

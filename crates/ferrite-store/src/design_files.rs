@@ -173,45 +173,36 @@ impl Store {
         file_of(row)
     }
 
-    /// Deletes a file that has not expired and hands it over: whoever takes it is the one to use
-    /// it. Only for SQLite, where files and projects are in two database files (see `create_project`).
-    pub(crate) async fn take_sqlite_design_file(
+    /// Claims a file that has not expired for the project about to be made of it: one request
+    /// wins it, and a claimed file makes no other project. Only for SQLite, where files and
+    /// projects are in two database files (see `create_project`).
+    pub(crate) async fn claim_sqlite_design_file(
         &self,
         id: DesignFileId,
         now: DateTime<Utc>,
-    ) -> Result<(DesignFile, Vec<u8>), StoreError> {
+    ) -> Result<(), StoreError> {
         let Pool::Sqlite(pool) = &self.uploads else {
-            return Err(StoreError::Database("files are taken apart from projects only on SQLite".into()));
+            return Err(StoreError::Database("files are claimed apart from projects only on SQLite".into()));
         };
-        let row: FileRow = sqlx::query_as(
-            "DELETE FROM design_files WHERE id = $1 AND expires_at > $2
-             RETURNING id, org_id, uploader, client_id, name, size, created_at, expires_at, content",
-        )
-        .bind(id.to_string())
-        .bind(time::to_db(now))
-        .fetch_one(pool)
-        .await?;
-        file_of(row)
+        let claimed =
+            sqlx::query("UPDATE design_files SET claimed = TRUE WHERE id = $1 AND expires_at > $2 AND NOT claimed")
+                .bind(id.to_string())
+                .bind(time::to_db(now))
+                .execute(pool)
+                .await?
+                .rows_affected();
+        if claimed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
-    /// Puts back a file taken by `take_sqlite_design_file` whose project could not be stored.
-    pub(crate) async fn put_back_design_file(&self, file: &DesignFile, content: &[u8]) -> Result<(), StoreError> {
-        dispatch!(uploads self, pool => sqlx::query(
-            "INSERT INTO design_files (id, org_id, uploader, client_id, name, content, size, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(file.id.to_string())
-        .bind(file.org_id.to_string())
-        .bind(&file.uploader)
-        .bind(&file.client_id)
-        .bind(&file.name)
-        .bind(content)
-        .bind(file.size)
-        .bind(time::to_db(file.created_at))
-        .bind(time::to_db(file.expires_at))
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+    /// Ends a claim: the file is used up (deleted), or free again for another try.
+    pub(crate) async fn settle_sqlite_claim(&self, id: DesignFileId, used: bool) -> Result<(), StoreError> {
+        let Pool::Sqlite(pool) = &self.uploads else { return Ok(()) };
+        let sql = if used {
+            "DELETE FROM design_files WHERE id = $1"
+        } else {
+            "UPDATE design_files SET claimed = FALSE WHERE id = $1"
+        };
+        sqlx::query(sql).bind(id.to_string()).execute(pool).await?;
         Ok(())
     }
 }

@@ -117,18 +117,23 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
 impl Store {
     /// Stores a project whole, using up the file it was made of (`from_file`): a file makes one
     /// project, also when two requests race for it. On PostgreSQL the file is deleted in the
-    /// project's transaction. On SQLite files are in a database file of their own, so the file
-    /// is taken first (deleted: one request wins it) and put back if the project cannot be stored.
+    /// project's transaction. On SQLite files are in a database file of their own: the file is
+    /// claimed first (one request wins it), then the project stored, then the file deleted — or
+    /// its claim released when the project could not be stored. A claim that cannot be settled
+    /// (the process killed, a full disk) keeps the file from making a project until it expires.
     pub async fn create_project(&self, new: &NewProject, now: DateTime<Utc>) -> Result<ProjectRecord, StoreError> {
-        let taken = match (&self.uploads, new.from_file) {
-            (Pool::Sqlite(_), Some(file)) => Some(self.take_sqlite_design_file(file, now).await?),
+        let claimed = match (&self.uploads, new.from_file) {
+            (Pool::Sqlite(_), Some(file)) => {
+                self.claim_sqlite_design_file(file, now).await?;
+                Some(file)
+            }
             _ => None,
         };
-        let stored = self.insert_project(new, taken.is_none(), now).await;
-        if let (Err(err), Some((file, content))) = (&stored, taken)
-            && let Err(lost) = self.put_back_design_file(&file, &content).await
+        let stored = self.insert_project(new, claimed.is_none(), now).await;
+        if let Some(file) = claimed
+            && let Err(err) = self.settle_sqlite_claim(file, stored.is_ok()).await
         {
-            tracing::warn!(file = %file.id, error = %err, put_back = %lost, "a project failed and its uploaded file could not be kept");
+            tracing::warn!(%file, used = stored.is_ok(), error = %err, "an uploaded file's claim could not be settled; it stays claimed until it expires");
         }
         stored
     }

@@ -426,6 +426,7 @@ mod design {
         concurrent_uploads_never_pass_a_quota,
         expired_uploads_are_removed,
         upload_bytes_live_apart_from_the_main_database,
+        a_claim_left_unsettled_makes_no_second_project,
         every_organization_has_a_default_workspace_with_a_unique_slug,
         a_project_is_stored_whole_with_its_bom_and_read_back,
         projects_are_paged_oldest_first_with_counts,
@@ -704,6 +705,26 @@ mod design {
             // A table of their own.
             ferrite_store::Backend::Postgres => in_main.unwrap(),
         }
+    }
+
+    /// SQLite: a file is claimed, its project stored, then it is deleted. A process killed in
+    /// between leaves the claim: the file makes no second project (and goes when it expires).
+    async fn a_claim_left_unsettled_makes_no_second_project(db: TestDb) {
+        if db.store.backend() != ferrite_store::Backend::Sqlite {
+            return; // On PostgreSQL the project's transaction deletes the file.
+        }
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let workspace = db.store.default_workspace(acme).await.unwrap().id;
+        let file = upload(&db, acme, t(1000)).await;
+        let uploads = db.url.replace("ferrite.db", "ferrite-uploads.db");
+        testing::execute_raw(&uploads, &format!("UPDATE design_files SET claimed = TRUE WHERE id = '{file}'"))
+            .await
+            .unwrap();
+        let mut second = project(workspace, "Second", vec![]);
+        second.from_file = Some(file);
+        assert!(matches!(db.store.create_project(&second, t(20)).await, Err(StoreError::NotFound)));
+        assert_eq!(db.store.count_projects(workspace, None, None).await.unwrap(), 0);
+        assert_eq!(db.store.remove_expired_design_files(t(1000)).await.unwrap(), 1, "it expires like any other");
     }
 
     async fn catalogue_parts_are_found_by_mpn_key_with_their_manufacturer(db: TestDb) {

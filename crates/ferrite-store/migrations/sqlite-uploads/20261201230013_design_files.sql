@@ -12,7 +12,10 @@ CREATE TABLE design_files (
     content    BLOB NOT NULL,
     size       INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL
+    expires_at INTEGER NOT NULL,
+    -- Being made a project (SQLite only: projects are in the main file, so the file is claimed,
+    -- the project stored, then the file deleted). A claimed file makes no other project.
+    claimed    BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX design_files_expires ON design_files (expires_at);
 -- The pending bytes of an organization and of an uploader, for their quotas.
