@@ -216,6 +216,8 @@ pub struct Catalogue {
     current: RwLock<Current>,
     /// One refresh at a time: two builds of one version would share a directory.
     refreshing: tokio::sync::Mutex<()>,
+    /// Turns to search: one per core (see [`Catalogue::search`]).
+    searches: tokio::sync::Semaphore,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -238,6 +240,7 @@ impl Catalogue {
             options,
             current: RwLock::new(Current { version: -1, index: None, dictionary: Arc::default(), parts: None }),
             refreshing: tokio::sync::Mutex::new(()),
+            searches: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         });
@@ -310,11 +313,35 @@ impl Catalogue {
         }
     }
 
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
-        let index = self.current.read().expect("catalogue lock").index.clone();
-        match index {
+    fn index(&self) -> Option<Arc<SearchIndex>> {
+        self.current.read().expect("catalogue lock").index.clone()
+    }
+
+    /// Searches on tokio's blocking pool, at most one search per core at a time: a search with
+    /// facets over the whole catalogue takes tens of milliseconds of CPU, which on the runtime's
+    /// workers would stall every other request (health checks included). Waiting for a turn
+    /// costs the runtime nothing.
+    pub async fn search(&self, request: SearchRequest) -> Result<SearchResult, SearchError> {
+        let Some(index) = self.index() else { return Ok(SearchResult::default()) };
+        let _turn = self.searches.acquire().await.expect("the search semaphore is never closed");
+        tokio::task::spawn_blocking(move || index.search(&request))
+            .await
+            .map_err(|err| SearchError::Task(err.to_string()))?
+    }
+
+    /// Searches on the calling thread: for callers that are not on the async runtime (benches).
+    pub fn search_blocking(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
+        match self.index() {
             Some(index) => index.search(request),
             None => Ok(SearchResult::default()),
+        }
+    }
+
+    /// Parts in `category` and its descendants, read from the index's term counts (no search).
+    pub fn parts_in_category(&self, category: i64) -> Result<u64, SearchError> {
+        match self.index() {
+            Some(index) => index.parts_in_category(category),
+            None => Ok(0),
         }
     }
 
