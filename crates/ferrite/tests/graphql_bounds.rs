@@ -16,6 +16,9 @@ fn hostile_bodies(depth: usize) -> Vec<(&'static str, String)> {
     let ids = nested_ids(depth);
     let objects = format!("{}1{}", "{a: ".repeat(depth), "}".repeat(depth));
     vec![
+        // Today's debug build parses 1,600 nested lists but aborts on 1,600 nested objects in a
+        // `Map` ("tokio-rt-worker has overflowed its stack"); a release build on both.
+        ("Map argument", format!(r#"{{"query": "{{ supSearch(q: \"x\", filters: {{a: {objects}}}) {{ hits }} }}"}}"#)),
         ("argument", format!(r#"{{"query": "{{ supParts(ids: {}) {{ id }} }}"}}"#, ids.replace('"', "\\\""))),
         (
             "default value",
@@ -30,7 +33,6 @@ fn hostile_bodies(depth: usize) -> Vec<(&'static str, String)> {
                 r#"{{"query": "query($ids: [String!]!) {{ supParts(ids: $ids) {{ id }} }}", "variables": {{"ids": {ids}}}}}"#
             ),
         ),
-        ("Map argument", format!(r#"{{"query": "{{ supSearch(q: \"x\", filters: {{a: {objects}}}) {{ hits }} }}"}}"#)),
     ]
 }
 
