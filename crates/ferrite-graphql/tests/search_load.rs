@@ -59,7 +59,7 @@ async fn post(router: &Router, token: &str, query: &str) -> Value {
 }
 
 /// Enough parts that a search with facets takes milliseconds even in a debug build.
-const PARTS: usize = 10_000;
+const PARTS: usize = 30_000;
 const ROUNDS: usize = 2;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,7 +111,7 @@ async fn health_checks_answer_while_heavy_searches_run() {
         6 * ROUNDS * 20
     );
     assert!(checks >= 5, "the load ended before it could be observed ({searching:?})");
-    // A guard only (the machine may be busy): on the runtime's workers the searches held both
-    // of them for the whole load.
-    assert!(slowest < Duration::from_secs(1), "a health check waited {slowest:?} during {searching:?} of search");
+    // A guard only (the machine may be busy): with the searches on the runtime's workers the
+    // slowest check waited 436 ms; off them, 8 ms.
+    assert!(slowest < Duration::from_millis(200), "a health check waited {slowest:?} during {searching:?} of search");
 }
