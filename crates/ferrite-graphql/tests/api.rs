@@ -715,3 +715,21 @@ async fn nul_bytes_are_refused_with_a_clear_error_on_postgres() {
         nul_bytes_are_refused_with_a_clear_error(api).await;
     }
 }
+
+#[tokio::test]
+async fn many_selections_of_one_key_are_validated_quickly() {
+    // Validation compares the selections of one response key pairwise; the field bound keeps
+    // that small (20 ms and 80 ms here in a debug build).
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    for (query, code) in [
+        (format!("{{ {} }}", vec!["a: supSearch(q: \"x\") { hits }"; 1_000].join(" ")), "QueryTooComplex"),
+        (format!("{{ {} }}", vec!["supAttributes { name }"; 1_000].join(" ")), ""),
+        (format!("{{ {} }}", vec!["supAttributes { name }"; 1_001].join(" ")), "QueryTooComplex"),
+    ] {
+        let started = std::time::Instant::now();
+        let answer = api.query(&token, &query).await;
+        assert_eq!(error_code(&answer), code, "{answer}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    }
+}
