@@ -217,7 +217,7 @@ pub struct Catalogue {
     /// One refresh at a time: two builds of one version would share a directory.
     refreshing: tokio::sync::Mutex<()>,
     /// Turns to search: one per core (see [`Catalogue::search`]).
-    searches: tokio::sync::Semaphore,
+    searches: Arc<tokio::sync::Semaphore>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -240,7 +240,9 @@ impl Catalogue {
             options,
             current: RwLock::new(Current { version: -1, index: None, dictionary: Arc::default(), parts: None }),
             refreshing: tokio::sync::Mutex::new(()),
-            searches: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+            searches: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         });
@@ -323,10 +325,14 @@ impl Catalogue {
     /// costs the runtime nothing.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResult, SearchError> {
         let Some(index) = self.index() else { return Ok(SearchResult::default()) };
-        let _turn = self.searches.acquire().await.expect("the search semaphore is never closed");
-        tokio::task::spawn_blocking(move || index.search(&request))
-            .await
-            .map_err(|err| SearchError::Task(err.to_string()))?
+        let turn = self.searches.clone().acquire_owned().await.expect("the search semaphore is never closed");
+        // The turn goes with the search: a request dropped meanwhile does not end the search.
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            index.search(&request)
+        })
+        .await
+        .map_err(|err| SearchError::Task(err.to_string()))?
     }
 
     /// Searches on the calling thread: for callers that are not on the async runtime (benches).
