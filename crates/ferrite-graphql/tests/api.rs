@@ -733,3 +733,13 @@ async fn many_selections_of_one_key_are_validated_quickly() {
         assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
     }
 }
+
+#[tokio::test]
+async fn a_variable_of_an_unknown_type_is_refused_rather_than_panicking() {
+    // Found by the graphql_request fuzz target: async-graphql's validation panicked on it.
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let answer = api.query(&token, r#"query($x: [[Striog]] = [["a"]]) { supParts(ids: ["2"]) { id } }"#).await;
+    assert_eq!(error_code(&answer), "BadRequest", "{answer}");
+    assert!(answer["errors"][0]["message"].as_str().unwrap().contains("Unknown type \"Striog\""), "{answer}");
+}
