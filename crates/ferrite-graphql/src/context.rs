@@ -1,6 +1,6 @@
 //! Per-request context: who is calling, and how many parts the answer holds.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::{collections::HashMap, sync::Mutex};
 
 use async_graphql::Context;
 use ferrite_core::scope::Scope;
@@ -23,23 +23,30 @@ impl Caller {
 }
 
 /// Part objects placed in the answer: what the request is charged (PRODUCT.md §3). Resolvers
-/// add to it exactly where part objects are returned to the client.
+/// record them where they return part objects, by the response path of that field. GraphQL
+/// merges the fields selected under one response key (a field asked twice, overlapping
+/// fragments) into one answer, but async-graphql resolves each selection; a path therefore counts
+/// once, so the charge is what the answer holds.
 #[derive(Debug, Default)]
-pub struct PartCounter(AtomicU64);
+pub struct PartCounter(Mutex<HashMap<String, u64>>);
 
 impl PartCounter {
-    pub fn add(&self, parts: usize) {
-        self.0.fetch_add(parts as u64, Ordering::Relaxed);
+    /// Records `parts` part objects placed at `path` (a response path such as `a.0.parts`).
+    pub fn add_at(&self, path: String, parts: usize) {
+        let mut placed = self.0.lock().expect("part counter lock");
+        let at = placed.entry(path).or_default();
+        *at = (*at).max(parts as u64);
     }
 
     pub fn total(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.0.lock().expect("part counter lock").values().sum()
     }
 }
 
-/// Records `n` part objects as returned by this request.
+/// Records `n` part objects as returned by the field being resolved.
 pub fn count_parts(ctx: &Context<'_>, n: usize) {
     if let Ok(counter) = ctx.data::<std::sync::Arc<PartCounter>>() {
-        counter.add(n);
+        let path = ctx.path_node.map(|node| node.to_string()).unwrap_or_default();
+        counter.add_at(path, n);
     }
 }

@@ -1,11 +1,13 @@
-//! The entry point of the `graphql_variables` fuzz target in `fuzz/` (and of the property test
-//! below, which runs it on random input in every test run): arbitrary bytes as a GraphQL request
-//! body, and as the variables of fixed `supSearch` and `supMultiMatch` queries, executed against
-//! the real schema over a small catalogue. It must never panic, and every answer must serialize.
+//! The entry points of the `graphql_request` and `graphql_variables` fuzz targets in `fuzz/` (and
+//! of the property tests below, which run them on random input in every test run): arbitrary
+//! bytes as a whole GraphQL request body, and as the variables of fixed `supSearch` and
+//! `supMultiMatch` queries, read as the HTTP edge reads them (bounded, then parsed:
+//! [`crate::http::prepare`]) and executed against the real schema over a small catalogue. They
+//! must never panic or overflow the stack, and every answer must serialize.
 
 use std::sync::{Arc, OnceLock};
 
-use async_graphql::{Request, Variables};
+use async_graphql::Request;
 use chrono::Utc;
 use ferrite_core::SystemClock;
 use ferrite_identity::{AccessClaims, Identity, TokenConfig};
@@ -127,18 +129,25 @@ fn execute(harness: &Harness, request: Request) {
     }
 }
 
-/// `data` as a request body (`{"query", "variables", "operationName"}`), then as the variables
-/// of the fixed search and match queries. Never panics.
-pub fn variables(data: &[u8]) {
-    let harness = harness();
-    if let Ok(request) = serde_json::from_slice::<Request>(data) {
-        execute(harness, request);
+/// `data` as a request body (`{"query", "variables", "operationName"}`), read as the edge reads
+/// it and executed when the edge would. Never panics.
+pub fn request(data: &[u8]) {
+    if let Ok(request) = crate::http::prepare(data) {
+        execute(harness(), request);
     }
-    let json = serde_json::from_slice::<serde_json::Value>(data)
-        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(data).into_owned()));
-    let variables = Variables::from_json(json);
+}
+
+/// `data` as a request body, then as the variables of the fixed search and match queries (text
+/// that is not JSON as a string). Never panics.
+pub fn variables(data: &[u8]) {
+    request(data);
+    let json = match serde_json::from_slice::<serde_json::Value>(data) {
+        Ok(object @ serde_json::Value::Object(_)) => object,
+        // Variables are an object; anything else runs the queries on their defaults.
+        _ => serde_json::json!({}),
+    };
     for query in [SEARCH, MULTI_MATCH] {
-        execute(harness, Request::new(query).variables(variables.clone()));
+        request(serde_json::json!({ "query": query, "variables": json }).to_string().as_bytes());
     }
 }
 
@@ -331,6 +340,35 @@ mod tests {
         ) {
             let body = json!({ "query": query, "variables": variables_value });
             variables(body.to_string().as_bytes());
+        }
+    }
+
+    /// `depth` levels of `open` … `close` around a value, for the nesting properties.
+    fn nest(depth: usize, open: &str, close: &str) -> String {
+        format!("{}1{}", open.repeat(depth), close.repeat(depth))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Lists, objects and selections nested to any depth, in the query text and in the
+        /// variables: refused past the bound, answered within it, and the stack never overflows.
+        #[test]
+        fn nesting_of_any_depth_is_refused_or_answered(depth in prop_oneof![0usize..80, 0usize..5_000], place in 0usize..5) {
+            let body = match place {
+                0 => json!({ "query": format!("{{ supParts(ids: {}) {{ id }} }}", nest(depth, "[", "]")) }).to_string(),
+                1 => json!({ "query": format!("{{ supSearch(filters: {}) {{ hits }} }}", nest(depth, "{a: ", "}")) }).to_string(),
+                2 => json!({ "query": format!("{{ supCategories {} }}", nest(depth, "{ children ", "}")).replace('1', "{ id }") }).to_string(),
+                3 => format!(r#"{{"query": "query($f: Map) {{ supSearch(filters: $f) {{ hits }} }}", "variables": {{"f": {}}}}}"#,
+                    nest(depth, "{\"a\": [", "]}")),
+                _ => format!(r#"{{"query": "query($ids: [String!]!) {{ supParts(ids: $ids) {{ id }} }}", "variables": {{"ids": {}}}}}"#,
+                    nest(depth, "[", "]")),
+            };
+            let prepared = crate::http::prepare(body.as_bytes());
+            if depth > crate::bounds::MAX_NESTING {
+                prop_assert_eq!(prepared.map(|_| ()).map_err(|refusal| refusal.code), Err("QueryTooDeep"));
+            }
+            super::request(body.as_bytes());
         }
     }
 

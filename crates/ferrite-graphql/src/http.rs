@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::{
     ApiSchema, Caller, PartCounter,
+    bounds::{MAX_FIELDS, MAX_NESTING, Syntax, check_nesting, expanded_fields, find_nul},
     errors::TOKEN_INVALID_MESSAGE,
     metering::{Charged, Meter},
 };
@@ -67,14 +68,7 @@ pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<E
             return Err(request_error(StatusCode::OK, TOKEN_INVALID_MESSAGE, "AuthInvalidToken"));
         }
     };
-    let mut request: async_graphql::Request = serde_json::from_slice(body).map_err(|err| {
-        request_error(
-            StatusCode::BAD_REQUEST,
-            &format!("The request body is not a GraphQL request: {err}"),
-            "BadRequest",
-        )
-    })?;
-    reuse_parse(&mut request);
+    let request = prepare(body).map_err(Refusal::into_response)?;
     let caller = Caller { claims };
     let counter = Arc::new(PartCounter::default());
     let request = request.data(caller.clone()).data(counter.clone());
@@ -98,17 +92,61 @@ impl quick_cache::Weighter<String, ExecutableDocument> for QueryBytes {
 static PARSED: LazyLock<quick_cache::sync::Cache<String, ExecutableDocument, QueryBytes>> =
     LazyLock::new(|| quick_cache::sync::Cache::with_weighter(1024, 4 << 20, QueryBytes));
 
-/// Gives the request its parsed query from the memo, or parses it and keeps it. A query that does
-/// not parse is left to the executor, which answers with the parse error as before.
-fn reuse_parse(request: &mut async_graphql::Request) {
-    if let Some(document) = PARSED.get(request.query.as_str()) {
-        request.set_parsed_query(document);
-        return;
+/// The parsed query of `text`, from the memo or parsed now and kept; `None` when it does not
+/// parse (the executor then answers with the parse error, as for any request).
+fn parse_once(text: &str) -> Option<ExecutableDocument> {
+    if let Some(document) = PARSED.get(text) {
+        return Some(document);
     }
-    let query = request.query.clone();
-    if let Ok(document) = request.parsed_query() {
-        PARSED.insert(query, document.clone());
+    let document = async_graphql::parser::parse_query(text).ok()?;
+    PARSED.insert(text.to_owned(), document.clone());
+    Some(document)
+}
+
+/// A request refused before it runs: the status, message and code of the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub message: String,
+    pub code: &'static str,
+}
+
+impl Refusal {
+    fn bad(message: String, code: &'static str) -> Refusal {
+        Refusal { status: StatusCode::BAD_REQUEST, message, code }
     }
+
+    pub fn into_response(self) -> Response {
+        request_error(self.status, &self.message, self.code)
+    }
+}
+
+/// Reads a request body into a GraphQL request, bounding it before anything recurses over it:
+/// the nesting of the JSON body, then of the query text, are measured by a flat scan; only then
+/// are they parsed; then the fields the query selects (fragments expanded) are counted and its
+/// texts checked for NUL. Every request goes this way, and the `graphql_request` fuzz target too.
+pub fn prepare(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
+    let too_deep = |what: &str, offset: usize| {
+        Refusal::bad(
+            format!("The {what} nests lists, objects or selections more than {MAX_NESTING} deep (at byte {offset})."),
+            "QueryTooDeep",
+        )
+    };
+    check_nesting(body, Syntax::Json, MAX_NESTING).map_err(|at| too_deep("request body", at.offset))?;
+    let mut request: async_graphql::Request = serde_json::from_slice(body)
+        .map_err(|err| Refusal::bad(format!("The request body is not a GraphQL request: {err}"), "BadRequest"))?;
+    check_nesting(request.query.as_bytes(), Syntax::GraphQl, MAX_NESTING).map_err(|at| too_deep("query", at.offset))?;
+    let Some(document) = parse_once(&request.query) else { return Ok(request) };
+    if expanded_fields(&document, MAX_FIELDS).is_none() {
+        let message = format!("The query selects more than {MAX_FIELDS} fields once its fragments are expanded.");
+        return Err(Refusal::bad(message, "QueryTooComplex"));
+    }
+    if let Some(place) = find_nul(&document, &request.variables) {
+        let message = format!("Text may not contain the NUL character (U+0000), which {place} does.");
+        return Err(Refusal::bad(message, "BadArgument"));
+    }
+    request.set_parsed_query(document);
+    Ok(request)
 }
 
 async fn execute(State(state): State<ApiState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {

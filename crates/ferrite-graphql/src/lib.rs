@@ -5,7 +5,9 @@
 //! returns. Resolvers only read; each root field checks the scope it needs.
 
 mod admin;
+pub mod bounds;
 mod context;
+pub mod cost;
 pub mod design;
 pub mod errors;
 #[doc(hidden)]
@@ -34,9 +36,9 @@ pub struct Mutation(design::DesignMutation);
 
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Limits on what one query may ask, so no request can make the server do unbounded work.
+/// How deeply one query's selections may nest. With [`cost::MAX_COST`] and the bounds in
+/// [`bounds`], no request can make the server do unbounded work.
 pub const MAX_DEPTH: usize = 16;
-pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// Everything resolvers reach, shared by all requests.
 pub struct Services {
@@ -50,8 +52,7 @@ pub struct Services {
 pub fn schema(services: Arc<Services>) -> ApiSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(services)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+        .extension(cost::Budget)
         .finish()
 }
 

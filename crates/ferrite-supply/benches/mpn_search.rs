@@ -111,7 +111,7 @@ async fn main() {
     // say whether the measured queries answer something sensible.
     let (mut with_hits, mut exact_first, mut exact_possible, mut total_hits) = (0, 0, 0, 0u64);
     for q in &queries {
-        let result = catalogue.search(&request(q)).expect("search");
+        let result = catalogue.search_blocking(&request(q)).expect("search");
         total_hits += result.hits;
         if result.hits > 0 {
             with_hits += 1;
@@ -145,7 +145,7 @@ async fn main() {
         for &i in &order {
             let req = request(&queries[i]);
             let t = Instant::now();
-            let result = catalogue.search(&req).expect("search");
+            let result = catalogue.search_blocking(&req).expect("search");
             let took = t.elapsed();
             samples.push(took);
             if let Some(kind) = kinds.get(i) {
@@ -176,7 +176,7 @@ async fn main() {
         for &i in &order {
             let req = request(&queries[i]);
             let t = Instant::now();
-            let result = catalogue.search(&req).expect("search");
+            let result = catalogue.search_blocking(&req).expect("search");
             let parts = catalogue.parts(&result.part_ids).await.expect("parts");
             samples.push(t.elapsed());
             std::hint::black_box(parts);

@@ -216,6 +216,8 @@ pub struct Catalogue {
     current: RwLock<Current>,
     /// One refresh at a time: two builds of one version would share a directory.
     refreshing: tokio::sync::Mutex<()>,
+    /// Turns to search: one per core (see [`Catalogue::search`]).
+    searches: Arc<tokio::sync::Semaphore>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -238,6 +240,9 @@ impl Catalogue {
             options,
             current: RwLock::new(Current { version: -1, index: None, dictionary: Arc::default(), parts: None }),
             refreshing: tokio::sync::Mutex::new(()),
+            searches: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         });
@@ -318,11 +323,39 @@ impl Catalogue {
         }
     }
 
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
-        let index = self.current.read().expect("catalogue lock").index.clone();
-        match index {
+    fn index(&self) -> Option<Arc<SearchIndex>> {
+        self.current.read().expect("catalogue lock").index.clone()
+    }
+
+    /// Searches on tokio's blocking pool, at most one search per core at a time: a search with
+    /// facets over the whole catalogue takes tens of milliseconds of CPU, which on the runtime's
+    /// workers would stall every other request (health checks included). Waiting for a turn
+    /// costs the runtime nothing.
+    pub async fn search(&self, request: SearchRequest) -> Result<SearchResult, SearchError> {
+        let Some(index) = self.index() else { return Ok(SearchResult::default()) };
+        let turn = self.searches.clone().acquire_owned().await.expect("the search semaphore is never closed");
+        // The turn goes with the search: a request dropped meanwhile does not end the search.
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            index.search(&request)
+        })
+        .await
+        .map_err(|err| SearchError::Task(err.to_string()))?
+    }
+
+    /// Searches on the calling thread: for callers that are not on the async runtime (benches).
+    pub fn search_blocking(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
+        match self.index() {
             Some(index) => index.search(request),
             None => Ok(SearchResult::default()),
+        }
+    }
+
+    /// Parts in `category` and its descendants, read from the index's term counts (no search).
+    pub fn parts_in_category(&self, category: i64) -> Result<u64, SearchError> {
+        match self.index() {
+            Some(index) => index.parts_in_category(category),
+            None => Ok(0),
         }
     }
 

@@ -118,3 +118,32 @@ async fn after_a_refresh_no_part_of_the_old_version_is_answered() {
         assert_eq!((&view.part, &view.offers), (part, offers), "the answer is the store's, as of now");
     }
 }
+
+#[test]
+fn a_search_runs_off_the_async_runtime_and_leaves_its_thread_free() {
+    // One thread: if the search ran on it, nothing else could run until it was done.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path()).await;
+        ferrite_store::testing::write_synthetic_parts(&store, 3_000).await.unwrap();
+        let catalogue = Catalogue::open(store, dir.path()).await.unwrap();
+        // Every part, with facets: the dearest kind of search.
+        let request = ferrite_supply::search::SearchRequest { limit: 10, aggregations: true, ..Default::default() };
+        let mut searching = std::pin::pin!(catalogue.search(request));
+        let first_poll = std::future::poll_fn(|cx| std::task::Poll::Ready(searching.as_mut().poll(cx))).await;
+        assert!(first_poll.is_pending(), "the search ran to its end on the runtime's thread");
+        let mut turns_meanwhile = 0;
+        let result = loop {
+            tokio::select! {
+                biased;
+                result = &mut searching => break result.unwrap(),
+                () = tokio::task::yield_now() => turns_meanwhile += 1,
+            }
+        };
+        assert!(turns_meanwhile > 0, "other tasks ran while the search did");
+        assert_eq!(result.hits, 3_000);
+        assert_eq!(result.manufacturers.len(), 1);
+        assert_eq!(catalogue.search_blocking(&Default::default()).unwrap().hits, 3_000, "the same index either way");
+    });
+}

@@ -15,6 +15,7 @@ use self::types::{
 use crate::{
     Caller,
     context::count_parts,
+    cost,
     errors::{bad_argument, internal},
     money::check_country,
     scalars::Map,
@@ -50,8 +51,12 @@ pub struct SupPartMatchOptions {
     filters: Option<Map>,
 }
 
-/// Most parts one `supMultiMatch` call may ask for (the sum of its queries' limits).
+/// Most parts one `supMultiMatch` call may ask for (the sum of its queries' limits): Nexar's bound.
 const MULTI_MATCH_MAX_PARTS: i32 = 100;
+/// Most queries one `supMultiMatch` call may hold. Nexar bounds only the parts, but a query with
+/// `limit: 0` asks for none and is still a search or a lookup; as many queries as parts keeps
+/// every call Nexar accepts with a limit of 1 or more (KiCost sends 20 of `limit: 5`).
+const MULTI_MATCH_MAX_QUERIES: usize = 100;
 
 #[derive(Default)]
 pub struct SupplyQuery;
@@ -85,6 +90,7 @@ async fn load_parts(env: &Env, ids: &[i64]) -> Result<Vec<SupPart>> {
 #[Object]
 impl SupplyQuery {
     /// Full-text search over MPN, manufacturer, description and specs.
+    #[graphql(complexity = "cost::search(child_complexity)")]
     async fn sup_search(
         &self,
         ctx: &Context<'_>,
@@ -99,10 +105,11 @@ impl SupplyQuery {
         filters: Option<Map>,
     ) -> Result<Option<SupPartResultSet>> {
         let env = supply_env(ctx, &country, &currency)?;
-        search_parts(ctx, env, q, false, start, limit, sort, sort_dir, in_stock_only, filters).map(Some)
+        search_parts(ctx, env, q, false, start, limit, sort, sort_dir, in_stock_only, filters).await.map(Some)
     }
 
     /// Search on MPN only: the exact MPN first, then MPNs that start with it, then its family.
+    #[graphql(complexity = "cost::search(child_complexity)")]
     async fn sup_search_mpn(
         &self,
         ctx: &Context<'_>,
@@ -117,10 +124,11 @@ impl SupplyQuery {
         filters: Option<Map>,
     ) -> Result<Option<SupPartResultSet>> {
         let env = supply_env(ctx, &country, &currency)?;
-        search_parts(ctx, env, q, true, start, limit, sort, sort_dir, in_stock_only, filters).map(Some)
+        search_parts(ctx, env, q, true, start, limit, sort, sort_dir, in_stock_only, filters).await.map(Some)
     }
 
     /// Matches a list of MPNs or SKUs, as BOM tools do.
+    #[graphql(complexity = "cost::multi_match(queries.len(), child_complexity)")]
     async fn sup_multi_match(
         &self,
         ctx: &Context<'_>,
@@ -130,6 +138,12 @@ impl SupplyQuery {
         #[graphql(default = "USD")] currency: String,
     ) -> Result<Option<Vec<SupPartMatch>>> {
         let env = supply_env(ctx, &country, &currency)?;
+        if queries.len() > MULTI_MATCH_MAX_QUERIES {
+            return Err(bad_argument(format!(
+                "at most {MULTI_MATCH_MAX_QUERIES} queries can be matched in one supMultiMatch call (this one has {})",
+                queries.len()
+            )));
+        }
         for query in &queries {
             check_bounds(query.start, query.limit)?;
         }
@@ -233,7 +247,7 @@ fn companies<'a>(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn search_parts(
+async fn search_parts(
     ctx: &Context<'_>,
     env: Env,
     q: Option<String>,
@@ -276,8 +290,9 @@ fn search_parts(
         filters,
         aggregations,
     };
-    let result = env.services.catalogue.search(&request).map_err(internal)?;
-    Ok(SupPartResultSet { result: Arc::new(result), filters: request.filters, env, limit: limit as usize })
+    let filters = request.filters.clone();
+    let result = env.services.catalogue.search(request).await.map_err(internal)?;
+    Ok(SupPartResultSet { result: Arc::new(result), filters, env, limit: limit as usize })
 }
 
 /// One BOM line's match: by MPN (exactly, ignoring case and punctuation), else by SKU.
@@ -329,7 +344,7 @@ async fn match_one(
             filters,
             ..Default::default()
         };
-        let result = env.services.catalogue.search(&request).map_err(internal)?;
+        let result = env.services.catalogue.search(request).await.map_err(internal)?;
         (hits, ids) = (result.hits, result.part_ids);
     }
     let mut parts = match sku.filter(|_| hits == 0) {
@@ -405,12 +420,15 @@ impl SupPartResultSet {
         count_parts(ctx, parts.len());
         Ok(Some(parts.into_iter().map(|part| SupPartResult { part }).collect()))
     }
+    #[graphql(complexity = "cost::aggregation(child_complexity)")]
     async fn manufacturer_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCompanyBucket> {
         self.companies(&self.result.manufacturers, &self.env.dictionary.manufacturers, size)
     }
+    #[graphql(complexity = "cost::aggregation(child_complexity)")]
     async fn distributor_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCompanyBucket> {
         self.companies(&self.result.sellers, &self.env.dictionary.sellers, size)
     }
+    #[graphql(complexity = "cost::aggregation(child_complexity)")]
     async fn category_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCategoryBucket> {
         self.result
             .categories

@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord};
 use ferrite_supply::{
     catalogue::{Dictionary, PartView},
-    search::{Filter, SearchRequest, SpecValue},
+    search::{Filter, SpecValue},
 };
 
 use crate::{ExchangeRates, Services, scalars::Time};
@@ -260,10 +260,8 @@ impl SupCategory {
     }
     /// Parts in this category and its descendants.
     async fn num_parts(&self) -> async_graphql::Result<i32> {
-        let request =
-            SearchRequest { filters: vec![Filter::Category(vec![self.record.id as u64])], ..Default::default() };
-        let result = self.env.services.catalogue.search(&request).map_err(crate::errors::internal)?;
-        Ok(clamp(result.hits as i64))
+        let parts = self.env.services.catalogue.parts_in_category(self.record.id).map_err(crate::errors::internal)?;
+        Ok(clamp(parts.min(i64::MAX as u64) as i64))
     }
 }
 

@@ -37,6 +37,8 @@ pub enum SearchError {
     Io(#[from] std::io::Error),
     #[error("search index: {0}")]
     Store(#[from] ferrite_store::StoreError),
+    #[error("search stopped: {0}")]
+    Task(String),
 }
 
 /// What to look for. Bounds (`limit`, `start`) are checked by the API layer.
@@ -183,6 +185,13 @@ impl SearchIndex {
             result.sellers = buckets.sellers;
         }
         Ok(result)
+    }
+
+    /// Documents (parts) that carry `category` among their category ids: the category and its
+    /// descendants. A built index has no deleted documents, so term counts are exact.
+    pub fn parts_in_category(&self, category: i64) -> Result<u64, SearchError> {
+        let term = Term::from_field_u64(self.fields.category_ids, category as u64);
+        Ok(self.searcher.doc_freq(&term)?)
     }
 
     fn query(&self, request: &SearchRequest) -> Box<dyn Query> {
