@@ -283,8 +283,8 @@ def slowloris(r):
 
 
 def idle_flood(r):
-    """With RLIMIT_NOFILE 256, one client opens 1,100 idle sockets; another must still be served."""
-    s = Server("idle", rlimit_nofile=256).start()
+    """With RLIMIT_NOFILE 1024, one client opens 1,100 idle sockets; another must still be served."""
+    s = Server("idle", rlimit_nofile=1024).start()
     socks = []
     try:
         opened, failed = 0, 0

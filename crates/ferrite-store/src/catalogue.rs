@@ -197,6 +197,15 @@ impl Store {
         Ok(writer)
     }
 
+    /// Gives back the disk space a failed import took: on SQLite its pages stay in the catalogue's
+    /// write-ahead log after the rollback, which only a truncating checkpoint returns to the disk.
+    pub async fn reclaim_catalogue_log(&self) -> Result<(), StoreError> {
+        if let Pool::Sqlite(pool) = &self.catalogue {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// The catalogue's version: it moves whenever an import changes something.
     pub async fn catalogue_version(&self) -> Result<i64, StoreError> {
         Ok(dispatch_catalogue_scalar(self, "SELECT version FROM catalogue_state WHERE id = 1").await?)

@@ -22,6 +22,10 @@ pub enum StoreError {
     /// retrying later, unlike `Database`.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The disk under the database is full: nothing was written, and retrying helps only once
+    /// the operator has made room.
+    #[error("the database's disk is full: {0}")]
+    StorageFull(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -38,7 +42,31 @@ impl From<sqlx::Error> for StoreError {
             {
                 StoreError::Unavailable(err.to_string())
             }
+            // SQLite's SQLITE_FULL, PostgreSQL's disk_full.
+            sqlx::Error::Database(db) if db.code().is_some_and(|code| code == "13" || code == "53100") => {
+                StoreError::StorageFull(err.to_string())
+            }
             _ => StoreError::Database(err.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, SqliteConnection};
+
+    use super::StoreError;
+
+    /// SQLite answers SQLITE_FULL when a write needs a page past `max_page_count`, as on a full disk.
+    #[tokio::test]
+    async fn a_full_disk_is_told_apart_from_other_database_errors() {
+        let mut connection = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        sqlx::query("CREATE TABLE t (x BLOB)").execute(&mut connection).await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&mut connection).await.unwrap();
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(&mut connection).await.unwrap();
+        let full = sqlx::query("INSERT INTO t VALUES (zeroblob(1000000))").execute(&mut connection).await.unwrap_err();
+        assert!(matches!(StoreError::from(full), StoreError::StorageFull(_)));
+        let other = sqlx::query("SELECT * FROM missing").execute(&mut connection).await.unwrap_err();
+        assert!(matches!(StoreError::from(other), StoreError::Database(_)));
     }
 }

@@ -158,8 +158,26 @@ impl PartSink for ChannelSink {
 
 const SKIPPED_EXAMPLES: usize = 20;
 
-/// Runs one feed into the catalogue, atomically.
+/// Runs one feed into the catalogue, atomically; a failed import gives back the disk it took.
 pub async fn import(
+    store: &Store,
+    feed: &str,
+    adapter: Adapter,
+    source: &str,
+    mode: Mode,
+    now: DateTime<Utc>,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let imported = import_whole(store, feed, adapter, source, mode, now, progress).await;
+    if imported.is_err()
+        && let Err(err) = store.reclaim_catalogue_log().await
+    {
+        tracing::warn!(feed, error = %err, "the space a failed import took could not be given back");
+    }
+    imported
+}
+
+async fn import_whole(
     store: &Store,
     feed: &str,
     adapter: Adapter,

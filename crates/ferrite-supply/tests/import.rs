@@ -203,6 +203,24 @@ async fn a_failed_import_leaves_the_catalogue_as_it_was(store: Store, dir: &Path
     assert!(!again.changed());
 }
 
+/// After a rollback SQLite keeps the failed import's pages in the catalogue's write-ahead log: on a
+/// full disk, the very space the server needs next. The import gives it back.
+#[tokio::test]
+async fn a_failed_import_on_sqlite_gives_back_the_log_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = connect(&format!("sqlite://{}", dir.path().join("ferrite.db").display())).await;
+    let broken = broken_jlcparts(dir.path());
+    let failed = import(&store, "jlcparts", Adapter::Jlcparts, &broken, Mode::Snapshot, Utc::now(), &mut ()).await;
+    failed.expect_err("a truncated shard fails the import");
+    let log = dir.path().join("ferrite-catalogue.db-wal");
+    assert_eq!(
+        std::fs::metadata(&log).map_or(0, |m| m.len()),
+        0,
+        "{} is left holding the failed import",
+        log.display()
+    );
+}
+
 /// A jlcparts layout of one good shard and one that is a gzip bomb: `member` (gzipped once) repeated
 /// `times` as concatenated gzip members, so a file of a few MB inflates to gigabytes.
 fn bomb_jlcparts(dir: &Path, name: &str, member: &[u8], times: usize) -> String {

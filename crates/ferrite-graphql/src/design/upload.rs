@@ -18,7 +18,7 @@ use axum::{
 use ferrite_core::scope::Scope;
 use ferrite_design::limits::MAX_FILE_BYTES;
 use ferrite_identity::{Identity, TokenError};
-use ferrite_store::{NewDesignFile, QuotaHolder, SaveFileError, UploadQuota};
+use ferrite_store::{NewDesignFile, QuotaHolder, SaveFileError, StoreError, UploadQuota};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -187,6 +187,11 @@ async fn upload(
         Ok(file) => Json(json!({ "id": file.id.to_string() })).into_response(),
         Err(SaveFileError::OverQuota { holder, limit, pending, frees_at }) => {
             over_quota(holder, limit, pending, frees_at.map(|at| (at - now).num_seconds()))
+        }
+        Err(SaveFileError::Store(StoreError::StorageFull(err))) => {
+            tracing::error!(error = %err, "an upload could not be stored: the disk is full");
+            let message = "The server has no room for the file now. Try again later, or ask the operator to make room.";
+            refuse(StatusCode::INSUFFICIENT_STORAGE, "InsufficientStorage", message)
         }
         Err(SaveFileError::Store(err)) => internal(err),
     }
