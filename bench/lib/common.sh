@@ -5,7 +5,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 SHARED_DATA="${SHARED_DATA:-$ROOT/../shared/data}"
 FERRITE_BIN="${FERRITE_BIN:-$ROOT/target/release/ferrite}"
 BOOST="${BOOST:-1}"          # 1: give the benchmark's autogroups nice -20 (see bench/README.md)
-# Ferrite rejects unknown FERRITE_* variables: keep the harness's own out of its environment.
+# The harness's own variables stay out of the servers' environment (FERRITE_* names settings).
 export -n FERRITE_BIN
 
 die() { echo "error: $*" >&2; exit 1; }

@@ -50,7 +50,7 @@ def _binary() -> Path:
 
 
 def _env() -> dict:
-    # Every FERRITE_* variable is configuration to ferrite (FERRITE_BIN would be an unknown key).
+    # The server under test gets only what the test sets: no FERRITE_* setting of the caller leaks in.
     return {k: v for k, v in os.environ.items() if not k.startswith("FERRITE_")} | {"NO_COLOR": "1"}
 
 
