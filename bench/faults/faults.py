@@ -8,7 +8,8 @@ nothing was lost (the server is alive and answers; charged parts cover every par
 
     bench/faults/run.sh [SCENARIO ...]     # all scenarios when none is named; see --list
 
-Environment: BIN (the ferrite binary, default target/release/ferrite), PG_BIN_DIR (PostgreSQL's
+Environment: BIN (the ferrite binary, default target/release/ferrite), PLANS_FILE (the plans,
+written by run.sh), PG_BIN_DIR (PostgreSQL's
 bin directory, for the postgres scenario), KEEP=1 (keep work directories).
 Prints one result block per scenario and a summary table; exits 1 if any scenario broke.
 """
@@ -32,24 +33,8 @@ import urllib.parse
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("BIN", os.path.join(ROOT, "target", "release", "ferrite"))
 PASSWORD = "fault-suite-Correct-Horse-Battery-42"
-PLANS = """
-[[plans]]
-name = "Evaluation"
-parts_per_month = 1000
-lifetime = true
-[[plans]]
-name = "Standard"
-parts_per_month = 2000
-[[plans]]
-name = "Pro"
-parts_per_month = 20000
-[[plans]]
-name = "Enterprise"
-parts_per_month = 1000000
-[[plans]]
-name = "Bench"
-parts_per_month = 1000000000000
-"""
+# The plans (with a Bench plan no scenario reaches), as run.sh writes them with bench_config.
+PLANS_FILE = os.environ.get("PLANS_FILE")
 
 
 def free_port():
@@ -86,7 +71,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.config = os.path.join(self.work, "ferrite.toml")
         with open(self.config, "w") as f:
-            f.write(extra_config + "\n" + PLANS)
+            f.write(extra_config + "\n" + (open(PLANS_FILE).read() if PLANS_FILE else ""))
         self.database_url = database_url
         self.rlimit_nofile = rlimit_nofile
         self.proc = None

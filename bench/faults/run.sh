@@ -7,5 +7,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../lib/common.sh"
 export BIN="${BIN:-$FERRITE_BIN}"
+PLANS_FILE="$(mktemp /tmp/ferrite-faults-plans.XXXXXX)"
+trap 'rm -f "$PLANS_FILE"' EXIT
+bench_config "$PLANS_FILE"
+export PLANS_FILE
 [ "${1:-}" = --list ] || machine_header "fault suite"
-exec python3 "$HERE/faults.py" "$@"
+python3 "$HERE/faults.py" "$@"

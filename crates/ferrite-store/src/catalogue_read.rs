@@ -156,20 +156,9 @@ impl Store {
     /// answered once).
     pub async fn parts_by_ids(&self, ids: &[i64]) -> Result<Vec<PartRecord>, StoreError> {
         let ids = distinct(ids);
-        let mut parts = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(IDS_PER_QUERY) {
-            let sql = format!("SELECT {PART_COLUMNS} FROM parts WHERE id IN ({})", placeholders(chunk.len()));
-            let rows: Vec<PartRow> = dispatch!(catalogue self, pool => {
-                let mut query = sqlx::query_as(&sql);
-                for id in chunk {
-                    query = query.bind(id);
-                }
-                query.fetch_all(pool).await
-            })?;
-            for row in rows {
-                parts.push(part(row)?);
-            }
-        }
+        let rows: Vec<PartRow> =
+            self.rows_by_ids(&ids, |list| format!("SELECT {PART_COLUMNS} FROM parts WHERE id IN ({list})")).await?;
+        let mut parts = rows.into_iter().map(part).collect::<Result<Vec<_>, _>>()?;
         let order = positions(&ids);
         parts.sort_by_key(|p| order[&p.id]);
         Ok(parts)
@@ -272,25 +261,37 @@ impl Store {
     pub async fn offers_of_parts(&self, part_ids: &[i64]) -> Result<Vec<OfferRecord>, StoreError> {
         let mut ids = distinct(part_ids);
         ids.sort_unstable();
-        let mut offers = Vec::new();
         // Chunks in id order, each ordered by part: the whole is ordered by part.
+        let rows: Vec<OfferRowTuple> = self
+            .rows_by_ids(&ids, |list| {
+                format!("SELECT {OFFER_COLUMNS} FROM offers WHERE part_id IN ({list}) ORDER BY part_id, seller_id, sku")
+            })
+            .await?;
+        rows.into_iter().map(offer).collect()
+    }
+
+    /// The rows of `sql(placeholders)` for `ids`, at most [`IDS_PER_QUERY`] ids a statement (SQLite
+    /// takes a bounded number of parameters), chunk after chunk.
+    async fn rows_by_ids<R>(&self, ids: &[i64], sql: impl Fn(&str) -> String) -> Result<Vec<R>, StoreError>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let mut rows = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(IDS_PER_QUERY) {
-            let sql = format!(
-                "SELECT {OFFER_COLUMNS} FROM offers WHERE part_id IN ({}) ORDER BY part_id, seller_id, sku",
-                placeholders(chunk.len())
-            );
-            let rows: Vec<OfferRowTuple> = dispatch!(catalogue self, pool => {
+            let sql = sql(&placeholders(chunk.len()));
+            let found: Vec<R> = dispatch!(catalogue self, pool => {
                 let mut query = sqlx::query_as(&sql);
                 for id in chunk {
                     query = query.bind(id);
                 }
                 query.fetch_all(pool).await
             })?;
-            for row in rows {
-                offers.push(offer(row)?);
-            }
+            rows.extend(found);
         }
-        Ok(offers)
+        Ok(rows)
     }
 
     /// Every part id, in MPN order (for sorting search results by MPN).
