@@ -78,10 +78,10 @@ impl HttpConfig {
     }
 }
 
-/// Descriptors kept for everything but client connections: the database pools (a SQLite
-/// connection holds up to three files), the search index, logs and the runtime.
+/// Descriptors kept for everything but client connections: the database pools (on SQLite two
+/// pools, each connection holding up to three files), the search index, logs and the runtime.
 fn reserved_descriptors(database_connections: u32) -> u64 {
-    64 + 3 * u64::from(database_connections)
+    64 + 6 * u64::from(database_connections)
 }
 
 /// Past this many connections memory, not descriptors, is the limit.
@@ -97,14 +97,14 @@ pub fn raise_open_file_limit() -> u64 {
     soft
 }
 
-/// The configured bound, or what the open-file limit leaves after the reserve (half of it when
-/// the limit is small), at most [`MAX_DERIVED_CONNECTIONS`].
+/// The configured bound, or what the open-file limit leaves after the reserve (a quarter of it
+/// when the limit is small), at most [`MAX_DERIVED_CONNECTIONS`].
 pub fn max_connections(config: &HttpConfig, open_files: u64, database_connections: u32) -> usize {
     if let Some(max) = config.max_connections {
         return max;
     }
     let reserve = reserved_descriptors(database_connections);
-    let derived = if open_files > 2 * reserve { open_files - reserve } else { open_files / 2 };
+    let derived = if open_files > 2 * reserve { open_files - reserve } else { open_files / 4 };
     derived.clamp(1, MAX_DERIVED_CONNECTIONS) as usize
 }
 
@@ -123,6 +123,8 @@ pub async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(config.header_timeout);
     let pace = Pace { timeout: config.body_timeout, min_rate: config.body_min_rate };
+    // Out of descriptors, accept fails for every waiting connection: one warning a second.
+    let (mut last_warning, mut shed_since_warning): (Option<Instant>, usize) = (None, 0);
     loop {
         let accepted = tokio::select! {
             biased;
@@ -134,7 +136,11 @@ pub async fn serve(
             Err(err) if out_of_descriptors(&err) => {
                 // The connection waits in the backlog: make room, then take it, without spinning.
                 let shed = open.shed_idle((open.len() / 10).max(1));
-                tracing::warn!(error = %err, open = open.len(), shed, "out of file descriptors: closing idle connections");
+                shed_since_warning += shed;
+                if last_warning.is_none_or(|at| at.elapsed() >= Duration::from_secs(1)) {
+                    tracing::warn!(error = %err, open = open.len(), shed = shed_since_warning, "out of file descriptors: closing idle connections");
+                    (last_warning, shed_since_warning) = (Some(Instant::now()), 0);
+                }
                 tokio::time::sleep(Duration::from_millis(if shed > 0 { 10 } else { 100 })).await;
                 continue;
             }
@@ -144,9 +150,18 @@ pub async fn serve(
                 continue;
             }
         };
-        if open.len() >= max_connections && open.shed_idle(1) == 0 {
-            refuse(&stream);
-            continue;
+        if open.total() >= max_connections {
+            if open.shed_idle(1) == 0 && !open.any_closing() {
+                refuse(&stream);
+                continue;
+            }
+            // Until a connection asked to close has closed, its descriptor is still taken.
+            let room = async {
+                while open.total() >= max_connections {
+                    open.closed.notified().await;
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(1), room).await;
         }
         let (id, stop, busy) = open.add(&shutdown);
         let connection = http.serve_connection(
@@ -227,6 +242,8 @@ async fn handle(
 struct OpenConnections {
     next_id: AtomicUsize,
     entries: Mutex<BTreeMap<usize, Entry>>,
+    /// Signalled whenever a connection has closed.
+    closed: tokio::sync::Notify,
 }
 
 struct Entry {
@@ -245,11 +262,21 @@ impl OpenConnections {
 
     fn remove(&self, id: usize) {
         self.entries.lock().expect("connections lock").remove(&id);
+        self.closed.notify_one();
+    }
+
+    /// Connections open, including those asked to close that have not closed yet.
+    fn total(&self) -> usize {
+        self.entries.lock().expect("connections lock").len()
     }
 
     /// Connections open and not yet asked to close.
     fn len(&self) -> usize {
         self.entries.lock().expect("connections lock").values().filter(|e| !e.stop.is_cancelled()).count()
+    }
+
+    fn any_closing(&self) -> bool {
+        self.entries.lock().expect("connections lock").values().any(|e| e.stop.is_cancelled())
     }
 
     /// Asks up to `count` of the longest-open connections with no request in progress to close;
@@ -356,8 +383,8 @@ mod tests {
     #[test]
     fn the_default_bound_leaves_descriptors_for_the_rest_of_the_server() {
         let config = HttpConfig::default();
-        assert_eq!(max_connections(&config, 1024, 16), 1024 - 112);
-        assert_eq!(max_connections(&config, 64, 16), 32, "a small limit is shared half and half");
+        assert_eq!(max_connections(&config, 1024, 16), 1024 - 160);
+        assert_eq!(max_connections(&config, 64, 16), 16, "a quarter of a small limit");
         assert_eq!(max_connections(&config, 1 << 20, 16), 10_000);
         let set = HttpConfig { max_connections: Some(7), ..config };
         assert_eq!(max_connections(&set, 1024, 16), 7);

@@ -166,8 +166,25 @@ fn at_the_connection_bound_an_idle_connection_makes_room_and_busy_ones_refuse_qu
 
 #[test]
 fn a_client_holding_more_sockets_than_the_descriptor_limit_does_not_lock_others_out() {
+    let log = hold_more_sockets_than_descriptors(&[]);
+    assert!(!log.contains("out of file descriptors"), "the derived bound keeps accept from failing:\n{log}");
+    assert!(!log.contains("unable to open"), "and leaves the store its files:\n{log}");
+}
+
+#[test]
+fn running_out_of_descriptors_sheds_idle_connections_even_above_a_configured_bound() {
+    // A bound above the descriptor limit: accept itself fails with EMFILE, and idle connections
+    // are closed to make room.
+    let log = hold_more_sockets_than_descriptors(&[("FERRITE_HTTP__MAX_CONNECTIONS", "1000")]);
+    assert!(log.contains("out of file descriptors"), "{log}");
+}
+
+/// `ferrite serve` with 64 descriptors; a client opens 128 idle sockets; fresh clients are served.
+/// Returns the server's log.
+fn hold_more_sockets_than_descriptors(settings: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let mut command = ferrite(&["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path().to_str().unwrap()]);
+    command.envs(settings.iter().copied());
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         command.pre_exec(|| {
@@ -185,7 +202,9 @@ fn a_client_holding_more_sockets_than_the_descriptor_limit_does_not_lock_others_
         assert!(answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
     }
     drop(hoard);
+    let log = server.log();
     assert!(server.stop_with(Signal::SIGTERM).success());
+    log
 }
 
 #[test]
