@@ -78,10 +78,11 @@ impl HttpConfig {
     }
 }
 
-/// Descriptors kept for everything but client connections: the database pools (on SQLite two
-/// pools, each connection holding up to three files), the search index, logs and the runtime.
+/// Descriptors kept for everything but client connections: the database pools (on SQLite three
+/// pools: main, catalogue and uploads, each connection holding up to three files), the search
+/// index, logs and the runtime.
 fn reserved_descriptors(database_connections: u32) -> u64 {
-    64 + 6 * u64::from(database_connections)
+    64 + 9 * u64::from(database_connections)
 }
 
 /// Past this many connections memory, not descriptors, is the limit.
@@ -383,7 +384,7 @@ mod tests {
     #[test]
     fn the_default_bound_leaves_descriptors_for_the_rest_of_the_server() {
         let config = HttpConfig::default();
-        assert_eq!(max_connections(&config, 1024, 16), 1024 - 160);
+        assert_eq!(max_connections(&config, 1024, 16), 1024 - (64 + 9 * 16));
         assert_eq!(max_connections(&config, 64, 16), 16, "a quarter of a small limit");
         assert_eq!(max_connections(&config, 1 << 20, 16), 10_000);
         let set = HttpConfig { max_connections: Some(7), ..config };
