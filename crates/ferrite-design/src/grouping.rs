@@ -144,9 +144,14 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
         }
         let (chunk_a, rest_a) = chunk(a);
         let (chunk_b, rest_b) = chunk(b);
-        let order = match (chunk_a.parse::<u128>(), chunk_b.parse::<u128>()) {
-            (Ok(x), Ok(y)) => x.cmp(&y).then(chunk_a.len().cmp(&chunk_b.len())),
-            _ => chunk_a.to_lowercase().cmp(&chunk_b.to_lowercase()).then(chunk_a.cmp(chunk_b)),
+        let digits = |c: &str| c.starts_with(|c: char| c.is_ascii_digit());
+        let order = if digits(chunk_a) && digits(chunk_b) {
+            // By value however long (a parse would overflow, and mixing parsed and unparsed
+            // chunks is no total order), then fewer leading zeros first.
+            let (x, y) = (chunk_a.trim_start_matches('0'), chunk_b.trim_start_matches('0'));
+            x.len().cmp(&y.len()).then(x.cmp(y)).then(chunk_a.len().cmp(&chunk_b.len()))
+        } else {
+            chunk_a.to_lowercase().cmp(&chunk_b.to_lowercase()).then(chunk_a.cmp(chunk_b))
         };
         if order != Ordering::Equal {
             return order;
@@ -197,6 +202,22 @@ mod tests {
         assert_eq!(summary, vec![(vec!["C1", "C12"], 2), (vec!["C3"], 1), (vec!["R2", "R10"], 2)]);
         assert_eq!(items[2].parts.len(), 1, "one MPN, spelled two ways");
         assert_eq!(items[2].name, "10k");
+    }
+
+    /// Found by fuzzing (design_one_click_bom): numbers past u128 were compared as text, others by
+    /// value, so the order was not total and the sort panicked.
+    #[test]
+    fn designator_order_is_total_also_for_numbers_past_u128() {
+        let long = format!("C{}", "6".repeat(45));
+        let mut refs = vec![long.clone(), "C7".into(), format!("C{}", "1".repeat(40)), "C072".into(), "C72".into()];
+        refs.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(refs, ["C7".to_owned(), "C72".into(), "C072".into(), format!("C{}", "1".repeat(40)), long]);
+        proptest::proptest!(|(mut refs in proptest::collection::vec("[A-Z]{0,2}[0-9]{0,50}[a-z,]{0,2}[0-9]{0,3}", 0..40))| {
+            refs.sort_by(|a, b| natural_cmp(a, b));
+            for pair in refs.windows(2) {
+                proptest::prop_assert_ne!(natural_cmp(&pair[0], &pair[1]), Ordering::Greater);
+            }
+        });
     }
 
     #[test]
