@@ -64,3 +64,8 @@ id_type!(
     /// A design file uploaded to make a project from.
     DesignFileId
 );
+id_type!(
+    /// A batch of charges, named by the node that sends it, so that sending it again after a lost
+    /// reply cannot charge it twice.
+    ChargeBatchId
+);

@@ -14,4 +14,4 @@ pub mod units;
 
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use error::DomainError;
-pub use ids::{AppId, DesignFileId, OrgId, ProjectId, UserId, WorkspaceId};
+pub use ids::{AppId, ChargeBatchId, DesignFileId, OrgId, ProjectId, UserId, WorkspaceId};

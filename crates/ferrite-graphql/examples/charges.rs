@@ -21,7 +21,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use ferrite_core::{SystemClock, metering::Outcome, plan::Period};
+use ferrite_core::{ChargeBatchId, SystemClock, metering::Outcome, plan::Period};
 use ferrite_graphql::Meter;
 use ferrite_identity::{Identity, TokenConfig};
 use ferrite_store::{ConnectOptions, Store, metering::ChargeRequest};
@@ -142,15 +142,31 @@ async fn run(args: Args) {
                 // (outcome of the call, charges it stands for)
                 let (outcome, count) = match mode {
                     Mode::Meter => (meter.charge(&client_id, 1).await.map(|c| c.outcome).map_err(|e| e.to_string()), 1),
-                    Mode::Direct => {
-                        (store.charge_batch(&[charge(1)]).await.map(|mut o| o.remove(0)).map_err(|e| e.to_string()), 1)
-                    }
+                    Mode::Direct => (
+                        store
+                            .charge_batch(ChargeBatchId::new(), &[charge(1)])
+                            .await
+                            .map(|mut o| o.remove(0))
+                            .map_err(|e| e.to_string()),
+                        1,
+                    ),
                     Mode::Batch16 => {
                         let batch: Vec<ChargeRequest> = (0..16).map(|_| charge(1)).collect();
-                        (store.charge_batch(&batch).await.map(|o| o[15]).map_err(|e| e.to_string()), 16)
+                        (
+                            store
+                                .charge_batch(ChargeBatchId::new(), &batch)
+                                .await
+                                .map(|o| o[15])
+                                .map_err(|e| e.to_string()),
+                            16,
+                        )
                     }
                     Mode::Batch16Merged => (
-                        store.charge_batch(&[charge(16)]).await.map(|mut o| o.remove(0)).map_err(|e| e.to_string()),
+                        store
+                            .charge_batch(ChargeBatchId::new(), &[charge(16)])
+                            .await
+                            .map(|mut o| o.remove(0))
+                            .map_err(|e| e.to_string()),
                         16,
                     ),
                 };

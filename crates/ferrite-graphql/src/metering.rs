@@ -12,7 +12,7 @@ use std::{
 
 use chrono::{DateTime, Utc};
 use ferrite_core::{
-    AppId,
+    AppId, ChargeBatchId,
     metering::Outcome,
     plan::{Period, next_period_start},
 };
@@ -149,12 +149,14 @@ fn charge_request(app: AppId, is_evaluation: bool, parts: i64, now: DateTime<Utc
     }
 }
 
-/// Commits charges; a busy or briefly unreachable store gets one retry before they are refused.
+/// Commits charges; a busy or briefly unreachable store gets one retry, under the same batch id
+/// so that a commit whose reply was lost is not charged again, before they are refused.
 async fn commit(store: &Store, requests: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
-    match store.charge_batch(requests).await {
+    let batch = ChargeBatchId::new();
+    match store.charge_batch(batch, requests).await {
         Err(_) => {
             tokio::time::sleep(Duration::from_millis(20)).await;
-            store.charge_batch(requests).await
+            store.charge_batch(batch, requests).await
         }
         done => done,
     }

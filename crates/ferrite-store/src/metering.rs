@@ -19,7 +19,7 @@ use std::{
 };
 
 use ferrite_core::{
-    AppId,
+    AppId, ChargeBatchId,
     metering::{Account, Outcome, settle},
 };
 use rusqlite::{OptionalExtension, TransactionBehavior};
@@ -144,8 +144,11 @@ fn placeholders(rows: usize) -> String {
 impl Store {
     /// Decides and records a batch of charges in one transaction; outcomes in the batch's order.
     /// On SQLite this completes without awaiting unless another connection holds the write lock.
-    pub async fn charge_batch(&self, charges: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
-        let Some(charger) = &self.charger else { return self.charge_postgres(charges).await };
+    /// Sending a batch again under the same `id` after an error never charges it twice: on
+    /// PostgreSQL, where a commit's reply can be lost with the connection, the first commit's
+    /// outcomes are answered; on SQLite an error means nothing was written.
+    pub async fn charge_batch(&self, id: ChargeBatchId, charges: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
+        let Some(charger) = &self.charger else { return self.charge_postgres(id, charges).await };
         match charger.charge(charges) {
             Err(err) if is_busy(&err) => {}
             done => return done.map_err(|err| StoreError::Database(err.to_string())),
@@ -180,12 +183,25 @@ impl Store {
         Ok(())
     }
 
-    async fn charge_postgres(&self, charges: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
+    async fn charge_postgres(&self, id: ChargeBatchId, charges: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
         let Pool::Postgres(pool) = &self.pool else { unreachable!("SQLite stores charge through their charger") };
         self.refuse_while_unavailable()?;
         if charges.is_empty() {
             return Ok(Vec::new());
         }
+        match self.charge_postgres_once(pool, id, charges).await {
+            // The batch committed before: this is a retry after a lost reply.
+            Err(StoreError::Conflict) => committed_outcomes(pool, id).await,
+            decided => decided,
+        }
+    }
+
+    async fn charge_postgres_once(
+        &self,
+        pool: &sqlx::PgPool,
+        id: ChargeBatchId,
+        charges: &[ChargeRequest],
+    ) -> Result<Vec<Outcome>, StoreError> {
         let mut keys: Vec<(String, &str)> = Vec::new();
         for charge in charges {
             let key = (charge.app.to_string(), charge.period.as_str());
@@ -229,7 +245,43 @@ impl Store {
         for (app, day, parts) in &settled.daily {
             sqlx::query(DAILY_UPSERT).bind(app.to_string()).bind(day).bind(parts).execute(&mut *tx).await?;
         }
+        let (charged, used, limit): (Vec<bool>, Vec<i64>, Vec<i64>) = settled
+            .outcomes
+            .iter()
+            .map(|outcome| match *outcome {
+                Outcome::Charged { used, limit } => (true, used, limit),
+                Outcome::Refused { used, limit } => (false, used, limit),
+            })
+            .collect();
+        sqlx::query(
+            "WITH pruned AS (DELETE FROM charge_batches WHERE committed_at < now() - interval '10 minutes')
+             INSERT INTO charge_batches (id, charged, used, part_limit) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.to_string())
+        .bind(charged)
+        .bind(used)
+        .bind(limit)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(settled.outcomes)
     }
+}
+
+/// What the committed batch `id` decided.
+async fn committed_outcomes(pool: &sqlx::PgPool, id: ChargeBatchId) -> Result<Vec<Outcome>, StoreError> {
+    let (charged, used, limit): (Vec<bool>, Vec<i64>, Vec<i64>) =
+        sqlx::query_as("SELECT charged, used, part_limit FROM charge_batches WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(pool)
+            .await?;
+    Ok(charged
+        .into_iter()
+        .zip(used.into_iter().zip(limit))
+        .map(
+            |(charged, (used, limit))| {
+                if charged { Outcome::Charged { used, limit } } else { Outcome::Refused { used, limit } }
+            },
+        )
+        .collect())
 }

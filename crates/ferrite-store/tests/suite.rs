@@ -741,7 +741,7 @@ mod design {
 mod charges {
     use super::*;
     use chrono::NaiveDate;
-    use ferrite_core::{AppId, metering::Outcome};
+    use ferrite_core::{AppId, ChargeBatchId, metering::Outcome};
     use ferrite_store::metering::ChargeRequest;
 
     store_suite!(a_batch_is_decided_in_order_and_written_once_per_account_and_day);
@@ -768,7 +768,7 @@ mod charges {
             charge(app, "2026-12-02", 40),
             charge(app, "2026-12-02", 0),
         ];
-        let outcomes = db.store.charge_batch(&batch).await.unwrap();
+        let outcomes = db.store.charge_batch(ChargeBatchId::new(), &batch).await.unwrap();
         assert_eq!(
             outcomes,
             [
@@ -786,9 +786,9 @@ mod charges {
         assert_eq!(db.store.daily_usage(org, app, first, second).await.unwrap(), [(first, 60), (second, 40)]);
 
         // The next batch starts from the committed total.
-        let outcomes = db.store.charge_batch(&[charge(app, "2026-12-02", 1)]).await.unwrap();
+        let outcomes = db.store.charge_batch(ChargeBatchId::new(), &[charge(app, "2026-12-02", 1)]).await.unwrap();
         assert_eq!(outcomes, [Outcome::Refused { used: 100, limit: 100 }]);
-        assert!(db.store.charge_batch(&[]).await.unwrap().is_empty());
+        assert!(db.store.charge_batch(ChargeBatchId::new(), &[]).await.unwrap().is_empty());
     }
 
     /// SQLite charges on a connection that does not wait on the runtime's thread: while another
@@ -803,7 +803,10 @@ mod charges {
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
 
         let store = db.store.clone();
-        let charging = tokio::spawn(async move { store.charge_batch(&[charge(app, "2026-12-01", 7)]).await });
+        let charging =
+            tokio::spawn(
+                async move { store.charge_batch(ChargeBatchId::new(), &[charge(app, "2026-12-01", 7)]).await },
+            );
         // On a single-threaded runtime this sleep ends on time only if the charge is not
         // blocking the thread while it waits for the lock.
         let started = std::time::Instant::now();
@@ -815,6 +818,23 @@ mod charges {
         let outcomes = charging.await.unwrap().unwrap();
         assert_eq!(outcomes, [Outcome::Charged { used: 7, limit: 100 }]);
         assert_eq!(db.store.part_usage(app, "2026-12").await.unwrap(), 7);
+    }
+
+    /// On PostgreSQL a commit's reply can be lost with the connection, and the meter then sends
+    /// the batch again under the same id: it is answered as first decided, not charged twice.
+    #[tokio::test]
+    async fn a_postgres_batch_sent_again_under_its_id_is_charged_once() {
+        let Some(db) = postgres_db().await else { return };
+        let (_, app) = app_with_limit(&db, 100).await;
+        let batch = ChargeBatchId::new();
+        let charges = [charge(app, "2026-12-01", 60), charge(app, "2026-12-01", 50)];
+        let first = db.store.charge_batch(batch, &charges).await.unwrap();
+        assert_eq!(first, [Outcome::Charged { used: 60, limit: 100 }, Outcome::Refused { used: 60, limit: 100 }]);
+        assert_eq!(db.store.charge_batch(batch, &charges).await.unwrap(), first);
+        assert_eq!(db.store.part_usage(app, "2026-12").await.unwrap(), 60);
+        // Another batch is another charge.
+        let next = db.store.charge_batch(ChargeBatchId::new(), &charges[..1]).await.unwrap();
+        assert_eq!(next, [Outcome::Refused { used: 60, limit: 100 }]);
     }
 }
 
