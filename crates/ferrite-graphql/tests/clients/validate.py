@@ -35,18 +35,21 @@ def check(schema, fixture):
         return [f"syntax: {e.message} at {e.locations}"]
     errors = [f"{e.message} (line {e.locations[0].line})" if e.locations else e.message
               for e in validate(schema, doc)]
-    if errors:
-        return errors
+    # Variables are coerced even when the document fails, so input-type gaps show as well.
     var_file = fixture.with_name(fixture.name[: -len(".graphql")] + ".variables.json")
     if not var_file.exists():
-        return []
+        return errors
     try:
         inputs = json.loads(var_file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         return [f"variables file is not JSON: {e}"]
     ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
     for op in ops:
-        coerced = get_variable_values(schema, op.variable_definitions or [], inputs)
+        try:
+            coerced = get_variable_values(schema, op.variable_definitions or [], inputs)
+        except (GraphQLError, TypeError) as e:
+            errors.append(f"variables: {e}")
+            continue
         if isinstance(coerced, list):
             errors += [f"variables: {e.message}" for e in coerced]
     return errors
