@@ -6,10 +6,12 @@ pub mod clock;
 pub mod design;
 pub mod error;
 pub mod ids;
+pub mod keys;
 pub mod metering;
 pub mod org;
 pub mod plan;
 pub mod scope;
+pub mod slug;
 pub mod units;
 
 pub use clock::{Clock, FakeClock, SystemClock};

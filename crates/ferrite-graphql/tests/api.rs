@@ -8,7 +8,11 @@ use axum::{
     http::{Request, header},
 };
 use chrono::{Duration, Utc};
-use ferrite_core::{Clock, FakeClock, scope::AppScopes};
+use ferrite_core::{
+    Clock, FakeClock,
+    keys::{mpn_key, name_key},
+    scope::AppScopes,
+};
 use ferrite_graphql::{ExchangeRates, Services, http};
 use ferrite_identity::{CreatedApp, Identity, TokenConfig, TokenRequest};
 use ferrite_store::{
@@ -86,7 +90,7 @@ fn hash(text: &str) -> i64 {
 async fn write_catalogue(store: &Store) {
     let mut writer = store.begin_import("fixture", Utc::now()).await.unwrap();
     for (manufacturer, mpn, description, offers, specs) in fixtures() {
-        let m = writer.manufacturer(&manufacturer.to_lowercase().replace(' ', ""), manufacturer).await.unwrap();
+        let m = writer.manufacturer(&name_key(manufacturer), manufacturer).await.unwrap();
         let category = writer.category(&["Integrated Circuits".into(), "Amplifiers".into()]).await.unwrap();
         let mut spec_rows = Vec::new();
         for (name, display, si) in specs {
@@ -97,7 +101,7 @@ async fn write_catalogue(store: &Store) {
         let row = PartRow {
             manufacturer_id: m,
             mpn: mpn.into(),
-            mpn_key: mpn.replace('-', "").to_uppercase(),
+            mpn_key: mpn_key(mpn),
             description: Some(description.into()),
             category_id: category,
             content_hash: hash(&format!("{mpn}{specs}")),
@@ -107,7 +111,7 @@ async fn write_catalogue(store: &Store) {
         };
         let (part, _) = writer.part(row).await.unwrap();
         for (seller, sku, stock, prices) in offers {
-            let s = writer.seller(&seller.to_lowercase().replace('-', ""), seller).await.unwrap();
+            let s = writer.seller(&name_key(seller), seller).await.unwrap();
             let prices = serde_json::to_string(&prices).unwrap();
             let offer = OfferRow {
                 seller_id: s,

@@ -20,7 +20,11 @@ use axum::{
     http::{Request, header},
 };
 use chrono::Utc;
-use ferrite_core::{FakeClock, scope::AppScopes};
+use ferrite_core::{
+    FakeClock,
+    keys::{mpn_key, name_key},
+    scope::AppScopes,
+};
 use ferrite_graphql::{ExchangeRates, Services, http};
 use ferrite_identity::{Identity, TokenConfig, TokenRequest};
 use ferrite_store::{ConnectOptions, Store};
@@ -28,7 +32,6 @@ use ferrite_supply::{
     catalogue::Catalogue,
     feeds::Adapter,
     import::{Mode, import},
-    keys::{mpn_key, name_key},
 };
 use serde_json::{Value, json};
 use tower::ServiceExt;

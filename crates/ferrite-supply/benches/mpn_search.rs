@@ -18,10 +18,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use ferrite_core::keys::mpn_key;
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::{
     catalogue::{Catalogue, CatalogueOptions},
-    keys::mpn_key,
     search::SearchRequest,
 };
 

@@ -16,10 +16,9 @@ use std::{
 
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord, PartRecord, Store, StoreError};
 
-use crate::{
-    keys::name_key,
-    search::{self, SearchError, SearchIndex, SearchRequest, SearchResult},
-};
+use ferrite_core::keys::{name_key, name_words, words_match};
+
+use crate::search::{self, SearchError, SearchIndex, SearchRequest, SearchResult};
 
 /// Manufacturers, sellers, categories and attributes, by id and by the keys the API looks them up by.
 #[derive(Default)]
@@ -79,14 +78,10 @@ impl Dictionary {
             return vec![exact];
         }
         let words = name_words(name);
-        if words.is_empty() {
-            return Vec::new();
-        }
-        let contains = |all: &[String], some: &[String]| some.iter().all(|w| all.contains(w));
         let mut found: Vec<&Named> = self
             .manufacturer_words
             .iter()
-            .filter(|(known, _)| !known.is_empty() && (contains(known, &words) || contains(&words, known)))
+            .filter(|(known, _)| words_match(known, &words))
             .filter_map(|(_, id)| self.manufacturers.get(id))
             .collect();
         found.sort_by_key(|m| m.id);
@@ -120,12 +115,6 @@ impl Dictionary {
         chain.reverse();
         chain
     }
-}
-
-/// A name's words: runs of letters and digits, lower case (`Amphenol ICC / FCI` → `amphenol`,
-/// `icc`, `fci`).
-fn name_words(name: &str) -> Vec<String> {
-    name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
 
 /// A part with its offers (by seller, then SKU), ready to answer from.

@@ -9,13 +9,13 @@ use ferrite_store::{
     Store, StoreError,
     catalogue::{CatalogueWriter, OfferRow, PartChange, PartRow},
 };
+use ferrite_core::keys::{mpn_key, name_key};
 use serde::Serialize;
 use tokio::sync::mpsc;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::{
     feeds::{Adapter, FeedError, PartSink},
-    keys::{mpn_key, name_key},
     model::{FeedOffer, FeedPart, Location},
 };
 

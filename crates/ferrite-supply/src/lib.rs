@@ -6,6 +6,5 @@ pub mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod import;
-pub mod keys;
 pub mod model;
 pub mod search;

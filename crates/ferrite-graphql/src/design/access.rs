@@ -36,7 +36,7 @@ pub async fn visible_workspace(
     claims: &AccessClaims,
     workspace_url: &str,
 ) -> Result<Option<Workspace>, StoreError> {
-    let slug = ferrite_core::design::slug_of_url(workspace_url);
+    let slug = ferrite_core::slug::slug_of_url(workspace_url);
     if slug.is_empty() {
         return Ok(None);
     }

@@ -5,12 +5,12 @@ mod types;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result};
-use ferrite_core::scope::Scope;
+use ferrite_core::{scope::Scope, slug::category_path};
 use ferrite_supply::search::{self, Filter, SearchRequest, SearchResult, Sort, SortKey};
 
 use self::types::{
     Env, SupAppliedFilter, SupAttribute, SupCategory, SupCategoryBucket, SupCompany, SupCompanyBucket, SupPart,
-    applied_filters, category_path, services, unknown_company,
+    applied_filters, services, unknown_company,
 };
 use crate::{
     Caller,
@@ -198,7 +198,7 @@ impl SupplyQuery {
         records.sort_by_key(|c| c.id);
         let wanted = |c: &ferrite_store::CategoryRecord| {
             ids.as_ref().is_none_or(|ids| ids.contains(&c.id.to_string()))
-                && paths.as_ref().is_none_or(|paths| paths.iter().any(|p| *p == category_path(c) || *p == c.path))
+                && paths.as_ref().is_none_or(|paths| paths.iter().any(|p| *p == category_path(&c.path) || *p == c.path))
         };
         Ok(Some(records.into_iter().filter(wanted).map(|record| SupCategory { record, env: env.clone() }).collect()))
     }

@@ -10,6 +10,8 @@ use ferrite_supply::{
     search::{Filter, SpecValue},
 };
 
+use ferrite_core::slug::{category_path, part_slug};
+
 use crate::{ExchangeRates, Services, scalars::Time};
 
 /// What every supply object needs to render: names, and the currency asked for. Cheap to clone
@@ -220,12 +222,6 @@ pub struct SupCategory {
     pub env: Env,
 }
 
-/// Nexar-style category path: `/electronic-parts/<slug>/<slug>`.
-pub fn category_path(record: &CategoryRecord) -> String {
-    let slugs: Vec<String> = record.path.split('/').map(ferrite_store::catalogue::slugify).collect();
-    format!("/electronic-parts/{}", slugs.join("/"))
-}
-
 #[Object]
 impl SupCategory {
     async fn id(&self) -> ID {
@@ -256,7 +252,7 @@ impl SupCategory {
             .collect()
     }
     async fn path(&self) -> String {
-        category_path(&self.record)
+        category_path(&self.record.path)
     }
     /// Parts in this category and its descendants.
     async fn num_parts(&self) -> async_graphql::Result<i32> {
@@ -425,12 +421,6 @@ impl SupPart {
 
 fn image(url: &str) -> SupImage {
     SupImage { url: url.to_owned(), credit_string: String::new(), credit_url: String::new() }
-}
-
-/// Nexar's slug form: `/<mpn>-<manufacturer>-<id>`, lower case.
-fn part_slug(mpn: &str, manufacturer: &str, id: i64) -> String {
-    let slug = ferrite_store::catalogue::slugify(&format!("{mpn} {manufacturer}"));
-    format!("/{slug}-{id}")
 }
 
 /// A seller's offers of one part (indices into the part's offers).

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use super::{COMPLETE_MARKER, SearchError, SearchIndex, schema, spec_term};
-use crate::keys::mpn_key;
+use ferrite_core::keys::mpn_key;
 
 const PAGE: i64 = 5_000;
 const WRITER_MEMORY: usize = 200 << 20;

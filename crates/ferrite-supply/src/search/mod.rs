@@ -27,7 +27,7 @@ pub use build::{build, price_at_1000};
 pub use filters::{Filter, SpecValue};
 use schema::Fields;
 
-use crate::keys::mpn_key;
+use ferrite_core::keys::mpn_key;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
