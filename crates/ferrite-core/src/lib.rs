@@ -8,6 +8,7 @@ pub mod error;
 pub mod ids;
 pub mod keys;
 pub mod metering;
+pub mod money;
 pub mod org;
 pub mod plan;
 pub mod scope;

@@ -32,7 +32,7 @@ use axum::{
     routing::post,
 };
 use ferrite_core::{SystemClock, metering::Outcome};
-use ferrite_graphql::{ExchangeRates, Meter, Services, http::ApiState};
+use ferrite_graphql::{Meter, Services, http::ApiState};
 use ferrite_identity::{Identity, TokenConfig};
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
@@ -81,7 +81,6 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
     let services = Arc::new(Services {
         identity: identity.clone(),
         catalogue: catalogue.clone(),
-        rates: ExchangeRates::default(),
         public_url: public_url.clone(),
     });
     let api = ApiState {

@@ -11,15 +11,16 @@ use chrono::{Duration, Utc};
 use ferrite_core::{
     Clock, FakeClock,
     keys::{mpn_key, name_key},
+    money::ExchangeRates,
     scope::AppScopes,
 };
-use ferrite_graphql::{ExchangeRates, Services, http};
+use ferrite_graphql::{Services, http};
 use ferrite_identity::{CreatedApp, Identity, TokenConfig, TokenRequest};
 use ferrite_store::{
     ConnectOptions, Store,
     catalogue::{OfferRow, PartRow},
 };
-use ferrite_supply::catalogue::Catalogue;
+use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -162,10 +163,9 @@ async fn api_at(url: &str, dir: tempfile::TempDir) -> Api {
     let supply = identity.create_app(acme.id, "bom tool", "", scopes("supply"), &[], 100).await.unwrap();
     let design = identity.create_app(acme.id, "cad", "", scopes("design"), &[], 0).await.unwrap();
     let other_org_app = identity.create_app(bolt.id, "theirs", "", scopes("supply"), &[], 0).await.unwrap();
-    let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
     let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0), ("EUR".into(), 0.5)]));
-    let services =
-        Arc::new(Services { identity: identity.clone(), catalogue, rates, public_url: "http://ferrite.test".into() });
+    let catalogue = Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions::with_rates(rates)).await.unwrap();
+    let services = Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     Api { router: http::routes(state), identity, clock, supply, design, other_org_app, _dir: dir }

@@ -25,7 +25,7 @@ use ferrite_core::{
     keys::{mpn_key, name_key},
     scope::AppScopes,
 };
-use ferrite_graphql::{ExchangeRates, Services, http};
+use ferrite_graphql::{Services, http};
 use ferrite_identity::{Identity, TokenConfig, TokenRequest};
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::{
@@ -473,7 +473,6 @@ async fn catalogue_api(data: &std::path::Path, dir: &std::path::Path) -> (axum::
     let services = Arc::new(Services {
         identity: identity.clone(),
         catalogue,
-        rates: ExchangeRates(BTreeMap::from([("USD".into(), 1.0)])),
         public_url: "http://ferrite.test".into(),
     });
     let meter = ferrite_graphql::Meter::start(identity.clone());

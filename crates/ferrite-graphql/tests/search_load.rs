@@ -13,7 +13,7 @@ use axum::{
     routing::get,
 };
 use ferrite_core::{SystemClock, scope::AppScopes};
-use ferrite_graphql::{ExchangeRates, Services, http};
+use ferrite_graphql::{Services, http};
 use ferrite_identity::{Identity, TokenConfig, TokenRequest};
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::catalogue::Catalogue;
@@ -40,7 +40,6 @@ async fn server(dir: &std::path::Path, parts: usize) -> (Router, String) {
     let services = Arc::new(Services {
         identity: identity.clone(),
         catalogue,
-        rates: ExchangeRates::default(),
         public_url: "http://ferrite.test".into(),
     });
     let meter = ferrite_graphql::Meter::start(identity.clone());
