@@ -1,6 +1,7 @@
 //! Ferrite's domain: identifiers, scopes, organizations and their rules, and the clock.
 //! Nothing here does I/O, so every rule can be tested with plain values.
 
+pub mod access;
 pub mod app;
 pub mod clock;
 pub mod design;

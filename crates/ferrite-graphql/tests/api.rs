@@ -354,6 +354,61 @@ async fn prices_convert_to_the_requested_currency() {
     assert!(country["errors"][0]["message"].as_str().unwrap().contains("Unknown country `XX`"));
 }
 
+/// Issue 14: the index sorted `median_price_1000` on raw prices of mixed currencies (0.40 EUR
+/// before 0.50 USD), while the field of that name converts first (0.40 EUR is 0.80 USD).
+#[tokio::test]
+async fn the_median_price_sort_orders_parts_by_the_converted_price_the_field_shows() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    for direction in ["asc", "desc"] {
+        let answer = api
+            .query(
+                &token,
+                &format!(
+                    r#"{{ supSearch(q: "dual op amp", sort: "median_price_1000", sortDir: {direction}, limit: 10) {{
+                        results {{ part {{ mpn medianPrice1000 {{ convertedPrice convertedCurrency }} }} }} }} }}"#
+                ),
+            )
+            .await;
+        let results = answer["data"]["supSearch"]["results"].as_array().unwrap_or_else(|| panic!("{answer}"));
+        let shown: Vec<(&str, f64)> = results
+            .iter()
+            .map(|r| (r["part"]["mpn"].as_str().unwrap(), r["part"]["medianPrice1000"]["convertedPrice"].as_f64().unwrap()))
+            .collect();
+        let mut sorted = shown.clone();
+        sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+        if direction == "desc" {
+            sorted.reverse();
+        }
+        assert_eq!(shown, sorted, "sorted {direction} by the field's value");
+        assert_eq!(shown.len(), 4);
+    }
+}
+
+/// Issue 14: `requireAuthorizedSellers` dropped parts after the page was cut, so `hits` counted
+/// parts the answer then left out. LCSC, the only seller of the resistors, is not authorized.
+#[tokio::test]
+async fn multi_match_counts_only_parts_of_authorized_sellers_when_they_are_required() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let answer = api
+        .query(
+            &token,
+            r#"{ supMultiMatch(options: {requireAuthorizedSellers: true}, queries: [
+                {mpn: "RC0603FR-0710KL"},
+                {sku: "C98220"},
+                {mpnOrSku: "C98220"},
+                {mpn: "LM358DR"}
+            ]) { hits parts { mpn } } }"#,
+        )
+        .await;
+    let matches = answer["data"]["supMultiMatch"].as_array().unwrap_or_else(|| panic!("{answer}"));
+    for unauthorized in &matches[..3] {
+        assert_eq!(unauthorized, &json!({ "hits": 0, "parts": [] }), "{answer}");
+    }
+    assert_eq!(matches[3], json!({ "hits": 1, "parts": [{ "mpn": "LM358DR" }] }));
+}
+
 #[tokio::test]
 async fn multi_match_answers_per_query_by_mpn_manufacturer_or_sku() {
     let api = api().await;

@@ -62,7 +62,7 @@ impl AppState {
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let identity = ferrite_identity::http::routes(state.identity.clone());
-    let portal = ferrite_portal::routes(state.identity.clone(), state.plans.clone());
+    let portal = ferrite_portal::routes(state.identity.clone(), state.plans.clone(), state.catalogue.clone());
     let api = ferrite_graphql::http::routes(state.api.clone());
     // Design files: with a body limit of their own (10 MiB), above `max_body_bytes`.
     let uploads = ferrite_graphql::design::upload::routes(state.identity.clone(), state.uploads);
