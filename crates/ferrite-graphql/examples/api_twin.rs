@@ -77,12 +77,10 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
         .await
         .expect("identity starts");
     tokio::spawn(identity.clone().run_refresher());
+    let cache_mib = options.part_cache_bytes >> 20;
     let catalogue = Catalogue::open_with(store.clone(), &data_dir, options).await.expect("the catalogue opens");
-    let services = Arc::new(Services {
-        identity: identity.clone(),
-        catalogue: catalogue.clone(),
-        public_url: public_url.clone(),
-    });
+    let services =
+        Arc::new(Services { identity: identity.clone(), catalogue: catalogue.clone(), public_url: public_url.clone() });
     let api = ApiState {
         schema: ferrite_graphql::schema(services),
         identity: identity.clone(),
@@ -108,9 +106,7 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
     println!(
         "TWIN metering={metering} charges={n} mean_charge_wait_us={mean_us:.0} part_cache_mib={} \
          part_cache_hits={} part_cache_misses={} part_cache_hit_ratio={hit_ratio:.3}",
-        options.part_cache_bytes >> 20,
-        cache.hits,
-        cache.misses
+        cache_mib, cache.hits, cache.misses
     );
 }
 

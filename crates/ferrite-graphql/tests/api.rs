@@ -165,7 +165,8 @@ async fn api_at(url: &str, dir: tempfile::TempDir) -> Api {
     let other_org_app = identity.create_app(bolt.id, "theirs", "", scopes("supply"), &[], 0).await.unwrap();
     let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0), ("EUR".into(), 0.5)]));
     let catalogue = Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions::with_rates(rates)).await.unwrap();
-    let services = Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
+    let services =
+        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     Api { router: http::routes(state), identity, clock, supply, design, other_org_app, _dir: dir }
@@ -373,7 +374,9 @@ async fn the_median_price_sort_orders_parts_by_the_converted_price_the_field_sho
         let results = answer["data"]["supSearch"]["results"].as_array().unwrap_or_else(|| panic!("{answer}"));
         let shown: Vec<(&str, f64)> = results
             .iter()
-            .map(|r| (r["part"]["mpn"].as_str().unwrap(), r["part"]["medianPrice1000"]["convertedPrice"].as_f64().unwrap()))
+            .map(|r| {
+                (r["part"]["mpn"].as_str().unwrap(), r["part"]["medianPrice1000"]["convertedPrice"].as_f64().unwrap())
+            })
             .collect();
         let mut sorted = shown.clone();
         sorted.sort_by(|a, b| a.1.total_cmp(&b.1));

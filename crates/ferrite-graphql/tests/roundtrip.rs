@@ -10,7 +10,7 @@
 //! rule is applied to the expectation below, each where it is applied.
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
+    collections::{HashMap, HashSet},
     path::PathBuf,
     sync::Arc,
 };
@@ -470,11 +470,8 @@ async fn catalogue_api(data: &std::path::Path, dir: &std::path::Path) -> (axum::
         ..Default::default()
     };
     let token = identity.token(&client, &request).await.unwrap().access_token;
-    let services = Arc::new(Services {
-        identity: identity.clone(),
-        catalogue,
-        public_url: "http://ferrite.test".into(),
-    });
+    let services =
+        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity, meter };
     (http::routes(state), token)

@@ -37,11 +37,8 @@ async fn server(dir: &std::path::Path, parts: usize) -> (Router, String) {
     let request = TokenRequest { grant_type: "client_credentials".into(), ..Default::default() };
     let token = identity.token(&client, &request).await.unwrap().access_token;
     let catalogue = Catalogue::open(store.clone(), dir).await.unwrap();
-    let services = Arc::new(Services {
-        identity: identity.clone(),
-        catalogue,
-        public_url: "http://ferrite.test".into(),
-    });
+    let services =
+        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity, meter };
     (http::routes(state).route("/healthz", get(|| async { "ok" })), token)

@@ -360,11 +360,7 @@ impl Store {
         ).bind(offer_id).fetch_all(pool).await)?;
         rows.into_iter()
             .map(|(at, inventory_level, prices)| {
-                Ok(HistoryRecord {
-                    recorded_at: time::from_db(at),
-                    inventory_level,
-                    prices: price_breaks(&prices)?,
-                })
+                Ok(HistoryRecord { recorded_at: time::from_db(at), inventory_level, prices: price_breaks(&prices)? })
             })
             .collect()
     }

@@ -5,11 +5,11 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use ferrite_core::keys::{mpn_key, name_key};
 use ferrite_store::{
     Store, StoreError,
     catalogue::{CatalogueWriter, OfferRow, PartChange, PartRow},
 };
-use ferrite_core::keys::{mpn_key, name_key};
 use serde::Serialize;
 use tokio::sync::mpsc;
 use xxhash_rust::xxh3::xxh3_64;

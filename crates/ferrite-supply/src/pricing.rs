@@ -60,8 +60,12 @@ pub fn best_quote(offers: &[OfferRecord], quantity: i64, rates: &ExchangeRates) 
         .filter_map(|offer| {
             let price = money::price_at(&offer.prices, quantity)?;
             let in_stock = offer.inventory_level.unwrap_or(0) >= quantity;
-            let quote =
-                Quote { unit_price: price.price, currency: price.currency.clone(), seller_id: offer.seller_id, in_stock };
+            let quote = Quote {
+                unit_price: price.price,
+                currency: price.currency.clone(),
+                seller_id: offer.seller_id,
+                in_stock,
+            };
             // Unconvertible currencies compare by their code, then by their own price.
             let known = rates.knows(&price.currency);
             let usd = if known { rates.convert(price.price, &price.currency, "USD").amount } else { price.price };

@@ -51,7 +51,9 @@ async fn parts_come_in_the_order_asked_once_each_and_the_same_from_memory_as_fro
     let (lm358, ne555) = (id_of(&store, "LM358DR").await, id_of(&store, "NE555").await);
     let cached = Catalogue::open(store.clone(), dir.path()).await.unwrap();
     let uncached =
-        Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions { part_cache_bytes: 0, ..Default::default() }).await.unwrap();
+        Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions { part_cache_bytes: 0, ..Default::default() })
+            .await
+            .unwrap();
 
     let ask = [ne555, 999_999, lm358, ne555];
     let first = cached.parts(&ask).await.unwrap();

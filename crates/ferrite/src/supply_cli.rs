@@ -2,7 +2,6 @@
 
 use std::{
     io::IsTerminal,
-    path::Path,
     sync::Arc,
     time::{Duration, Instant},
 };

@@ -93,11 +93,7 @@ pub struct BomLine {
 /// The workspace at `slug`, if it is one of the person's organizations'.
 async fn workspace(portal: &Portal, member: &Member, slug: &str) -> Result<Workspace, PortalError> {
     let workspace = portal.store().workspace_by_slug(slug).await?;
-    if member.visible().sees(workspace.org_id) {
-        Ok(workspace)
-    } else {
-        Err(PortalError::NotFound)
-    }
+    if member.visible().sees(workspace.org_id) { Ok(workspace) } else { Err(PortalError::NotFound) }
 }
 
 pub async fn list(State(portal): State<Portal>, member: Member) -> Result<Response, PortalError> {
@@ -280,7 +276,10 @@ pub async fn project(
                 status_text,
                 stock: linked.map(|_| ferrite_core::plan::thousands(part.map_or(0, |p| p.stock()))).unwrap_or_default(),
                 price: quote.as_ref().map(|q| format!("{:.4} {}", q.unit_price, q.currency)).unwrap_or_default(),
-                seller: quote.and_then(|q| dictionary.sellers.get(&q.seller_id)).map(|s| s.name.clone()).unwrap_or_default(),
+                seller: quote
+                    .and_then(|q| dictionary.sellers.get(&q.seller_id))
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect();
