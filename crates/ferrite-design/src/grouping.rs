@@ -5,10 +5,9 @@
 
 use std::{cmp::Ordering, collections::HashMap};
 
-use crate::{
-    BomItem, Instance, Line, ParseError,
-    keys::{mpn_key, name_key},
-};
+use ferrite_core::keys::{mpn_key, name_key};
+
+use crate::{BomItem, Instance, Line, ParseError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {

@@ -14,7 +14,6 @@ pub mod fields;
 #[doc(hidden)]
 pub mod fuzzing;
 mod grouping;
-pub mod keys;
 mod kicad;
 pub mod linking;
 mod model;

@@ -6,12 +6,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use ferrite_core::keys::{mpn_key, same_manufacturer};
 use ferrite_store::{Store, StoreError};
 
-use crate::{
-    Bom,
-    keys::{mpn_key, same_manufacturer},
-};
+use crate::Bom;
 
 /// For each item of `bom`, for each of its manufacturer parts, the supply part id it links to.
 pub async fn link(store: &Store, bom: &Bom) -> Result<Vec<Vec<Option<i64>>>, StoreError> {

@@ -237,16 +237,3 @@ fn bad_files_are_refused_with_the_line_or_field_at_fault() {
     let too_big = vec![b' '; ferrite_design::limits::MAX_FILE_BYTES + 1];
     assert!(parse(&too_big).unwrap_err().to_string().contains("more than the limit"));
 }
-
-mod keys {
-    use proptest::prelude::*;
-
-    proptest! {
-        /// BOM MPNs are keyed exactly as the importer keys catalogue parts, or nothing would link.
-        #[test]
-        fn bom_keys_agree_with_the_catalogues(text in "\\PC{0,24}") {
-            prop_assert_eq!(ferrite_design::keys::mpn_key(&text), ferrite_supply::keys::mpn_key(&text));
-            prop_assert_eq!(ferrite_design::keys::name_key(&text), ferrite_supply::keys::name_key(&text));
-        }
-    }
-}

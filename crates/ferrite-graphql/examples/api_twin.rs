@@ -32,7 +32,7 @@ use axum::{
     routing::post,
 };
 use ferrite_core::{SystemClock, metering::Outcome};
-use ferrite_graphql::{ExchangeRates, Meter, Services, http::ApiState};
+use ferrite_graphql::{Meter, Services, http::ApiState};
 use ferrite_identity::{Identity, TokenConfig};
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
@@ -77,13 +77,10 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
         .await
         .expect("identity starts");
     tokio::spawn(identity.clone().run_refresher());
+    let cache_mib = options.part_cache_bytes >> 20;
     let catalogue = Catalogue::open_with(store.clone(), &data_dir, options).await.expect("the catalogue opens");
-    let services = Arc::new(Services {
-        identity: identity.clone(),
-        catalogue: catalogue.clone(),
-        rates: ExchangeRates::default(),
-        public_url: public_url.clone(),
-    });
+    let services =
+        Arc::new(Services { identity: identity.clone(), catalogue: catalogue.clone(), public_url: public_url.clone() });
     let api = ApiState {
         schema: ferrite_graphql::schema(services),
         identity: identity.clone(),
@@ -109,9 +106,7 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
     println!(
         "TWIN metering={metering} charges={n} mean_charge_wait_us={mean_us:.0} part_cache_mib={} \
          part_cache_hits={} part_cache_misses={} part_cache_hit_ratio={hit_ratio:.3}",
-        options.part_cache_bytes >> 20,
-        cache.hits,
-        cache.misses
+        cache_mib, cache.hits, cache.misses
     );
 }
 

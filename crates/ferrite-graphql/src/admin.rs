@@ -5,9 +5,8 @@ use std::collections::BTreeSet;
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 use ferrite_core::{
-    OrgId,
+    access::Visible,
     app::App,
-    org::Organization,
     scope::{AppScope, Scope},
 };
 use ferrite_store::StoreError;
@@ -56,21 +55,10 @@ fn services<'a>(ctx: &'a Context<'_>) -> &'a std::sync::Arc<Services> {
     ctx.data_unchecked::<std::sync::Arc<Services>>()
 }
 
-/// The organizations the caller may see: a person's memberships, or the app's own organization.
-async fn visible_orgs(ctx: &Context<'_>) -> Result<Vec<Organization>> {
+/// The organizations the caller may see (`ferrite_core::access`).
+async fn visible_orgs(ctx: &Context<'_>) -> Result<Visible> {
     let caller = Caller::require(ctx, Scope::UserAccess)?;
-    let store = services(ctx).identity.store();
-    let claims = &caller.claims;
-    if claims.is_for_person() {
-        let user = claims.sub.parse().map_err(internal)?;
-        Ok(store.memberships_of(user).await.map_err(internal)?.into_iter().map(|(org, _)| org).collect())
-    } else {
-        match store.app_by_client_id(&claims.client_id).await {
-            Ok((app, _)) => Ok(vec![store.org_by_id(app.org_id).await.map_err(internal)?]),
-            Err(StoreError::NotFound) => Ok(Vec::new()),
-            Err(err) => Err(internal(err)),
-        }
-    }
+    crate::design::visible_orgs(services(ctx).identity.store(), &caller.claims).await.map_err(internal)
 }
 
 async fn application(ctx: &Context<'_>, app: App) -> Result<AdmApplication> {
@@ -107,7 +95,7 @@ impl AdminQuery {
     async fn adm_organizations(&self, ctx: &Context<'_>) -> Result<Option<Vec<AdmOrganization>>> {
         let store = services(ctx).identity.store();
         let mut answer = Vec::new();
-        for (position, org) in visible_orgs(ctx).await?.into_iter().enumerate() {
+        for (position, org) in visible_orgs(ctx).await?.into_orgs().into_iter().enumerate() {
             let mut applications = Vec::new();
             for app in store.apps_of_org(org.id).await.map_err(internal)? {
                 applications.push(application(ctx, app).await?);
@@ -125,10 +113,10 @@ impl AdminQuery {
 
     /// One application of the caller's organizations; null for any other id.
     async fn adm_application_by_id(&self, ctx: &Context<'_>, id: String) -> Result<Option<AdmApplication>> {
-        let orgs: Vec<OrgId> = visible_orgs(ctx).await?.into_iter().map(|o| o.id).collect();
+        let visible = visible_orgs(ctx).await?;
         let Ok(app_id) = id.parse() else { return Ok(None) };
         match services(ctx).identity.store().app_by_id(app_id).await {
-            Ok(app) if orgs.contains(&app.org_id) => Ok(Some(application(ctx, app).await?)),
+            Ok(app) if visible.sees(app.org_id) => Ok(Some(application(ctx, app).await?)),
             Ok(_) | Err(StoreError::NotFound) => Ok(None),
             Err(err) => Err(internal(err)),
         }

@@ -9,16 +9,16 @@ use std::sync::{Arc, OnceLock};
 
 use async_graphql::Request;
 use chrono::Utc;
-use ferrite_core::SystemClock;
+use ferrite_core::{SystemClock, money::ExchangeRates};
 use ferrite_identity::{AccessClaims, Identity, TokenConfig};
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::{
-    catalogue::Catalogue,
+    catalogue::{Catalogue, CatalogueOptions},
     feeds::Adapter,
     import::{Mode, import},
 };
 
-use crate::{ApiSchema, Caller, ExchangeRates, PartCounter, Services};
+use crate::{ApiSchema, Caller, PartCounter, Services};
 
 /// A few parts, so resolvers below the root fields (specs, sellers, prices) run too.
 const CATALOGUE: &str = "\
@@ -94,12 +94,14 @@ fn harness() -> &'static Harness {
             import(&store, "fuzz", Adapter::Csv, source, Mode::Snapshot, Utc::now(), &mut ())
                 .await
                 .expect("it imports");
-            let catalogue = Catalogue::open(store.clone(), &dir).await.expect("the catalogue opens");
+            let rates = ExchangeRates([("USD".to_owned(), 1.0), ("EUR".to_owned(), 0.9)].into_iter().collect());
+            let catalogue = Catalogue::open_with(store.clone(), &dir, CatalogueOptions::with_rates(rates))
+                .await
+                .expect("the catalogue opens");
             let identity = Identity::start(store, Arc::new(SystemClock), TokenConfig::default(), "http://fuzz.test")
                 .await
                 .expect("identity starts");
-            let rates = ExchangeRates([("USD".to_owned(), 1.0), ("EUR".to_owned(), 0.9)].into_iter().collect());
-            crate::schema(Arc::new(Services { identity, catalogue, rates, public_url: "http://fuzz.test".into() }))
+            crate::schema(Arc::new(Services { identity, catalogue, public_url: "http://fuzz.test".into() }))
         });
         let now = Utc::now().timestamp();
         let claims = AccessClaims {

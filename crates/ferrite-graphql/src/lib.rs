@@ -26,7 +26,6 @@ use ferrite_supply::catalogue::Catalogue;
 
 pub use context::{Caller, PartCounter};
 pub use metering::Meter;
-pub use money::ExchangeRates;
 
 #[derive(MergedObject, Default)]
 pub struct Query(supply::SupplyQuery, admin::AdminQuery, design::DesignQuery);
@@ -43,8 +42,8 @@ pub const MAX_DEPTH: usize = 16;
 /// Everything resolvers reach, shared by all requests.
 pub struct Services {
     pub identity: Arc<Identity>,
+    /// Parts, search and the exchange rates answers convert prices at (`Catalogue::rates`).
     pub catalogue: Arc<Catalogue>,
-    pub rates: ExchangeRates,
     /// Base of `octopartUrl` links: this server's public URL.
     pub public_url: String,
 }

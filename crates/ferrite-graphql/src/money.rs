@@ -1,66 +1,13 @@
-//! Currencies and countries: prices are stored in their source currency and converted with the
-//! operator's exchange rates for the currency a query asks for.
+//! Currencies and countries a query asks for, checked at the edge: the money rules themselves
+//! are `ferrite_core::money`'s.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
+use ferrite_core::money::ExchangeRates;
 
 use crate::errors::bad_argument;
 
-/// Units of each currency that one US dollar buys (`EUR = 0.92`). USD is always 1.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(transparent)]
-pub struct ExchangeRates(pub BTreeMap<String, f64>);
-
-impl Default for ExchangeRates {
-    fn default() -> Self {
-        Self(BTreeMap::from([("USD".to_owned(), 1.0)]))
-    }
-}
-
-impl ExchangeRates {
-    fn rate(&self, currency: &str) -> Option<f64> {
-        if currency == "USD" {
-            return Some(1.0);
-        }
-        self.0.get(currency).copied().filter(|r| r.is_finite() && *r > 0.0)
-    }
-
-    /// Checks a requested currency: known, or a clear error naming it.
-    pub fn check(&self, currency: &str) -> async_graphql::Result<()> {
-        match self.rate(currency) {
-            Some(_) => Ok(()),
-            None => Err(bad_argument(format!(
-                "Unknown currency `{currency}`. Known currencies: {}.",
-                self.0.keys().cloned().collect::<Vec<_>>().join(", ")
-            ))),
-        }
-    }
-
-    /// `amount` in `from`, converted to `to`; with the rate used. A source currency without a
-    /// rate is passed through unconverted (rate 1) rather than invented.
-    pub fn convert(&self, amount: f64, from: &str, to: &str) -> (f64, String, f64) {
-        match (self.rate(from), self.rate(to)) {
-            (Some(from_rate), Some(to_rate)) => {
-                let rate = to_rate / from_rate;
-                (amount * rate, to.to_owned(), rate)
-            }
-            _ => (amount, from.to_owned(), 1.0),
-        }
-    }
-
-    /// Validates configured rates: positive, finite, three-letter codes.
-    pub fn validate(&self) -> Result<(), String> {
-        for (code, rate) in &self.0 {
-            if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
-                return Err(format!("currency code `{code}` must be three upper-case letters"));
-            }
-            if !rate.is_finite() || *rate <= 0.0 {
-                return Err(format!("the rate of `{code}` must be a positive number"));
-            }
-        }
-        Ok(())
-    }
+/// A requested currency: known to the rates, or a clear error naming the known ones.
+pub fn check_currency(rates: &ExchangeRates, currency: &str) -> async_graphql::Result<()> {
+    rates.check(currency).map_err(|err| bad_argument(err.to_string()))
 }
 
 /// ISO 3166-1 alpha-2 codes.
@@ -85,15 +32,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn conversion_goes_through_usd() {
-        let rates = ExchangeRates(BTreeMap::from([("EUR".into(), 0.5), ("GBP".into(), 0.25)]));
-        assert_eq!(rates.convert(10.0, "USD", "EUR"), (5.0, "EUR".into(), 0.5));
-        assert_eq!(rates.convert(10.0, "EUR", "GBP"), (5.0, "GBP".into(), 0.5));
-        assert_eq!(rates.convert(10.0, "XYZ", "EUR"), (10.0, "XYZ".into(), 1.0));
-        assert!(rates.check("EUR").is_ok());
-        assert!(rates.check("JPY").is_err());
+    fn countries_are_iso_codes_and_currencies_known_rates() {
         assert!(check_country("DE").is_ok());
         assert!(check_country("XX").is_err());
         assert!(check_country("usa").is_err());
+        assert!(check_currency(&ExchangeRates::default(), "USD").is_ok());
+        assert!(check_currency(&ExchangeRates::default(), "JPY").is_err());
     }
 }

@@ -8,14 +8,19 @@ use axum::{
     http::{Request, header},
 };
 use chrono::{Duration, Utc};
-use ferrite_core::{Clock, FakeClock, scope::AppScopes};
-use ferrite_graphql::{ExchangeRates, Services, http};
+use ferrite_core::{
+    Clock, FakeClock,
+    keys::{mpn_key, name_key},
+    money::ExchangeRates,
+    scope::AppScopes,
+};
+use ferrite_graphql::{Services, http};
 use ferrite_identity::{CreatedApp, Identity, TokenConfig, TokenRequest};
 use ferrite_store::{
     ConnectOptions, Store,
     catalogue::{OfferRow, PartRow},
 };
-use ferrite_supply::catalogue::Catalogue;
+use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -86,7 +91,7 @@ fn hash(text: &str) -> i64 {
 async fn write_catalogue(store: &Store) {
     let mut writer = store.begin_import("fixture", Utc::now()).await.unwrap();
     for (manufacturer, mpn, description, offers, specs) in fixtures() {
-        let m = writer.manufacturer(&manufacturer.to_lowercase().replace(' ', ""), manufacturer).await.unwrap();
+        let m = writer.manufacturer(&name_key(manufacturer), manufacturer).await.unwrap();
         let category = writer.category(&["Integrated Circuits".into(), "Amplifiers".into()]).await.unwrap();
         let mut spec_rows = Vec::new();
         for (name, display, si) in specs {
@@ -97,7 +102,7 @@ async fn write_catalogue(store: &Store) {
         let row = PartRow {
             manufacturer_id: m,
             mpn: mpn.into(),
-            mpn_key: mpn.replace('-', "").to_uppercase(),
+            mpn_key: mpn_key(mpn),
             description: Some(description.into()),
             category_id: category,
             content_hash: hash(&format!("{mpn}{specs}")),
@@ -107,7 +112,7 @@ async fn write_catalogue(store: &Store) {
         };
         let (part, _) = writer.part(row).await.unwrap();
         for (seller, sku, stock, prices) in offers {
-            let s = writer.seller(&seller.to_lowercase().replace('-', ""), seller).await.unwrap();
+            let s = writer.seller(&name_key(seller), seller).await.unwrap();
             let prices = serde_json::to_string(&prices).unwrap();
             let offer = OfferRow {
                 seller_id: s,
@@ -158,10 +163,10 @@ async fn api_at(url: &str, dir: tempfile::TempDir) -> Api {
     let supply = identity.create_app(acme.id, "bom tool", "", scopes("supply"), &[], 100).await.unwrap();
     let design = identity.create_app(acme.id, "cad", "", scopes("design"), &[], 0).await.unwrap();
     let other_org_app = identity.create_app(bolt.id, "theirs", "", scopes("supply"), &[], 0).await.unwrap();
-    let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
     let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0), ("EUR".into(), 0.5)]));
+    let catalogue = Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions::with_rates(rates)).await.unwrap();
     let services =
-        Arc::new(Services { identity: identity.clone(), catalogue, rates, public_url: "http://ferrite.test".into() });
+        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     Api { router: http::routes(state), identity, clock, supply, design, other_org_app, _dir: dir }
@@ -348,6 +353,63 @@ async fn prices_convert_to_the_requested_currency() {
     assert!(unknown["errors"][0]["message"].as_str().unwrap().contains("Unknown currency `JPY`"));
     let country = api.query(&token, &query("USD", "XX")).await;
     assert!(country["errors"][0]["message"].as_str().unwrap().contains("Unknown country `XX`"));
+}
+
+/// Issue 14: the index sorted `median_price_1000` on raw prices of mixed currencies (0.40 EUR
+/// before 0.50 USD), while the field of that name converts first (0.40 EUR is 0.80 USD).
+#[tokio::test]
+async fn the_median_price_sort_orders_parts_by_the_converted_price_the_field_shows() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    for direction in ["asc", "desc"] {
+        let answer = api
+            .query(
+                &token,
+                &format!(
+                    r#"{{ supSearch(q: "dual op amp", sort: "median_price_1000", sortDir: {direction}, limit: 10) {{
+                        results {{ part {{ mpn medianPrice1000 {{ convertedPrice convertedCurrency }} }} }} }} }}"#
+                ),
+            )
+            .await;
+        let results = answer["data"]["supSearch"]["results"].as_array().unwrap_or_else(|| panic!("{answer}"));
+        let shown: Vec<(&str, f64)> = results
+            .iter()
+            .map(|r| {
+                (r["part"]["mpn"].as_str().unwrap(), r["part"]["medianPrice1000"]["convertedPrice"].as_f64().unwrap())
+            })
+            .collect();
+        let mut sorted = shown.clone();
+        sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+        if direction == "desc" {
+            sorted.reverse();
+        }
+        assert_eq!(shown, sorted, "sorted {direction} by the field's value");
+        assert_eq!(shown.len(), 4);
+    }
+}
+
+/// Issue 14: `requireAuthorizedSellers` dropped parts after the page was cut, so `hits` counted
+/// parts the answer then left out. LCSC, the only seller of the resistors, is not authorized.
+#[tokio::test]
+async fn multi_match_counts_only_parts_of_authorized_sellers_when_they_are_required() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let answer = api
+        .query(
+            &token,
+            r#"{ supMultiMatch(options: {requireAuthorizedSellers: true}, queries: [
+                {mpn: "RC0603FR-0710KL"},
+                {sku: "C98220"},
+                {mpnOrSku: "C98220"},
+                {mpn: "LM358DR"}
+            ]) { hits parts { mpn } } }"#,
+        )
+        .await;
+    let matches = answer["data"]["supMultiMatch"].as_array().unwrap_or_else(|| panic!("{answer}"));
+    for unauthorized in &matches[..3] {
+        assert_eq!(unauthorized, &json!({ "hits": 0, "parts": [] }), "{answer}");
+    }
+    assert_eq!(matches[3], json!({ "hits": 1, "parts": [{ "mpn": "LM358DR" }] }));
 }
 
 #[tokio::test]

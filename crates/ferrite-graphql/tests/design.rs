@@ -3,7 +3,7 @@
 //! (authorization code + PKCE) and for an app (client credentials), and another organization
 //! that must see none of it.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     Router,
@@ -12,7 +12,7 @@ use axum::{
 };
 use chrono::Utc;
 use ferrite_core::{FakeClock, scope::AppScopes};
-use ferrite_graphql::{ExchangeRates, Services, http};
+use ferrite_graphql::{Services, http};
 use ferrite_identity::{AuthorizationRequest, CreatedApp, Identity, TokenConfig, TokenRequest};
 use ferrite_store::{ConnectOptions, Store, testing};
 use ferrite_supply::catalogue::Catalogue;
@@ -75,9 +75,8 @@ async fn env_with(limits: ferrite_graphql::design::upload::UploadLimits) -> Env 
     let design = identity.create_app(acme.id, "cad", "", scopes("design"), &[CALLBACK.into()], 0).await.unwrap();
     let other = identity.create_app(bolt.id, "theirs", "", scopes("design,supply"), &[], 0).await.unwrap();
     let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
-    let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0)]));
     let services =
-        Arc::new(Services { identity: identity.clone(), catalogue, rates, public_url: "http://ferrite.test".into() });
+        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     let uploads = ferrite_graphql::design::upload::routes(identity.clone(), limits);

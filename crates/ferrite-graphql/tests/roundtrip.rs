@@ -10,7 +10,7 @@
 //! rule is applied to the expectation below, each where it is applied.
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
+    collections::{HashMap, HashSet},
     path::PathBuf,
     sync::Arc,
 };
@@ -20,15 +20,18 @@ use axum::{
     http::{Request, header},
 };
 use chrono::Utc;
-use ferrite_core::{FakeClock, scope::AppScopes};
-use ferrite_graphql::{ExchangeRates, Services, http};
+use ferrite_core::{
+    FakeClock,
+    keys::{mpn_key, name_key},
+    scope::AppScopes,
+};
+use ferrite_graphql::{Services, http};
 use ferrite_identity::{Identity, TokenConfig, TokenRequest};
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::{
     catalogue::Catalogue,
     feeds::Adapter,
     import::{Mode, import},
-    keys::{mpn_key, name_key},
 };
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -467,12 +470,8 @@ async fn catalogue_api(data: &std::path::Path, dir: &std::path::Path) -> (axum::
         ..Default::default()
     };
     let token = identity.token(&client, &request).await.unwrap().access_token;
-    let services = Arc::new(Services {
-        identity: identity.clone(),
-        catalogue,
-        rates: ExchangeRates(BTreeMap::from([("USD".into(), 1.0)])),
-        public_url: "http://ferrite.test".into(),
-    });
+    let services =
+        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity, meter };
     (http::routes(state), token)

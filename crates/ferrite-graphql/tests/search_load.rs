@@ -13,7 +13,7 @@ use axum::{
     routing::get,
 };
 use ferrite_core::{SystemClock, scope::AppScopes};
-use ferrite_graphql::{ExchangeRates, Services, http};
+use ferrite_graphql::{Services, http};
 use ferrite_identity::{Identity, TokenConfig, TokenRequest};
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::catalogue::Catalogue;
@@ -37,12 +37,8 @@ async fn server(dir: &std::path::Path, parts: usize) -> (Router, String) {
     let request = TokenRequest { grant_type: "client_credentials".into(), ..Default::default() };
     let token = identity.token(&client, &request).await.unwrap().access_token;
     let catalogue = Catalogue::open(store.clone(), dir).await.unwrap();
-    let services = Arc::new(Services {
-        identity: identity.clone(),
-        catalogue,
-        rates: ExchangeRates::default(),
-        public_url: "http://ferrite.test".into(),
-    });
+    let services =
+        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity, meter };
     (http::routes(state).route("/healthz", get(|| async { "ok" })), token)

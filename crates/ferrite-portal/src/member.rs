@@ -12,6 +12,7 @@ use axum::{
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use ferrite_core::{
     AppId, OrgId,
+    access::Visible,
     app::App,
     org::{Organization, Role, User},
 };
@@ -99,6 +100,12 @@ impl FromRequestParts<Portal> for Member {
 }
 
 impl Member {
+    /// The organizations whose data this person sees (`ferrite_core::access`): all of theirs,
+    /// not only the one being worked in.
+    pub fn visible(&self) -> Visible {
+        Visible::person(self.orgs.iter().map(|(org, _)| org.clone()))
+    }
+
     pub fn is_owner(&self) -> bool {
         self.role == Role::Owner
     }

@@ -1,4 +1,5 @@
-//! What every portal handler reaches: identity (people, sessions, apps) and the plan catalogue.
+//! What every portal handler reaches: identity (people, sessions, apps), the plan catalogue, and
+//! the supply catalogue (the API's, with its cache) that prices BOMs.
 
 use std::sync::Arc;
 
@@ -6,16 +7,18 @@ use chrono::{DateTime, Utc};
 use ferrite_core::plan::PlanCatalogue;
 use ferrite_identity::Identity;
 use ferrite_store::Store;
+use ferrite_supply::catalogue::Catalogue;
 
 #[derive(Clone)]
 pub struct Portal {
     pub identity: Arc<Identity>,
     pub plans: Arc<PlanCatalogue>,
+    pub catalogue: Arc<Catalogue>,
 }
 
 impl Portal {
-    pub fn new(identity: Arc<Identity>, plans: PlanCatalogue) -> Self {
-        Self { identity, plans: Arc::new(plans) }
+    pub fn new(identity: Arc<Identity>, plans: PlanCatalogue, catalogue: Arc<Catalogue>) -> Self {
+        Self { identity, plans: Arc::new(plans), catalogue }
     }
 
     pub fn store(&self) -> &Store {

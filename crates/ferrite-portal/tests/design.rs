@@ -5,7 +5,6 @@ mod common;
 
 use axum::http::StatusCode;
 use common::TestApp;
-use ferrite_store::testing;
 
 const KICAD: &str = r#"<export version="D"><components>
   <comp ref="R1"><value>TEST1</value><fields><field name="manf">Testco</field><field name="manf#">TEST-00001</field></fields></comp>
@@ -17,7 +16,7 @@ const KICAD: &str = r#"<export version="D"><components>
 #[tokio::test]
 async fn a_member_uploads_a_design_and_reads_its_bom_with_stock_and_prices() {
     let app = TestApp::new().await;
-    testing::write_synthetic_parts(&app.store, 2).await.unwrap();
+    app.write_synthetic_parts(2).await;
     let mut ada = app.person("ada@example.com", "Acme Labs").await;
     let list = ada.get("/workspaces").await;
     assert_eq!(list.status, StatusCode::OK);
@@ -126,7 +125,7 @@ async fn the_page_of_a_40000_line_bom_shows_every_line() {
     let mut apps = vec![TestApp::new().await];
     apps.extend(TestApp::on_postgres().await);
     for app in apps {
-        testing::write_synthetic_parts(&app.store, LINES).await.unwrap();
+        app.write_synthetic_parts(LINES).await;
         let mut bom = String::from("References,Qty,Manufacturer,MPN\n");
         for n in 1..=LINES {
             bom.push_str(&format!("R{n},1,Testco,TEST-{n:05}\n"));

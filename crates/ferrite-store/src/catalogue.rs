@@ -150,19 +150,6 @@ const UPSERT_HISTORY: &str = "INSERT INTO offer_history (offer_id, recorded_at, 
 const ON_HISTORY_CONFLICT: &str = " ON CONFLICT (offer_id, recorded_at) DO UPDATE SET \
     inventory_level = excluded.inventory_level, prices = excluded.prices";
 
-/// Characters that make a slug: lower-case ASCII letters, digits and single dashes.
-pub fn slugify(name: &str) -> String {
-    let mut slug = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_owned()
-}
-
 impl Store {
     /// Starts an import for `feed`: takes the catalogue's write lock (other imports wait), and
     /// loads what the catalogue holds so that unchanged records cost no write.
@@ -269,7 +256,7 @@ impl CatalogueWriter {
             return Ok(*id);
         }
         let id = self.take_id("manufacturers");
-        let slug = format!("{}-{id}", slugify(name));
+        let slug = format!("{}-{id}", ferrite_core::slug::slug(name));
         on_tx!(&mut self.tx, conn => sqlx::query("INSERT INTO manufacturers (id, name, name_key, slug) VALUES ($1, $2, $3, $4)")
             .bind(id).bind(name).bind(key).bind(&slug)
             .execute(&mut **conn).await.map(|_| ()))?;
@@ -282,7 +269,7 @@ impl CatalogueWriter {
             return Ok(*id);
         }
         let id = self.take_id("sellers");
-        let slug = format!("{}-{id}", slugify(name));
+        let slug = format!("{}-{id}", ferrite_core::slug::slug(name));
         on_tx!(&mut self.tx, conn => sqlx::query("INSERT INTO sellers (id, name, name_key, slug) VALUES ($1, $2, $3, $4)")
             .bind(id).bind(name).bind(key).bind(&slug)
             .execute(&mut **conn).await.map(|_| ()))?;
@@ -502,17 +489,5 @@ impl CatalogueWriter {
             .fetch_one(&mut **conn).await)?;
         on_tx!(self.tx, tx => tx.commit().await)?;
         Ok(version)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slugify;
-
-    #[test]
-    fn slugs_are_lowercase_dashed_ascii() {
-        assert_eq!(slugify("Texas Instruments"), "texas-instruments");
-        assert_eq!(slugify("  Würth Elektronik GmbH & Co."), "w-rth-elektronik-gmbh-co");
-        assert_eq!(slugify("3M"), "3m");
     }
 }

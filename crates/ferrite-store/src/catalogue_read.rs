@@ -2,6 +2,7 @@
 //! tables whole (callers cache them per catalogue version), and a paged scan for index builds.
 
 use chrono::{DateTime, Utc};
+use ferrite_core::money::PriceBreak;
 
 use crate::{Store, StoreError, dispatch, time};
 
@@ -30,8 +31,7 @@ pub struct OfferRecord {
     pub moq: Option<i64>,
     pub order_multiple: Option<i64>,
     pub packaging: Option<String>,
-    /// (quantity, unit price, currency)
-    pub prices: Vec<(i64, f64, String)>,
+    pub prices: Vec<PriceBreak>,
     pub click_url: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
@@ -68,7 +68,7 @@ pub struct AttributeRecord {
 pub struct HistoryRecord {
     pub recorded_at: DateTime<Utc>,
     pub inventory_level: Option<i64>,
-    pub prices: Vec<(i64, f64, String)>,
+    pub prices: Vec<PriceBreak>,
 }
 
 type PartRow = (i64, i64, String, Option<String>, Option<i64>, String, Option<String>, Option<String>, i64);
@@ -82,6 +82,12 @@ const OFFER_COLUMNS: &str = "id, part_id, seller_id, sku, is_authorized, invento
 
 fn corrupt(what: &str, err: serde_json::Error) -> StoreError {
     StoreError::Database(format!("stored {what} is not valid JSON: {err}"))
+}
+
+/// Prices are stored as `[[quantity, unit price, currency], ...]`.
+fn price_breaks(json: &str) -> Result<Vec<PriceBreak>, StoreError> {
+    let breaks: Vec<(i64, f64, String)> = serde_json::from_str(json).map_err(|e| corrupt("prices", e))?;
+    Ok(breaks.into_iter().map(|(quantity, price, currency)| PriceBreak { quantity, price, currency }).collect())
 }
 
 fn part(
@@ -125,7 +131,7 @@ fn offer(row: OfferRowTuple) -> Result<OfferRecord, StoreError> {
         moq,
         order_multiple,
         packaging,
-        prices: serde_json::from_str(&prices).map_err(|e| corrupt("prices", e))?,
+        prices: price_breaks(&prices)?,
         click_url,
         updated_at: time::from_db(updated),
     })
@@ -354,11 +360,7 @@ impl Store {
         ).bind(offer_id).fetch_all(pool).await)?;
         rows.into_iter()
             .map(|(at, inventory_level, prices)| {
-                Ok(HistoryRecord {
-                    recorded_at: time::from_db(at),
-                    inventory_level,
-                    prices: serde_json::from_str(&prices).map_err(|e| corrupt("prices", e))?,
-                })
+                Ok(HistoryRecord { recorded_at: time::from_db(at), inventory_level, prices: price_breaks(&prices)? })
             })
             .collect()
     }

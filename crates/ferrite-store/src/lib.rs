@@ -31,6 +31,7 @@ mod sessions;
 pub mod testing;
 mod time;
 mod usage;
+mod visibility;
 mod workspaces;
 
 pub use apps::{NewApp, SecretHashes};

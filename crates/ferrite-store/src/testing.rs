@@ -55,13 +55,13 @@ pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result
     use crate::catalogue::{OfferRow, PartRow};
     let now = chrono::Utc::now();
     let mut writer = store.begin_import("synthetic", now).await?;
-    let manufacturer = writer.manufacturer("testco", "Testco").await?;
-    let seller = writer.seller("testdistributor", "Test Distributor").await?;
+    let manufacturer = writer.manufacturer(&ferrite_core::keys::name_key("Testco"), "Testco").await?;
+    let seller = writer.seller(&ferrite_core::keys::name_key("Test Distributor"), "Test Distributor").await?;
     for n in 1..=count {
         let mpn = format!("TEST-{n:05}");
         let row = PartRow {
             manufacturer_id: manufacturer,
-            mpn_key: mpn.replace('-', ""),
+            mpn_key: ferrite_core::keys::mpn_key(&mpn),
             mpn: mpn.clone(),
             description: Some(format!("Synthetic test part number {n}")),
             category_id: None,

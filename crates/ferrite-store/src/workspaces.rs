@@ -3,7 +3,8 @@
 
 use ferrite_core::{
     OrgId, WorkspaceId,
-    design::{Workspace, slug_choice, slugify},
+    design::Workspace,
+    slug::{slug_choice, workspace_slug},
 };
 
 use crate::{Store, StoreError, dispatch, parse_id, time};
@@ -14,7 +15,7 @@ const SLUG_TRIES: u32 = 20;
 /// The slugs to try for a workspace named `name`, in order: `acme`, `acme-2`, …, then one made
 /// unique by the workspace's id.
 pub(crate) fn slug_choices(id: WorkspaceId, name: &str) -> impl Iterator<Item = String> {
-    let base = slugify(name);
+    let base = workspace_slug(name);
     let fallback = format!("{base}-{}", &id.0.simple().to_string()[24..]);
     (1..=SLUG_TRIES).map(move |n| slug_choice(&base, n)).chain(std::iter::once(fallback))
 }

@@ -18,10 +18,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use ferrite_core::keys::mpn_key;
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::{
     catalogue::{Catalogue, CatalogueOptions},
-    keys::mpn_key,
     search::SearchRequest,
 };
 
@@ -97,7 +97,7 @@ async fn main() {
     let store = Store::connect(&url, &ConnectOptions::default()).await.expect("store opens");
     let opened = Instant::now();
     // No part cache: `search_mpn_plus_parts` measures reading the parts from the store.
-    let no_cache = CatalogueOptions { part_cache_bytes: 0 };
+    let no_cache = CatalogueOptions { part_cache_bytes: 0, ..Default::default() };
     let catalogue = Catalogue::open_with(store, &data_dir, no_cache).await.expect("catalogue opens");
     println!(
         "catalogue version {} opened in {:.2}s; {} queries, {rounds} rounds",

@@ -16,10 +16,12 @@ use std::{
 
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord, PartRecord, Store, StoreError};
 
-use crate::{
-    keys::name_key,
-    search::{self, SearchError, SearchIndex, SearchRequest, SearchResult},
+use ferrite_core::{
+    keys::{name_key, name_words, words_match},
+    money::{ExchangeRates, PriceBreak},
 };
+
+use crate::search::{self, SearchError, SearchIndex, SearchRequest, SearchResult};
 
 /// Manufacturers, sellers, categories and attributes, by id and by the keys the API looks them up by.
 #[derive(Default)]
@@ -79,14 +81,10 @@ impl Dictionary {
             return vec![exact];
         }
         let words = name_words(name);
-        if words.is_empty() {
-            return Vec::new();
-        }
-        let contains = |all: &[String], some: &[String]| some.iter().all(|w| all.contains(w));
         let mut found: Vec<&Named> = self
             .manufacturer_words
             .iter()
-            .filter(|(known, _)| !known.is_empty() && (contains(known, &words) || contains(&words, known)))
+            .filter(|(known, _)| words_match(known, &words))
             .filter_map(|(_, id)| self.manufacturers.get(id))
             .collect();
         found.sort_by_key(|m| m.id);
@@ -122,12 +120,6 @@ impl Dictionary {
     }
 }
 
-/// A name's words: runs of letters and digits, lower case (`Amphenol ICC / FCI` → `amphenol`,
-/// `icc`, `fci`).
-fn name_words(name: &str) -> Vec<String> {
-    name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
-}
-
 /// A part with its offers (by seller, then SKU), ready to answer from.
 #[derive(Debug, Clone)]
 pub struct PartView {
@@ -147,7 +139,7 @@ impl PartView {
             .offers
             .iter()
             .map(|o| {
-                let prices: usize = o.prices.iter().map(|(_, _, c)| size_of::<(i64, f64, String)>() + c.len()).sum();
+                let prices: usize = o.prices.iter().map(|b| size_of::<PriceBreak>() + b.currency.len()).sum();
                 size_of::<OfferRecord>() + o.sku.len() + text(&o.packaging) + text(&o.click_url) + prices
             })
             .sum();
@@ -162,17 +154,27 @@ impl PartView {
     }
 }
 
-/// How the catalogue is kept in memory.
-#[derive(Debug, Clone, Copy)]
+/// How the catalogue is kept in memory, and how it compares prices.
+#[derive(Debug, Clone)]
 pub struct CatalogueOptions {
     /// Parts with their offers kept in memory, in bytes (about); 0 reads every part from the store.
     pub part_cache_bytes: u64,
+    /// The operator's exchange rates: the index sorts prices converted at these, and answers
+    /// convert with the same ones ([`Catalogue::rates`]), so a sort and the field it sorts by agree.
+    pub rates: ExchangeRates,
 }
 
 impl Default for CatalogueOptions {
     fn default() -> Self {
         // About 40,000 parts of the jlcparts catalogue (1.5 KiB each with specs and offers).
-        CatalogueOptions { part_cache_bytes: 64 << 20 }
+        CatalogueOptions { part_cache_bytes: 64 << 20, rates: ExchangeRates::default() }
+    }
+}
+
+impl CatalogueOptions {
+    /// The default cache with the operator's `rates`.
+    pub fn with_rates(rates: ExchangeRates) -> Self {
+        CatalogueOptions { rates, ..CatalogueOptions::default() }
     }
 }
 
@@ -269,6 +271,11 @@ impl Catalogue {
         &self.store
     }
 
+    /// The exchange rates prices are compared and converted at.
+    pub fn rates(&self) -> &ExchangeRates {
+        &self.options.rates
+    }
+
     pub fn version(&self) -> i64 {
         self.current.read().expect("catalogue lock").version
     }
@@ -287,17 +294,17 @@ impl Catalogue {
             return Ok(());
         }
         let dictionary = Arc::new(Dictionary::load(&self.store).await?);
-        let index = match SearchIndex::open(&self.root, version)? {
+        let index = match SearchIndex::open(&self.root, version, self.rates())? {
             Some(index) => index,
             None => {
                 let _builder = lock_builds(&self.root).await?;
                 // Another process sharing the data directory may have built it while we waited.
-                match SearchIndex::open(&self.root, version)? {
+                match SearchIndex::open(&self.root, version, self.rates())? {
                     Some(index) => index,
                     None => {
                         tracing::info!(version, "building the search index");
                         let started = std::time::Instant::now();
-                        let index = search::build(&self.store, &self.root, version).await?;
+                        let index = search::build(&self.store, &self.root, version, self.rates()).await?;
                         tracing::info!(version, seconds = started.elapsed().as_secs_f64(), "search index built");
                         remove_older_indexes(&self.root, version);
                         index

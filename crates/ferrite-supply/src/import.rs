@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use ferrite_core::keys::{mpn_key, name_key};
 use ferrite_store::{
     Store, StoreError,
     catalogue::{CatalogueWriter, OfferRow, PartChange, PartRow},
@@ -15,7 +16,6 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::{
     feeds::{Adapter, FeedError, PartSink},
-    keys::{mpn_key, name_key},
     model::{FeedOffer, FeedPart, Location},
 };
 

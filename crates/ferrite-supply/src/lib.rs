@@ -6,6 +6,7 @@ pub mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod import;
-pub mod keys;
+pub mod matching;
 pub mod model;
+pub mod pricing;
 pub mod search;

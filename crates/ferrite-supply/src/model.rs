@@ -2,6 +2,7 @@
 //! A part is identified by its manufacturer and MPN; an offer by its seller and SKU.
 
 use chrono::{DateTime, Utc};
+pub use ferrite_core::money::PriceBreak;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,16 +52,6 @@ pub struct FeedOffer {
     pub click_url: Option<String>,
     /// When the source last saw this offer change, if it says.
     pub updated: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PriceBreak {
-    /// The quantity from which this price applies.
-    pub quantity: i64,
-    /// Unit price in `currency`, exactly as the source gives it.
-    pub price: f64,
-    /// ISO 4217 code (`USD`).
-    pub currency: String,
 }
 
 /// Where in a source a record came from, for error reports.

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use chrono::Utc;
+use ferrite_core::money::PriceBreak;
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::{
     catalogue::{Catalogue, CatalogueOptions, PartView},
@@ -33,7 +34,7 @@ async fn id_of(store: &Store, mpn_key: &str) -> i64 {
 
 /// (sku, stock, first price) of each offer.
 fn offers(view: &PartView) -> Vec<(String, Option<i64>, f64)> {
-    view.offers.iter().map(|o| (o.sku.clone(), o.inventory_level, o.prices[0].1)).collect()
+    view.offers.iter().map(|o| (o.sku.clone(), o.inventory_level, o.prices[0].price)).collect()
 }
 
 #[tokio::test]
@@ -50,7 +51,9 @@ async fn parts_come_in_the_order_asked_once_each_and_the_same_from_memory_as_fro
     let (lm358, ne555) = (id_of(&store, "LM358DR").await, id_of(&store, "NE555").await);
     let cached = Catalogue::open(store.clone(), dir.path()).await.unwrap();
     let uncached =
-        Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions { part_cache_bytes: 0 }).await.unwrap();
+        Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions { part_cache_bytes: 0, ..Default::default() })
+            .await
+            .unwrap();
 
     let ask = [ne555, 999_999, lm358, ne555];
     let first = cached.parts(&ask).await.unwrap();
@@ -61,7 +64,7 @@ async fn parts_come_in_the_order_asked_once_each_and_the_same_from_memory_as_fro
         [("A-1".to_owned(), Some(10), 0.5), ("B-1".to_owned(), Some(3), 0.6)],
         "offers by seller, then SKU"
     );
-    assert_eq!(first[1].offers[0].prices, [(1, 0.5, "USD".to_owned()), (100, 0.4, "USD".to_owned())]);
+    assert_eq!(first[1].offers[0].prices, [PriceBreak::new(1, 0.5, "USD"), PriceBreak::new(100, 0.4, "USD")]);
     let stats = cached.part_cache_stats();
     assert_eq!((stats.hits, stats.misses, stats.parts), (0, 3, 2), "{stats:?}");
 

@@ -99,7 +99,7 @@ async fn changes_are_reported_and_history_keeps_the_old_values(store: Store, dir
     let stock: Vec<Option<i64>> = history.iter().map(|h| h.inventory_level).collect();
     assert_eq!(stock, [Some(10), Some(8)]);
     let prices = store.offer_history(store.offer_id(seller, "A-2").await.unwrap()).await.unwrap();
-    assert_eq!(prices.iter().map(|h| h.prices[0].1).collect::<Vec<_>>(), [0.2, 0.25]);
+    assert_eq!(prices.iter().map(|h| h.prices[0].price).collect::<Vec<_>>(), [0.2, 0.25]);
 }
 
 /// More rows than one write batch holds, so new, changed and removed rows each span several
@@ -135,10 +135,10 @@ async fn thousands_of_changes_cross_write_batches_whole(store: Store, dir: &Path
     assert!(!stock.contains_key("A-1499"), "removed");
     let seller = store.sellers().await.unwrap()[0].id;
     let history = store.offer_history(store.offer_id(seller, "A-4500").await.unwrap()).await.unwrap();
-    assert_eq!(history.iter().map(|h| h.prices[0].1).collect::<Vec<_>>(), [0.75]);
+    assert_eq!(history.iter().map(|h| h.prices[0].price).collect::<Vec<_>>(), [0.75]);
     let history = store.offer_history(store.offer_id(seller, "A-3000").await.unwrap()).await.unwrap();
     assert_eq!(history.iter().map(|h| h.inventory_level).collect::<Vec<_>>(), [Some(3000), Some(3001)]);
-    assert_eq!(history[1].prices[0].1, 0.75);
+    assert_eq!(history[1].prices[0].price, 0.75);
 
     let again = import(&store, "acme", Adapter::Csv, &day2, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
     assert!(!again.changed(), "{again}");

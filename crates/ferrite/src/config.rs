@@ -48,7 +48,7 @@ pub struct Config {
     /// Feeds the server refreshes on schedule (`[[feeds]]`: name, adapter, source, every, mode).
     pub feeds: Vec<crate::supply_cli::FeedConfig>,
     /// Units of each currency one US dollar buys (`EUR = 0.92`), for converted prices.
-    pub currency_rates: ferrite_graphql::ExchangeRates,
+    pub currency_rates: ferrite_core::money::ExchangeRates,
     /// The supply plan catalogue (`[[plans]]` tables replace the defaults as a whole): unique
     /// names, exactly one `lifetime` (evaluation) plan.
     pub plans: Vec<ferrite_core::plan::Plan>,
@@ -72,7 +72,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             http: crate::connections::HttpConfig::default(),
             tokens: ferrite_identity::TokenConfig::default(),
-            currency_rates: ferrite_graphql::ExchangeRates::default(),
+            currency_rates: ferrite_core::money::ExchangeRates::default(),
             feeds: Vec::new(),
             plans: ferrite_core::plan::PlanCatalogue::default().plans().to_vec(),
             uploads: ferrite_graphql::design::upload::UploadLimits::default(),

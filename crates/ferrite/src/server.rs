@@ -8,7 +8,7 @@ use ferrite_core::SystemClock;
 use ferrite_graphql::{Services, http::ApiState};
 use ferrite_identity::Identity;
 use ferrite_store::Store;
-use ferrite_supply::catalogue::Catalogue;
+use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -44,12 +44,13 @@ impl AppState {
                 .await
                 .context("identity could not start")?;
         let plans = config.plan_catalogue()?;
-        let catalogue =
-            Catalogue::open(store.clone(), &config.data_dir).await.context("the catalogue could not open")?;
+        let options = CatalogueOptions::with_rates(config.currency_rates.clone());
+        let catalogue = Catalogue::open_with(store.clone(), &config.data_dir, options)
+            .await
+            .context("the catalogue could not open")?;
         let services = Arc::new(Services {
             identity: identity.clone(),
             catalogue: catalogue.clone(),
-            rates: config.currency_rates.clone(),
             public_url: public_url.as_str().trim_end_matches('/').to_owned(),
         });
         let meter = ferrite_graphql::Meter::start(identity.clone());
@@ -61,7 +62,7 @@ impl AppState {
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let identity = ferrite_identity::http::routes(state.identity.clone());
-    let portal = ferrite_portal::routes(state.identity.clone(), state.plans.clone());
+    let portal = ferrite_portal::routes(state.identity.clone(), state.plans.clone(), state.catalogue.clone());
     let api = ferrite_graphql::http::routes(state.api.clone());
     // Design files: with a body limit of their own (10 MiB), above `max_body_bytes`.
     let uploads = ferrite_graphql::design::upload::routes(state.identity.clone(), state.uploads);

@@ -2,7 +2,6 @@
 
 use std::{
     io::IsTerminal,
-    path::Path,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -12,7 +11,7 @@ use chrono::Utc;
 use clap::{Args, ValueEnum};
 use ferrite_store::Store;
 use ferrite_supply::{
-    catalogue::Catalogue,
+    catalogue::{Catalogue, CatalogueOptions},
     feeds::Adapter,
     import::{self, ImportReport, Mode, Progress},
 };
@@ -148,7 +147,7 @@ impl Progress for Shown {
 
 /// Runs one feed, prints its report as soon as the catalogue is committed, then builds this
 /// node's search index for the new catalogue (or opens the one another process built).
-async fn run_feed(store: &Store, data_dir: &Path, feed: &FeedRun<'_>, json: bool) -> anyhow::Result<()> {
+async fn run_feed(store: &Store, config: &Config, feed: &FeedRun<'_>, json: bool) -> anyhow::Result<()> {
     let mut progress = Shown::new();
     let result =
         import::import(store, feed.name, feed.adapter, feed.source, feed.mode, Utc::now(), &mut progress).await;
@@ -156,7 +155,8 @@ async fn run_feed(store: &Store, data_dir: &Path, feed: &FeedRun<'_>, json: bool
     let report =
         result.with_context(|| format!("import of feed `{}` failed; the catalogue is unchanged", feed.name))?;
     print(&report, json);
-    Catalogue::open(store.clone(), data_dir).await.with_context(|| {
+    let options = CatalogueOptions::with_rates(config.currency_rates.clone());
+    Catalogue::open_with(store.clone(), &config.data_dir, options).await.with_context(|| {
         format!(
             "catalogue version {} is committed, but this node's search index could not be built (`ferrite reindex` builds it)",
             report.catalogue_version
@@ -185,7 +185,7 @@ pub async fn import(args: ImportArgs, config: &Config) -> anyhow::Result<()> {
     let feed = args.feed.unwrap_or_else(|| args.adapter.name().to_owned());
     let mode = mode_for(args.adapter, args.mode);
     let run = FeedRun { name: &feed, adapter: args.adapter, source: &args.source, mode };
-    run_feed(&store, &config.data_dir, &run, args.json).await
+    run_feed(&store, config, &run, args.json).await
 }
 
 pub async fn sync(args: SyncArgs, config: &Config) -> anyhow::Result<()> {
@@ -201,7 +201,7 @@ pub async fn sync(args: SyncArgs, config: &Config) -> anyhow::Result<()> {
     for feed in feeds {
         let adapter: Adapter = feed.adapter.parse().map_err(|err| anyhow::anyhow!("{err}"))?;
         let run = FeedRun { name: &feed.name, adapter, source: &feed.source, mode: mode_for(adapter, feed.mode) };
-        run_feed(&store, &config.data_dir, &run, args.json).await?;
+        run_feed(&store, config, &run, args.json).await?;
     }
     Ok(())
 }
@@ -209,7 +209,8 @@ pub async fn sync(args: SyncArgs, config: &Config) -> anyhow::Result<()> {
 pub async fn reindex(config: &Config) -> anyhow::Result<()> {
     let store = startup::open_store(config).await?;
     ferrite_supply::catalogue::discard_indexes(&config.data_dir).await.context("the old search index stays")?;
-    let catalogue = Catalogue::open(store, &config.data_dir).await?;
+    let options = CatalogueOptions::with_rates(config.currency_rates.clone());
+    let catalogue = Catalogue::open_with(store, &config.data_dir, options).await?;
     println!("search index rebuilt for catalogue version {}", catalogue.version());
     Ok(())
 }

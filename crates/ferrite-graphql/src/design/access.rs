@@ -1,24 +1,27 @@
-//! Who sees which design data. A token from the authorization-code flow acts for its person: it
-//! sees the workspaces of every organization that person belongs to. A client-credentials token
-//! acts for its app: it sees the workspaces of the app's own organization. Nothing else is
-//! visible, and what is not visible answers exactly like what does not exist.
+//! Who a token acts for, and so which organizations' data it sees (the rule is
+//! `ferrite_core::access`'s): a token from the authorization-code flow acts for its person, a
+//! client-credentials token for its app.
 
-use ferrite_core::{OrgId, design::Workspace};
+use ferrite_core::{
+    OrgId,
+    access::{Viewer, Visible},
+    design::Workspace,
+};
 use ferrite_identity::AccessClaims;
 use ferrite_store::{Store, StoreError};
 
-/// The organizations whose design data `claims` may see, oldest first for a person.
-pub async fn visible_orgs(store: &Store, claims: &AccessClaims) -> Result<Vec<OrgId>, StoreError> {
+/// Who `claims` act for.
+pub fn viewer(claims: &AccessClaims) -> Viewer {
     if claims.is_for_person() {
-        let Ok(user) = claims.sub.parse() else { return Ok(Vec::new()) };
-        Ok(store.memberships_of(user).await?.into_iter().map(|(org, _)| org.id).collect())
+        claims.sub.parse().map_or(Viewer::Nobody, Viewer::Person)
     } else {
-        match store.app_by_client_id(&claims.client_id).await {
-            Ok((app, _)) => Ok(vec![app.org_id]),
-            Err(StoreError::NotFound) => Ok(Vec::new()),
-            Err(err) => Err(err),
-        }
+        Viewer::App(claims.client_id.clone())
     }
+}
+
+/// The organizations whose data `claims` may see, oldest first for a person.
+pub async fn visible_orgs(store: &Store, claims: &AccessClaims) -> Result<Visible, StoreError> {
+    store.visible_orgs(&viewer(claims)).await
 }
 
 /// The organization an upload is filed under: the app's that the token was issued to.
@@ -36,7 +39,7 @@ pub async fn visible_workspace(
     claims: &AccessClaims,
     workspace_url: &str,
 ) -> Result<Option<Workspace>, StoreError> {
-    let slug = ferrite_core::design::slug_of_url(workspace_url);
+    let slug = ferrite_core::slug::slug_of_url(workspace_url);
     if slug.is_empty() {
         return Ok(None);
     }
@@ -46,5 +49,5 @@ pub async fn visible_workspace(
         Err(err) => return Err(err),
     };
     let visible = visible_orgs(store, claims).await?;
-    Ok(visible.contains(&workspace.org_id).then_some(workspace))
+    Ok(visible.sees(workspace.org_id).then_some(workspace))
 }

@@ -51,7 +51,7 @@ impl DesignQuery {
         let caller = Caller::require(ctx, Scope::DesignDomain)?;
         let services = services(ctx);
         let store = services.identity.store();
-        let orgs = visible_orgs(store, &caller.claims).await.map_err(internal)?;
+        let orgs = visible_orgs(store, &caller.claims).await.map_err(internal)?.ids();
         let workspaces = store.workspaces_of_orgs(&orgs).await.map_err(internal)?;
         let first_default = workspaces.iter().position(|w| w.is_default);
         Ok(workspaces
@@ -143,7 +143,7 @@ impl DesignQuery {
         };
         let workspace = store.workspace_by_id(record.workspace_id).await.map_err(internal)?;
         let visible = visible_orgs(store, &caller.claims).await.map_err(internal)?;
-        if !visible.contains(&workspace.org_id) {
+        if !visible.sees(workspace.org_id) {
             return Ok(None);
         }
         Ok(Some(DesProject { workspace_url: workspace_url(&services.public_url, &workspace), record }))

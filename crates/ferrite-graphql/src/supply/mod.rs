@@ -5,19 +5,22 @@ mod types;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result};
-use ferrite_core::scope::Scope;
-use ferrite_supply::search::{self, Filter, SearchRequest, SearchResult, Sort, SortKey};
+use ferrite_core::{scope::Scope, slug::category_path};
+use ferrite_supply::{
+    matching::{LineMatch, LineQuery, MatchError, MatchOptions, match_line},
+    search::{self, Filter, SearchRequest, SearchResult, Sort, SortKey},
+};
 
 use self::types::{
     Env, SupAppliedFilter, SupAttribute, SupCategory, SupCategoryBucket, SupCompany, SupCompanyBucket, SupPart,
-    applied_filters, category_path, services, unknown_company,
+    applied_filters, services, unknown_company,
 };
 use crate::{
     Caller,
     context::count_parts,
     cost,
     errors::{bad_argument, internal},
-    money::check_country,
+    money::{check_country, check_currency},
     scalars::Map,
 };
 
@@ -77,7 +80,7 @@ fn supply_env(ctx: &Context<'_>, country: &str, currency: &str) -> Result<Env> {
     Caller::require(ctx, Scope::SupplyDomain)?;
     let services = services(ctx);
     check_country(country)?;
-    services.rates.check(currency)?;
+    check_currency(services.catalogue.rates(), currency)?;
     Ok(Env { dictionary: services.catalogue.dictionary(), services, currency: currency.into() })
 }
 
@@ -154,13 +157,17 @@ impl SupplyQuery {
             )));
         }
         let options = options.unwrap_or_default();
-        let shared_filters = match &options.filters {
-            Some(map) => search::filters::parse(&map.0).map_err(bad_argument)?,
-            None => Vec::new(),
+        let options = MatchOptions {
+            authorized_only: options.require_authorized_sellers.unwrap_or(false),
+            in_stock_only: options.require_stock_available.unwrap_or(false),
+            filters: match &options.filters {
+                Some(map) => search::filters::parse(&map.0).map_err(bad_argument)?,
+                None => Vec::new(),
+            },
         };
         let mut matches = Vec::with_capacity(queries.len());
         for query in queries {
-            matches.push(match_one(&env, query, &options, &shared_filters).await?);
+            matches.push(match_one(&env, query, &options).await?);
         }
         Ok(Some(matches))
     }
@@ -198,7 +205,7 @@ impl SupplyQuery {
         records.sort_by_key(|c| c.id);
         let wanted = |c: &ferrite_store::CategoryRecord| {
             ids.as_ref().is_none_or(|ids| ids.contains(&c.id.to_string()))
-                && paths.as_ref().is_none_or(|paths| paths.iter().any(|p| *p == category_path(c) || *p == c.path))
+                && paths.as_ref().is_none_or(|paths| paths.iter().any(|p| *p == category_path(&c.path) || *p == c.path))
         };
         Ok(Some(records.into_iter().filter(wanted).map(|record| SupCategory { record, env: env.clone() }).collect()))
     }
@@ -287,6 +294,7 @@ async fn search_parts(
         limit: limit as usize,
         sort,
         in_stock_only: in_stock_only.unwrap_or(false),
+        authorized_only: false,
         filters,
         aggregations,
     };
@@ -295,79 +303,31 @@ async fn search_parts(
     Ok(SupPartResultSet { result: Arc::new(result), filters, env, limit: limit as usize })
 }
 
-/// One BOM line's match: by MPN (exactly, ignoring case and punctuation), else by SKU.
-async fn match_one(
-    env: &Env,
-    query: SupPartMatchQuery,
-    options: &SupPartMatchOptions,
-    shared_filters: &[Filter],
-) -> Result<SupPartMatch> {
-    let reference = query.reference.clone();
-    let empty =
-        |error: Option<String>| SupPartMatch { reference: reference.clone(), hits: 0, parts: Vec::new(), error };
-    let given = |text: &Option<String>| text.clone().filter(|t| !t.trim().is_empty());
-    let mut filters = shared_filters.to_vec();
-    let mut manufacturers = None;
-    if let Some(name) = given(&query.manufacturer) {
-        let matching: Vec<i64> = env.dictionary.manufacturers_matching(&name).iter().map(|m| m.id).collect();
-        if matching.is_empty() {
-            // Nothing can match a manufacturer the catalogue does not know; not an error.
-            return Ok(empty(None));
-        }
-        filters.push(Filter::Manufacturer(matching.iter().map(|id| *id as u64).collect()));
-        manufacturers = Some(matching);
-    }
-    let mut seller = None;
-    if let Some(name) = given(&query.seller) {
-        let Some(known) = env.dictionary.seller_named(&name) else { return Ok(empty(None)) };
-        filters.push(Filter::Seller(vec![known.id as u64]));
-        seller = Some(known.id);
-    }
-    let in_stock_only = options.require_stock_available.unwrap_or(false);
-    let mpn = given(&query.mpn).or_else(|| given(&query.mpn_or_sku));
-    let sku = given(&query.sku).or_else(|| given(&query.mpn_or_sku));
-    if mpn.is_none() && sku.is_none() {
-        return Ok(empty(Some("a query needs mpn, sku or mpnOrSku".into())));
-    }
-    let (mut hits, mut ids) = (0, Vec::new());
-    if let Some(mpn) = mpn {
-        // A BOM line matches its MPN exactly (ignoring case and punctuation), as in Nexar: not
-        // the MPN's family, which `supSearchMpn` adds and which would charge parts the line does
-        // not mean.
-        let request = SearchRequest {
-            q: mpn,
-            mpn_only: true,
-            mpn_exact: true,
-            start: query.start as usize,
-            limit: query.limit as usize,
-            in_stock_only,
-            filters,
-            ..Default::default()
-        };
-        let result = env.services.catalogue.search(request).await.map_err(internal)?;
-        (hits, ids) = (result.hits, result.part_ids);
-    }
-    let mut parts = match sku.filter(|_| hits == 0) {
-        // No MPN, or none matched (`mpnOrSku`): the parts the seller (any seller when none is
-        // named) sells under this SKU, of the manufacturer when one is named.
-        Some(sku) => {
-            let sku = sku.trim();
-            let candidates = env.services.catalogue.store().part_ids_by_sku(sku).await.map_err(internal)?;
-            let mut parts = load_parts(env, &candidates).await?;
-            parts.retain(|p| {
-                manufacturers.as_ref().is_none_or(|m| m.contains(&p.view.part.manufacturer_id))
-                    && p.view.offers.iter().any(|o| o.sku == sku && seller.is_none_or(|s| o.seller_id == s))
-                    && (!in_stock_only || p.view.offers.iter().any(|o| o.inventory_level.unwrap_or(0) > 0))
-            });
-            hits = parts.len() as u64;
-            parts.into_iter().skip(query.start as usize).take(query.limit as usize).collect()
-        }
-        None => load_parts(env, &ids).await?,
+/// One BOM line's match (`ferrite_supply::matching`), as Nexar answers it.
+async fn match_one(env: &Env, query: SupPartMatchQuery, options: &MatchOptions) -> Result<SupPartMatch> {
+    let line = LineQuery {
+        mpn: query.mpn,
+        sku: query.sku,
+        mpn_or_sku: query.mpn_or_sku,
+        manufacturer: query.manufacturer,
+        seller: query.seller,
+        start: query.start as usize,
+        limit: query.limit as usize,
     };
-    if options.require_authorized_sellers.unwrap_or(false) {
-        parts.retain(|p| p.view.offers.iter().any(|o| o.is_authorized));
+    let reference = query.reference;
+    match match_line(&env.services.catalogue, &env.dictionary, &line, options).await {
+        Ok(LineMatch { hits, parts }) => {
+            let parts = parts.into_iter().map(|view| SupPart { view, env: env.clone() }).collect();
+            Ok(SupPartMatch { reference, hits, parts, error: None })
+        }
+        Err(MatchError::NothingToMatch) => Ok(SupPartMatch {
+            reference,
+            hits: 0,
+            parts: Vec::new(),
+            error: Some("a query needs mpn, sku or mpnOrSku".into()),
+        }),
+        Err(err) => Err(internal(err)),
     }
-    Ok(SupPartMatch { reference, hits, parts, error: None })
 }
 
 /// The answer of `supSearch` and `supSearchMpn`.

@@ -7,10 +7,16 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord};
 use ferrite_supply::{
     catalogue::{Dictionary, PartView},
+    pricing::MEDIAN_CURRENCY,
     search::{Filter, SpecValue},
 };
 
-use crate::{ExchangeRates, Services, scalars::Time};
+use ferrite_core::{
+    money::{ExchangeRates, MEDIAN_QUANTITY, PriceBreak, price_at},
+    slug::{category_path, part_slug},
+};
+
+use crate::{Services, scalars::Time};
 
 /// What every supply object needs to render: names, and the currency asked for. Cheap to clone
 /// (every object of an answer holds one).
@@ -23,7 +29,7 @@ pub struct Env {
 
 impl Env {
     fn rates(&self) -> &ExchangeRates {
-        &self.services.rates
+        self.services.catalogue.rates()
     }
 }
 
@@ -196,15 +202,15 @@ pub struct SupPricePoint {
 }
 
 fn price_point(env: &Env, cache_id: String, quantity: i64, price: f64, currency: &str) -> SupPricePoint {
-    let (converted_price, converted_currency, conversion_rate) = env.rates().convert(price, currency, &env.currency);
+    let converted = env.rates().convert(price, currency, &env.currency);
     SupPricePoint {
         cache_id,
         quantity: clamp(quantity),
         price,
         currency: currency.to_owned(),
-        converted_price,
-        converted_currency,
-        conversion_rate,
+        converted_price: converted.amount,
+        converted_currency: converted.currency,
+        conversion_rate: converted.rate,
     }
 }
 
@@ -218,12 +224,6 @@ fn clamp(n: i64) -> i32 {
 pub struct SupCategory {
     pub record: CategoryRecord,
     pub env: Env,
-}
-
-/// Nexar-style category path: `/electronic-parts/<slug>/<slug>`.
-pub fn category_path(record: &CategoryRecord) -> String {
-    let slugs: Vec<String> = record.path.split('/').map(ferrite_store::catalogue::slugify).collect();
-    format!("/electronic-parts/{}", slugs.join("/"))
 }
 
 #[Object]
@@ -256,7 +256,7 @@ impl SupCategory {
             .collect()
     }
     async fn path(&self) -> String {
-        category_path(&self.record)
+        category_path(&self.record.path)
     }
     /// Parts in this category and its descendants.
     async fn num_parts(&self) -> async_graphql::Result<i32> {
@@ -362,24 +362,14 @@ impl SupPart {
         let record = self.env.dictionary.categories.get(&id)?;
         Some(SupCategory { record: record.clone(), env: self.env.clone() })
     }
+    /// In US dollars converted to the currency asked for: the value the `median_price_1000` sort uses.
     async fn median_price_1000(&self) -> Option<SupPricePoint> {
-        let mut prices: Vec<(i64, f64, String)> = self
-            .view
-            .offers
-            .iter()
-            .filter_map(|offer| {
-                let price = ferrite_supply::search::price_at_1000(offer)?;
-                let currency = offer.prices.first()?.2.clone();
-                let (usd, _, _) = self.env.rates().convert(price, &currency, "USD");
-                Some((1000, usd, "USD".to_owned()))
-            })
-            .collect();
-        prices.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let (quantity, price, currency) = prices.get(prices.len() / 2)?;
-        Some(price_point(&self.env, format!("median-{}", self.view.part.id), *quantity, *price, currency))
+        let price = self.view.median_price_1000(self.env.rates())?;
+        let cache_id = format!("median-{}", self.view.part.id);
+        Some(price_point(&self.env, cache_id, MEDIAN_QUANTITY, price, MEDIAN_CURRENCY))
     }
     async fn total_avail(&self) -> i32 {
-        clamp(self.view.offers.iter().filter_map(|o| o.inventory_level).filter(|n| *n > 0).sum())
+        clamp(self.view.stock())
     }
     async fn avg_avail(&self) -> f64 {
         let levels: Vec<i64> = self.view.offers.iter().filter_map(|o| o.inventory_level).collect();
@@ -425,12 +415,6 @@ impl SupPart {
 
 fn image(url: &str) -> SupImage {
     SupImage { url: url.to_owned(), credit_string: String::new(), credit_url: String::new() }
-}
-
-/// Nexar's slug form: `/<mpn>-<manufacturer>-<id>`, lower case.
-fn part_slug(mpn: &str, manufacturer: &str, id: i64) -> String {
-    let slug = ferrite_store::catalogue::slugify(&format!("{mpn} {manufacturer}"));
-    format!("/{slug}-{id}")
 }
 
 /// A seller's offers of one part (indices into the part's offers).
@@ -519,21 +503,17 @@ impl SupOffer {
     /// Price breaks; with `priceBreaks`, the price that applies at each quantity asked for.
     async fn prices(&self) -> Vec<SupPricePoint> {
         let offer = self.offer();
-        let breaks = &offer.prices;
-        let point = |(quantity, price, currency): (i64, f64, &str)| {
-            price_point(&self.env, format!("price-{}-{quantity}", offer.id), quantity, price, currency)
+        let point = |quantity: i64, price: &PriceBreak| {
+            let cache_id = format!("price-{}-{quantity}", offer.id);
+            price_point(&self.env, cache_id, quantity, price.price, &price.currency)
         };
         match &self.price_breaks {
-            None => breaks.iter().map(|(q, p, c)| point((*q, *p, c))).collect(),
+            None => offer.prices.iter().map(|b| point(b.quantity, b)).collect(),
             Some(quantities) => quantities
                 .iter()
                 .filter_map(|q| {
                     let q = i64::from(*q);
-                    breaks
-                        .iter()
-                        .filter(|(from, _, _)| *from <= q)
-                        .max_by_key(|(from, _, _)| *from)
-                        .map(|(_, p, c)| point((q, *p, c)))
+                    price_at(&offer.prices, q).map(|b| point(q, b))
                 })
                 .collect(),
         }

@@ -17,8 +17,8 @@ use ferrite_core::{ProjectId, design::Workspace};
 use ferrite_design::project::{CreateError, Upload, create_project};
 use ferrite_identity::http::csrf;
 use ferrite_store::ProjectPage;
+use ferrite_supply::pricing::best_quote;
 
-use super::bom_pricing::{best_quote, stock};
 use crate::{
     error::{PortalError, internal},
     member::Member,
@@ -93,11 +93,7 @@ pub struct BomLine {
 /// The workspace at `slug`, if it is one of the person's organizations'.
 async fn workspace(portal: &Portal, member: &Member, slug: &str) -> Result<Workspace, PortalError> {
     let workspace = portal.store().workspace_by_slug(slug).await?;
-    if member.orgs.iter().any(|(org, _)| org.id == workspace.org_id) {
-        Ok(workspace)
-    } else {
-        Err(PortalError::NotFound)
-    }
+    if member.visible().sees(workspace.org_id) { Ok(workspace) } else { Err(PortalError::NotFound) }
 }
 
 pub async fn list(State(portal): State<Portal>, member: Member) -> Result<Response, PortalError> {
@@ -250,15 +246,11 @@ pub async fn project(
     };
     let part_ids: Vec<i64> =
         items.iter().filter_map(|i| i.manufacturer_parts.iter().find_map(|p| p.supply_part_id)).collect();
-    let mut offers: HashMap<i64, Vec<ferrite_store::OfferRecord>> = HashMap::new();
-    for offer in store.offers_of_parts(&part_ids).await? {
-        offers.entry(offer.part_id).or_default().push(offer);
-    }
-    let sellers: HashMap<i64, String> = if part_ids.is_empty() {
-        HashMap::new()
-    } else {
-        store.sellers().await?.into_iter().map(|s| (s.id, s.name)).collect()
-    };
+    // Through the API's catalogue and its cache of parts, so the page and the API price alike.
+    let catalogue = &portal.catalogue;
+    let parts: HashMap<i64, _> =
+        catalogue.parts(&part_ids).await?.into_iter().map(|view| (view.part.id, view)).collect();
+    let dictionary = catalogue.dictionary();
     let mut matched = 0;
     let lines = items
         .into_iter()
@@ -271,8 +263,8 @@ pub async fn project(
                 (None, None) => ("no-mpn", "No MPN"),
             };
             matched += usize::from(linked.is_some());
-            let part_offers = linked.and_then(|id| offers.get(&id)).map_or(&[][..], Vec::as_slice);
-            let quote = best_quote(part_offers, item.quantity);
+            let part = linked.and_then(|id| parts.get(&id));
+            let quote = part.and_then(|p| best_quote(&p.offers, item.quantity, catalogue.rates()));
             BomLine {
                 designators: item.instances.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>().join(", "),
                 quantity: item.quantity,
@@ -282,9 +274,12 @@ pub async fn project(
                 mpn: first.map(|p| p.part_number.clone()).unwrap_or_default(),
                 status,
                 status_text,
-                stock: if linked.is_some() { ferrite_core::plan::thousands(stock(part_offers)) } else { String::new() },
+                stock: linked.map(|_| ferrite_core::plan::thousands(part.map_or(0, |p| p.stock()))).unwrap_or_default(),
                 price: quote.as_ref().map(|q| format!("{:.4} {}", q.unit_price, q.currency)).unwrap_or_default(),
-                seller: quote.and_then(|q| sellers.get(&q.seller_id).cloned()).unwrap_or_default(),
+                seller: quote
+                    .and_then(|q| dictionary.sellers.get(&q.seller_id))
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect();

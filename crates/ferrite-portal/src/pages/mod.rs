@@ -2,7 +2,6 @@
 //! store (through the `Member`), and fills a view.
 
 pub mod apps;
-pub mod bom_pricing;
 pub mod chart;
 pub mod design;
 pub mod orgs;

@@ -21,6 +21,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use ferrite_core::{FakeClock, plan::PlanCatalogue};
 use ferrite_identity::{Identity, TokenConfig};
 use ferrite_store::{ConnectOptions, Store};
+use ferrite_supply::catalogue::Catalogue;
 use tower::ServiceExt;
 
 pub const ISSUER: &str = "http://ferrite.test";
@@ -31,6 +32,8 @@ pub struct TestApp {
     pub identity: Arc<Identity>,
     pub clock: FakeClock,
     pub store: Store,
+    /// The catalogue the portal prices BOMs from.
+    pub catalogue: Arc<Catalogue>,
     pub db_url: String,
     /// Each client connects from an address of its own, as people do.
     peers: AtomicU32,
@@ -62,9 +65,20 @@ impl TestApp {
         let clock = FakeClock::at(start_time());
         let identity =
             Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), ISSUER).await.unwrap();
-        let router = ferrite_identity::http::routes(identity.clone())
-            .merge(ferrite_portal::routes(identity.clone(), PlanCatalogue::default()));
-        TestApp { router, identity, clock, store, db_url, peers: AtomicU32::new(1), _dir: dir }
+        let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
+        let router = ferrite_identity::http::routes(identity.clone()).merge(ferrite_portal::routes(
+            identity.clone(),
+            PlanCatalogue::default(),
+            catalogue.clone(),
+        ));
+        TestApp { router, identity, clock, store, catalogue, db_url, peers: AtomicU32::new(1), _dir: dir }
+    }
+
+    /// Writes `count` synthetic parts into the catalogue and catches the catalogue up with them,
+    /// as its watcher does within seconds.
+    pub async fn write_synthetic_parts(&self, count: usize) {
+        ferrite_store::testing::write_synthetic_parts(&self.store, count).await.unwrap();
+        self.catalogue.refresh().await.unwrap();
     }
 
     pub fn client(&self) -> Client {

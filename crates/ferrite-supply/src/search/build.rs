@@ -2,19 +2,27 @@
 
 use std::{collections::HashMap, path::Path};
 
+use ferrite_core::{keys::mpn_key, money::ExchangeRates};
 use ferrite_store::{OfferRecord, PartRecord, Store};
 use serde_json::{Map, Value};
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use super::{COMPLETE_MARKER, SearchError, SearchIndex, schema, spec_term};
-use crate::keys::mpn_key;
+use crate::pricing;
+
+use super::{COMPLETE_MARKER, SearchError, SearchIndex, complete_marker, schema, spec_term};
 
 const PAGE: i64 = 5_000;
 const WRITER_MEMORY: usize = 200 << 20;
 
-/// Builds the index of catalogue `version` in `root/v<version>` and opens it. A leftover of an
-/// interrupted build of the same version is discarded first.
-pub async fn build(store: &Store, root: &Path, version: i64) -> Result<SearchIndex, SearchError> {
+/// Builds the index of catalogue `version` in `root/v<version>` and opens it, with prices
+/// compared in US dollars at `rates`. A leftover of an interrupted build of the same version, or
+/// a build at other rates, is discarded first.
+pub async fn build(
+    store: &Store,
+    root: &Path,
+    version: i64,
+    rates: &ExchangeRates,
+) -> Result<SearchIndex, SearchError> {
     let dir = root.join(format!("v{version}"));
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
@@ -43,6 +51,7 @@ pub async fn build(store: &Store, root: &Path, version: i64) -> Result<SearchInd
                 part,
                 offers.get(&part.id).map_or(&[][..], Vec::as_slice),
                 ranks.get(&part.id),
+                rates,
             );
             writer.add_document(doc)?;
         }
@@ -55,7 +64,7 @@ pub async fn build(store: &Store, root: &Path, version: i64) -> Result<SearchInd
     })
     .await
     .map_err(|err| std::io::Error::other(err.to_string()))??;
-    std::fs::write(dir.join(COMPLETE_MARKER), version.to_string())?;
+    std::fs::write(dir.join(COMPLETE_MARKER), complete_marker(version, rates))?;
     SearchIndex::from_index(index, dir, version)
 }
 
@@ -99,6 +108,7 @@ fn document(
     part: &PartRecord,
     offers: &[OfferRecord],
     rank: Option<&u64>,
+    rates: &ExchangeRates,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     let key = mpn_key(&part.mpn);
@@ -134,17 +144,18 @@ fn document(
     for seller in &sellers {
         doc.add_u64(f.seller_ids, *seller as u64);
     }
-    let total: i64 = offers.iter().filter_map(|o| o.inventory_level).filter(|n| *n > 0).sum();
+    let total = pricing::stock(offers);
     doc.add_u64(f.in_stock, u64::from(total > 0));
     doc.add_u64(f.total_avail, total as u64);
     let mut authorized: Vec<i64> = offers.iter().filter(|o| o.is_authorized).map(|o| o.seller_id).collect();
     authorized.sort_unstable();
     authorized.dedup();
     doc.add_u64(f.num_authsuppliers, authorized.len() as u64);
-    let mut prices: Vec<f64> = offers.iter().filter_map(price_at_1000).collect();
-    prices.sort_by(f64::total_cmp);
+    // Converted to one currency, as the `medianPrice1000` field shows them: raw prices of mixed
+    // currencies would not sort the way the field reads.
+    let prices = pricing::prices_at_1000(offers, rates);
     // Parts without a price sort after every priced part in ascending order.
-    let median = if prices.is_empty() { f64::MAX } else { prices[prices.len() / 2] };
+    let median = pricing::median_price_1000(offers, rates).unwrap_or(f64::MAX);
     let average = if prices.is_empty() { f64::MAX } else { prices.iter().sum::<f64>() / prices.len() as f64 };
     doc.add_f64(f.median_price_1000, median);
     doc.add_f64(f.avg_price, average);
@@ -153,16 +164,4 @@ fn document(
 
 fn json_to_owned(value: Value) -> tantivy::schema::OwnedValue {
     tantivy::schema::OwnedValue::from(value)
-}
-
-/// The unit price an offer asks for 1,000 pieces: the break at the largest quantity up to 1,000
-/// (or the smallest break when all are larger). Currency as the offer states it.
-pub fn price_at_1000(offer: &OfferRecord) -> Option<f64> {
-    let breaks = &offer.prices;
-    breaks
-        .iter()
-        .filter(|(quantity, _, _)| *quantity <= 1000)
-        .max_by_key(|(quantity, _, _)| *quantity)
-        .or_else(|| breaks.iter().min_by_key(|(quantity, _, _)| *quantity))
-        .map(|(_, price, _)| *price)
 }

@@ -23,11 +23,11 @@ use tantivy::{
     schema::IndexRecordOption,
 };
 
-pub use build::{build, price_at_1000};
+pub use build::build;
 pub use filters::{Filter, SpecValue};
 use schema::Fields;
 
-use crate::keys::mpn_key;
+use ferrite_core::{keys::mpn_key, money::ExchangeRates};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -55,6 +55,8 @@ pub struct SearchRequest {
     pub limit: usize,
     pub sort: Option<Sort>,
     pub in_stock_only: bool,
+    /// Only parts that an authorized seller offers.
+    pub authorized_only: bool,
     pub filters: Vec<Filter>,
     /// Compute manufacturer, category and seller facets.
     pub aggregations: bool,
@@ -109,8 +111,15 @@ pub struct SearchIndex {
     dir: PathBuf,
 }
 
-/// Written last by a build: a directory without it is an interrupted build, never opened.
+/// Written last by a build: a directory without it is an interrupted build, never opened. It
+/// records the version and the exchange rates prices were sorted at ([`complete_marker`]).
 const COMPLETE_MARKER: &str = "complete";
+
+/// What a complete build of `version` at `rates` writes in its marker: an index built at other
+/// rates (the configuration changed, or a build before prices were converted) is built again.
+fn complete_marker(version: i64, rates: &ExchangeRates) -> String {
+    format!("{version}\n{}", serde_json::to_string(rates).expect("rates serialize"))
+}
 
 impl SearchIndex {
     pub fn version(&self) -> i64 {
@@ -121,11 +130,14 @@ impl SearchIndex {
         &self.dir
     }
 
-    /// Opens the complete index for `version` under `root`, if one exists.
-    pub fn open(root: &Path, version: i64) -> Result<Option<SearchIndex>, SearchError> {
+    /// Opens the complete index for `version` under `root` built at `rates`, if one exists.
+    pub fn open(root: &Path, version: i64, rates: &ExchangeRates) -> Result<Option<SearchIndex>, SearchError> {
         let dir = root.join(format!("v{version}"));
-        if !dir.join(COMPLETE_MARKER).is_file() {
-            return Ok(None);
+        match std::fs::read_to_string(dir.join(COMPLETE_MARKER)) {
+            Ok(marker) if marker == complete_marker(version, rates) => {}
+            Ok(_) => return Ok(None),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(err.into()),
         }
         let index = Index::open_in_dir(&dir)?;
         Ok(Some(Self::from_index(index, dir, version)?))
@@ -210,6 +222,10 @@ impl SearchIndex {
         }
         if request.in_stock_only {
             clauses.push((Occur::Must, term_u64(f.in_stock, 1)));
+        }
+        if request.authorized_only {
+            let one = Term::from_field_u64(f.num_authsuppliers, 1);
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(one), Bound::Unbounded))));
         }
         for filter in &request.filters {
             clauses.push((Occur::Must, filter_query(f, filter)));

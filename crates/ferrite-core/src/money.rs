@@ -1,0 +1,196 @@
+//! Prices: an offer's price breaks, the price at a quantity, conversion between currencies with
+//! the operator's exchange rates, and what a part costs and holds across its offers. Prices are
+//! stored in their source currency and converted only to compare or to show.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// From `quantity` pieces on, each costs `price` in `currency`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceBreak {
+    /// The quantity from which this price applies.
+    pub quantity: i64,
+    /// Unit price in `currency`, exactly as the source gives it.
+    pub price: f64,
+    /// ISO 4217 code (`USD`).
+    pub currency: String,
+}
+
+impl PriceBreak {
+    pub fn new(quantity: i64, price: f64, currency: &str) -> Self {
+        PriceBreak { quantity, price, currency: currency.to_owned() }
+    }
+
+    fn is_price(&self) -> bool {
+        self.price.is_finite() && self.price >= 0.0
+    }
+}
+
+/// The break that applies to `quantity`: the one at the largest quantity up to it. `None` below
+/// the first break.
+pub fn price_at(breaks: &[PriceBreak], quantity: i64) -> Option<&PriceBreak> {
+    breaks.iter().filter(|b| b.quantity <= quantity && b.is_price()).max_by_key(|b| b.quantity)
+}
+
+/// The quantity Nexar's `medianPrice1000` and the `median_price_1000` sort are priced at.
+pub const MEDIAN_QUANTITY: i64 = 1000;
+
+/// The break an offer asks for [`MEDIAN_QUANTITY`] pieces: the one that applies, or the smallest
+/// break when all are larger (an offer sold by the reel still has a price for the comparison).
+pub fn price_at_1000(breaks: &[PriceBreak]) -> Option<&PriceBreak> {
+    price_at(breaks, MEDIAN_QUANTITY).or_else(|| breaks.iter().filter(|b| b.is_price()).min_by_key(|b| b.quantity))
+}
+
+/// Each offer's unit price at 1,000 ([`price_at_1000`]) converted to `currency`, lowest first.
+/// The median and average of a part's prices are taken over these.
+pub fn prices_at_1000<'a>(
+    offers: impl IntoIterator<Item = &'a [PriceBreak]>,
+    rates: &ExchangeRates,
+    currency: &str,
+) -> Vec<f64> {
+    let mut prices: Vec<f64> = offers
+        .into_iter()
+        .filter_map(price_at_1000)
+        .map(|b| rates.convert(b.price, &b.currency, currency).amount)
+        .collect();
+    prices.sort_by(f64::total_cmp);
+    prices
+}
+
+/// The median of prices sorted lowest first (of an even number, the upper middle one).
+pub fn median(sorted: &[f64]) -> Option<f64> {
+    sorted.get(sorted.len() / 2).copied()
+}
+
+/// Units on hand across offers: the sum of the stock levels that are known and positive.
+pub fn stock_total(levels: impl IntoIterator<Item = Option<i64>>) -> i64 {
+    levels.into_iter().flatten().filter(|n| *n > 0).sum()
+}
+
+/// A currency was asked for, or configured, that the rates cannot serve.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("Unknown currency `{currency}`. Known currencies: {}.", known.join(", "))]
+    UnknownCurrency { currency: String, known: Vec<String> },
+    #[error("currency code `{0}` must be three upper-case letters")]
+    BadCode(String),
+    #[error("the rate of `{0}` must be a positive number")]
+    BadRate(String),
+}
+
+/// An amount converted: in `currency`, at `rate` units of it per unit of the source currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Converted {
+    pub amount: f64,
+    pub currency: String,
+    pub rate: f64,
+}
+
+/// Units of each currency that one US dollar buys (`EUR = 0.92`). USD is always 1.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(transparent)]
+pub struct ExchangeRates(pub BTreeMap<String, f64>);
+
+impl Default for ExchangeRates {
+    fn default() -> Self {
+        Self(BTreeMap::from([("USD".to_owned(), 1.0)]))
+    }
+}
+
+impl ExchangeRates {
+    fn rate(&self, currency: &str) -> Option<f64> {
+        if currency == "USD" {
+            return Some(1.0);
+        }
+        self.0.get(currency).copied().filter(|r| r.is_finite() && *r > 0.0)
+    }
+
+    /// Whether amounts in `currency` can be converted (USD, or a configured rate).
+    pub fn knows(&self, currency: &str) -> bool {
+        self.rate(currency).is_some()
+    }
+
+    /// Checks a requested currency: known, or an error naming it and the known ones.
+    pub fn check(&self, currency: &str) -> Result<(), MoneyError> {
+        if self.knows(currency) {
+            Ok(())
+        } else {
+            Err(MoneyError::UnknownCurrency { currency: currency.to_owned(), known: self.0.keys().cloned().collect() })
+        }
+    }
+
+    /// `amount` in `from`, converted to `to`. A currency without a rate is passed through
+    /// unconverted (rate 1, in `from`) rather than invented.
+    pub fn convert(&self, amount: f64, from: &str, to: &str) -> Converted {
+        match (self.rate(from), self.rate(to)) {
+            (Some(from_rate), Some(to_rate)) => {
+                let rate = to_rate / from_rate;
+                Converted { amount: amount * rate, currency: to.to_owned(), rate }
+            }
+            _ => Converted { amount, currency: from.to_owned(), rate: 1.0 },
+        }
+    }
+
+    /// Validates configured rates: positive, finite, three-letter codes.
+    pub fn validate(&self) -> Result<(), MoneyError> {
+        for (code, rate) in &self.0 {
+            if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+                return Err(MoneyError::BadCode(code.clone()));
+            }
+            if !rate.is_finite() || *rate <= 0.0 {
+                return Err(MoneyError::BadRate(code.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn breaks(list: &[(i64, f64, &str)]) -> Vec<PriceBreak> {
+        list.iter().map(|(q, p, c)| PriceBreak::new(*q, *p, c)).collect()
+    }
+
+    #[test]
+    fn conversion_goes_through_usd() {
+        let rates = ExchangeRates(BTreeMap::from([("EUR".into(), 0.5), ("GBP".into(), 0.25)]));
+        let converted = |amount, from, to| {
+            let c = rates.convert(amount, from, to);
+            (c.amount, c.currency, c.rate)
+        };
+        assert_eq!(converted(10.0, "USD", "EUR"), (5.0, "EUR".into(), 0.5));
+        assert_eq!(converted(10.0, "EUR", "GBP"), (5.0, "GBP".into(), 0.5));
+        assert_eq!(converted(10.0, "XYZ", "EUR"), (10.0, "XYZ".into(), 1.0));
+        assert!(rates.check("EUR").is_ok());
+        assert_eq!(rates.check("JPY").unwrap_err().to_string(), "Unknown currency `JPY`. Known currencies: EUR, GBP.");
+        assert!(ExchangeRates(BTreeMap::from([("eur".into(), 0.5)])).validate().is_err());
+        assert!(ExchangeRates(BTreeMap::from([("EUR".into(), 0.0)])).validate().is_err());
+    }
+
+    #[test]
+    fn the_break_at_a_quantity_is_the_largest_at_or_below_it() {
+        let prices = breaks(&[(1, 0.50, "USD"), (10, 0.30, "USD"), (100, 0.10, "USD")]);
+        assert_eq!(price_at(&prices, 9).map(|b| b.price), Some(0.50));
+        assert_eq!(price_at(&prices, 10).map(|b| b.price), Some(0.30));
+        assert_eq!(price_at(&prices, 5000).map(|b| b.price), Some(0.10));
+        assert_eq!(price_at(&breaks(&[(100, 0.1, "USD")]), 5), None, "below the first break");
+        assert_eq!(price_at_1000(&breaks(&[(2500, 0.1, "USD"), (5000, 0.08, "USD")])).map(|b| b.price), Some(0.1));
+        assert_eq!(price_at_1000(&[]), None);
+    }
+
+    #[test]
+    fn the_median_at_1000_is_taken_in_one_currency() {
+        let rates = ExchangeRates(BTreeMap::from([("EUR".into(), 0.5)]));
+        let usd = breaks(&[(1, 2.0, "USD")]);
+        let eur = breaks(&[(1, 1.5, "EUR")]); // 3 USD
+        let cheap = breaks(&[(1, 2.5, "USD")]);
+        let prices = prices_at_1000([&usd[..], &eur[..], &cheap[..]], &rates, "USD");
+        assert_eq!(prices, [2.0, 2.5, 3.0]);
+        assert_eq!(median(&prices), Some(2.5));
+        assert_eq!(median(&[]), None);
+        assert_eq!(stock_total([Some(5), None, Some(-1), Some(10)]), 15);
+    }
+}
