@@ -362,7 +362,7 @@ impl SupPart {
         let record = self.env.dictionary.categories.get(&id)?;
         Some(SupCategory { record: record.clone(), env: self.env.clone() })
     }
-    /// In US dollars converted to the currency asked for: the value the `median_price_1000` sort uses.
+    // The median in US dollars (what the `median_price_1000` sort uses), shown in the currency asked for.
     async fn median_price_1000(&self) -> Option<SupPricePoint> {
         let price = self.view.median_price_1000(self.env.rates())?;
         let cache_id = format!("median-{}", self.view.part.id);
