@@ -78,8 +78,10 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
         .expect("identity starts");
     tokio::spawn(identity.clone().run_refresher());
     let catalogue = Catalogue::open_with(store.clone(), &data_dir, options).await.expect("the catalogue opens");
+    let (accounts, _) = ferrite_identity::services(&identity, Default::default());
     let services = Arc::new(Services {
         identity: identity.clone(),
+        accounts,
         catalogue: catalogue.clone(),
         rates: ExchangeRates::default(),
         public_url: public_url.clone(),

@@ -10,7 +10,7 @@ use ferrite_core::{
     org::Organization,
     scope::{AppScope, Scope},
 };
-use ferrite_store::StoreError;
+use ferrite_identity::AccountError;
 
 use crate::{Caller, Services, errors::internal, scalars::DateTimeScalar};
 
@@ -59,21 +59,22 @@ fn services<'a>(ctx: &'a Context<'_>) -> &'a std::sync::Arc<Services> {
 /// The organizations the caller may see: a person's memberships, or the app's own organization.
 async fn visible_orgs(ctx: &Context<'_>) -> Result<Vec<Organization>> {
     let caller = Caller::require(ctx, Scope::UserAccess)?;
-    let store = services(ctx).identity.store();
+    let accounts = &services(ctx).accounts;
     let claims = &caller.claims;
     if claims.is_for_person() {
         let user = claims.sub.parse().map_err(internal)?;
-        Ok(store.memberships_of(user).await.map_err(internal)?.into_iter().map(|(org, _)| org).collect())
+        Ok(accounts.memberships_of(user).await.map_err(internal)?.into_iter().map(|(org, _)| org).collect())
     } else {
-        match store.app_by_client_id(&claims.client_id).await {
-            Ok((app, _)) => Ok(vec![store.org_by_id(app.org_id).await.map_err(internal)?]),
-            Err(StoreError::NotFound) => Ok(Vec::new()),
+        match accounts.app_by_client_id(&claims.client_id).await {
+            Ok(app) => Ok(vec![accounts.org(app.org_id).await.map_err(internal)?]),
+            Err(AccountError::NotFound) => Ok(Vec::new()),
             Err(err) => Err(internal(err)),
         }
     }
 }
 
 async fn application(ctx: &Context<'_>, app: App) -> Result<AdmApplication> {
+    // Usage counters are metering's, read from the store as the meter writes them.
     let usage = services(ctx).identity.store();
     let supply_counts = if app.scopes.contains(AppScope::Supply) {
         let period = ferrite_core::plan::Period::for_app(app.is_evaluation, services(ctx).identity.now()).key();
@@ -105,11 +106,11 @@ async fn application(ctx: &Context<'_>, app: App) -> Result<AdmApplication> {
 impl AdminQuery {
     /// The caller's organizations with their applications.
     async fn adm_organizations(&self, ctx: &Context<'_>) -> Result<Option<Vec<AdmOrganization>>> {
-        let store = services(ctx).identity.store();
+        let accounts = &services(ctx).accounts;
         let mut answer = Vec::new();
         for (position, org) in visible_orgs(ctx).await?.into_iter().enumerate() {
             let mut applications = Vec::new();
-            for app in store.apps_of_org(org.id).await.map_err(internal)? {
+            for app in accounts.apps_of_org(org.id).await.map_err(internal)? {
                 applications.push(application(ctx, app).await?);
             }
             answer.push(AdmOrganization {
@@ -127,9 +128,9 @@ impl AdminQuery {
     async fn adm_application_by_id(&self, ctx: &Context<'_>, id: String) -> Result<Option<AdmApplication>> {
         let orgs: Vec<OrgId> = visible_orgs(ctx).await?.into_iter().map(|o| o.id).collect();
         let Ok(app_id) = id.parse() else { return Ok(None) };
-        match services(ctx).identity.store().app_by_id(app_id).await {
+        match services(ctx).accounts.app(app_id).await {
             Ok(app) if orgs.contains(&app.org_id) => Ok(Some(application(ctx, app).await?)),
-            Ok(_) | Err(StoreError::NotFound) => Ok(None),
+            Ok(_) | Err(AccountError::NotFound) => Ok(None),
             Err(err) => Err(internal(err)),
         }
     }

@@ -21,7 +21,7 @@ mod supply;
 use std::sync::Arc;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
-use ferrite_identity::Identity;
+use ferrite_identity::{Accounts, Identity};
 use ferrite_supply::catalogue::Catalogue;
 
 pub use context::{Caller, PartCounter};
@@ -43,6 +43,8 @@ pub const MAX_DEPTH: usize = 16;
 /// Everything resolvers reach, shared by all requests.
 pub struct Services {
     pub identity: Arc<Identity>,
+    /// Organizations and apps, for the `adm*` fields.
+    pub accounts: Arc<Accounts>,
     pub catalogue: Arc<Catalogue>,
     pub rates: ExchangeRates,
     /// Base of `octopartUrl` links: this server's public URL.

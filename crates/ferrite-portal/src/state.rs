@@ -1,23 +1,25 @@
-//! What every portal handler reaches: identity (people, sessions, apps) and the plan catalogue.
+//! What every portal handler reaches: identity (sessions, CSRF), the accounts and plans
+//! services, and the store for what is neither (design workspaces, usage counters).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use ferrite_core::plan::PlanCatalogue;
-use ferrite_identity::Identity;
+use ferrite_identity::{Accounts, Identity, Plans};
 use ferrite_store::Store;
 
 #[derive(Clone)]
 pub struct Portal {
     pub identity: Arc<Identity>,
-    pub plans: Arc<PlanCatalogue>,
+    pub accounts: Arc<Accounts>,
+    pub plans: Arc<Plans>,
 }
 
 impl Portal {
-    pub fn new(identity: Arc<Identity>, plans: PlanCatalogue) -> Self {
-        Self { identity, plans: Arc::new(plans) }
+    pub fn new(identity: Arc<Identity>, accounts: Arc<Accounts>, plans: Arc<Plans>) -> Self {
+        Self { identity, accounts, plans }
     }
 
+    /// Reads that are neither accounts nor plans: design workspaces and usage counters.
     pub fn store(&self) -> &Store {
         self.identity.store()
     }
