@@ -100,7 +100,13 @@ fn harness() -> &'static Harness {
                 .expect("identity starts");
             let rates = ExchangeRates([("USD".to_owned(), 1.0), ("EUR".to_owned(), 0.9)].into_iter().collect());
             let (accounts, _) = ferrite_identity::services(&identity, Default::default());
-            crate::schema(Arc::new(Services { identity, accounts, catalogue, rates, public_url: "http://fuzz.test".into() }))
+            crate::schema(Arc::new(Services {
+                identity,
+                accounts,
+                catalogue,
+                rates,
+                public_url: "http://fuzz.test".into(),
+            }))
         });
         let now = Utc::now().timestamp();
         let claims = AccessClaims {

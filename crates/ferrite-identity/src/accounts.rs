@@ -136,7 +136,13 @@ impl Accounts {
     }
 
     /// Invites `email` to `org` with `role`; returns the token of the link, known only now.
-    pub async fn invite(&self, org: OrgId, invited_by: UserId, email: &str, role: Role) -> Result<String, AccountError> {
+    pub async fn invite(
+        &self,
+        org: OrgId,
+        invited_by: UserId,
+        email: &str,
+        role: Role,
+    ) -> Result<String, AccountError> {
         let email = email.trim();
         let email_key = normalize_email(email)?;
         let token = secrets::random_token();

@@ -58,17 +58,7 @@ impl AppState {
         let meter = ferrite_graphql::Meter::start(identity.clone());
         let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
         let uploads = config.uploads;
-        Ok(Self {
-            store,
-            identity,
-            accounts,
-            plans,
-            metrics: metrics::recorder(),
-            public_url,
-            catalogue,
-            api,
-            uploads,
-        })
+        Ok(Self { store, identity, accounts, plans, metrics: metrics::recorder(), public_url, catalogue, api, uploads })
     }
 }
 
