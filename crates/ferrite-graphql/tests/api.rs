@@ -163,13 +163,8 @@ async fn api_at(url: &str, dir: tempfile::TempDir) -> Api {
     let other_org_app = accounts.create_app(bolt.id, "theirs", "", scopes("supply"), &[], 0).await.unwrap();
     let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
     let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0), ("EUR".into(), 0.5)]));
-    let services = Arc::new(Services {
-        identity: identity.clone(),
-        accounts,
-        catalogue,
-        rates,
-        public_url: "http://ferrite.test".into(),
-    });
+    let public_url = "http://ferrite.test".into();
+    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, rates, public_url });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     Api { router: http::routes(state), identity, clock, supply, design, other_org_app, _dir: dir }

@@ -77,13 +77,8 @@ async fn env_with(limits: ferrite_graphql::design::upload::UploadLimits) -> Env 
     let other = accounts.create_app(bolt.id, "theirs", "", scopes("design,supply"), &[], 0).await.unwrap();
     let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
     let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0)]));
-    let services = Arc::new(Services {
-        identity: identity.clone(),
-        accounts,
-        catalogue,
-        rates,
-        public_url: "http://ferrite.test".into(),
-    });
+    let public_url = "http://ferrite.test".into();
+    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, rates, public_url });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     let uploads = ferrite_graphql::design::upload::routes(identity.clone(), limits);
