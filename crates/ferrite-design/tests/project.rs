@@ -26,7 +26,7 @@ async fn a_kicad_file_becomes_a_project_linked_to_the_catalogue_or_nothing_at_al
     testing::write_synthetic_parts(&store, 2).await.unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap();
     let user = store.create_user("ada@example.com", "ada@example.com", "h", now).await.unwrap();
-    let org = store.create_org("Acme", user.id, &[], now).await.unwrap();
+    let org = store.create_org("Acme", user.id, &[], 0, now).await.unwrap();
     let workspace = store.default_workspace(org.id).await.unwrap();
     let upload = |bytes: &str, file| Upload {
         workspace: workspace.id,
@@ -107,7 +107,7 @@ async fn backends() -> Vec<(Store, ferrite_core::design::Workspace, Option<tempf
         store.migrate().await.unwrap();
         let now = Utc::now();
         let user = store.create_user("ada@example.com", "ada@example.com", "h", now).await.unwrap();
-        let org = store.create_org("Acme", user.id, &[], now).await.unwrap();
+        let org = store.create_org("Acme", user.id, &[], 0, now).await.unwrap();
         let workspace = store.default_workspace(org.id).await.unwrap();
         out.push((store, workspace, dir));
     }

@@ -79,8 +79,13 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
     tokio::spawn(identity.clone().run_refresher());
     let cache_mib = options.part_cache_bytes >> 20;
     let catalogue = Catalogue::open_with(store.clone(), &data_dir, options).await.expect("the catalogue opens");
-    let services =
-        Arc::new(Services { identity: identity.clone(), catalogue: catalogue.clone(), public_url: public_url.clone() });
+    let (accounts, _) = ferrite_identity::services(&identity, Default::default());
+    let services = Arc::new(Services {
+        identity: identity.clone(),
+        accounts,
+        catalogue: catalogue.clone(),
+        public_url: public_url.clone(),
+    });
     let api = ApiState {
         schema: ferrite_graphql::schema(services),
         identity: identity.clone(),

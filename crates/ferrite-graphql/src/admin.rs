@@ -9,7 +9,7 @@ use ferrite_core::{
     app::App,
     scope::{AppScope, Scope},
 };
-use ferrite_store::StoreError;
+use ferrite_identity::AccountError;
 
 use crate::{Caller, Services, errors::internal, scalars::DateTimeScalar};
 
@@ -62,6 +62,7 @@ async fn visible_orgs(ctx: &Context<'_>) -> Result<Visible> {
 }
 
 async fn application(ctx: &Context<'_>, app: App) -> Result<AdmApplication> {
+    // Usage counters are metering's, read from the store as the meter writes them.
     let usage = services(ctx).identity.store();
     let supply_counts = if app.scopes.contains(AppScope::Supply) {
         let period = ferrite_core::plan::Period::for_app(app.is_evaluation, services(ctx).identity.now()).key();
@@ -93,11 +94,11 @@ async fn application(ctx: &Context<'_>, app: App) -> Result<AdmApplication> {
 impl AdminQuery {
     /// The caller's organizations with their applications.
     async fn adm_organizations(&self, ctx: &Context<'_>) -> Result<Option<Vec<AdmOrganization>>> {
-        let store = services(ctx).identity.store();
+        let accounts = &services(ctx).accounts;
         let mut answer = Vec::new();
         for (position, org) in visible_orgs(ctx).await?.into_orgs().into_iter().enumerate() {
             let mut applications = Vec::new();
-            for app in store.apps_of_org(org.id).await.map_err(internal)? {
+            for app in accounts.apps_of_org(org.id).await.map_err(internal)? {
                 applications.push(application(ctx, app).await?);
             }
             answer.push(AdmOrganization {
@@ -115,9 +116,9 @@ impl AdminQuery {
     async fn adm_application_by_id(&self, ctx: &Context<'_>, id: String) -> Result<Option<AdmApplication>> {
         let visible = visible_orgs(ctx).await?;
         let Ok(app_id) = id.parse() else { return Ok(None) };
-        match services(ctx).identity.store().app_by_id(app_id).await {
+        match services(ctx).accounts.app(app_id).await {
             Ok(app) if visible.sees(app.org_id) => Ok(Some(application(ctx, app).await?)),
-            Ok(_) | Err(StoreError::NotFound) => Ok(None),
+            Ok(_) | Err(AccountError::NotFound) => Ok(None),
             Err(err) => Err(internal(err)),
         }
     }

@@ -101,7 +101,8 @@ fn harness() -> &'static Harness {
             let identity = Identity::start(store, Arc::new(SystemClock), TokenConfig::default(), "http://fuzz.test")
                 .await
                 .expect("identity starts");
-            crate::schema(Arc::new(Services { identity, catalogue, public_url: "http://fuzz.test".into() }))
+            let (accounts, _) = ferrite_identity::services(&identity, Default::default());
+            crate::schema(Arc::new(Services { identity, accounts, catalogue, public_url: "http://fuzz.test".into() }))
         });
         let now = Utc::now().timestamp();
         let claims = AccessClaims {

@@ -21,7 +21,7 @@ mod supply;
 use std::sync::Arc;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
-use ferrite_identity::Identity;
+use ferrite_identity::{Accounts, Identity};
 use ferrite_supply::catalogue::Catalogue;
 
 pub use context::{Caller, PartCounter};
@@ -42,6 +42,8 @@ pub const MAX_DEPTH: usize = 16;
 /// Everything resolvers reach, shared by all requests.
 pub struct Services {
     pub identity: Arc<Identity>,
+    /// Organizations and apps, for the `adm*` fields.
+    pub accounts: Arc<Accounts>,
     /// Parts, search and the exchange rates answers convert prices at (`Catalogue::rates`).
     pub catalogue: Arc<Catalogue>,
     /// Base of `octopartUrl` links: this server's public URL.

@@ -155,18 +155,21 @@ async fn api_at(url: &str, dir: tempfile::TempDir) -> Api {
         Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), "http://ferrite.test")
             .await
             .unwrap();
-    let ada = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
-    let acme = identity.create_org("Acme", ada.id).await.unwrap();
-    let bob = identity.create_user("bob@example.com", "correct horse battery").await.unwrap();
-    let bolt = identity.create_org("Bolt", bob.id).await.unwrap();
+    let (accounts, plans) = ferrite_identity::services(&identity, Default::default());
+    let ada = accounts.create_user("ada@example.com", "correct horse battery").await.unwrap();
+    let acme = accounts.create_org("Acme", ada.id).await.unwrap();
+    let bob = accounts.create_user("bob@example.com", "correct horse battery").await.unwrap();
+    let bolt = accounts.create_org("Bolt", bob.id).await.unwrap();
+    // A monthly plan, so that the supply app can be given parts.
+    plans.choose(acme.id, "Standard").await.unwrap();
     let scopes = |s: &str| s.parse::<AppScopes>().unwrap();
-    let supply = identity.create_app(acme.id, "bom tool", "", scopes("supply"), &[], 100).await.unwrap();
-    let design = identity.create_app(acme.id, "cad", "", scopes("design"), &[], 0).await.unwrap();
-    let other_org_app = identity.create_app(bolt.id, "theirs", "", scopes("supply"), &[], 0).await.unwrap();
+    let supply = accounts.create_app(acme.id, "bom tool", "", scopes("supply"), &[], 100).await.unwrap();
+    let design = accounts.create_app(acme.id, "cad", "", scopes("design"), &[], 0).await.unwrap();
+    let other_org_app = accounts.create_app(bolt.id, "theirs", "", scopes("supply"), &[], 0).await.unwrap();
     let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0), ("EUR".into(), 0.5)]));
     let catalogue = Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions::with_rates(rates)).await.unwrap();
-    let services =
-        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
+    let public_url = "http://ferrite.test".into();
+    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, public_url });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     Api { router: http::routes(state), identity, clock, supply, design, other_org_app, _dir: dir }

@@ -67,16 +67,17 @@ async fn env_with(limits: ferrite_graphql::design::upload::UploadLimits) -> Env 
         Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), "http://ferrite.test")
             .await
             .unwrap();
-    let ada = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
-    let acme = identity.create_org("Acme", ada.id).await.unwrap();
-    let bob = identity.create_user("bob@example.com", "correct horse battery").await.unwrap();
-    let bolt = identity.create_org("Bolt", bob.id).await.unwrap();
+    let (accounts, _) = ferrite_identity::services(&identity, Default::default());
+    let ada = accounts.create_user("ada@example.com", "correct horse battery").await.unwrap();
+    let acme = accounts.create_org("Acme", ada.id).await.unwrap();
+    let bob = accounts.create_user("bob@example.com", "correct horse battery").await.unwrap();
+    let bolt = accounts.create_org("Bolt", bob.id).await.unwrap();
     let scopes = |s: &str| s.parse::<AppScopes>().unwrap();
-    let design = identity.create_app(acme.id, "cad", "", scopes("design"), &[CALLBACK.into()], 0).await.unwrap();
-    let other = identity.create_app(bolt.id, "theirs", "", scopes("design,supply"), &[], 0).await.unwrap();
+    let design = accounts.create_app(acme.id, "cad", "", scopes("design"), &[CALLBACK.into()], 0).await.unwrap();
+    let other = accounts.create_app(bolt.id, "theirs", "", scopes("design,supply"), &[], 0).await.unwrap();
     let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
-    let services =
-        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
+    let public_url = "http://ferrite.test".into();
+    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, public_url });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     let uploads = ferrite_graphql::design::upload::routes(identity.clone(), limits);

@@ -457,9 +457,11 @@ async fn catalogue_api(data: &std::path::Path, dir: &std::path::Path) -> (axum::
         Identity::start(store, Arc::new(FakeClock::at(Utc::now())), TokenConfig::default(), "http://ferrite.test")
             .await
             .unwrap();
-    let owner = identity.create_user("kicost@example.com", "correct horse battery").await.unwrap();
-    let org = identity.create_org("KiCost", owner.id).await.unwrap();
-    let app = identity
+    let (accounts, plans) = ferrite_identity::services(&identity, Default::default());
+    let owner = accounts.create_user("kicost@example.com", "correct horse battery").await.unwrap();
+    let org = accounts.create_org("KiCost", owner.id).await.unwrap();
+    plans.choose(org.id, "Enterprise").await.unwrap();
+    let app = accounts
         .create_app(org.id, "kicost", "", "supply".parse::<AppScopes>().unwrap(), &[], 1_000_000)
         .await
         .unwrap();
@@ -470,8 +472,8 @@ async fn catalogue_api(data: &std::path::Path, dir: &std::path::Path) -> (axum::
         ..Default::default()
     };
     let token = identity.token(&client, &request).await.unwrap().access_token;
-    let services =
-        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
+    let public_url = "http://ferrite.test".into();
+    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, public_url });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity, meter };
     (http::routes(state), token)

@@ -29,16 +29,18 @@ async fn server(dir: &std::path::Path, parts: usize) -> (Router, String) {
     let identity = Identity::start(store.clone(), Arc::new(SystemClock), TokenConfig::default(), "http://ferrite.test")
         .await
         .unwrap();
-    let ada = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
-    let acme = identity.create_org("Acme", ada.id).await.unwrap();
+    let (accounts, plans) = ferrite_identity::services(&identity, Default::default());
+    let ada = accounts.create_user("ada@example.com", "correct horse battery").await.unwrap();
+    let acme = accounts.create_org("Acme", ada.id).await.unwrap();
+    plans.choose(acme.id, "Enterprise").await.unwrap();
     let scopes = "supply".parse::<AppScopes>().unwrap();
-    let app = identity.create_app(acme.id, "heavy", "", scopes, &[], 1_000_000).await.unwrap();
+    let app = accounts.create_app(acme.id, "heavy", "", scopes, &[], 1_000_000).await.unwrap();
     let client = identity.authenticate_client(&app.app.client_id, &app.client_secret, "127.0.0.1").await.unwrap();
     let request = TokenRequest { grant_type: "client_credentials".into(), ..Default::default() };
     let token = identity.token(&client, &request).await.unwrap().access_token;
     let catalogue = Catalogue::open(store.clone(), dir).await.unwrap();
-    let services =
-        Arc::new(Services { identity: identity.clone(), catalogue, public_url: "http://ferrite.test".into() });
+    let public_url = "http://ferrite.test".into();
+    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, public_url });
     let meter = ferrite_graphql::Meter::start(identity.clone());
     let state = http::ApiState { schema: ferrite_graphql::schema(services), identity, meter };
     (http::routes(state).route("/healthz", get(|| async { "ok" })), token)

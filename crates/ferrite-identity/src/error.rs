@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use ferrite_core::DomainError;
-use ferrite_store::StoreError;
+use ferrite_store::{PlanError, StoreError};
 
 /// An OAuth error, as RFC 6749 §5.2 names them. The HTTP edge turns each into its status and body.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +60,7 @@ impl OAuthError {
     }
 }
 
-/// Creating people, organizations and apps.
+/// Why the accounts service did not do something: its one error type.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("{0}")]
@@ -70,9 +70,24 @@ pub enum AccountError {
     /// Too many sign-ups from this address.
     #[error("too many sign-ups from this address; retry after {} s", .0.as_secs())]
     Throttled(Duration),
-    /// The parts asked for are not unallocated in the organization's plan (or cannot be allocated).
+    /// Absent — or, asked for within an organization, another organization's.
+    #[error("not found")]
+    NotFound,
+    /// An organization always has an owner.
+    #[error("the last owner of an organization cannot leave it")]
+    LastOwner,
+    /// An app's parts could not be taken from the organization's plan.
     #[error("{0}")]
-    Allocation(#[from] ferrite_core::plan::AllocationError),
+    Plan(#[from] PlanError),
     #[error("{0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => AccountError::NotFound,
+            other => AccountError::Store(other),
+        }
+    }
 }

@@ -2,7 +2,11 @@
 //!
 //! `Identity` is the domain service (clients, grants, keys, sign-in); `http` is its thin edge: the
 //! `/connect/*` endpoints, discovery, JWKS, and the sign-in and consent pages.
+//!
+//! Beside it, the two application services every edge calls: `Accounts` (people, organizations,
+//! apps, invitations) and `Plans` (choose, allocate, settle, sweep).
 
+mod accounts;
 mod clients;
 pub mod config;
 mod error;
@@ -14,6 +18,7 @@ pub mod jwt;
 pub mod keys;
 pub mod password;
 mod people;
+mod plans;
 pub mod secrets;
 mod throttle;
 mod tokens;
@@ -24,15 +29,16 @@ use std::{
     time::Duration,
 };
 
-use ferrite_core::{Clock, app::App};
+use ferrite_core::{Clock, app::App, plan::PlanCatalogue};
 use ferrite_store::{SecretHashes, Store, StoreError};
 
-pub use clients::CreatedApp;
+pub use accounts::{Accounts, CreatedApp, INVITATION_LIFETIME, SignUp};
 pub use config::TokenConfig;
 pub use error::{AccountError, OAuthError};
 pub use jwt::{AccessClaims, TokenError};
 pub use keys::Algorithm;
-pub use people::{EVALUATION_PARTS, SignInError, SignUp};
+pub use people::SignInError;
+pub use plans::{PlanError, Plans};
 pub use tokens::{AuthorizationRequest, AuthorizeError, TokenRequest, TokenResponse, pkce_verifies};
 
 use crate::{
@@ -40,6 +46,14 @@ use crate::{
     secrets::SecretHasher,
     throttle::{Bound, Throttle},
 };
+
+/// The accounts and plans services on `identity`'s store and clock, as the server, the command
+/// line and the tests wire them.
+pub fn services(identity: &Arc<Identity>, catalogue: PlanCatalogue) -> (Arc<Accounts>, Arc<Plans>) {
+    let plans = Arc::new(Plans::new(identity.store.clone(), identity.clock.clone(), catalogue));
+    let accounts = Accounts::new(identity.store.clone(), identity.clock.clone(), identity.clone(), plans.clone());
+    (Arc::new(accounts), plans)
+}
 
 /// The identity service. One per process; cheap to share behind an `Arc`.
 pub struct Identity {
@@ -59,8 +73,6 @@ pub struct Identity {
     clients: RwLock<HashMap<String, Arc<(App, SecretHashes)>>>,
     /// Failed client authentications and sign-ins, per minute.
     failures: Throttle,
-    /// Sign-ups, per hour.
-    sign_ups: Throttle,
 }
 
 /// What this node knows has been revoked: access-token ids, grants, and client ids of deleted apps.
@@ -92,7 +104,6 @@ impl Identity {
             revoked: RwLock::default(),
             clients: RwLock::default(),
             failures: Throttle::new(Duration::from_secs(60)),
-            sign_ups: Throttle::new(Duration::from_secs(3600)),
             store,
             clock,
             config,

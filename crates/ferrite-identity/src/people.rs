@@ -1,18 +1,12 @@
-//! People: accounts, organizations (each with its evaluation app), sign-in sessions.
+//! People signing in: passwords checked (and failures throttled), sessions opened and closed.
+//! (Accounts themselves are `Accounts`'.)
 
 use std::time::Duration;
 
-use ferrite_core::{
-    UserId,
-    org::{Organization, User, normalize_email, validate_name},
-    scope::AppScopes,
-};
+use ferrite_core::org::{User, normalize_email};
 use ferrite_store::StoreError;
 
-use crate::{AccountError, Identity, password, secrets};
-
-/// The evaluation allowance every organization starts with (Nexar: 1,000 parts, lifetime).
-pub const EVALUATION_PARTS: i64 = 1_000;
+use crate::{Identity, password, secrets};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -24,60 +18,7 @@ pub enum SignInError {
     Store(#[from] StoreError),
 }
 
-/// What a sign-up came to. A person signing up is told the same in both cases, so that nobody
-/// learns which emails have accounts.
-#[derive(Debug)]
-pub enum SignUp {
-    Created(User),
-    /// The email already has an account, which is left exactly as it was.
-    EmailTaken,
-}
-
 impl Identity {
-    pub async fn create_user(&self, email: &str, password: &str) -> Result<User, AccountError> {
-        let key = normalize_email(email)?;
-        password::validate_password(password, email)?;
-        let hash = password::hash_password(password);
-        match self.store.create_user(email.trim(), &key, &hash, self.clock.now()).await {
-            Ok(user) => Ok(user),
-            Err(StoreError::Conflict) => Err(AccountError::EmailTaken),
-            Err(err) => Err(err.into()),
-        }
-    }
-
-    /// Creates an account for someone signing up from `ip`. Sign-ups are throttled per address
-    /// (`max_sign_ups_per_hour`), taken emails included, which take as long as new ones (the
-    /// password is hashed either way).
-    pub async fn sign_up(&self, email: &str, password: &str, ip: &str) -> Result<SignUp, AccountError> {
-        let now = self.clock.now();
-        let bounds = [(format!("ip:{ip}"), self.config.max_sign_ups_per_hour)];
-        self.sign_ups.check(&bounds, now).map_err(AccountError::Throttled)?;
-        let created = self.create_user(email, password).await;
-        if !matches!(created, Err(AccountError::Invalid(_))) {
-            self.sign_ups.count(&bounds, now);
-        }
-        match created {
-            Ok(user) => Ok(SignUp::Created(user)),
-            Err(AccountError::EmailTaken) => {
-                tracing::info!(ip, "sign-up for an email that has an account; nothing changed");
-                Ok(SignUp::EmailTaken)
-            }
-            Err(err) => Err(err),
-        }
-    }
-
-    /// Creates an organization owned by `owner`, with its evaluation app, in one transaction.
-    pub async fn create_org(&self, name: &str, owner: UserId) -> Result<Organization, AccountError> {
-        let name = validate_name("name", name)?;
-        let supply: AppScopes = "supply".parse().expect("a valid scope list");
-        let (mut evaluation, _secret) = self.new_app("Evaluation", "Default evaluation app", supply, &[])?;
-        evaluation.is_evaluation = true;
-        evaluation.part_limit = EVALUATION_PARTS;
-        let org = self.store.create_org(&name, owner, &[evaluation], self.clock.now()).await?;
-        tracing::info!(org_id = %org.id, "organization created");
-        Ok(org)
-    }
-
     /// Checks an email and password; on success opens a session and returns its token (for the
     /// cookie). Failures are throttled (see `failure_bounds`).
     pub async fn sign_in(&self, email: &str, password: &str, ip: &str) -> Result<(User, String), SignInError> {

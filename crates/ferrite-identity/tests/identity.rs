@@ -10,8 +10,10 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Duration, Utc};
-use ferrite_core::{Clock, FakeClock, scope::AppScopes};
-use ferrite_identity::{Algorithm, CreatedApp, Identity, TokenConfig, TokenError, TokenRequest, http::routes};
+use ferrite_core::{Clock, FakeClock, plan::PlanCatalogue, scope::AppScopes};
+use ferrite_identity::{
+    Accounts, Algorithm, CreatedApp, Identity, Plans, TokenConfig, TokenError, TokenRequest, http::routes,
+};
 use ferrite_store::{ConnectOptions, Store};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -20,6 +22,7 @@ const ISSUER: &str = "http://ferrite.test";
 
 struct Env {
     identity: Arc<Identity>,
+    accounts: Accounts,
     clock: FakeClock,
     store: Store,
     app: CreatedApp,
@@ -37,11 +40,13 @@ async fn env_with(config: TokenConfig) -> Env {
     store.migrate().await.unwrap();
     let clock = FakeClock::at(start_time());
     let identity = Identity::start(store.clone(), Arc::new(clock.clone()), config, ISSUER).await.unwrap();
-    let user = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
-    let org = identity.create_org("Acme", user.id).await.unwrap();
+    let plans = Arc::new(Plans::new(store.clone(), Arc::new(clock.clone()), PlanCatalogue::default()));
+    let accounts = Accounts::new(store.clone(), Arc::new(clock.clone()), identity.clone(), plans);
+    let user = accounts.create_user("ada@example.com", "correct horse battery").await.unwrap();
+    let org = accounts.create_org("Acme", user.id).await.unwrap();
     let scopes: AppScopes = "supply".parse().unwrap();
-    let app = identity.create_app(org.id, "bom tool", "", scopes, &[], 0).await.unwrap();
-    Env { identity, clock, store, app, _dir: dir }
+    let app = accounts.create_app(org.id, "bom tool", "", scopes, &[], 0).await.unwrap();
+    Env { identity, accounts, clock, store, app, _dir: dir }
 }
 
 async fn env() -> Env {
@@ -117,7 +122,7 @@ async fn a_regenerated_secret_keeps_the_old_one_working_for_the_overlap() {
         async move { identity.authenticate_client(&client_id, &secret, "10.0.0.1").await.is_ok() }
     };
     assert!(auth(old.clone()).await, "the app is now in the client cache");
-    let renewed = env.identity.regenerate_secret(env.app.app.id).await.unwrap();
+    let renewed = env.accounts.regenerate_secret(env.app.app.id).await.unwrap();
     assert_ne!(renewed.client_secret, old);
     assert!(auth(renewed.client_secret.clone()).await, "the cache does not hold the old secret");
     assert!(auth(old.clone()).await, "the previous secret works during the overlap");
@@ -136,7 +141,7 @@ async fn deleting_an_app_stops_its_tokens_here_at_once_and_on_other_nodes_at_the
     for node in [&env.identity, &other] {
         assert!(node.authenticate_client(client_id, secret, "10.0.0.1").await.is_ok(), "cached by both nodes");
     }
-    env.identity.delete_app(env.app.app.id).await.unwrap();
+    env.accounts.delete_app(env.app.app.id).await.unwrap();
     assert_eq!(env.identity.verify_access_token(&token), Err(TokenError::Invalid));
     let login = env.identity.authenticate_client(client_id, secret, "10.0.0.1").await;
     assert!(login.is_err(), "its credentials are gone here at once");
@@ -292,7 +297,7 @@ async fn the_authorization_endpoint_shows_untrusted_requests_as_pages_and_return
     let env = env().await;
     let design: AppScopes = "design".parse().unwrap();
     let org = env.store.apps_of_org(env.app.app.org_id).await.unwrap()[0].org_id;
-    let app = env.identity.create_app(org, "designer", "", design, &["http://127.0.0.1:9/cb".into()], 0).await.unwrap();
+    let app = env.accounts.create_app(org, "designer", "", design, &["http://127.0.0.1:9/cb".into()], 0).await.unwrap();
     let router = router(&env);
     let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
     let get = |query: String| Request::get(format!("/connect/authorize?{query}")).body(Body::empty()).unwrap();
@@ -333,7 +338,7 @@ async fn codes_are_single_use_short_lived_and_bound_to_client_redirect_and_verif
     let env = env().await;
     let design: AppScopes = "design".parse().unwrap();
     let app = env
-        .identity
+        .accounts
         .create_app(env.app.app.org_id, "designer", "", design, &["http://127.0.0.1:9/cb".into()], 0)
         .await
         .unwrap();
@@ -636,7 +641,7 @@ async fn an_attackers_failures_do_not_lock_out_the_right_secret_or_password_else
 async fn person_grant(env: &Env, scope: &str) -> (CreatedApp, TokenRequest, ferrite_identity::TokenResponse) {
     let design: AppScopes = "design".parse().unwrap();
     let app = env
-        .identity
+        .accounts
         .create_app(env.app.app.org_id, "designer", "", design, &["http://127.0.0.1:9/cb".into()], 0)
         .await
         .unwrap();
@@ -711,10 +716,10 @@ async fn a_revoked_refresh_family_takes_its_access_tokens_along() {
 async fn weak_passwords_are_refused_wherever_one_is_set() {
     let env = env().await;
     for weak in ["password123", "Qwertyuiop", "1234567890", "bob@example.com", "BOB@example.com"] {
-        let refused = env.identity.create_user("bob@example.com", weak).await;
+        let refused = env.accounts.create_user("bob@example.com", weak).await;
         assert!(matches!(refused, Err(ferrite_identity::AccountError::Invalid(_))), "{weak}: {refused:?}");
     }
-    assert!(env.identity.create_user("bob@example.com", "sixteen quiet lanterns").await.is_ok());
+    assert!(env.accounts.create_user("bob@example.com", "sixteen quiet lanterns").await.is_ok());
 }
 
 #[tokio::test]
@@ -760,4 +765,20 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     }
     assert_eq!(attempt("10.0.0.2", "198.51.100.1".into(), &secret).await, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(attempt("10.0.0.2", "198.51.100.2".into(), &secret).await, StatusCode::OK);
+}
+
+/// An organization's evaluation app holds the configured allowance from the moment it exists:
+/// it is written in the transaction that creates the organization, with no correcting write after.
+#[tokio::test]
+async fn an_organization_starts_with_the_configured_evaluation_allowance() {
+    let env = env().await;
+    let trial =
+        ferrite_core::plan::Plan { name: "Trial".into(), parts_per_month: 500, lifetime: true, features: Vec::new() };
+    let catalogue = PlanCatalogue::new(vec![trial]).unwrap();
+    let (accounts, _) = ferrite_identity::services(&env.identity, catalogue);
+    let owner = accounts.create_user("bob@example.com", "correct horse battery").await.unwrap();
+    let org = accounts.create_org("Bolt", owner.id).await.unwrap();
+    let apps = env.store.apps_of_org(org.id).await.unwrap();
+    let limits: Vec<_> = apps.iter().map(|app| (app.is_evaluation, app.part_limit)).collect();
+    assert_eq!(limits, [(true, 500)]);
 }

@@ -5,6 +5,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use ferrite_identity::{AccountError, PlanError};
 use ferrite_store::StoreError;
 
 use crate::{middleware::request_id, views::MessagePage};
@@ -26,6 +27,25 @@ impl From<StoreError> for PortalError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => PortalError::NotFound,
+            other => PortalError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<AccountError> for PortalError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::NotFound => PortalError::NotFound,
+            AccountError::Plan(err) => err.into(),
+            other => PortalError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<PlanError> for PortalError {
+    fn from(err: PlanError) -> Self {
+        match err {
+            PlanError::Store(err) => err.into(),
             other => PortalError::Internal(other.to_string()),
         }
     }

@@ -26,8 +26,7 @@ use axum::{
     response::Redirect,
     routing::{get, post},
 };
-use ferrite_core::plan::PlanCatalogue;
-use ferrite_identity::Identity;
+use ferrite_identity::{Accounts, Identity, Plans};
 use ferrite_supply::catalogue::Catalogue;
 
 pub use scheduler::run_plan_scheduler;
@@ -37,9 +36,9 @@ pub use state::Portal;
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The portal's routes. `/signin` and `/signout` are identity's; merge both routers.
-pub fn routes(identity: Arc<Identity>, plans: PlanCatalogue, catalogue: Arc<Catalogue>) -> Router {
+pub fn routes(identity: Arc<Identity>, accounts: Arc<Accounts>, plans: Arc<Plans>, catalogue: Arc<Catalogue>) -> Router {
     use pages::{apps, design, orgs, plans as plan_pages, playground, signup, usage};
-    let portal = Portal::new(identity, plans, catalogue);
+    let portal = Portal::new(identity, accounts, plans, catalogue);
     Router::new()
         .route("/", get(|| async { Redirect::to("/apps") }))
         .route("/signup", get(signup::show).post(signup::submit))

@@ -88,7 +88,7 @@ impl FromRequestParts<Portal> for Member {
 
     async fn from_request_parts(parts: &mut Parts, portal: &Portal) -> Result<Self, Self::Rejection> {
         let SignedIn { user, jar, csrf } = SignedIn::from_request_parts(parts, portal).await?;
-        let orgs = portal.store().memberships_of(user.id).await.map_err(|e| PortalError::from(e).into_response())?;
+        let orgs = portal.accounts.memberships_of(user.id).await.map_err(|e| PortalError::from(e).into_response())?;
         let wanted: Option<OrgId> = jar.get(ORG_COOKIE).and_then(|c| c.value().parse().ok());
         let chosen = orgs.iter().find(|(org, _)| Some(org.id) == wanted).or_else(|| orgs.first()).cloned();
         let Some((org, role)) = chosen else {
@@ -125,11 +125,11 @@ impl Member {
     /// One of this organization's apps, by the id in a URL or form. Anything else is `NotFound`.
     pub async fn app(&self, id: &str) -> Result<App, PortalError> {
         let id: AppId = id.parse().map_err(|_| PortalError::NotFound)?;
-        Ok(self.portal.store().app_of_org(self.org.id, id).await?)
+        Ok(self.portal.accounts.app_of_org(self.org.id, id).await?)
     }
 
     pub async fn apps(&self) -> Result<Vec<App>, PortalError> {
-        Ok(self.portal.store().apps_of_org(self.org.id).await?)
+        Ok(self.portal.accounts.apps_of_org(self.org.id).await?)
     }
 
     /// What the page frame shows: who is signed in, where, and the navigation.

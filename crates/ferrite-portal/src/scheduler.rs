@@ -3,15 +3,14 @@
 
 use std::{sync::Arc, time::Duration};
 
-use ferrite_core::plan::PlanCatalogue;
-use ferrite_identity::Identity;
+use ferrite_identity::Plans;
 
 /// Runs for ever; every `every`, settles the plans whose change has come due.
-pub async fn run_plan_scheduler(identity: Arc<Identity>, plans: PlanCatalogue, every: Duration) {
+pub async fn run_plan_scheduler(plans: Arc<Plans>, every: Duration) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        match identity.store().settle_due_plans(&plans, identity.now()).await {
+        match plans.sweep_due().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(organizations = n, "scheduled plan changes applied"),
             Err(err) => tracing::warn!(error = %err, "scheduled plan changes could not be applied"),

@@ -1,26 +1,28 @@
-//! What every portal handler reaches: identity (people, sessions, apps), the plan catalogue, and
-//! the supply catalogue (the API's, with its cache) that prices BOMs.
+//! What every portal handler reaches: identity (sessions, CSRF), the accounts and plans
+//! services, the supply catalogue (the API's, with its cache) that prices BOMs, and the store for
+//! what is none of these (design workspaces, usage counters).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use ferrite_core::plan::PlanCatalogue;
-use ferrite_identity::Identity;
+use ferrite_identity::{Accounts, Identity, Plans};
 use ferrite_store::Store;
 use ferrite_supply::catalogue::Catalogue;
 
 #[derive(Clone)]
 pub struct Portal {
     pub identity: Arc<Identity>,
-    pub plans: Arc<PlanCatalogue>,
+    pub accounts: Arc<Accounts>,
+    pub plans: Arc<Plans>,
     pub catalogue: Arc<Catalogue>,
 }
 
 impl Portal {
-    pub fn new(identity: Arc<Identity>, plans: PlanCatalogue, catalogue: Arc<Catalogue>) -> Self {
-        Self { identity, plans: Arc::new(plans), catalogue }
+    pub fn new(identity: Arc<Identity>, accounts: Arc<Accounts>, plans: Arc<Plans>, catalogue: Arc<Catalogue>) -> Self {
+        Self { identity, accounts, plans, catalogue }
     }
 
+    /// Reads that are neither accounts nor plans: design workspaces and usage counters.
     pub fn store(&self) -> &Store {
         self.identity.store()
     }

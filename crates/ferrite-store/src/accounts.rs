@@ -64,13 +64,15 @@ impl Store {
         user(row)
     }
 
-    /// Creates an organization with `owner` as its first owner, its initial `apps` and its default
-    /// design workspace, in one transaction.
+    /// Creates an organization with `owner` as its first owner, its initial `apps` — the
+    /// evaluation app among them holding `evaluation_allowance` parts — and its default design
+    /// workspace, in one transaction.
     pub async fn create_org(
         &self,
         name: &str,
         owner: UserId,
         apps: &[NewApp],
+        evaluation_allowance: i64,
         now: DateTime<Utc>,
     ) -> Result<Organization, StoreError> {
         let id = OrgId::new();
@@ -90,6 +92,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             for app in apps {
+                let app = if app.is_evaluation {
+                    &NewApp { part_limit: evaluation_allowance, ..app.clone() }
+                } else {
+                    app
+                };
                 crate::apps::insert_app(&mut tx, AppId::new(), id, app, at).await?;
             }
             crate::workspaces::insert_default_workspace!(tx, id, name, at);

@@ -267,15 +267,4 @@ impl Store {
         });
         Ok(self.app_by_id(id).await?)
     }
-
-    /// Sets the allowance of the organization's evaluation app (from the catalogue's evaluation plan).
-    pub async fn set_evaluation_allowance(&self, org: OrgId, parts: i64) -> Result<(), StoreError> {
-        dispatch!(self, pool => sqlx::query("UPDATE applications SET part_limit = $2 WHERE org_id = $1 AND is_evaluation")
-            .bind(org.to_string())
-            .bind(parts)
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
-        Ok(())
-    }
 }

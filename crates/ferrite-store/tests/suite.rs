@@ -115,14 +115,14 @@ async fn emails_are_unique_regardless_of_case(db: TestDb) {
 
 async fn an_organization_starts_with_its_owner(db: TestDb) {
     let ada = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
-    let acme = db.store.create_org("Acme", ada.id, &[], t(5)).await.unwrap();
+    let acme = db.store.create_org("Acme", ada.id, &[], 0, t(5)).await.unwrap();
     assert_eq!(db.store.org_by_id(acme.id).await.unwrap(), acme);
     assert_eq!(db.store.role_in(acme.id, ada.id).await.unwrap(), Role::Owner);
     assert_eq!(db.store.orgs_named("Acme").await.unwrap(), vec![acme.clone()]);
     assert!(db.store.orgs_named("acme").await.unwrap().is_empty());
     assert!(matches!(db.store.org_by_id(OrgId::new()).await, Err(StoreError::NotFound)));
     // An owner who does not exist cannot found an organization, and nothing is left behind.
-    let orphan = db.store.create_org("Ghost", UserId::new(), &[], t(6)).await;
+    let orphan = db.store.create_org("Ghost", UserId::new(), &[], 0, t(6)).await;
     assert!(orphan.is_err());
     assert!(db.store.orgs_named("Ghost").await.unwrap().is_empty());
 }
@@ -130,8 +130,8 @@ async fn an_organization_starts_with_its_owner(db: TestDb) {
 async fn memberships_are_per_organization(db: TestDb) {
     let ada = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
     let bob = db.store.create_user("bob@example.com", "bob@example.com", "h", t(1)).await.unwrap();
-    let acme = db.store.create_org("Acme", ada.id, &[], t(2)).await.unwrap();
-    let bolt = db.store.create_org("Bolt", bob.id, &[], t(3)).await.unwrap();
+    let acme = db.store.create_org("Acme", ada.id, &[], 0, t(2)).await.unwrap();
+    let bolt = db.store.create_org("Bolt", bob.id, &[], 0, t(3)).await.unwrap();
     assert!(matches!(db.store.role_in(acme.id, bob.id).await, Err(StoreError::NotFound)));
     db.store.set_membership(acme.id, bob.id, Role::Member, t(4)).await.unwrap();
     assert_eq!(db.store.role_in(acme.id, bob.id).await.unwrap(), Role::Member);
@@ -164,6 +164,7 @@ mod plans {
         invitations_are_for_one_email_used_once_and_expire,
         members_can_be_removed_but_not_the_last_owner,
         another_organizations_app_is_not_found,
+        an_organization_is_created_with_its_evaluation_allowance,
     );
 
     fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
@@ -173,15 +174,28 @@ mod plans {
     /// An organization like the one sign-up makes: an owner and the evaluation app.
     async fn org_with_evaluation(db: &TestDb, email: &str) -> (OrgId, UserId, App) {
         let owner = db.store.create_user(email, email, "h", t(1)).await.unwrap();
-        let mut evaluation = new_app("Evaluation", "supply", 1_000);
+        let mut evaluation = new_app("Evaluation", "supply", 0);
         evaluation.is_evaluation = true;
-        let org = db.store.create_org("Acme", owner.id, &[evaluation], t(2)).await.unwrap();
+        let org = db.store.create_org("Acme", owner.id, &[evaluation], 1_000, t(2)).await.unwrap();
         let apps = db.store.apps_of_org(org.id).await.unwrap();
         (org.id, owner.id, apps[0].clone())
     }
 
     async fn limit(db: &TestDb, app: AppId) -> i64 {
         db.store.app_by_id(app).await.unwrap().part_limit
+    }
+
+    /// The allowance is written with the organization, not corrected by a second write after it.
+    async fn an_organization_is_created_with_its_evaluation_allowance(db: TestDb) {
+        let owner = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
+        let mut evaluation = new_app("Evaluation", "supply", 0);
+        evaluation.is_evaluation = true;
+        let tool = new_app("tool", "supply", 7);
+        let org = db.store.create_org("Acme", owner.id, &[evaluation, tool], 500, t(2)).await.unwrap();
+        let mut limits: Vec<_> =
+            db.store.apps_of_org(org.id).await.unwrap().into_iter().map(|a| (a.is_evaluation, a.part_limit)).collect();
+        limits.sort();
+        assert_eq!(limits, [(false, 7), (true, 500)]);
     }
 
     async fn plans_start_on_evaluation_upgrade_at_once_and_downgrade_next_period(db: TestDb) {
@@ -437,7 +451,7 @@ mod design {
 
     async fn org(db: &TestDb, email: &str, name: &str) -> OrgId {
         let owner = db.store.create_user(email, email, "h", t(1)).await.unwrap();
-        db.store.create_org(name, owner.id, &[], t(2)).await.unwrap().id
+        db.store.create_org(name, owner.id, &[], 0, t(2)).await.unwrap().id
     }
 
     fn item(name: &str, quantity: i64, designators: &[&str], mpn: Option<(&str, &str, Option<i64>)>) -> NewBomItem {
@@ -750,7 +764,7 @@ mod charges {
     async fn app_with_limit(db: &TestDb, limit: i64) -> (OrgId, AppId) {
         let owner = db.store.create_user("meter@example.com", "Meter", "h", t(1)).await.unwrap();
         let app = new_app("Metered", "supply", limit);
-        let org = db.store.create_org("Metered", owner.id, &[app], t(2)).await.unwrap();
+        let org = db.store.create_org("Metered", owner.id, &[app], 0, t(2)).await.unwrap();
         (org.id, db.store.apps_of_org(org.id).await.unwrap()[0].id)
     }
 
@@ -847,7 +861,7 @@ mod grants {
 
     async fn a_replayed_code_names_its_grant_and_a_revoked_grant_takes_its_refresh_tokens(db: TestDb) {
         let owner = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
-        let org = db.store.create_org("Acme", owner.id, &[new_app("tool", "design", 0)], t(2)).await.unwrap();
+        let org = db.store.create_org("Acme", owner.id, &[new_app("tool", "design", 0)], 0, t(2)).await.unwrap();
         let app = db.store.apps_of_org(org.id).await.unwrap()[0].clone();
         let code = AuthorizationCode {
             app_id: app.id,

@@ -6,7 +6,7 @@ use std::{io::Read, sync::Arc};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use ferrite_core::{AppId, OrgId, SystemClock, org::Organization, plan::PlanChange, scope::AppScopes};
-use ferrite_identity::{Algorithm, CreatedApp, Identity};
+use ferrite_identity::{AccountError, Accounts, Algorithm, CreatedApp, Identity, PlanError};
 use serde_json::json;
 
 use crate::{config::Config, startup};
@@ -131,71 +131,53 @@ async fn identity(config: &Config) -> anyhow::Result<Arc<Identity>> {
 }
 
 pub async fn run(command: AdminCommand, config: &Config) -> anyhow::Result<()> {
-    let identity = identity(config).await?;
+    let (accounts, plans) = ferrite_identity::services(&identity(config).await?, config.plan_catalogue()?);
     match command {
         AdminCommand::User(UserCommand::Create { email, password_stdin: _, json }) => {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
             let password = password.strip_suffix('\n').unwrap_or(&password);
             let password = password.strip_suffix('\r').unwrap_or(password);
-            let user = identity.create_user(&email, password).await?;
+            let user = accounts.create_user(&email, password).await?;
             print(json, json!({ "id": user.id, "email": user.email }), || {
                 format!("created user {} ({})", user.id, user.email)
             });
         }
         AdminCommand::Org(OrgCommand::Create { name, owner, json }) => {
             let key = ferrite_core::org::normalize_email(&owner)?;
-            let (owner, _) =
-                identity.store().user_by_email(&key).await.with_context(|| format!("no person with email {owner}"))?;
-            let org = identity.create_org(&name, owner.id).await?;
-            // The evaluation app gets the configured evaluation allowance.
-            let evaluation = config.plan_catalogue()?.evaluation().parts_per_month;
-            if evaluation != ferrite_identity::EVALUATION_PARTS {
-                identity.store().set_evaluation_allowance(org.id, evaluation).await?;
-            }
+            let owner = accounts.user_by_email(&key).await.with_context(|| format!("no person with email {owner}"))?;
+            let org = accounts.create_org(&name, owner.id).await?;
             print(json, json!({ "id": org.id, "name": org.name }), || {
                 format!("created organization {} ({})", org.id, org.name)
             });
         }
         AdminCommand::App(AppCommand::Create(args)) => {
-            let org = resolve_org(&identity, &args.org).await?;
+            let org = resolve_org(&accounts, &args.org).await?;
             if args.part_limit < 0 {
                 bail!("--part-limit must not be negative");
             }
-            let plans = config.plan_catalogue()?;
-            let created = identity
-                .create_app_within_plan(
-                    org.id,
-                    &args.name,
-                    &args.description,
-                    args.scopes,
-                    &args.redirect_uris,
-                    args.part_limit,
-                    &plans,
-                )
+            let created = accounts
+                .create_app(org.id, &args.name, &args.description, args.scopes, &args.redirect_uris, args.part_limit)
                 .await
-                .map_err(|err| refused_allocation(err.into(), args.part_limit))?;
+                .map_err(|err| match err {
+                    AccountError::Plan(err) => refused_allocation(err, args.part_limit),
+                    err => err.into(),
+                })?;
             print_credentials(args.json, &created);
         }
         AdminCommand::App(AppCommand::Delete { id }) => {
-            identity.delete_app(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
+            accounts.delete_app(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
             println!("deleted app {id}");
         }
         AdminCommand::App(AppCommand::Limit { id, parts }) => {
-            let plans = config.plan_catalogue()?;
-            let app = identity.store().app_by_id(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
-            identity
-                .store()
-                .set_allocations(app.org_id, &[(app.id, parts)], &plans, identity.now())
-                .await
-                .map_err(|err| refused_allocation(err.into(), parts))?;
+            let app = accounts.app(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
+            plans.allocate(app.org_id, &[(app.id, parts)]).await.map_err(|err| refused_allocation(err, parts))?;
             println!("app {id} ({}) now has a limit of {parts} parts", app.name);
         }
         AdminCommand::Plan(PlanCommand::Set { org, plan }) => {
-            let plans = config.plan_catalogue()?;
-            let org = resolve_org(&identity, &org).await?;
-            let (change, _) = identity.store().choose_plan(org.id, &plan, &plans, identity.now()).await?;
-            let chosen = plans.get(&plan).map_or(plan.as_str(), |p| p.name.as_str());
+            let org = resolve_org(&accounts, &org).await?;
+            let (change, _) = plans.choose(org.id, &plan).await?;
+            let chosen = plans.catalogue().get(&plan).map_or(plan.as_str(), |p| p.name.as_str());
             match change {
                 PlanChange::Now => println!("organization {} ({}) is on {chosen} now", org.id, org.name),
                 PlanChange::At(at) => println!(
@@ -208,7 +190,7 @@ pub async fn run(command: AdminCommand, config: &Config) -> anyhow::Result<()> {
             }
         }
         AdminCommand::App(AppCommand::RegenerateSecret { id, json }) => {
-            let created = identity.regenerate_secret(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
+            let created = accounts.regenerate_secret(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
             print_credentials(json, &created);
         }
     }
@@ -227,11 +209,11 @@ pub async fn keys(command: KeysCommand, config: &Config) -> anyhow::Result<()> {
 }
 
 /// An organization named by id, or by a name that only one organization has.
-async fn resolve_org(identity: &Identity, reference: &str) -> anyhow::Result<Organization> {
+async fn resolve_org(accounts: &Accounts, reference: &str) -> anyhow::Result<Organization> {
     if let Ok(id) = reference.parse::<OrgId>() {
-        return identity.store().org_by_id(id).await.with_context(|| format!("no organization with id {reference}"));
+        return accounts.org(id).await.with_context(|| format!("no organization with id {reference}"));
     }
-    let mut named = identity.store().orgs_named(reference).await?;
+    let mut named = accounts.orgs_named(reference).await?;
     match named.len() {
         0 => bail!("no organization is named {reference:?}"),
         1 => Ok(named.remove(0)),
@@ -240,20 +222,10 @@ async fn resolve_org(identity: &Identity, reference: &str) -> anyhow::Result<Org
 }
 
 /// An allocation refusal, worded for the command line.
-fn refused_allocation(err: anyhow::Error, parts: i64) -> anyhow::Error {
-    let refusal = err
-        .downcast_ref::<ferrite_store::PlanError>()
-        .and_then(|e| match e {
-            ferrite_store::PlanError::Allocation(a) => Some(a.clone()),
-            _ => None,
-        })
-        .or_else(|| match err.downcast_ref::<ferrite_identity::AccountError>() {
-            Some(ferrite_identity::AccountError::Allocation(a)) => Some(a.clone()),
-            _ => None,
-        });
-    match refusal {
-        Some(refusal) => anyhow::anyhow!("refused: {parts} parts cannot be allocated: {refusal}"),
-        None => err,
+fn refused_allocation(err: PlanError, parts: i64) -> anyhow::Error {
+    match err {
+        PlanError::Allocation(refusal) => anyhow::anyhow!("refused: {parts} parts cannot be allocated: {refusal}"),
+        err => err.into(),
     }
 }
 

@@ -6,7 +6,7 @@ use anyhow::Context;
 use axum::{Router, extract::DefaultBodyLimit, middleware, routing::get};
 use ferrite_core::SystemClock;
 use ferrite_graphql::{Services, http::ApiState};
-use ferrite_identity::Identity;
+use ferrite_identity::{Accounts, Identity, Plans};
 use ferrite_store::Store;
 use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -25,10 +25,12 @@ const CATALOGUE_CHECK: Duration = Duration::from_secs(5);
 pub struct AppState {
     pub store: Store,
     pub identity: Arc<Identity>,
+    /// People, organizations, apps and invitations: every edge's way to them.
+    pub accounts: Arc<Accounts>,
+    /// Organizations' supply plans and their allocation to apps, with the plan catalogue.
+    pub plans: Arc<Plans>,
     pub metrics: PrometheusHandle,
     pub public_url: Url,
-    /// The supply plan catalogue (configuration).
-    pub plans: ferrite_core::plan::PlanCatalogue,
     /// Parts, search index and dictionaries, following the store's catalogue version.
     pub catalogue: Arc<Catalogue>,
     pub api: ApiState,
@@ -43,26 +45,32 @@ impl AppState {
             Identity::start(store.clone(), Arc::new(SystemClock), config.tokens.clone(), public_url.as_str())
                 .await
                 .context("identity could not start")?;
-        let plans = config.plan_catalogue()?;
+        let (accounts, plans) = ferrite_identity::services(&identity, config.plan_catalogue()?);
         let options = CatalogueOptions::with_rates(config.currency_rates.clone());
         let catalogue = Catalogue::open_with(store.clone(), &config.data_dir, options)
             .await
             .context("the catalogue could not open")?;
         let services = Arc::new(Services {
             identity: identity.clone(),
+            accounts: accounts.clone(),
             catalogue: catalogue.clone(),
             public_url: public_url.as_str().trim_end_matches('/').to_owned(),
         });
         let meter = ferrite_graphql::Meter::start(identity.clone());
         let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
         let uploads = config.uploads;
-        Ok(Self { store, identity, metrics: metrics::recorder(), public_url, plans, catalogue, api, uploads })
+        Ok(Self { store, identity, accounts, plans, metrics: metrics::recorder(), public_url, catalogue, api, uploads })
     }
 }
 
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let identity = ferrite_identity::http::routes(state.identity.clone());
-    let portal = ferrite_portal::routes(state.identity.clone(), state.plans.clone(), state.catalogue.clone());
+    let portal = ferrite_portal::routes(
+        state.identity.clone(),
+        state.accounts.clone(),
+        state.plans.clone(),
+        state.catalogue.clone(),
+    );
     let api = ferrite_graphql::http::routes(state.api.clone());
     // Design files: with a body limit of their own (10 MiB), above `max_body_bytes`.
     let uploads = ferrite_graphql::design::upload::routes(state.identity.clone(), state.uploads);
@@ -101,11 +109,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let watcher = tokio::spawn(state.catalogue.clone().watch(CATALOGUE_CHECK));
     let schedule =
         tokio::spawn(crate::supply_cli::run_schedule(store.clone(), state.catalogue.clone(), config.feeds.clone()));
-    let plan_scheduler = tokio::spawn(ferrite_portal::run_plan_scheduler(
-        state.identity.clone(),
-        state.plans.clone(),
-        Duration::from_secs(60),
-    ));
+    let plan_scheduler = tokio::spawn(ferrite_portal::run_plan_scheduler(state.plans.clone(), Duration::from_secs(60)));
     let upload_sweeper = tokio::spawn(ferrite_graphql::design::upload::run_sweeper(
         state.identity.clone(),
         ferrite_graphql::design::upload::SWEEP_EVERY,

@@ -184,7 +184,7 @@ pub async fn create(State(portal): State<Portal>, member: Member, form: FormData
     }
     if let (true, Ok(scopes)) = (errors.is_empty(), &scopes) {
         let result = portal
-            .identity
+            .accounts
             .create_app(member.org.id, &fields.name, &fields.description, scopes.clone(), &fields.redirect_uris, 0)
             .await;
         match result {
@@ -295,7 +295,7 @@ pub async fn edit(
     let mut errors = FieldErrors::default();
     let fields = read_fields(&form, design, &mut errors);
     if errors.is_empty() {
-        match portal.identity.update_app(app.id, &fields.name, &fields.description, &fields.redirect_uris).await {
+        match portal.accounts.update_app(app.id, &fields.name, &fields.description, &fields.redirect_uris).await {
             Ok(_) => return Ok(Redirect::to(&format!("/apps/{}?saved=1", app.id)).into_response()),
             Err(AccountError::Invalid(err)) => field_error(&err, &mut errors),
             Err(err) => return Err(internal(err)),
@@ -313,7 +313,7 @@ pub async fn regenerate(
 ) -> Result<Response, PortalError> {
     member.check_csrf(&form)?;
     let app = member.app(&id).await?;
-    let renewed = portal.identity.regenerate_secret(app.id).await?;
+    let renewed = portal.accounts.regenerate_secret(app.id).await?;
     Ok(show_secret_once(&portal, &member, &renewed, "regenerated"))
 }
 
@@ -339,7 +339,7 @@ pub async fn delete(
     if form.get("confirm") != "yes" {
         return Ok(Redirect::to(&format!("/apps/{}/delete", app.id)).into_response());
     }
-    portal.identity.delete_app(app.id).await?;
+    portal.accounts.delete_app(app.id).await?;
     Ok(Redirect::to("/apps?deleted=1").into_response())
 }
 

@@ -12,10 +12,9 @@ use ferrite_core::{
     org::{Role, normalize_email, validate_name},
 };
 use ferrite_identity::{
+    AccountError,
     http::{csrf, current_user},
-    secrets,
 };
-use ferrite_store::{NewInvitation, StoreError};
 use serde::Deserialize;
 
 use crate::{
@@ -25,9 +24,6 @@ use crate::{
     state::Portal,
     views::{self, InvitationPage, InvitationRow, MemberRow, MembersPage, MessagePage, NewOrgPage, render},
 };
-
-/// How long an invitation link works.
-const INVITATION_LIFETIME: chrono::Duration = chrono::Duration::days(7);
 
 pub async fn new_form(signed_in: SignedIn) -> Response {
     let page = NewOrgPage {
@@ -59,11 +55,7 @@ pub async fn create(
             return Ok((signed_in.jar, render(&page, StatusCode::UNPROCESSABLE_ENTITY)).into_response());
         }
     };
-    let org = portal.identity.create_org(&name, signed_in.user.id).await.map_err(internal)?;
-    let evaluation = portal.plans.evaluation().parts_per_month;
-    if evaluation != ferrite_identity::EVALUATION_PARTS {
-        portal.store().set_evaluation_allowance(org.id, evaluation).await?;
-    }
+    let org = portal.accounts.create_org(&name, signed_in.user.id).await.map_err(internal)?;
     let jar = signed_in.jar.add(org_cookie(org.id, portal.secure_cookies()));
     Ok((jar, Redirect::to("/apps")).into_response())
 }
@@ -87,7 +79,7 @@ pub struct Done {
 
 async fn members_page(portal: &Portal, member: &Member) -> Result<MembersPage, PortalError> {
     let members = portal
-        .store()
+        .accounts
         .members_of(member.org.id)
         .await?
         .into_iter()
@@ -100,8 +92,8 @@ async fn members_page(portal: &Portal, member: &Member) -> Result<MembersPage, P
         .collect();
     let invitations = if member.is_owner() {
         portal
-            .store()
-            .pending_invitations(member.org.id, portal.now())
+            .accounts
+            .pending_invitations(member.org.id)
             .await?
             .into_iter()
             .map(|inv| InvitationRow {
@@ -146,34 +138,18 @@ pub async fn invite(State(portal): State<Portal>, member: Member, form: FormData
     let mut page = members_page(&portal, &member).await?;
     let email = form.get("email").trim().to_owned();
     let role = if form.get("role") == "owner" { Role::Owner } else { Role::Member };
-    let email_key = match normalize_email(&email) {
+    match normalize_email(&email) {
         Ok(key) if page.members.iter().any(|m| m.email.eq_ignore_ascii_case(&key)) => {
             page.errors.add("email", format!("{email} is already a member."));
-            None
         }
-        Ok(key) => Some(key),
-        Err(err) => {
-            page.errors.add("email", problem(&err));
-            None
-        }
-    };
-    let Some(email_key) = email_key else {
+        Ok(_) => {}
+        Err(err) => page.errors.add("email", problem(&err)),
+    }
+    if !page.errors.is_empty() {
         page.email = email;
         return Ok(member.page_with(&page, StatusCode::UNPROCESSABLE_ENTITY));
-    };
-    let token = secrets::random_token();
-    let now = portal.now();
-    let new = NewInvitation {
-        org: member.org.id,
-        email: &email,
-        email_key: &email_key,
-        role,
-        invited_by: member.user.id,
-        token_hash: &secrets::sha256(&token),
-        expires_at: now + INVITATION_LIFETIME,
-    };
-    portal.store().create_invitation(&new, now).await?;
-    tracing::info!(org_id = %member.org.id, "invitation created");
+    }
+    let token = portal.accounts.invite(member.org.id, member.user.id, &email, role).await?;
     let mut page = members_page(&portal, &member).await?;
     page.link = Some(format!("{}/invitations/{token}", portal.identity.issuer()));
     Ok(member.page(&page))
@@ -187,7 +163,7 @@ pub async fn revoke_invitation(
 ) -> Result<Response, PortalError> {
     member.check_csrf(&form)?;
     member.require_owner()?;
-    portal.store().revoke_invitation(member.org.id, &id).await?;
+    portal.accounts.revoke_invitation(member.org.id, &id).await?;
     Ok(Redirect::to("/organization?done=revoked").into_response())
 }
 
@@ -200,10 +176,10 @@ pub async fn remove_member(
     member.check_csrf(&form)?;
     member.require_owner()?;
     let user: UserId = user.parse().map_err(|_| PortalError::NotFound)?;
-    match portal.store().remove_member(member.org.id, user).await {
+    match portal.accounts.remove_member(member.org.id, user).await {
         Ok(()) if user == member.user.id => Ok(Redirect::to("/apps").into_response()),
         Ok(()) => Ok(Redirect::to("/organization?done=removed").into_response()),
-        Err(StoreError::Conflict) => Err(PortalError::Forbidden(
+        Err(AccountError::LastOwner) => Err(PortalError::Forbidden(
             "An organization needs an owner: make someone else an owner before the last one leaves.",
         )),
         Err(err) => Err(err.into()),
@@ -226,9 +202,9 @@ pub async fn invitation(
     jar: CookieJar,
     Path(token): Path<String>,
 ) -> Result<Response, PortalError> {
-    let (invitation, org) = match portal.store().invitation_by_token(&secrets::sha256(&token), portal.now()).await {
+    let (invitation, org) = match portal.accounts.invitation(&token).await {
         Ok(found) => found,
-        Err(StoreError::NotFound) => return Ok(invalid_invitation()),
+        Err(AccountError::NotFound) => return Ok(invalid_invitation()),
         Err(err) => return Err(err.into()),
     };
     let user = current_user(&portal.identity, &jar).await;
@@ -253,16 +229,12 @@ pub async fn accept_invitation(
     form: FormData,
 ) -> Result<Response, PortalError> {
     signed_in.check_csrf(&form)?;
-    let email_key = normalize_email(&signed_in.user.email).map_err(internal)?;
-    let accepted =
-        portal.store().accept_invitation(&secrets::sha256(&token), signed_in.user.id, &email_key, portal.now()).await;
-    match accepted {
+    match portal.accounts.accept_invitation(&token, &signed_in.user).await {
         Ok(org) => {
-            tracing::info!(org_id = %org, user_id = %signed_in.user.id, "invitation accepted");
             let jar = signed_in.jar.add(org_cookie(org, portal.secure_cookies()));
             Ok((jar, Redirect::to("/apps")).into_response())
         }
-        Err(StoreError::NotFound) => Ok(invalid_invitation()),
+        Err(AccountError::NotFound) => Ok(invalid_invitation()),
         Err(err) => Err(err.into()),
     }
 }

@@ -13,7 +13,7 @@ use ferrite_core::{
     plan::{Period, PlanChange, decide_change, thousands},
     scope::AppScope,
 };
-use ferrite_store::PlanError;
+use ferrite_identity::PlanError;
 use serde::Deserialize;
 
 use super::apps::period_words;
@@ -48,8 +48,9 @@ async fn page(
     refused: Refused<'_>,
 ) -> Result<PlansPage, PortalError> {
     let now = portal.now();
-    let state = portal.store().settle_plan(member.org.id, &portal.plans, now).await?;
-    let current = portal.plans.resolve(state.plan.as_deref());
+    let state = portal.plans.settle(member.org.id).await?;
+    let catalogue = portal.plans.catalogue();
+    let current = catalogue.resolve(state.plan.as_deref());
     let period = if current.lifetime {
         format!(
             "The evaluation plan: {} parts for the evaluation app, for its lifetime. Choose a monthly plan to give parts to your own apps.",
@@ -65,8 +66,7 @@ async fn page(
             p.plan
         )
     });
-    let catalogue = portal
-        .plans
+    let catalogue = catalogue
         .plans()
         .iter()
         .map(|plan| {
@@ -144,7 +144,7 @@ pub async fn show(
 pub async fn choose(State(portal): State<Portal>, member: Member, form: FormData) -> Result<Response, PortalError> {
     member.check_csrf(&form)?;
     member.require_owner()?;
-    let change = match portal.store().choose_plan(member.org.id, form.get("plan"), &portal.plans, portal.now()).await {
+    let change = match portal.plans.choose(member.org.id, form.get("plan")).await {
         Ok((change, _)) => change,
         Err(PlanError::UnknownPlan(_)) => return Err(PortalError::BadRequest("There is no such plan.".into())),
         Err(err) => return Err(internal(err)),
@@ -178,7 +178,7 @@ pub async fn allocate(State(portal): State<Portal>, member: Member, form: FormDa
         return Ok(member.page_with(&page, StatusCode::UNPROCESSABLE_ENTITY));
     }
     let changes: Vec<_> = changes.into_iter().collect();
-    match portal.store().set_allocations(member.org.id, &changes, &portal.plans, portal.now()).await {
+    match portal.plans.allocate(member.org.id, &changes).await {
         Ok(()) => Ok(Redirect::to("/plans?done=limits#limits").into_response()),
         Err(PlanError::Allocation(err)) => {
             let error = format!("Not saved: {err}. Take parts from another app first, or choose a bigger plan.");

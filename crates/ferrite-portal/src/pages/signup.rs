@@ -101,16 +101,8 @@ pub async fn submit(
         return Ok(again(errors, jar, StatusCode::UNPROCESSABLE_ENTITY));
     }
 
-    match portal.identity.sign_up(&email, password, &ip).await {
-        Ok(SignUp::Created(user)) => {
-            // Without an organization the person is asked to make one after signing in (see Member).
-            let org = portal.identity.create_org(&org_name, user.id).await.map_err(internal)?;
-            let evaluation = portal.plans.evaluation().parts_per_month;
-            if evaluation != ferrite_identity::EVALUATION_PARTS {
-                portal.store().set_evaluation_allowance(org.id, evaluation).await?;
-            }
-        }
-        Ok(SignUp::EmailTaken) => {}
+    match portal.accounts.sign_up(&email, password, &org_name, &ip).await {
+        Ok(SignUp::Created(..) | SignUp::EmailTaken) => {}
         Err(AccountError::Throttled(after)) => {
             errors.add(
                 "form",
@@ -133,7 +125,7 @@ pub async fn submit(
 }
 
 fn evaluation_parts(portal: &Portal) -> String {
-    ferrite_core::plan::thousands(portal.plans.evaluation().parts_per_month)
+    ferrite_core::plan::thousands(portal.plans.catalogue().evaluation().parts_per_month)
 }
 
 fn default_org_name(email: &str) -> String {

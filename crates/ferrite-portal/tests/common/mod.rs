@@ -66,9 +66,11 @@ impl TestApp {
         let identity =
             Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), ISSUER).await.unwrap();
         let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
+        let (accounts, plans) = ferrite_identity::services(&identity, PlanCatalogue::default());
         let router = ferrite_identity::http::routes(identity.clone()).merge(ferrite_portal::routes(
             identity.clone(),
-            PlanCatalogue::default(),
+            accounts,
+            plans,
             catalogue.clone(),
         ));
         TestApp { router, identity, clock, store, catalogue, db_url, peers: AtomicU32::new(1), _dir: dir }
