@@ -24,7 +24,11 @@ use ferrite_core::{
 };
 use rusqlite::{OptionalExtension, TransactionBehavior};
 
-use crate::{Pool, Store, StoreError, connect::BUSY_WAIT, parse_id};
+use crate::{
+    Store, StoreError,
+    db::{BUSY_WAIT, Execute, Pool, Statement, sql},
+    parse_id,
+};
 
 /// One request's charge. All charges of one app in a batch fall in one period.
 #[derive(Debug, Clone)]
@@ -102,7 +106,7 @@ fn commit(connection: &mut rusqlite::Connection, charges: &[ChargeRequest]) -> R
     Ok(settled.outcomes)
 }
 
-const DAILY_UPSERT: &str = "INSERT INTO part_usage_daily (app_id, day, parts) VALUES ($1, $2, $3)
+pub(crate) const DAILY_UPSERT: &str = "INSERT INTO part_usage_daily (app_id, day, parts) VALUES ($1, $2, $3)
      ON CONFLICT (app_id, day) DO UPDATE SET parts = part_usage_daily.parts + excluded.parts";
 
 /// What a batch writes once its charges are decided.
@@ -141,6 +145,14 @@ fn placeholders(rows: usize) -> String {
     (0..rows).map(|r| format!("(${}, ${})", 2 * r + 1, 2 * r + 2)).collect::<Vec<_>>().join(", ")
 }
 
+/// Binds each (app, period) key in turn.
+fn bind_keys<'q>(mut statement: Statement<'q>, keys: &'q [(String, &'q str)]) -> Statement<'q> {
+    for (app, period) in keys {
+        statement = statement.bind(app).bind(*period);
+    }
+    statement
+}
+
 impl Store {
     /// Decides and records a batch of charges in one transaction; outcomes in the batch's order.
     /// On SQLite this completes without awaiting unless another connection holds the write lock.
@@ -174,16 +186,15 @@ impl Store {
     /// leaves this to its caller (`ferrite_graphql::Meter`, every 100 ms) so that no fsync
     /// happens on the async runtime's threads. A no-op on PostgreSQL.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        if let Pool::Sqlite(pool) = &self.pool {
+        if let Pool::Sqlite(pool) = &self.main.pool {
             sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
         }
         Ok(())
     }
 
     async fn charge_postgres(&self, charges: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
-        let Pool::Postgres(pool) = &self.pool else { unreachable!("SQLite stores charge through their charger") };
-        self.refuse_while_unavailable()?;
         if charges.is_empty() {
+            self.main.refuse_while_unavailable()?;
             return Ok(Vec::new());
         }
         let mut keys: Vec<(String, &str)> = Vec::new();
@@ -203,31 +214,19 @@ impl Store {
              WHERE (u.app_id, u.period) IN (VALUES {}) FOR UPDATE OF u",
             placeholders(keys.len())
         );
-        let mut tx = pool.begin().await?;
-        let mut query = sqlx::query(&ensure);
-        for (app, period) in &keys {
-            query = query.bind(app).bind(*period);
-        }
-        query.execute(&mut *tx).await?;
-        let mut query = sqlx::query_as::<_, (String, i64, i64)>(&read);
-        for (app, period) in &keys {
-            query = query.bind(app).bind(*period);
-        }
+        let mut tx = self.main.begin().await?;
+        tx.execute(bind_keys(sql(ensure), &keys)).await?;
         let mut accounts = HashMap::new();
-        for (app, used, limit) in query.fetch_all(&mut *tx).await? {
+        for (app, used, limit) in tx.fetch_all::<(String, i64, i64)>(bind_keys(sql(read), &keys)).await? {
             accounts.insert(parse_id(&app)?, Account { used, limit });
         }
         let settled = Settled::decide(charges, accounts);
         for (app, period, used) in &settled.totals {
-            sqlx::query("UPDATE part_usage SET used = $3 WHERE app_id = $1 AND period = $2")
-                .bind(app.to_string())
-                .bind(period)
-                .bind(used)
-                .execute(&mut *tx)
-                .await?;
+            let update = sql("UPDATE part_usage SET used = $3 WHERE app_id = $1 AND period = $2");
+            tx.execute(update.bind(app.to_string()).bind(*period).bind(*used)).await?;
         }
         for (app, day, parts) in &settled.daily {
-            sqlx::query(DAILY_UPSERT).bind(app.to_string()).bind(day).bind(parts).execute(&mut *tx).await?;
+            tx.execute(sql(DAILY_UPSERT).bind(app.to_string()).bind(*day).bind(*parts)).await?;
         }
         tx.commit().await?;
         Ok(settled.outcomes)

@@ -352,7 +352,7 @@ async fn match_one(
         // named) sells under this SKU, of the manufacturer when one is named.
         Some(sku) => {
             let sku = sku.trim();
-            let candidates = env.services.catalogue.store().part_ids_by_sku(sku).await.map_err(internal)?;
+            let candidates = env.services.catalogue.store().catalogue().part_ids_by_sku(sku).await.map_err(internal)?;
             let mut parts = load_parts(env, &candidates).await?;
             parts.retain(|p| {
                 manufacturers.as_ref().is_none_or(|m| m.contains(&p.view.part.manufacturer_id))

@@ -251,13 +251,13 @@ pub async fn project(
     let part_ids: Vec<i64> =
         items.iter().filter_map(|i| i.manufacturer_parts.iter().find_map(|p| p.supply_part_id)).collect();
     let mut offers: HashMap<i64, Vec<ferrite_store::OfferRecord>> = HashMap::new();
-    for offer in store.offers_of_parts(&part_ids).await? {
+    for offer in store.catalogue().offers_of_parts(&part_ids).await? {
         offers.entry(offer.part_id).or_default().push(offer);
     }
     let sellers: HashMap<i64, String> = if part_ids.is_empty() {
         HashMap::new()
     } else {
-        store.sellers().await?.into_iter().map(|s| (s.id, s.name)).collect()
+        store.catalogue().sellers().await?.into_iter().map(|s| (s.id, s.name)).collect()
     };
     let mut matched = 0;
     let lines = items
