@@ -104,8 +104,7 @@ impl Store {
         let mut tx = self.main.begin().await?;
         let insert = sql("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)");
         tx.execute(insert.bind(id.to_string()).bind(name).bind(at)).await?;
-        let owner_row =
-            sql("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)");
+        let owner_row = sql("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)");
         tx.execute(owner_row.bind(id.to_string()).bind(owner.to_string()).bind(at)).await?;
         for app in apps {
             insert_app(&mut tx, AppId::new(), id, app, at).await?;
@@ -145,10 +144,9 @@ impl Store {
 
     /// The organizations a person belongs to, with their role in each, oldest first.
     pub async fn memberships_of(&self, user: UserId) -> Result<Vec<(Organization, Role)>, StoreError> {
-        let query = sql(
-            "SELECT o.id, o.name, o.created_at, m.role FROM memberships m JOIN organizations o ON o.id = m.org_id
-             WHERE m.user_id = $1 ORDER BY o.created_at, o.id",
-        );
+        let query =
+            sql("SELECT o.id, o.name, o.created_at, m.role FROM memberships m JOIN organizations o ON o.id = m.org_id
+             WHERE m.user_id = $1 ORDER BY o.created_at, o.id");
         let rows: Vec<WithRole<OrgRow>> = self.main.fetch_all(query.bind(user.to_string())).await?;
         rows.into_iter().map(|r| Ok((r.row.into_org()?, role(&r.role)?))).collect()
     }
@@ -161,10 +159,9 @@ impl Store {
 
     /// The organization's members with their roles, owners first, then by email.
     pub async fn members_of(&self, org: OrgId) -> Result<Vec<(User, Role)>, StoreError> {
-        let query = sql(
-            "SELECT u.id, u.email, u.created_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.org_id = $1 ORDER BY m.role DESC, u.email_key",
-        );
+        let query =
+            sql("SELECT u.id, u.email, u.created_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.org_id = $1 ORDER BY m.role DESC, u.email_key");
         let rows: Vec<WithRole<UserRow>> = self.main.fetch_all(query.bind(org.to_string())).await?;
         rows.into_iter().map(|r| Ok((r.row.into_user()?, role(&r.role)?))).collect()
     }
@@ -173,10 +170,8 @@ impl Store {
     /// (an organization always has one); `NotFound` when they are not a member. One statement, so
     /// two owners removing each other cannot leave none.
     pub async fn remove_member(&self, org: OrgId, user: UserId) -> Result<(), StoreError> {
-        let delete = sql(
-            "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2
-             AND (role <> 'owner' OR (SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner') > 1)",
-        );
+        let delete = sql("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2
+             AND (role <> 'owner' OR (SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner') > 1)");
         if self.main.execute(delete.bind(org.to_string()).bind(user.to_string())).await? == 1 {
             return Ok(());
         }

@@ -33,11 +33,10 @@ pub struct SecretHashes {
 
 /// Inserts an app and its redirect URIs inside the caller's transaction.
 pub(crate) async fn insert_app(tx: &mut Tx, id: AppId, org: OrgId, new: &NewApp, at: i64) -> Result<(), StoreError> {
-    let insert = sql(
-        "INSERT INTO applications (id, org_id, name, description, scopes, client_id, secret_hash, is_evaluation,
+    let insert =
+        sql("INSERT INTO applications (id, org_id, name, description, scopes, client_id, secret_hash, is_evaluation,
                                    part_limit, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    );
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
     tx.execute(
         insert
             .bind(id.to_string())
@@ -181,10 +180,8 @@ impl Store {
             "UPDATE applications SET previous_secret_hash = secret_hash, previous_secret_expires = $3, secret_hash = $2
              WHERE id = $1",
         );
-        let updated = self
-            .main
-            .execute(update.bind(id.to_string()).bind(new_hash).bind(time::to_db(previous_expires)))
-            .await?;
+        let updated =
+            self.main.execute(update.bind(id.to_string()).bind(new_hash).bind(time::to_db(previous_expires))).await?;
         if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
@@ -203,6 +200,8 @@ impl Store {
 
     /// Client ids of apps deleted after `since`.
     pub async fn deleted_clients_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-        self.main.scalars(sql("SELECT client_id FROM deleted_apps WHERE deleted_at > $1").bind(time::to_db(since))).await
+        self.main
+            .scalars(sql("SELECT client_id FROM deleted_apps WHERE deleted_at > $1").bind(time::to_db(since)))
+            .await
     }
 }

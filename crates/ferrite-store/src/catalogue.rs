@@ -6,12 +6,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
 use crate::{
     StoreError,
     db::{Db, Execute, Pool, Tx, placeholders, rows_insert, sql},
     time,
 };
+use chrono::{DateTime, Utc};
 
 /// The supply catalogue's database: on SQLite a file of its own (so a long import never holds the
 /// write lock of sessions and usage counters), on PostgreSQL the one pool. Reached through
@@ -491,7 +491,9 @@ impl CatalogueWriter {
         let run = sql(
             "INSERT INTO feed_runs (id, feed, started_at, finished_at, succeeded, report) VALUES ($1, $2, $3, $4, TRUE, $5)",
         );
-        self.tx.execute(run.bind(run_id).bind(&self.feed).bind(time::to_db(started)).bind(at).bind(report_json)).await?;
+        self.tx
+            .execute(run.bind(run_id).bind(&self.feed).bind(time::to_db(started)).bind(at).bind(report_json))
+            .await?;
         if changed {
             let bump = sql("UPDATE catalogue_state SET version = version + 1, updated_at = $1 WHERE id = 1");
             self.tx.execute(bump.bind(at)).await?;

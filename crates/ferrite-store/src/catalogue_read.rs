@@ -338,9 +338,7 @@ impl CatalogueStore {
     }
 
     pub async fn attributes(&self) -> Result<Vec<AttributeRecord>, StoreError> {
-        self.db
-            .fetch_all(sql("SELECT id, name, shortname, group_name, units FROM attributes ORDER BY id"))
-            .await
+        self.db.fetch_all(sql("SELECT id, name, shortname, group_name, units FROM attributes ORDER BY id")).await
     }
 
     /// An offer's stock and price history, oldest first.

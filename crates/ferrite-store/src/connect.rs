@@ -2,16 +2,16 @@
 
 use std::{str::FromStr, time::Duration};
 
-use sqlx::{
-    postgres::{PgConnectOptions, PgPoolOptions},
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-};
 use crate::{
     CatalogueStore, Store, StoreError,
     backend::{Backend, redact_url},
     db::{BUSY_WAIT, Db, Pool},
     health::Health,
     metering::SqliteCharger,
+};
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
 #[derive(Debug, Clone)]

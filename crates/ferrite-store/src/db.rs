@@ -87,7 +87,10 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
 /// room reserved for its binds.
 pub(crate) fn rows_insert<'q>(head: &str, rows: usize, columns: usize, tail: &str) -> Statement<'q> {
     let values: Vec<String> = (0..rows).map(|r| format!("({})", placeholders(r * columns + 1, columns))).collect();
-    Statement { sql: format!("{head} VALUES {}{tail}", values.join(", ")).into(), args: Vec::with_capacity(rows * columns) }
+    Statement {
+        sql: format!("{head} VALUES {}{tail}", values.join(", ")).into(),
+        args: Vec::with_capacity(rows * columns),
+    }
 }
 
 impl<'q> Statement<'q> {

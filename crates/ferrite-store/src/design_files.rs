@@ -100,8 +100,10 @@ impl Store {
         tx.execute(sql("DELETE FROM design_files WHERE expires_at <= $1").bind(time::to_db(now))).await?;
         if tx.backend() == Backend::Postgres {
             for (space, key) in [(1, org.as_str()), (2, new.uploader)] {
-                tx.execute(sql("SELECT pg_advisory_xact_lock(CAST($1 AS INTEGER), hashtext($2))").bind(space).bind(key))
-                    .await?;
+                tx.execute(
+                    sql("SELECT pg_advisory_xact_lock(CAST($1 AS INTEGER), hashtext($2))").bind(space).bind(key),
+                )
+                .await?;
             }
         }
         let mut over = None;

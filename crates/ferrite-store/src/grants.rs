@@ -86,10 +86,9 @@ impl Store {
         grant_id: &str,
         now: DateTime<Utc>,
     ) -> Result<CodeUse, StoreError> {
-        let take = sql(
-            "UPDATE authorization_codes SET used_at = $2, grant_id = $3 WHERE code_hash = $1 AND used_at IS NULL
-             RETURNING app_id, user_id, redirect_uri, scope, code_challenge, nonce, auth_time, expires_at",
-        );
+        let take =
+            sql("UPDATE authorization_codes SET used_at = $2, grant_id = $3 WHERE code_hash = $1 AND used_at IS NULL
+             RETURNING app_id, user_id, redirect_uri, scope, code_challenge, nonce, auth_time, expires_at");
         let taken: Option<CodeRow> =
             self.main.fetch_optional(take.bind(hash).bind(time::to_db(now)).bind(grant_id)).await?;
         let Some(code) = taken else {
@@ -147,18 +146,17 @@ impl Store {
         app: AppId,
         now: DateTime<Utc>,
     ) -> Result<RefreshUse, StoreError> {
-        let rotate = sql(
-            "UPDATE refresh_tokens SET used_at = $2
+        let rotate = sql("UPDATE refresh_tokens SET used_at = $2
              WHERE token_hash = $1 AND app_id = $3 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
                AND family_id NOT IN (SELECT grant_id FROM revoked_grants)
-             RETURNING family_id, app_id, user_id, scope, auth_time, expires_at",
-        );
+             RETURNING family_id, app_id, user_id, scope, auth_time, expires_at");
         let rotated: Option<RefreshRow> =
             self.main.fetch_optional(rotate.bind(hash).bind(time::to_db(now)).bind(app.to_string())).await?;
         if let Some(row) = rotated {
             return Ok(RefreshUse::Rotated(row.into_token()?));
         }
-        let used = sql("SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND app_id = $2 AND used_at IS NOT NULL");
+        let used =
+            sql("SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND app_id = $2 AND used_at IS NOT NULL");
         let used_family: Option<String> = self.main.optional_scalar(used.bind(hash).bind(app.to_string())).await?;
         Ok(match used_family {
             Some(family_id) => RefreshUse::ReuseDetected { family_id },
@@ -168,11 +166,9 @@ impl Store {
 
     /// The refresh token with this hash, if it is live (for introspection and revocation).
     pub async fn live_refresh_token(&self, hash: &[u8], now: DateTime<Utc>) -> Result<RefreshToken, StoreError> {
-        let live = sql(
-            "SELECT family_id, app_id, user_id, scope, auth_time, expires_at FROM refresh_tokens
+        let live = sql("SELECT family_id, app_id, user_id, scope, auth_time, expires_at FROM refresh_tokens
              WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
-               AND family_id NOT IN (SELECT grant_id FROM revoked_grants)",
-        );
+               AND family_id NOT IN (SELECT grant_id FROM revoked_grants)");
         self.main.fetch_one::<RefreshRow>(live.bind(hash).bind(time::to_db(now))).await?.into_token()
     }
 

@@ -103,8 +103,7 @@ impl Store {
             "SELECT {COLUMNS} FROM invitations WHERE org_id = $1 AND accepted_at IS NULL AND expires_at > $2
              ORDER BY created_at DESC, id"
         ));
-        let rows: Vec<InvitationRow> =
-            self.main.fetch_all(query.bind(org.to_string()).bind(time::to_db(now))).await?;
+        let rows: Vec<InvitationRow> = self.main.fetch_all(query.bind(org.to_string()).bind(time::to_db(now))).await?;
         rows.into_iter().map(InvitationRow::into_invitation).collect()
     }
 

@@ -36,8 +36,8 @@ mod usage;
 mod workspaces;
 
 pub use apps::{NewApp, SecretHashes};
-pub use catalogue_read::{AttributeRecord, CategoryRecord, HistoryRecord, Named, OfferRecord, PartRecord};
 pub use backend::{Backend, redact_url};
+pub use catalogue_read::{AttributeRecord, CategoryRecord, HistoryRecord, Named, OfferRecord, PartRecord};
 pub use connect::ConnectOptions;
 pub use design_files::{DesignFile, NewDesignFile, QuotaHolder, SaveFileError, UploadQuota};
 pub use error::StoreError;

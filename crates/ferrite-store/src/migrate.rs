@@ -69,7 +69,9 @@ impl Store {
     pub async fn schema_status(&self) -> Result<SchemaStatus, StoreError> {
         let known = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
         let exists = match self.backend() {
-            Backend::Sqlite => "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            Backend::Sqlite => {
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+            }
             Backend::Postgres => "SELECT to_regclass('_sqlx_migrations') IS NOT NULL",
         };
         let applied = if self.main.scalar::<bool>(sql(exists)).await? {

@@ -153,17 +153,21 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
 }
 
 /// A variant and its BOM, inside the project's transaction.
-async fn insert_variant(tx: &mut Tx, project: ProjectId, position: usize, variant: &NewVariant) -> Result<(), StoreError> {
+async fn insert_variant(
+    tx: &mut Tx,
+    project: ProjectId,
+    position: usize,
+    variant: &NewVariant,
+) -> Result<(), StoreError> {
     let variant_id = Uuid::now_v7().to_string();
     let insert = sql("INSERT INTO design_variants (id, project_id, position, name) VALUES ($1, $2, $3, $4)");
     tx.execute(insert.bind(&variant_id).bind(project.to_string()).bind(position as i64).bind(&variant.name)).await?;
     for (position, item) in variant.items.iter().enumerate() {
         let item_id = Uuid::now_v7().to_string();
-        let insert = sql(
-            "INSERT INTO bom_items (id, variant_id, position, name, description, value, footprint, quantity,
+        let insert =
+            sql("INSERT INTO bom_items (id, variant_id, position, name, description, value, footprint, quantity,
                                     instances, supplier_parts)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        );
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
         tx.execute(
             insert
                 .bind(&item_id)
@@ -179,10 +183,9 @@ async fn insert_variant(tx: &mut Tx, project: ProjectId, position: usize, varian
         )
         .await?;
         for (position, part) in item.manufacturer_parts.iter().enumerate() {
-            let insert = sql(
-                "INSERT INTO bom_manufacturer_parts (item_id, position, company_name, part_number, supply_part_id)
-                 VALUES ($1, $2, $3, $4, $5)",
-            );
+            let insert =
+                sql("INSERT INTO bom_manufacturer_parts (item_id, position, company_name, part_number, supply_part_id)
+                 VALUES ($1, $2, $3, $4, $5)");
             tx.execute(
                 insert
                     .bind(&item_id)
@@ -238,7 +241,8 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
         }
-        let insert = sql("INSERT INTO projects (id, workspace_id, name, description, created_by, created_at, updated_at)
+        let insert =
+            sql("INSERT INTO projects (id, workspace_id, name, description, created_by, created_at, updated_at)
                           VALUES ($1, $2, $3, $4, $5, $6, $6)");
         tx.execute(
             insert

@@ -19,7 +19,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let insert = sql("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)");
         self.main
-            .execute(insert.bind(token_hash).bind(user.to_string()).bind(time::to_db(now)).bind(time::to_db(expires_at)))
+            .execute(
+                insert.bind(token_hash).bind(user.to_string()).bind(time::to_db(now)).bind(time::to_db(expires_at)),
+            )
             .await?;
         Ok(())
     }

@@ -38,7 +38,8 @@ pub struct Dictionary {
 
 impl Dictionary {
     async fn load(store: &Store) -> Result<Dictionary, StoreError> {
-        let manufacturers: HashMap<i64, Named> = store.catalogue().manufacturers().await?.into_iter().map(|m| (m.id, m)).collect();
+        let manufacturers: HashMap<i64, Named> =
+            store.catalogue().manufacturers().await?.into_iter().map(|m| (m.id, m)).collect();
         let sellers: HashMap<i64, Named> = store.catalogue().sellers().await?.into_iter().map(|s| (s.id, s)).collect();
         let categories: HashMap<i64, CategoryRecord> =
             store.catalogue().categories().await?.into_iter().map(|c| (c.id, c)).collect();

@@ -95,10 +95,12 @@ async fn changes_are_reported_and_history_keeps_the_old_values(store: Store, dir
     assert!(report.to_string().contains("1 with stock changed"));
 
     let seller = store.catalogue().sellers().await.unwrap()[0].id;
-    let history = store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-1").await.unwrap()).await.unwrap();
+    let history =
+        store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-1").await.unwrap()).await.unwrap();
     let stock: Vec<Option<i64>> = history.iter().map(|h| h.inventory_level).collect();
     assert_eq!(stock, [Some(10), Some(8)]);
-    let prices = store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-2").await.unwrap()).await.unwrap();
+    let prices =
+        store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-2").await.unwrap()).await.unwrap();
     assert_eq!(prices.iter().map(|h| h.prices[0].1).collect::<Vec<_>>(), [0.2, 0.25]);
 }
 
@@ -134,9 +136,11 @@ async fn thousands_of_changes_cross_write_batches_whole(store: Store, dir: &Path
     assert_eq!(stock["A-3001"], Some(3001));
     assert!(!stock.contains_key("A-1499"), "removed");
     let seller = store.catalogue().sellers().await.unwrap()[0].id;
-    let history = store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-4500").await.unwrap()).await.unwrap();
+    let history =
+        store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-4500").await.unwrap()).await.unwrap();
     assert_eq!(history.iter().map(|h| h.prices[0].1).collect::<Vec<_>>(), [0.75]);
-    let history = store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-3000").await.unwrap()).await.unwrap();
+    let history =
+        store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-3000").await.unwrap()).await.unwrap();
     assert_eq!(history.iter().map(|h| h.inventory_level).collect::<Vec<_>>(), [Some(3000), Some(3001)]);
     assert_eq!(history[1].prices[0].1, 0.75);
 
@@ -194,7 +198,11 @@ async fn a_failed_import_leaves_the_catalogue_as_it_was(store: Store, dir: &Path
     let failed = import(&store, "jlcparts", Adapter::Jlcparts, &broken, Mode::Snapshot, Utc::now(), &mut ()).await;
     let message = failed.expect_err("a truncated shard fails the import").to_string();
     assert!(message.contains("components-b-001.jsonl.gz"), "the error names the file: {message}");
-    assert_eq!(store.catalogue().part_ids_in_mpn_order().await.unwrap(), before, "nothing of the failed import remains");
+    assert_eq!(
+        store.catalogue().part_ids_in_mpn_order().await.unwrap(),
+        before,
+        "nothing of the failed import remains"
+    );
     assert_eq!(store.catalogue().catalogue_version().await.unwrap(), 1);
     assert!(store.catalogue().manufacturers().await.unwrap().iter().all(|m| m.name != "Acme"));
 
@@ -285,7 +293,11 @@ async fn gzip_bombs_are_refused_and_leave_the_catalogue_as_it_was(store: Store, 
         let failed = import(&store, "jlcparts", Adapter::Jlcparts, &bomb, Mode::Snapshot, Utc::now(), &mut ()).await;
         let message = failed.expect_err("a bomb fails the import").to_string();
         assert!(message.contains(why), "{message}");
-        assert_eq!(store.catalogue().part_ids_in_mpn_order().await.unwrap(), before, "nothing of the failed import remains");
+        assert_eq!(
+            store.catalogue().part_ids_in_mpn_order().await.unwrap(),
+            before,
+            "nothing of the failed import remains"
+        );
         assert_eq!(store.catalogue().catalogue_version().await.unwrap(), 1);
     }
     if let Some(peak) = peak_rss_mib() {

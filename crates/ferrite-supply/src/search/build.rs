@@ -26,8 +26,14 @@ pub async fn build(store: &Store, root: &Path, version: i64) -> Result<SearchInd
     let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;
 
     let names = Names::load(store).await?;
-    let ranks: HashMap<i64, u64> =
-        store.catalogue().part_ids_in_mpn_order().await?.into_iter().enumerate().map(|(rank, id)| (id, rank as u64)).collect();
+    let ranks: HashMap<i64, u64> = store
+        .catalogue()
+        .part_ids_in_mpn_order()
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(rank, id)| (id, rank as u64))
+        .collect();
     let mut after = 0;
     loop {
         let parts = store.catalogue().parts_page(after, PAGE).await?;
@@ -72,7 +78,13 @@ impl Names {
     async fn load(store: &Store) -> Result<Names, SearchError> {
         Ok(Names {
             manufacturers: store.catalogue().manufacturers().await?.into_iter().map(|m| (m.id, m.name)).collect(),
-            categories: store.catalogue().categories().await?.into_iter().map(|c| (c.id, (c.name, c.parent_id))).collect(),
+            categories: store
+                .catalogue()
+                .categories()
+                .await?
+                .into_iter()
+                .map(|c| (c.id, (c.name, c.parent_id)))
+                .collect(),
             attributes: store.catalogue().attributes().await?.into_iter().map(|a| (a.id, a.shortname)).collect(),
         })
     }
