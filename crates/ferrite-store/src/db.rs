@@ -6,8 +6,8 @@
 use std::{borrow::Cow, sync::Arc, time::Duration};
 
 use sqlx::{
-    Arguments, Decode, FromRow, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction,
-    Type,
+    Arguments, Decode, Encode, FromRow, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
+    Transaction, Type,
     postgres::{PgArguments, PgRow},
     sqlite::{SqliteArguments, SqliteRow},
 };
@@ -80,17 +80,32 @@ pub(crate) fn sql<'q>(text: impl Into<Cow<'q, str>>) -> Statement<'q> {
 
 /// `$1, $2, …` for `n` parameters, starting after `first - 1`.
 pub(crate) fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    let mut list = String::with_capacity(n * 7);
+    push_placeholders(&mut list, first, n);
+    list
+}
+
+fn push_placeholders(text: &mut String, first: usize, n: usize) {
+    use std::fmt::Write;
+    for i in first..first + n {
+        let separator = if i == first { "" } else { ", " };
+        write!(text, "{separator}${i}").expect("writing to a String");
+    }
 }
 
 /// `head VALUES ($1, …), (…) tail`: a multi-row insert of `rows` rows of `columns` values, with
-/// room reserved for its binds.
+/// room reserved for its binds. The text is written into one buffer: no allocation per row.
 pub(crate) fn rows_insert<'q>(head: &str, rows: usize, columns: usize, tail: &str) -> Statement<'q> {
-    let values: Vec<String> = (0..rows).map(|r| format!("({})", placeholders(r * columns + 1, columns))).collect();
-    Statement {
-        sql: format!("{head} VALUES {}{tail}", values.join(", ")).into(),
-        args: Vec::with_capacity(rows * columns),
+    let mut text = String::with_capacity(head.len() + tail.len() + 8 + rows * (columns * 8 + 4));
+    text.push_str(head);
+    text.push_str(" VALUES ");
+    for row in 0..rows {
+        text.push_str(if row == 0 { "(" } else { ", (" });
+        push_placeholders(&mut text, row * columns + 1, columns);
+        text.push(')');
     }
+    text.push_str(tail);
+    Statement { sql: text.into(), args: Vec::with_capacity(rows * columns) }
 }
 
 impl<'q> Statement<'q> {
@@ -99,22 +114,16 @@ impl<'q> Statement<'q> {
         self
     }
 
-    fn sqlite(&self) -> Result<SqliteArguments<'_>, sqlx::Error> {
-        let mut args = SqliteArguments::default();
-        for arg in &self.args {
-            match arg {
-                Arg::Int(v) => args.add(*v),
-                Arg::Bool(v) => args.add(*v),
-                Arg::Text(v) => args.add(v.as_deref()),
-                Arg::Bytes(v) => args.add(v.as_deref()),
-            }
-            .map_err(sqlx::Error::Encode)?;
-        }
-        Ok(args)
-    }
-
-    fn postgres(&self) -> Result<PgArguments, sqlx::Error> {
-        let mut args = PgArguments::default();
+    /// The bound values as one driver's arguments.
+    fn arguments<'a, A>(&'a self) -> Result<A, sqlx::Error>
+    where
+        A: Arguments<'a> + Default,
+        Option<i64>: Encode<'a, A::Database> + Type<A::Database>,
+        bool: Encode<'a, A::Database> + Type<A::Database>,
+        Option<&'a str>: Encode<'a, A::Database> + Type<A::Database>,
+        Option<&'a [u8]>: Encode<'a, A::Database> + Type<A::Database>,
+    {
+        let mut args = A::default();
         for arg in &self.args {
             match arg {
                 Arg::Int(v) => args.add(*v),
@@ -137,22 +146,26 @@ enum Conn<'c> {
 impl Conn<'_> {
     async fn execute(self, s: &Statement<'_>) -> Result<u64, sqlx::Error> {
         Ok(match self {
-            Conn::Sqlite(c) => sqlx::query_with(&s.sql, s.sqlite()?).execute(c).await?.rows_affected(),
-            Conn::Postgres(c) => sqlx::query_with(&s.sql, s.postgres()?).execute(c).await?.rows_affected(),
+            Conn::Sqlite(c) => {
+                sqlx::query_with(&s.sql, s.arguments::<SqliteArguments>()?).execute(c).await?.rows_affected()
+            }
+            Conn::Postgres(c) => {
+                sqlx::query_with(&s.sql, s.arguments::<PgArguments>()?).execute(c).await?.rows_affected()
+            }
         })
     }
 
     async fn fetch_optional<R: Record>(self, s: &Statement<'_>) -> Result<Option<R>, sqlx::Error> {
         match self {
-            Conn::Sqlite(c) => sqlx::query_as_with(&s.sql, s.sqlite()?).fetch_optional(c).await,
-            Conn::Postgres(c) => sqlx::query_as_with(&s.sql, s.postgres()?).fetch_optional(c).await,
+            Conn::Sqlite(c) => sqlx::query_as_with(&s.sql, s.arguments::<SqliteArguments>()?).fetch_optional(c).await,
+            Conn::Postgres(c) => sqlx::query_as_with(&s.sql, s.arguments::<PgArguments>()?).fetch_optional(c).await,
         }
     }
 
     async fn fetch_all<R: Record>(self, s: &Statement<'_>) -> Result<Vec<R>, sqlx::Error> {
         match self {
-            Conn::Sqlite(c) => sqlx::query_as_with(&s.sql, s.sqlite()?).fetch_all(c).await,
-            Conn::Postgres(c) => sqlx::query_as_with(&s.sql, s.postgres()?).fetch_all(c).await,
+            Conn::Sqlite(c) => sqlx::query_as_with(&s.sql, s.arguments::<SqliteArguments>()?).fetch_all(c).await,
+            Conn::Postgres(c) => sqlx::query_as_with(&s.sql, s.arguments::<PgArguments>()?).fetch_all(c).await,
         }
     }
 }
@@ -325,5 +338,17 @@ impl Execute for &mut Tx {
 
     async fn fetch_all<R: Record>(self, s: Statement<'_>) -> Result<Vec<R>, StoreError> {
         Ok(self.conn().fetch_all(&s).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_multi_row_insert_numbers_its_placeholders_row_after_row() {
+        let insert = rows_insert::<'static>("INSERT INTO t (a, b)", 2, 2, " ON CONFLICT DO NOTHING");
+        assert_eq!(insert.sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING");
+        assert_eq!(placeholders(1, 3), "$1, $2, $3");
     }
 }

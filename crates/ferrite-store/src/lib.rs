@@ -2,10 +2,10 @@
 //! nodes) — is chosen once, from the database URL.
 //!
 //! The two backends share their SQL: the schema is designed for it (text ids, times as i64
-//! milliseconds, `ON CONFLICT`, `RETURNING`): a statement is written once (`db::sql`) and runs on
-//! whichever pool is open, or in a transaction (`db::Tx`), natively typed for that driver. What differs per backend — connection setup and the
-//! DDL of the migrations — lives in `connect.rs` and
-//! `migrations/{sqlite,sqlite-catalogue,sqlite-uploads,postgres}`.
+//! milliseconds, `ON CONFLICT`, `RETURNING`), so a statement is written once (`db::sql`) and runs
+//! on whichever pool is open, or in a transaction (`db::Tx`), natively typed for that driver.
+//! What differs per backend — connection setup and the DDL of the migrations — lives in
+//! `connect.rs` and `migrations/{sqlite,sqlite-catalogue,sqlite-uploads,postgres}`.
 //! On SQLite the supply catalogue has a database file of its own (see `catalogue`), so a long
 //! import never holds the write lock that sessions and usage counters need; so do uploaded design
 //! files (see `design_files`), so megabytes of them never pass through the main file's write path.
