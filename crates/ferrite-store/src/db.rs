@@ -347,7 +347,7 @@ mod tests {
 
     #[test]
     fn a_multi_row_insert_numbers_its_placeholders_row_after_row() {
-        let insert = rows_insert::<'static>("INSERT INTO t (a, b)", 2, 2, " ON CONFLICT DO NOTHING");
+        let insert = rows_insert("INSERT INTO t (a, b)", 2, 2, " ON CONFLICT DO NOTHING");
         assert_eq!(insert.sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING");
         assert_eq!(placeholders(1, 3), "$1, $2, $3");
     }
