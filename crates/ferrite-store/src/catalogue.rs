@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::{
     StoreError,
-    db::{Db, Execute, Pool, Tx, placeholders, rows_insert, sql},
+    db::{Db, Execute, Pool, Tx, list_statement, rows_insert, sql},
     time,
 };
 use chrono::{DateTime, Utc};
@@ -150,20 +150,20 @@ impl Pending {
 const BATCH_ROWS: usize = 1000;
 
 const UPSERT_PARTS: &str = "INSERT INTO parts (id, manufacturer_id, mpn, mpn_key, description, category_id, specs, \
-                            datasheet_url, image_url, content_hash, updated_at)";
+                            datasheet_url, image_url, content_hash, updated_at) VALUES";
 const PART_COLUMNS: usize = 11;
 const ON_PART_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET mpn = excluded.mpn, description = excluded.description, \
     category_id = excluded.category_id, specs = excluded.specs, datasheet_url = excluded.datasheet_url, \
     image_url = excluded.image_url, content_hash = excluded.content_hash, updated_at = excluded.updated_at";
 const UPSERT_OFFERS: &str = "INSERT INTO offers (id, part_id, seller_id, sku, feed, is_authorized, inventory_level, moq, \
-                             order_multiple, packaging, prices, price_hash, click_url, updated_at, content_hash)";
+                             order_multiple, packaging, prices, price_hash, click_url, updated_at, content_hash) VALUES";
 const OFFER_COLUMNS: usize = 15;
 const ON_OFFER_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET part_id = excluded.part_id, feed = excluded.feed, \
     is_authorized = excluded.is_authorized, inventory_level = excluded.inventory_level, moq = excluded.moq, \
     order_multiple = excluded.order_multiple, packaging = excluded.packaging, prices = excluded.prices, \
     price_hash = excluded.price_hash, click_url = excluded.click_url, updated_at = excluded.updated_at, \
     content_hash = excluded.content_hash";
-const UPSERT_HISTORY: &str = "INSERT INTO offer_history (offer_id, recorded_at, inventory_level, prices)";
+const UPSERT_HISTORY: &str = "INSERT INTO offer_history (offer_id, recorded_at, inventory_level, prices) VALUES";
 const HISTORY_COLUMNS: usize = 4;
 const ON_HISTORY_CONFLICT: &str = " ON CONFLICT (offer_id, recorded_at) DO UPDATE SET \
     inventory_level = excluded.inventory_level, prices = excluded.prices";
@@ -466,7 +466,7 @@ impl CatalogueWriter {
             .map(|known| known.id)
             .collect();
         for chunk in unseen.chunks(BATCH_ROWS) {
-            let mut delete = sql(format!("DELETE FROM offers WHERE id IN ({})", placeholders(1, chunk.len())));
+            let mut delete = list_statement("DELETE FROM offers WHERE id IN", chunk.len(), "");
             for id in chunk {
                 delete = delete.bind(*id);
             }

@@ -3,7 +3,7 @@
 
 use crate::{
     CatalogueStore, StoreError,
-    db::{Execute, placeholders, sql},
+    db::{Execute, list_statement},
 };
 
 /// At most this many keys per statement (bind parameters are limited on both backends).
@@ -14,11 +14,12 @@ impl CatalogueStore {
     pub async fn parts_by_mpn_keys(&self, keys: &[String]) -> Result<Vec<(String, i64, String)>, StoreError> {
         let mut found = Vec::new();
         for chunk in keys.chunks(KEYS_PER_QUERY) {
-            let mut query = sql(format!(
+            let mut query = list_statement(
                 "SELECT p.mpn_key, p.id, m.name FROM parts p JOIN manufacturers m ON m.id = p.manufacturer_id
-                 WHERE p.mpn_key IN ({}) ORDER BY p.id",
-                placeholders(1, chunk.len())
-            ));
+                 WHERE p.mpn_key IN",
+                chunk.len(),
+                " ORDER BY p.id",
+            );
             for key in chunk {
                 query = query.bind(key);
             }

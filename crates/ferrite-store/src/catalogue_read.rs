@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     CatalogueStore, StoreError,
-    db::{Execute, Record, placeholders, sql},
+    db::{Execute, Record, list_statement, sql},
     time,
 };
 
@@ -212,8 +212,8 @@ impl CatalogueStore {
     /// answered once).
     pub async fn parts_by_ids(&self, ids: &[i64]) -> Result<Vec<PartRecord>, StoreError> {
         let ids = distinct(ids);
-        let rows: Vec<StoredPart> =
-            self.rows_by_ids(&ids, |list| format!("SELECT {PART_COLUMNS} FROM parts WHERE id IN ({list})")).await?;
+        let head = format!("SELECT {PART_COLUMNS} FROM parts WHERE id IN");
+        let rows: Vec<StoredPart> = self.rows_by_ids(&ids, &head, "").await?;
         let mut parts = rows.into_iter().map(StoredPart::into_record).collect::<Result<Vec<_>, _>>()?;
         let order = positions(&ids);
         parts.sort_by_key(|p| order[&p.id]);
@@ -236,15 +236,16 @@ impl CatalogueStore {
 
     /// [`CatalogueStore::parts_with_offers`] for ids without repeats, at most [`IDS_PER_QUERY`] of them, in id order.
     async fn parts_with_offers_at_most(&self, ids: &[i64]) -> Result<Vec<(PartRecord, Vec<OfferRecord>)>, StoreError> {
-        let mut query = sql(format!(
+        let mut query = list_statement(
             "SELECT p.id, p.manufacturer_id, p.mpn, p.description, p.category_id, p.specs, p.datasheet_url, \
              p.image_url, p.updated_at, o.id AS o_id, o.seller_id AS o_seller_id, o.sku AS o_sku, \
              o.is_authorized AS o_is_authorized, o.inventory_level AS o_inventory_level, o.moq AS o_moq, \
              o.order_multiple AS o_order_multiple, o.packaging AS o_packaging, o.prices AS o_prices, \
              o.click_url AS o_click_url, o.updated_at AS o_updated_at \
-             FROM parts p LEFT JOIN offers o ON o.part_id = p.id WHERE p.id IN ({}) ORDER BY p.id, o.seller_id, o.sku",
-            placeholders(1, ids.len())
-        ));
+             FROM parts p LEFT JOIN offers o ON o.part_id = p.id WHERE p.id IN",
+            ids.len(),
+            " ORDER BY p.id, o.seller_id, o.sku",
+        );
         for id in ids {
             query = query.bind(*id);
         }
@@ -279,20 +280,17 @@ impl CatalogueStore {
         let mut ids = distinct(part_ids);
         ids.sort_unstable();
         // Chunks in id order, each ordered by part: the whole is ordered by part.
-        let rows: Vec<StoredOffer> = self
-            .rows_by_ids(&ids, |list| {
-                format!("SELECT {OFFER_COLUMNS} FROM offers WHERE part_id IN ({list}) ORDER BY part_id, seller_id, sku")
-            })
-            .await?;
+        let head = format!("SELECT {OFFER_COLUMNS} FROM offers WHERE part_id IN");
+        let rows: Vec<StoredOffer> = self.rows_by_ids(&ids, &head, " ORDER BY part_id, seller_id, sku").await?;
         rows.into_iter().map(StoredOffer::into_record).collect()
     }
 
-    /// The rows of `sql(placeholders)` for `ids`, at most [`IDS_PER_QUERY`] ids a statement (SQLite
-    /// takes a bounded number of parameters), chunk after chunk.
-    async fn rows_by_ids<R: Record>(&self, ids: &[i64], text: impl Fn(&str) -> String) -> Result<Vec<R>, StoreError> {
+    /// The rows of `head (ids) tail`, at most [`IDS_PER_QUERY`] ids a statement (SQLite takes a
+    /// bounded number of parameters), chunk after chunk.
+    async fn rows_by_ids<R: Record>(&self, ids: &[i64], head: &str, tail: &str) -> Result<Vec<R>, StoreError> {
         let mut rows = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(IDS_PER_QUERY) {
-            let mut query = sql(text(&placeholders(1, chunk.len())));
+            let mut query = list_statement(head, chunk.len(), tail);
             for id in chunk {
                 query = query.bind(*id);
             }

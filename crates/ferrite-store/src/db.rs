@@ -69,46 +69,66 @@ arg_from! {
 /// One SQL statement and its bound values, for either backend.
 #[derive(Debug)]
 pub(crate) struct Statement<'q> {
-    sql: Cow<'q, str>,
+    text: Text<'q>,
     args: Vec<Arg<'q>>,
+}
+
+#[derive(Debug)]
+enum Text<'q> {
+    /// The same text on both backends.
+    Shared(Cow<'q, str>),
+    /// `head (…), (…) tail`: `groups` groups of `per_group` placeholders, written for the backend
+    /// at hand when the statement runs. SQLite gets anonymous `?`: it looks numbered `$n` up
+    /// by name one at a time, which is quadratic in a statement of thousands of them.
+    Groups { head: &'q str, groups: usize, per_group: usize, tail: &'q str },
 }
 
 /// A statement to bind values to: `sql("… WHERE id = $1").bind(id)`.
 pub(crate) fn sql<'q>(text: impl Into<Cow<'q, str>>) -> Statement<'q> {
-    Statement { sql: text.into(), args: Vec::new() }
+    Statement { text: Text::Shared(text.into()), args: Vec::new() }
 }
 
-/// `$1, $2, …` for `n` parameters, starting after `first - 1`.
-pub(crate) fn placeholders(first: usize, n: usize) -> String {
-    let mut list = String::with_capacity(n * 7);
-    push_placeholders(&mut list, first, n);
-    list
-}
-
-fn push_placeholders(text: &mut String, first: usize, n: usize) {
-    use std::fmt::Write;
-    for i in first..first + n {
-        let separator = if i == first { "" } else { ", " };
-        write!(text, "{separator}${i}").expect("writing to a String");
+/// `head ($1, …), (…) tail`: a multi-row insert of `rows` rows of `columns` values (`head` ending
+/// in `VALUES`), with room reserved for its binds.
+pub(crate) fn rows_insert<'q>(head: &'q str, rows: usize, columns: usize, tail: &'q str) -> Statement<'q> {
+    Statement {
+        text: Text::Groups { head, groups: rows, per_group: columns, tail },
+        args: Vec::with_capacity(rows * columns),
     }
 }
 
-/// `head VALUES ($1, …), (…) tail`: a multi-row insert of `rows` rows of `columns` values, with
-/// room reserved for its binds. The text is written into one buffer: no allocation per row.
-pub(crate) fn rows_insert<'q>(head: &str, rows: usize, columns: usize, tail: &str) -> Statement<'q> {
-    let mut text = String::with_capacity(head.len() + tail.len() + 8 + rows * (columns * 8 + 4));
-    text.push_str(head);
-    text.push_str(" VALUES ");
-    for row in 0..rows {
-        text.push_str(if row == 0 { "(" } else { ", (" });
-        push_placeholders(&mut text, row * columns + 1, columns);
-        text.push(')');
-    }
-    text.push_str(tail);
-    Statement { sql: text.into(), args: Vec::with_capacity(rows * columns) }
+/// `head ($1, …, $n) tail`: a statement with a list of `n` values (`… IN`).
+pub(crate) fn list_statement<'q>(head: &'q str, n: usize, tail: &'q str) -> Statement<'q> {
+    rows_insert(head, 1, n, tail)
 }
 
 impl<'q> Statement<'q> {
+    /// The text to send to `backend`.
+    fn text(&self, backend: Backend) -> Cow<'_, str> {
+        let Text::Groups { head, groups, per_group, tail } = self.text else {
+            let Text::Shared(text) = &self.text else { unreachable!() };
+            return Cow::Borrowed(text);
+        };
+        use std::fmt::Write;
+        let mut text = String::with_capacity(head.len() + tail.len() + groups * (per_group * 8 + 4));
+        text.push_str(head);
+        for group in 0..groups {
+            text.push_str(if group == 0 { " (" } else { ", (" });
+            for column in 0..per_group {
+                text.push_str(if column == 0 { "" } else { ", " });
+                match backend {
+                    Backend::Sqlite => text.push('?'),
+                    Backend::Postgres => {
+                        write!(text, "${}", group * per_group + column + 1).expect("writing to a String")
+                    }
+                }
+            }
+            text.push(')');
+        }
+        text.push_str(tail);
+        Cow::Owned(text)
+    }
+
     pub(crate) fn bind(mut self, value: impl Into<Arg<'q>>) -> Self {
         self.args.push(value.into());
         self
@@ -146,26 +166,36 @@ enum Conn<'c> {
 impl Conn<'_> {
     async fn execute(self, s: &Statement<'_>) -> Result<u64, sqlx::Error> {
         Ok(match self {
-            Conn::Sqlite(c) => {
-                sqlx::query_with(&s.sql, s.arguments::<SqliteArguments>()?).execute(c).await?.rows_affected()
-            }
-            Conn::Postgres(c) => {
-                sqlx::query_with(&s.sql, s.arguments::<PgArguments>()?).execute(c).await?.rows_affected()
-            }
+            Conn::Sqlite(c) => sqlx::query_with(&s.text(Backend::Sqlite), s.arguments::<SqliteArguments>()?)
+                .execute(c)
+                .await?
+                .rows_affected(),
+            Conn::Postgres(c) => sqlx::query_with(&s.text(Backend::Postgres), s.arguments::<PgArguments>()?)
+                .execute(c)
+                .await?
+                .rows_affected(),
         })
     }
 
     async fn fetch_optional<R: Record>(self, s: &Statement<'_>) -> Result<Option<R>, sqlx::Error> {
         match self {
-            Conn::Sqlite(c) => sqlx::query_as_with(&s.sql, s.arguments::<SqliteArguments>()?).fetch_optional(c).await,
-            Conn::Postgres(c) => sqlx::query_as_with(&s.sql, s.arguments::<PgArguments>()?).fetch_optional(c).await,
+            Conn::Sqlite(c) => {
+                sqlx::query_as_with(&s.text(Backend::Sqlite), s.arguments::<SqliteArguments>()?).fetch_optional(c).await
+            }
+            Conn::Postgres(c) => {
+                sqlx::query_as_with(&s.text(Backend::Postgres), s.arguments::<PgArguments>()?).fetch_optional(c).await
+            }
         }
     }
 
     async fn fetch_all<R: Record>(self, s: &Statement<'_>) -> Result<Vec<R>, sqlx::Error> {
         match self {
-            Conn::Sqlite(c) => sqlx::query_as_with(&s.sql, s.arguments::<SqliteArguments>()?).fetch_all(c).await,
-            Conn::Postgres(c) => sqlx::query_as_with(&s.sql, s.arguments::<PgArguments>()?).fetch_all(c).await,
+            Conn::Sqlite(c) => {
+                sqlx::query_as_with(&s.text(Backend::Sqlite), s.arguments::<SqliteArguments>()?).fetch_all(c).await
+            }
+            Conn::Postgres(c) => {
+                sqlx::query_as_with(&s.text(Backend::Postgres), s.arguments::<PgArguments>()?).fetch_all(c).await
+            }
         }
     }
 }
@@ -346,9 +376,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_multi_row_insert_numbers_its_placeholders_row_after_row() {
-        let insert = rows_insert("INSERT INTO t (a, b)", 2, 2, " ON CONFLICT DO NOTHING");
-        assert_eq!(insert.sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING");
-        assert_eq!(placeholders(1, 3), "$1, $2, $3");
+    fn a_multi_row_insert_is_written_for_each_backend() {
+        let insert = rows_insert("INSERT INTO t (a, b) VALUES", 2, 2, " ON CONFLICT DO NOTHING");
+        assert_eq!(
+            insert.text(Backend::Postgres),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(insert.text(Backend::Sqlite), "INSERT INTO t (a, b) VALUES (?, ?), (?, ?) ON CONFLICT DO NOTHING");
+        let list = list_statement("SELECT id FROM t WHERE id IN", 3, " ORDER BY id");
+        assert_eq!(list.text(Backend::Postgres), "SELECT id FROM t WHERE id IN ($1, $2, $3) ORDER BY id");
     }
 }
