@@ -17,7 +17,7 @@ pub async fn link(store: &Store, bom: &Bom) -> Result<Vec<Vec<Option<i64>>>, Sto
         bom.items.iter().flat_map(|i| &i.parts).map(|p| mpn_key(&p.mpn)).filter(|k| !k.is_empty()).collect();
     let keys: Vec<String> = keys.into_iter().collect();
     let mut candidates: HashMap<String, Vec<(i64, String)>> = HashMap::new();
-    for (key, id, manufacturer) in store.parts_by_mpn_keys(&keys).await? {
+    for (key, id, manufacturer) in store.catalogue().parts_by_mpn_keys(&keys).await? {
         candidates.entry(key).or_default().push((id, manufacturer));
     }
     Ok(bom

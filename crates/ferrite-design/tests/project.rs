@@ -76,7 +76,7 @@ async fn a_kicad_file_becomes_a_project_linked_to_the_catalogue_or_nothing_at_al
             )
         })
         .collect();
-    let test1 = store.part_ids_by_mpn_key("TEST00001").await.unwrap()[0];
+    let test1 = store.catalogue().part_ids_by_mpn_key("TEST00001").await.unwrap()[0];
     assert_eq!(
         summary,
         vec![
@@ -155,12 +155,12 @@ async fn a_bom_of_40000_lines_is_linked_and_its_offers_read() {
         let mut ids: Vec<i64> = items.iter().filter_map(|i| i.manufacturer_parts[0].supply_part_id).collect();
         assert_eq!(ids.len(), LINES, "every line matched");
         ids.reverse();
-        let offers = store.offers_of_parts(&ids).await.unwrap();
+        let offers = store.catalogue().offers_of_parts(&ids).await.unwrap();
         assert_eq!(offers.len(), LINES);
         assert!(offers.windows(2).all(|w| w[0].part_id < w[1].part_id), "by part");
-        let parts = store.parts_by_ids(&ids).await.unwrap();
+        let parts = store.catalogue().parts_by_ids(&ids).await.unwrap();
         assert_eq!(parts.iter().map(|p| p.id).collect::<Vec<_>>(), ids, "in the order asked");
-        let with_offers = store.parts_with_offers(&[&ids[..], &ids[..10]].concat()).await.unwrap();
+        let with_offers = store.catalogue().parts_with_offers(&[&ids[..], &ids[..10]].concat()).await.unwrap();
         assert_eq!(with_offers.len(), LINES, "an id asked twice is answered once");
         assert_eq!(with_offers[0].0.id, ids[0]);
         assert!(with_offers.iter().all(|(_, offers)| offers.len() == 1));

@@ -89,7 +89,7 @@ fn hash(text: &str) -> i64 {
 }
 
 async fn write_catalogue(store: &Store) {
-    let mut writer = store.begin_import("fixture", Utc::now()).await.unwrap();
+    let mut writer = store.catalogue().begin_import("fixture", Utc::now()).await.unwrap();
     for (manufacturer, mpn, description, offers, specs) in fixtures() {
         let m = writer.manufacturer(&name_key(manufacturer), manufacturer).await.unwrap();
         let category = writer.category(&["Integrated Circuits".into(), "Amplifiers".into()]).await.unwrap();

@@ -217,7 +217,7 @@ async fn a_person_uploads_a_kicad_export_makes_a_project_and_reads_its_bom_back(
     assert_eq!(variants.len(), 1);
     assert_eq!(variants[0]["name"], "[No Variations]");
     let items = variants[0]["bom"]["bomItems"].as_array().unwrap();
-    let test1 = env.identity.store().part_ids_by_mpn_key("TEST00001").await.unwrap()[0];
+    let test1 = env.identity.store().catalogue().part_ids_by_mpn_key("TEST00001").await.unwrap()[0];
     assert_eq!(items.len(), 3, "{items:?}");
     assert_eq!(items[0]["quantity"], 0, "J1 is not fitted");
     assert_eq!(items[0]["bomItemInstances"], json!([{ "designator": "J1", "isFitted": false }]));

@@ -36,7 +36,12 @@ pub use state::Portal;
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The portal's routes. `/signin` and `/signout` are identity's; merge both routers.
-pub fn routes(identity: Arc<Identity>, accounts: Arc<Accounts>, plans: Arc<Plans>, catalogue: Arc<Catalogue>) -> Router {
+pub fn routes(
+    identity: Arc<Identity>,
+    accounts: Arc<Accounts>,
+    plans: Arc<Plans>,
+    catalogue: Arc<Catalogue>,
+) -> Router {
     use pages::{apps, design, orgs, plans as plan_pages, playground, signup, usage};
     let portal = Portal::new(identity, accounts, plans, catalogue);
     Router::new()

@@ -4,7 +4,11 @@
 use chrono::{DateTime, Utc};
 use ferrite_core::{AppId, OrgId, app::App};
 
-use crate::{Store, StoreError, dispatch, parse_id, time};
+use crate::{
+    Store, StoreError,
+    db::{Execute, Tx, sql},
+    parse_id, time,
+};
 
 /// What it takes to register an app. The secret arrives already hashed.
 #[derive(Debug, Clone)]
@@ -27,46 +31,33 @@ pub struct SecretHashes {
     pub previous: Option<(Vec<u8>, DateTime<Utc>)>,
 }
 
-/// Inserts an app and its redirect URIs inside the caller's transaction, on either backend.
-pub(crate) async fn insert_app<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
-    id: AppId,
-    org: OrgId,
-    new: &NewApp,
-    at: i64,
-) -> Result<(), sqlx::Error>
-where
-    DB: sqlx::Database,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Vec<u8>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    sqlx::query(
-        "INSERT INTO applications (id, org_id, name, description, scopes, client_id, secret_hash, is_evaluation,
+/// Inserts an app and its redirect URIs inside the caller's transaction.
+pub(crate) async fn insert_app(tx: &mut Tx, id: AppId, org: OrgId, new: &NewApp, at: i64) -> Result<(), StoreError> {
+    let insert =
+        sql("INSERT INTO applications (id, org_id, name, description, scopes, client_id, secret_hash, is_evaluation,
                                    part_limit, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(id.to_string())
-    .bind(org.to_string())
-    .bind(new.name.clone())
-    .bind(new.description.clone())
-    .bind(new.scopes.to_string())
-    .bind(new.client_id.clone())
-    .bind(new.secret_hash.clone())
-    .bind(new.is_evaluation)
-    .bind(new.part_limit)
-    .bind(at)
-    .execute(&mut **tx)
-    .await?;
-    for uri in &new.redirect_uris {
-        sqlx::query("INSERT INTO app_redirect_uris (app_id, uri) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+    tx.execute(
+        insert
             .bind(id.to_string())
-            .bind(uri.clone())
-            .execute(&mut **tx)
-            .await?;
+            .bind(org.to_string())
+            .bind(&new.name)
+            .bind(&new.description)
+            .bind(new.scopes.to_string())
+            .bind(&new.client_id)
+            .bind(&new.secret_hash)
+            .bind(new.is_evaluation)
+            .bind(new.part_limit)
+            .bind(at),
+    )
+    .await?;
+    insert_redirect_uris(tx, id, &new.redirect_uris).await
+}
+
+async fn insert_redirect_uris(tx: &mut Tx, app: AppId, uris: &[String]) -> Result<(), StoreError> {
+    for uri in uris {
+        let insert = sql("INSERT INTO app_redirect_uris (app_id, uri) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+        tx.execute(insert.bind(app.to_string()).bind(uri)).await?;
     }
     Ok(())
 }
@@ -114,11 +105,9 @@ impl AppRow {
 impl Store {
     pub async fn create_app(&self, org: OrgId, new: &NewApp, now: DateTime<Utc>) -> Result<App, StoreError> {
         let id = AppId::new();
-        dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
-            insert_app(&mut tx, id, org, new, time::to_db(now)).await?;
-            tx.commit().await
-        })?;
+        let mut tx = self.main.begin().await?;
+        insert_app(&mut tx, id, org, new, time::to_db(now)).await?;
+        tx.commit().await?;
         self.app_by_id(id).await
     }
 
@@ -139,26 +128,20 @@ impl Store {
     }
 
     async fn app_where(&self, column: &'static str, value: &str) -> Result<(App, SecretHashes), StoreError> {
-        let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE {column} = $1");
-        let row: AppRow = dispatch!(self, pool => sqlx::query_as(&sql).bind(value).fetch_one(pool).await)?;
+        let query = sql(format!("SELECT {APP_COLUMNS} FROM applications WHERE {column} = $1"));
+        let row: AppRow = self.main.fetch_one(query.bind(value)).await?;
         let uris = self.redirect_uris(&row.id).await?;
         row.into_app(uris)
     }
 
     async fn redirect_uris(&self, app_id: &str) -> Result<Vec<String>, StoreError> {
-        Ok(
-            dispatch!(self, pool => sqlx::query_scalar("SELECT uri FROM app_redirect_uris WHERE app_id = $1 ORDER BY uri")
-            .bind(app_id)
-            .fetch_all(pool)
-            .await)?,
-        )
+        self.main.scalars(sql("SELECT uri FROM app_redirect_uris WHERE app_id = $1 ORDER BY uri").bind(app_id)).await
     }
 
     /// An organization's apps, oldest first.
     pub async fn apps_of_org(&self, org: OrgId) -> Result<Vec<App>, StoreError> {
-        let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE org_id = $1 ORDER BY created_at, id");
-        let rows: Vec<AppRow> =
-            dispatch!(self, pool => sqlx::query_as(&sql).bind(org.to_string()).fetch_all(pool).await)?;
+        let query = sql(format!("SELECT {APP_COLUMNS} FROM applications WHERE org_id = $1 ORDER BY created_at, id"));
+        let rows: Vec<AppRow> = self.main.fetch_all(query.bind(org.to_string())).await?;
         let mut apps = Vec::with_capacity(rows.len());
         for row in rows {
             let uris = self.redirect_uris(&row.id).await?;
@@ -175,28 +158,14 @@ impl Store {
         description: &str,
         redirect_uris: &[String],
     ) -> Result<App, StoreError> {
-        dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let updated = sqlx::query("UPDATE applications SET name = $2, description = $3 WHERE id = $1")
-                .bind(id.to_string())
-                .bind(name)
-                .bind(description)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if updated == 0 {
-                return Err(StoreError::NotFound);
-            }
-            sqlx::query("DELETE FROM app_redirect_uris WHERE app_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
-            for uri in redirect_uris {
-                sqlx::query("INSERT INTO app_redirect_uris (app_id, uri) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(id.to_string())
-                    .bind(uri)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await
-        })?;
+        let mut tx = self.main.begin().await?;
+        let update = sql("UPDATE applications SET name = $2, description = $3 WHERE id = $1");
+        if tx.execute(update.bind(id.to_string()).bind(name).bind(description)).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.execute(sql("DELETE FROM app_redirect_uris WHERE app_id = $1").bind(id.to_string())).await?;
+        insert_redirect_uris(&mut tx, id, redirect_uris).await?;
+        tx.commit().await?;
         self.app_by_id(id).await
     }
 
@@ -207,44 +176,32 @@ impl Store {
         new_hash: &[u8],
         previous_expires: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let updated = dispatch!(self, pool => sqlx::query(
+        let update = sql(
             "UPDATE applications SET previous_secret_hash = secret_hash, previous_secret_expires = $3, secret_hash = $2
              WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .bind(new_hash)
-        .bind(time::to_db(previous_expires))
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        );
+        let updated =
+            self.main.execute(update.bind(id.to_string()).bind(new_hash).bind(time::to_db(previous_expires))).await?;
         if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     /// Deletes an app and leaves a tombstone so every node refuses its tokens.
     pub async fn delete_app(&self, id: AppId, now: DateTime<Utc>) -> Result<(), StoreError> {
-        dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let client_id: Option<String> = sqlx::query_scalar("DELETE FROM applications WHERE id = $1 RETURNING client_id")
-                .bind(id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(client_id) = client_id else { return Err(StoreError::NotFound) };
-            sqlx::query("INSERT INTO deleted_apps (app_id, client_id, deleted_at) VALUES ($1, $2, $3)")
-                .bind(id.to_string())
-                .bind(client_id)
-                .bind(time::to_db(now))
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await
-        })?;
+        let mut tx = self.main.begin().await?;
+        let delete = sql("DELETE FROM applications WHERE id = $1 RETURNING client_id");
+        let Some(client_id) = tx.optional_scalar::<String>(delete.bind(id.to_string())).await? else {
+            return Err(StoreError::NotFound);
+        };
+        let tombstone = sql("INSERT INTO deleted_apps (app_id, client_id, deleted_at) VALUES ($1, $2, $3)");
+        tx.execute(tombstone.bind(id.to_string()).bind(client_id).bind(time::to_db(now))).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Client ids of apps deleted after `since`.
     pub async fn deleted_clients_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-        Ok(dispatch!(self, pool => sqlx::query_scalar("SELECT client_id FROM deleted_apps WHERE deleted_at > $1")
-            .bind(time::to_db(since))
-            .fetch_all(pool)
-            .await)?)
+        self.main
+            .scalars(sql("SELECT client_id FROM deleted_apps WHERE deleted_at > $1").bind(time::to_db(since)))
+            .await
     }
 }

@@ -6,10 +6,20 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::{
+    StoreError,
+    db::{Db, Execute, Pool, Tx, list_statement, rows_insert, sql},
+    time,
+};
 use chrono::{DateTime, Utc};
-use sqlx::{Postgres, QueryBuilder, Sqlite, Transaction};
 
-use crate::{Pool, Store, StoreError, time};
+/// The supply catalogue's database: on SQLite a file of its own (so a long import never holds the
+/// write lock of sessions and usage counters), on PostgreSQL the one pool. Reached through
+/// `Store::catalogue`, so that every catalogue statement runs on the catalogue's pool.
+#[derive(Clone, Debug)]
+pub struct CatalogueStore {
+    pub(crate) db: Db,
+}
 
 /// A part as the catalogue stores it.
 #[derive(Debug, Clone)]
@@ -69,6 +79,25 @@ impl OfferChange {
     }
 }
 
+/// A part as the import's lookup reads it.
+#[derive(sqlx::FromRow)]
+struct KnownPart {
+    id: i64,
+    manufacturer_id: i64,
+    mpn_key: String,
+    content_hash: i64,
+}
+
+/// An offer's key with what the import compares.
+#[derive(sqlx::FromRow)]
+struct KnownOfferRow {
+    seller_id: i64,
+    sku: String,
+    #[sqlx(flatten)]
+    known: KnownOffer,
+}
+
+#[derive(sqlx::FromRow)]
 struct KnownOffer {
     id: i64,
     part_id: i64,
@@ -76,20 +105,6 @@ struct KnownOffer {
     content_hash: i64,
     inventory_level: Option<i64>,
     price_hash: i64,
-}
-
-enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
-}
-
-macro_rules! on_tx {
-    ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            Tx::Sqlite($conn) => $body,
-            Tx::Postgres($conn) => $body,
-        }
-    };
 }
 
 /// An import in progress. Dropping it without `commit` rolls everything back.
@@ -135,35 +150,32 @@ impl Pending {
 const BATCH_ROWS: usize = 1000;
 
 const UPSERT_PARTS: &str = "INSERT INTO parts (id, manufacturer_id, mpn, mpn_key, description, category_id, specs, \
-                            datasheet_url, image_url, content_hash, updated_at) ";
+                            datasheet_url, image_url, content_hash, updated_at) VALUES";
+const PART_COLUMNS: usize = 11;
 const ON_PART_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET mpn = excluded.mpn, description = excluded.description, \
     category_id = excluded.category_id, specs = excluded.specs, datasheet_url = excluded.datasheet_url, \
     image_url = excluded.image_url, content_hash = excluded.content_hash, updated_at = excluded.updated_at";
 const UPSERT_OFFERS: &str = "INSERT INTO offers (id, part_id, seller_id, sku, feed, is_authorized, inventory_level, moq, \
-                             order_multiple, packaging, prices, price_hash, click_url, updated_at, content_hash) ";
+                             order_multiple, packaging, prices, price_hash, click_url, updated_at, content_hash) VALUES";
+const OFFER_COLUMNS: usize = 15;
 const ON_OFFER_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET part_id = excluded.part_id, feed = excluded.feed, \
     is_authorized = excluded.is_authorized, inventory_level = excluded.inventory_level, moq = excluded.moq, \
     order_multiple = excluded.order_multiple, packaging = excluded.packaging, prices = excluded.prices, \
     price_hash = excluded.price_hash, click_url = excluded.click_url, updated_at = excluded.updated_at, \
     content_hash = excluded.content_hash";
-const UPSERT_HISTORY: &str = "INSERT INTO offer_history (offer_id, recorded_at, inventory_level, prices) ";
+const UPSERT_HISTORY: &str = "INSERT INTO offer_history (offer_id, recorded_at, inventory_level, prices) VALUES";
+const HISTORY_COLUMNS: usize = 4;
 const ON_HISTORY_CONFLICT: &str = " ON CONFLICT (offer_id, recorded_at) DO UPDATE SET \
     inventory_level = excluded.inventory_level, prices = excluded.prices";
 
-impl Store {
+impl CatalogueStore {
     /// Starts an import for `feed`: takes the catalogue's write lock (other imports wait), and
     /// loads what the catalogue holds so that unchanged records cost no write.
     pub async fn begin_import(&self, feed: &str, now: DateTime<Utc>) -> Result<CatalogueWriter, StoreError> {
-        let mut tx = match &self.catalogue {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        };
+        let mut tx = self.db.begin().await?;
         // A write first: on SQLite it takes the write lock now, on PostgreSQL it locks the row, so
         // a second import waits here instead of failing halfway.
-        on_tx!(&mut tx, conn => sqlx::query("UPDATE catalogue_state SET updated_at = updated_at WHERE id = 1")
-            .execute(&mut **conn)
-            .await
-            .map(|_| ()))?;
+        tx.execute(sql("UPDATE catalogue_state SET updated_at = updated_at WHERE id = 1")).await?;
         let mut writer = CatalogueWriter {
             tx,
             feed: feed.to_owned(),
@@ -187,7 +199,7 @@ impl Store {
     /// Gives back the disk space a failed import took: on SQLite its pages stay in the catalogue's
     /// write-ahead log after the rollback, which only a truncating checkpoint returns to the disk.
     pub async fn reclaim_catalogue_log(&self) -> Result<(), StoreError> {
-        if let Pool::Sqlite(pool) = &self.catalogue {
+        if let Pool::Sqlite(pool) = &self.db.pool {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
         }
         Ok(())
@@ -195,49 +207,32 @@ impl Store {
 
     /// The catalogue's version: it moves whenever an import changes something.
     pub async fn catalogue_version(&self) -> Result<i64, StoreError> {
-        Ok(dispatch_catalogue_scalar(self, "SELECT version FROM catalogue_state WHERE id = 1").await?)
-    }
-}
-
-async fn dispatch_catalogue_scalar(store: &Store, sql: &str) -> Result<i64, sqlx::Error> {
-    match &store.catalogue {
-        Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-        Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        self.db.scalar(sql("SELECT version FROM catalogue_state WHERE id = 1")).await
     }
 }
 
 impl CatalogueWriter {
     async fn load(&mut self) -> Result<(), StoreError> {
-        type Named = (i64, String);
-        let manufacturers: Vec<Named> = on_tx!(&mut self.tx, conn => sqlx::query_as("SELECT id, name_key FROM manufacturers").fetch_all(&mut **conn).await)?;
-        self.manufacturers = manufacturers.into_iter().map(|(id, key)| (key, id)).collect();
-        let sellers: Vec<Named> = on_tx!(&mut self.tx, conn => sqlx::query_as("SELECT id, name_key FROM sellers").fetch_all(&mut **conn).await)?;
-        self.sellers = sellers.into_iter().map(|(id, key)| (key, id)).collect();
-        let categories: Vec<Named> = on_tx!(&mut self.tx, conn => sqlx::query_as("SELECT id, path FROM categories").fetch_all(&mut **conn).await)?;
-        self.categories = categories.into_iter().map(|(id, path)| (path, id)).collect();
-        let attributes: Vec<Named> = on_tx!(&mut self.tx, conn => sqlx::query_as("SELECT id, shortname FROM attributes").fetch_all(&mut **conn).await)?;
-        self.attributes = attributes.into_iter().map(|(id, key)| (key, id)).collect();
+        let tx = &mut self.tx;
+        let by_key = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, key)| (key, id)).collect();
+        self.manufacturers = by_key(tx.fetch_all(sql("SELECT id, name_key FROM manufacturers")).await?);
+        self.sellers = by_key(tx.fetch_all(sql("SELECT id, name_key FROM sellers")).await?);
+        self.categories = by_key(tx.fetch_all(sql("SELECT id, path FROM categories")).await?);
+        self.attributes = by_key(tx.fetch_all(sql("SELECT id, shortname FROM attributes")).await?);
 
-        let parts: Vec<(i64, i64, String, i64)> = on_tx!(&mut self.tx, conn => sqlx::query_as(
-            "SELECT id, manufacturer_id, mpn_key, content_hash FROM parts"
-        ).fetch_all(&mut **conn).await)?;
-        self.parts = parts.into_iter().map(|(id, m, key, hash)| ((m, key), (id, hash))).collect();
+        let parts: Vec<KnownPart> =
+            tx.fetch_all(sql("SELECT id, manufacturer_id, mpn_key, content_hash FROM parts")).await?;
+        self.parts = parts.into_iter().map(|p| ((p.manufacturer_id, p.mpn_key), (p.id, p.content_hash))).collect();
 
-        type OfferKey = (i64, i64, String, i64, String, i64, Option<i64>, i64);
-        let offers: Vec<OfferKey> = on_tx!(&mut self.tx, conn => sqlx::query_as(
-            "SELECT id, seller_id, sku, part_id, feed, content_hash, inventory_level, price_hash FROM offers"
-        ).fetch_all(&mut **conn).await)?;
-        self.offers = offers
-            .into_iter()
-            .map(|(id, seller, sku, part_id, feed, content_hash, inventory_level, price_hash)| {
-                ((seller, sku), KnownOffer { id, part_id, feed, content_hash, inventory_level, price_hash })
-            })
-            .collect();
+        let offers: Vec<KnownOfferRow> = tx
+            .fetch_all(sql(
+                "SELECT id, seller_id, sku, part_id, feed, content_hash, inventory_level, price_hash FROM offers",
+            ))
+            .await?;
+        self.offers = offers.into_iter().map(|row| ((row.seller_id, row.sku), row.known)).collect();
 
         for table in ["manufacturers", "sellers", "categories", "attributes", "parts", "offers"] {
-            let max: Option<i64> = on_tx!(&mut self.tx, conn => sqlx::query_scalar(&format!("SELECT MAX(id) FROM {table}"))
-                .fetch_one(&mut **conn)
-                .await)?;
+            let max: Option<i64> = tx.scalar(sql(format!("SELECT MAX(id) FROM {table}"))).await?;
             self.next_id.insert(table, max.unwrap_or(0) + 1);
         }
         Ok(())
@@ -257,9 +252,8 @@ impl CatalogueWriter {
         }
         let id = self.take_id("manufacturers");
         let slug = format!("{}-{id}", ferrite_core::slug::slug(name));
-        on_tx!(&mut self.tx, conn => sqlx::query("INSERT INTO manufacturers (id, name, name_key, slug) VALUES ($1, $2, $3, $4)")
-            .bind(id).bind(name).bind(key).bind(&slug)
-            .execute(&mut **conn).await.map(|_| ()))?;
+        let insert = sql("INSERT INTO manufacturers (id, name, name_key, slug) VALUES ($1, $2, $3, $4)");
+        self.tx.execute(insert.bind(id).bind(name).bind(key).bind(&slug)).await?;
         self.manufacturers.insert(key.to_owned(), id);
         Ok(id)
     }
@@ -270,9 +264,8 @@ impl CatalogueWriter {
         }
         let id = self.take_id("sellers");
         let slug = format!("{}-{id}", ferrite_core::slug::slug(name));
-        on_tx!(&mut self.tx, conn => sqlx::query("INSERT INTO sellers (id, name, name_key, slug) VALUES ($1, $2, $3, $4)")
-            .bind(id).bind(name).bind(key).bind(&slug)
-            .execute(&mut **conn).await.map(|_| ()))?;
+        let insert = sql("INSERT INTO sellers (id, name, name_key, slug) VALUES ($1, $2, $3, $4)");
+        self.tx.execute(insert.bind(id).bind(name).bind(key).bind(&slug)).await?;
         self.sellers.insert(key.to_owned(), id);
         Ok(id)
     }
@@ -295,11 +288,8 @@ impl CatalogueWriter {
                 Some(id) => *id,
                 None => {
                     let id = self.take_id("categories");
-                    on_tx!(&mut self.tx, conn => sqlx::query(
-                        "INSERT INTO categories (id, parent_id, name, path) VALUES ($1, $2, $3, $4)"
-                    )
-                    .bind(id).bind(parent).bind(name).bind(&joined)
-                    .execute(&mut **conn).await.map(|_| ()))?;
+                    let insert = sql("INSERT INTO categories (id, parent_id, name, path) VALUES ($1, $2, $3, $4)");
+                    self.tx.execute(insert.bind(id).bind(parent).bind(name).bind(&joined)).await?;
                     self.categories.insert(joined.clone(), id);
                     id
                 }
@@ -320,11 +310,8 @@ impl CatalogueWriter {
             return Ok(*id);
         }
         let id = self.take_id("attributes");
-        on_tx!(&mut self.tx, conn => sqlx::query(
-            "INSERT INTO attributes (id, name, shortname, group_name, units) VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(id).bind(name).bind(shortname).bind(group).bind(units)
-        .execute(&mut **conn).await.map(|_| ()))?;
+        let insert = sql("INSERT INTO attributes (id, name, shortname, group_name, units) VALUES ($1, $2, $3, $4, $5)");
+        self.tx.execute(insert.bind(id).bind(name).bind(shortname).bind(group).bind(units)).await?;
         self.attributes.insert(shortname.to_owned(), id);
         Ok(id)
     }
@@ -406,38 +393,51 @@ impl CatalogueWriter {
         let Self { tx, pending, feed, now, .. } = self;
         let at = time::to_db(*now);
         for chunk in pending.parts.chunks(BATCH_ROWS) {
-            on_tx!(&mut *tx, conn => {
-                let mut query = QueryBuilder::new(UPSERT_PARTS);
-                query.push_values(chunk, |mut values, (id, row)| {
-                    values.push_bind(*id).push_bind(row.manufacturer_id).push_bind(&row.mpn).push_bind(&row.mpn_key)
-                        .push_bind(&row.description).push_bind(row.category_id).push_bind(&row.specs)
-                        .push_bind(&row.datasheet_url).push_bind(&row.image_url).push_bind(row.content_hash)
-                        .push_bind(at);
-                });
-                query.push(ON_PART_CONFLICT).build().execute(&mut **conn).await.map(|_| ())
-            })?;
+            let mut upsert = rows_insert(UPSERT_PARTS, chunk.len(), PART_COLUMNS, ON_PART_CONFLICT);
+            for (id, row) in chunk {
+                upsert = upsert
+                    .bind(*id)
+                    .bind(row.manufacturer_id)
+                    .bind(&row.mpn)
+                    .bind(&row.mpn_key)
+                    .bind(&row.description)
+                    .bind(row.category_id)
+                    .bind(&row.specs)
+                    .bind(&row.datasheet_url)
+                    .bind(&row.image_url)
+                    .bind(row.content_hash)
+                    .bind(at);
+            }
+            tx.execute(upsert).await?;
         }
         for chunk in pending.offers.chunks(BATCH_ROWS) {
-            on_tx!(&mut *tx, conn => {
-                let mut query = QueryBuilder::new(UPSERT_OFFERS);
-                query.push_values(chunk, |mut values, (id, part_id, row)| {
-                    values.push_bind(*id).push_bind(*part_id).push_bind(row.seller_id).push_bind(&row.sku)
-                        .push_bind(&*feed).push_bind(row.is_authorized).push_bind(row.inventory_level)
-                        .push_bind(row.moq).push_bind(row.order_multiple).push_bind(&row.packaging)
-                        .push_bind(&row.prices).push_bind(row.price_hash).push_bind(&row.click_url).push_bind(at)
-                        .push_bind(row.content_hash);
-                });
-                query.push(ON_OFFER_CONFLICT).build().execute(&mut **conn).await.map(|_| ())
-            })?;
+            let mut upsert = rows_insert(UPSERT_OFFERS, chunk.len(), OFFER_COLUMNS, ON_OFFER_CONFLICT);
+            for (id, part_id, row) in chunk {
+                upsert = upsert
+                    .bind(*id)
+                    .bind(*part_id)
+                    .bind(row.seller_id)
+                    .bind(&row.sku)
+                    .bind(&*feed)
+                    .bind(row.is_authorized)
+                    .bind(row.inventory_level)
+                    .bind(row.moq)
+                    .bind(row.order_multiple)
+                    .bind(&row.packaging)
+                    .bind(&row.prices)
+                    .bind(row.price_hash)
+                    .bind(&row.click_url)
+                    .bind(at)
+                    .bind(row.content_hash);
+            }
+            tx.execute(upsert).await?;
         }
         for chunk in pending.history.chunks(BATCH_ROWS) {
-            on_tx!(&mut *tx, conn => {
-                let mut query = QueryBuilder::new(UPSERT_HISTORY);
-                query.push_values(chunk, |mut values, (offer_id, stock, prices)| {
-                    values.push_bind(*offer_id).push_bind(at).push_bind(*stock).push_bind(prices);
-                });
-                query.push(ON_HISTORY_CONFLICT).build().execute(&mut **conn).await.map(|_| ())
-            })?;
+            let mut upsert = rows_insert(UPSERT_HISTORY, chunk.len(), HISTORY_COLUMNS, ON_HISTORY_CONFLICT);
+            for (offer_id, stock, prices) in chunk {
+                upsert = upsert.bind(*offer_id).bind(at).bind(*stock).bind(prices);
+            }
+            tx.execute(upsert).await?;
         }
         *pending = Pending::default();
         Ok(())
@@ -453,12 +453,11 @@ impl CatalogueWriter {
             .map(|known| known.id)
             .collect();
         for chunk in unseen.chunks(BATCH_ROWS) {
-            on_tx!(&mut self.tx, conn => {
-                let mut query = QueryBuilder::new("DELETE FROM offers WHERE id IN (");
-                let mut ids = query.separated(", ");
-                chunk.iter().for_each(|id| { ids.push_bind(*id); });
-                query.push(")").build().execute(&mut **conn).await.map(|_| ())
-            })?;
+            let mut delete = list_statement("DELETE FROM offers WHERE id IN", chunk.len(), "");
+            for id in chunk {
+                delete = delete.bind(*id);
+            }
+            self.tx.execute(delete).await?;
         }
         let removed: HashSet<i64> = unseen.iter().copied().collect();
         self.offers.retain(|_, known| !removed.contains(&known.id));
@@ -476,18 +475,18 @@ impl CatalogueWriter {
     ) -> Result<i64, StoreError> {
         self.flush().await?;
         let at = time::to_db(self.now);
-        on_tx!(&mut self.tx, conn => sqlx::query(
-            "INSERT INTO feed_runs (id, feed, started_at, finished_at, succeeded, report) VALUES ($1, $2, $3, $4, TRUE, $5)"
-        )
-        .bind(run_id).bind(&self.feed).bind(time::to_db(started)).bind(at).bind(report_json)
-        .execute(&mut **conn).await.map(|_| ()))?;
+        let run = sql(
+            "INSERT INTO feed_runs (id, feed, started_at, finished_at, succeeded, report) VALUES ($1, $2, $3, $4, TRUE, $5)",
+        );
+        self.tx
+            .execute(run.bind(run_id).bind(&self.feed).bind(time::to_db(started)).bind(at).bind(report_json))
+            .await?;
         if changed {
-            on_tx!(&mut self.tx, conn => sqlx::query("UPDATE catalogue_state SET version = version + 1, updated_at = $1 WHERE id = 1")
-                .bind(at).execute(&mut **conn).await.map(|_| ()))?;
+            let bump = sql("UPDATE catalogue_state SET version = version + 1, updated_at = $1 WHERE id = 1");
+            self.tx.execute(bump.bind(at)).await?;
         }
-        let version: i64 = on_tx!(&mut self.tx, conn => sqlx::query_scalar("SELECT version FROM catalogue_state WHERE id = 1")
-            .fetch_one(&mut **conn).await)?;
-        on_tx!(self.tx, tx => tx.commit().await)?;
+        let version: i64 = self.tx.scalar(sql("SELECT version FROM catalogue_state WHERE id = 1")).await?;
+        self.tx.commit().await?;
         Ok(version)
     }
 }

@@ -4,7 +4,11 @@
 use chrono::{DateTime, Utc};
 use ferrite_core::money::PriceBreak;
 
-use crate::{Store, StoreError, dispatch, time};
+use crate::{
+    CatalogueStore, StoreError,
+    db::{Execute, Record, list_statement, sql},
+    time,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartRecord {
@@ -38,7 +42,7 @@ pub struct OfferRecord {
 
 /// A row of a dictionary table: manufacturers and sellers (`extra` = homepage URL), categories
 /// (`parent` and `extra` = path), attributes (`extra` = shortname, with group and units).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Named {
     pub id: i64,
     pub name: String,
@@ -46,7 +50,7 @@ pub struct Named {
     pub homepage_url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CategoryRecord {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -54,11 +58,12 @@ pub struct CategoryRecord {
     pub path: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AttributeRecord {
     pub id: i64,
     pub name: String,
     pub shortname: String,
+    #[sqlx(rename = "group_name")]
     pub group: Option<String>,
     pub units: Option<String>,
 }
@@ -71,9 +76,55 @@ pub struct HistoryRecord {
     pub prices: Vec<PriceBreak>,
 }
 
-type PartRow = (i64, i64, String, Option<String>, Option<i64>, String, Option<String>, Option<String>, i64);
-type OfferRowTuple =
-    (i64, i64, i64, String, bool, Option<i64>, Option<i64>, Option<i64>, Option<String>, String, Option<String>, i64);
+/// A part's row as stored.
+#[derive(sqlx::FromRow)]
+struct StoredPart {
+    id: i64,
+    manufacturer_id: i64,
+    mpn: String,
+    description: Option<String>,
+    category_id: Option<i64>,
+    specs: String,
+    datasheet_url: Option<String>,
+    image_url: Option<String>,
+    updated_at: i64,
+}
+
+/// An offer's row as stored.
+#[derive(sqlx::FromRow)]
+struct StoredOffer {
+    id: i64,
+    part_id: i64,
+    seller_id: i64,
+    sku: String,
+    is_authorized: bool,
+    inventory_level: Option<i64>,
+    moq: Option<i64>,
+    order_multiple: Option<i64>,
+    packaging: Option<String>,
+    prices: String,
+    click_url: Option<String>,
+    updated_at: i64,
+}
+
+/// A part joined with one of its offers: the offer's columns are prefixed `o_`, and all null
+/// for a part without offers.
+#[derive(sqlx::FromRow)]
+struct PartOfferRow {
+    #[sqlx(flatten)]
+    part: StoredPart,
+    o_id: Option<i64>,
+    o_seller_id: Option<i64>,
+    o_sku: Option<String>,
+    o_is_authorized: Option<bool>,
+    o_inventory_level: Option<i64>,
+    o_moq: Option<i64>,
+    o_order_multiple: Option<i64>,
+    o_packaging: Option<String>,
+    o_prices: Option<String>,
+    o_click_url: Option<String>,
+    o_updated_at: Option<i64>,
+}
 
 const PART_COLUMNS: &str =
     "id, manufacturer_id, mpn, description, category_id, specs, datasheet_url, image_url, updated_at";
@@ -90,56 +141,61 @@ fn price_breaks(json: &str) -> Result<Vec<PriceBreak>, StoreError> {
     Ok(breaks.into_iter().map(|(quantity, price, currency)| PriceBreak { quantity, price, currency }).collect())
 }
 
-fn part(
-    (id, manufacturer_id, mpn, description, category_id, specs, datasheet_url, image_url, updated): PartRow,
-) -> Result<PartRecord, StoreError> {
-    Ok(PartRecord {
-        id,
-        manufacturer_id,
-        mpn,
-        description,
-        category_id,
-        specs: serde_json::from_str(&specs).map_err(|e| corrupt("specs", e))?,
-        datasheet_url,
-        image_url,
-        updated_at: time::from_db(updated),
-    })
+impl StoredPart {
+    fn into_record(self) -> Result<PartRecord, StoreError> {
+        Ok(PartRecord {
+            id: self.id,
+            manufacturer_id: self.manufacturer_id,
+            mpn: self.mpn,
+            description: self.description,
+            category_id: self.category_id,
+            specs: serde_json::from_str(&self.specs).map_err(|e| corrupt("specs", e))?,
+            datasheet_url: self.datasheet_url,
+            image_url: self.image_url,
+            updated_at: time::from_db(self.updated_at),
+        })
+    }
 }
 
-fn offer(row: OfferRowTuple) -> Result<OfferRecord, StoreError> {
-    let (
-        id,
-        part_id,
-        seller_id,
-        sku,
-        is_authorized,
-        inventory_level,
-        moq,
-        order_multiple,
-        packaging,
-        prices,
-        click_url,
-        updated,
-    ) = row;
-    Ok(OfferRecord {
-        id,
-        part_id,
-        seller_id,
-        sku,
-        is_authorized,
-        inventory_level,
-        moq,
-        order_multiple,
-        packaging,
-        prices: price_breaks(&prices)?,
-        click_url,
-        updated_at: time::from_db(updated),
-    })
+impl StoredOffer {
+    fn into_record(self) -> Result<OfferRecord, StoreError> {
+        Ok(OfferRecord {
+            id: self.id,
+            part_id: self.part_id,
+            seller_id: self.seller_id,
+            sku: self.sku,
+            is_authorized: self.is_authorized,
+            inventory_level: self.inventory_level,
+            moq: self.moq,
+            order_multiple: self.order_multiple,
+            packaging: self.packaging,
+            prices: price_breaks(&self.prices)?,
+            click_url: self.click_url,
+            updated_at: time::from_db(self.updated_at),
+        })
+    }
 }
 
-/// `$1, $2, ...` for `n` parameters.
-fn placeholders(n: usize) -> String {
-    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+impl PartOfferRow {
+    /// The joined offer, if the row has one.
+    fn offer(&mut self) -> Result<Option<StoredOffer>, StoreError> {
+        let Some(id) = self.o_id else { return Ok(None) };
+        let missing = || StoreError::Database(format!("offer {id} has a null in a required column"));
+        Ok(Some(StoredOffer {
+            id,
+            part_id: self.part.id,
+            seller_id: self.o_seller_id.ok_or_else(missing)?,
+            sku: self.o_sku.take().ok_or_else(missing)?,
+            is_authorized: self.o_is_authorized.ok_or_else(missing)?,
+            inventory_level: self.o_inventory_level,
+            moq: self.o_moq,
+            order_multiple: self.o_order_multiple,
+            packaging: self.o_packaging.take(),
+            prices: self.o_prices.take().ok_or_else(missing)?,
+            click_url: self.o_click_url.take(),
+            updated_at: self.o_updated_at.ok_or_else(missing)?,
+        }))
+    }
 }
 
 /// Ids bound per statement at most: SQLite takes 32,766 parameters, PostgreSQL 65,535, and a
@@ -157,14 +213,14 @@ fn positions(ids: &[i64]) -> std::collections::HashMap<i64, usize> {
     ids.iter().enumerate().map(|(i, id)| (*id, i)).collect()
 }
 
-impl Store {
+impl CatalogueStore {
     /// Parts by id, in the order asked (ids not found are left out, an id asked twice is
     /// answered once).
     pub async fn parts_by_ids(&self, ids: &[i64]) -> Result<Vec<PartRecord>, StoreError> {
         let ids = distinct(ids);
-        let rows: Vec<PartRow> =
-            self.rows_by_ids(&ids, |list| format!("SELECT {PART_COLUMNS} FROM parts WHERE id IN ({list})")).await?;
-        let mut parts = rows.into_iter().map(part).collect::<Result<Vec<_>, _>>()?;
+        let head = format!("SELECT {PART_COLUMNS} FROM parts WHERE id IN");
+        let rows: Vec<StoredPart> = self.rows_by_ids(&ids, &head, "").await?;
+        let mut parts = rows.into_iter().map(StoredPart::into_record).collect::<Result<Vec<_>, _>>()?;
         let order = positions(&ids);
         parts.sort_by_key(|p| order[&p.id]);
         Ok(parts)
@@ -184,66 +240,32 @@ impl Store {
         Ok(found)
     }
 
-    /// [`Store::parts_with_offers`] for ids without repeats, at most [`IDS_PER_QUERY`] of them, in id order.
+    /// [`CatalogueStore::parts_with_offers`] for ids without repeats, at most [`IDS_PER_QUERY`] of them, in id order.
     async fn parts_with_offers_at_most(&self, ids: &[i64]) -> Result<Vec<(PartRecord, Vec<OfferRecord>)>, StoreError> {
-        let sql = format!(
+        let mut query = list_statement(
             "SELECT p.id, p.manufacturer_id, p.mpn, p.description, p.category_id, p.specs, p.datasheet_url, \
-             p.image_url, p.updated_at, o.id, o.seller_id, o.sku, o.is_authorized, o.inventory_level, o.moq, \
-             o.order_multiple, o.packaging, o.prices, o.click_url, o.updated_at \
-             FROM parts p LEFT JOIN offers o ON o.part_id = p.id WHERE p.id IN ({}) ORDER BY p.id, o.seller_id, o.sku",
-            placeholders(ids.len())
+             p.image_url, p.updated_at, o.id AS o_id, o.seller_id AS o_seller_id, o.sku AS o_sku, \
+             o.is_authorized AS o_is_authorized, o.inventory_level AS o_inventory_level, o.moq AS o_moq, \
+             o.order_multiple AS o_order_multiple, o.packaging AS o_packaging, o.prices AS o_prices, \
+             o.click_url AS o_click_url, o.updated_at AS o_updated_at \
+             FROM parts p LEFT JOIN offers o ON o.part_id = p.id WHERE p.id IN",
+            ids.len(),
+            " ORDER BY p.id, o.seller_id, o.sku",
         );
-        // The offer's columns after the part's; all null for a part without offers.
-        type OfferCells = (
-            i64,
-            i64,
-            String,
-            bool,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            String,
-            Option<String>,
-            i64,
-        );
-        let rows: Vec<(PartRow, Option<OfferCells>)> = dispatch!(catalogue self, pool => {
-            let mut query = sqlx::query(&sql);
-            for id in ids {
-                query = query.bind(id);
-            }
-            query.fetch_all(pool).await.and_then(|rows| {
-                use sqlx::Row;
-                rows.iter()
-                    .map(|row| {
-                        let part: PartRow = (
-                            row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?,
-                            row.try_get(5)?, row.try_get(6)?, row.try_get(7)?, row.try_get(8)?,
-                        );
-                        let offer = match row.try_get::<Option<i64>, _>(9)? {
-                            None => None,
-                            Some(id) => Some((
-                                id, row.try_get(10)?, row.try_get(11)?, row.try_get(12)?, row.try_get(13)?,
-                                row.try_get(14)?, row.try_get(15)?, row.try_get(16)?, row.try_get(17)?,
-                                row.try_get(18)?, row.try_get(19)?,
-                            )),
-                        };
-                        Ok((part, offer))
-                    })
-                    .collect()
-            })
-        })?;
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let rows: Vec<PartOfferRow> = self.db.fetch_all(query).await?;
         let mut found: Vec<(PartRecord, Vec<OfferRecord>)> = Vec::new();
-        for (part_row, cells) in rows {
+        for mut row in rows {
+            let offer = row.offer()?;
             // Rows come by part: a new part starts where the id changes.
-            if found.last().is_none_or(|(last, _)| last.id != part_row.0) {
-                found.push((part(part_row)?, Vec::new()));
+            if found.last().is_none_or(|(last, _)| last.id != row.part.id) {
+                found.push((row.part.into_record()?, Vec::new()));
             }
-            let (part, offers) = found.last_mut().expect("a part was pushed");
-            if let Some((id, seller, sku, authorized, inventory, moq, multiple, packaging, prices, click, at)) = cells {
-                offers.push(offer((
-                    id, part.id, seller, sku, authorized, inventory, moq, multiple, packaging, prices, click, at,
-                ))?);
+            let (_, offers) = found.last_mut().expect("a part was pushed");
+            if let Some(offer) = offer {
+                offers.push(offer.into_record()?);
             }
         }
         Ok(found)
@@ -251,16 +273,12 @@ impl Store {
 
     /// Parts whose MPN key (upper-case, no punctuation) is exactly `mpn_key`.
     pub async fn part_ids_by_mpn_key(&self, mpn_key: &str) -> Result<Vec<i64>, StoreError> {
-        Ok(dispatch!(catalogue self, pool => sqlx::query_scalar("SELECT id FROM parts WHERE mpn_key = $1 ORDER BY id")
-            .bind(mpn_key).fetch_all(pool).await)?)
+        self.db.scalars(sql("SELECT id FROM parts WHERE mpn_key = $1 ORDER BY id").bind(mpn_key)).await
     }
 
     /// Parts that some seller sells under `sku` (case as given).
     pub async fn part_ids_by_sku(&self, sku: &str) -> Result<Vec<i64>, StoreError> {
-        Ok(
-            dispatch!(catalogue self, pool => sqlx::query_scalar("SELECT DISTINCT part_id FROM offers WHERE sku = $1 ORDER BY part_id")
-            .bind(sku).fetch_all(pool).await)?,
-        )
+        self.db.scalars(sql("SELECT DISTINCT part_id FROM offers WHERE sku = $1 ORDER BY part_id").bind(sku)).await
     }
 
     /// The offers of these parts, by part then seller.
@@ -268,58 +286,43 @@ impl Store {
         let mut ids = distinct(part_ids);
         ids.sort_unstable();
         // Chunks in id order, each ordered by part: the whole is ordered by part.
-        let rows: Vec<OfferRowTuple> = self
-            .rows_by_ids(&ids, |list| {
-                format!("SELECT {OFFER_COLUMNS} FROM offers WHERE part_id IN ({list}) ORDER BY part_id, seller_id, sku")
-            })
-            .await?;
-        rows.into_iter().map(offer).collect()
+        let head = format!("SELECT {OFFER_COLUMNS} FROM offers WHERE part_id IN");
+        let rows: Vec<StoredOffer> = self.rows_by_ids(&ids, &head, " ORDER BY part_id, seller_id, sku").await?;
+        rows.into_iter().map(StoredOffer::into_record).collect()
     }
 
-    /// The rows of `sql(placeholders)` for `ids`, at most [`IDS_PER_QUERY`] ids a statement (SQLite
-    /// takes a bounded number of parameters), chunk after chunk.
-    async fn rows_by_ids<R>(&self, ids: &[i64], sql: impl Fn(&str) -> String) -> Result<Vec<R>, StoreError>
-    where
-        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-            + Send
-            + Unpin,
-    {
+    /// The rows of `head (ids) tail`, at most [`IDS_PER_QUERY`] ids a statement (SQLite takes a
+    /// bounded number of parameters), chunk after chunk.
+    async fn rows_by_ids<R: Record>(&self, ids: &[i64], head: &str, tail: &str) -> Result<Vec<R>, StoreError> {
         let mut rows = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(IDS_PER_QUERY) {
-            let sql = sql(&placeholders(chunk.len()));
-            let found: Vec<R> = dispatch!(catalogue self, pool => {
-                let mut query = sqlx::query_as(&sql);
-                for id in chunk {
-                    query = query.bind(id);
-                }
-                query.fetch_all(pool).await
-            })?;
-            rows.extend(found);
+            let mut query = list_statement(head, chunk.len(), tail);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            rows.extend(self.db.fetch_all::<R>(query).await?);
         }
         Ok(rows)
     }
 
     /// Every part id, in MPN order (for sorting search results by MPN).
     pub async fn part_ids_in_mpn_order(&self) -> Result<Vec<i64>, StoreError> {
-        Ok(dispatch!(catalogue self, pool => sqlx::query_scalar("SELECT id FROM parts ORDER BY mpn_key, id")
-            .fetch_all(pool).await)?)
+        self.db.scalars(sql("SELECT id FROM parts ORDER BY mpn_key, id")).await
     }
 
     /// A page of parts in id order after `after_id`, for building the search index.
     pub async fn parts_page(&self, after_id: i64, limit: i64) -> Result<Vec<PartRecord>, StoreError> {
-        let sql = format!("SELECT {PART_COLUMNS} FROM parts WHERE id > $1 ORDER BY id LIMIT $2");
-        let rows: Vec<PartRow> =
-            dispatch!(catalogue self, pool => sqlx::query_as(&sql).bind(after_id).bind(limit).fetch_all(pool).await)?;
-        rows.into_iter().map(part).collect()
+        let query = sql(format!("SELECT {PART_COLUMNS} FROM parts WHERE id > $1 ORDER BY id LIMIT $2"));
+        let rows: Vec<StoredPart> = self.db.fetch_all(query.bind(after_id).bind(limit)).await?;
+        rows.into_iter().map(StoredPart::into_record).collect()
     }
 
     /// Offers of the parts with ids in `(after_id, up_to]`, for building the search index.
     pub async fn offers_in_part_range(&self, after_id: i64, up_to: i64) -> Result<Vec<OfferRecord>, StoreError> {
-        let sql = format!("SELECT {OFFER_COLUMNS} FROM offers WHERE part_id > $1 AND part_id <= $2 ORDER BY part_id");
-        let rows: Vec<OfferRowTuple> =
-            dispatch!(catalogue self, pool => sqlx::query_as(&sql).bind(after_id).bind(up_to).fetch_all(pool).await)?;
-        rows.into_iter().map(offer).collect()
+        let query =
+            sql(format!("SELECT {OFFER_COLUMNS} FROM offers WHERE part_id > $1 AND part_id <= $2 ORDER BY part_id"));
+        let rows: Vec<StoredOffer> = self.db.fetch_all(query.bind(after_id).bind(up_to)).await?;
+        rows.into_iter().map(StoredOffer::into_record).collect()
     }
 
     pub async fn manufacturers(&self) -> Result<Vec<Named>, StoreError> {
@@ -331,33 +334,23 @@ impl Store {
     }
 
     async fn named(&self, table: &str) -> Result<Vec<Named>, StoreError> {
-        let sql = format!("SELECT id, name, slug, homepage_url FROM {table} ORDER BY id");
-        let rows: Vec<(i64, String, String, Option<String>)> =
-            dispatch!(catalogue self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
-        Ok(rows.into_iter().map(|(id, name, slug, homepage_url)| Named { id, name, slug, homepage_url }).collect())
+        self.db.fetch_all(sql(format!("SELECT id, name, slug, homepage_url FROM {table} ORDER BY id"))).await
     }
 
     pub async fn categories(&self) -> Result<Vec<CategoryRecord>, StoreError> {
-        let rows: Vec<(i64, Option<i64>, String, String)> = dispatch!(catalogue self, pool =>
-            sqlx::query_as("SELECT id, parent_id, name, path FROM categories ORDER BY id").fetch_all(pool).await)?;
-        Ok(rows.into_iter().map(|(id, parent_id, name, path)| CategoryRecord { id, parent_id, name, path }).collect())
+        self.db.fetch_all(sql("SELECT id, parent_id, name, path FROM categories ORDER BY id")).await
     }
 
     pub async fn attributes(&self) -> Result<Vec<AttributeRecord>, StoreError> {
-        type Row = (i64, String, String, Option<String>, Option<String>);
-        let rows: Vec<Row> = dispatch!(catalogue self, pool =>
-            sqlx::query_as("SELECT id, name, shortname, group_name, units FROM attributes ORDER BY id").fetch_all(pool).await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, shortname, group, units)| AttributeRecord { id, name, shortname, group, units })
-            .collect())
+        self.db.fetch_all(sql("SELECT id, name, shortname, group_name, units FROM attributes ORDER BY id")).await
     }
 
     /// An offer's stock and price history, oldest first.
     pub async fn offer_history(&self, offer_id: i64) -> Result<Vec<HistoryRecord>, StoreError> {
-        let rows: Vec<(i64, Option<i64>, String)> = dispatch!(catalogue self, pool => sqlx::query_as(
-            "SELECT recorded_at, inventory_level, prices FROM offer_history WHERE offer_id = $1 ORDER BY recorded_at"
-        ).bind(offer_id).fetch_all(pool).await)?;
+        let query = sql(
+            "SELECT recorded_at, inventory_level, prices FROM offer_history WHERE offer_id = $1 ORDER BY recorded_at",
+        );
+        let rows: Vec<(i64, Option<i64>, String)> = self.db.fetch_all(query.bind(offer_id)).await?;
         rows.into_iter()
             .map(|(at, inventory_level, prices)| {
                 Ok(HistoryRecord { recorded_at: time::from_db(at), inventory_level, prices: price_breaks(&prices)? })
@@ -367,17 +360,13 @@ impl Store {
 
     /// When the last successful run of `feed` started, if there was one.
     pub async fn last_feed_run(&self, feed: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let at: Option<i64> = dispatch!(catalogue self, pool => sqlx::query_scalar(
-            "SELECT MAX(started_at) FROM feed_runs WHERE feed = $1 AND succeeded"
-        ).bind(feed).fetch_one(pool).await)?;
+        let query = sql("SELECT MAX(started_at) FROM feed_runs WHERE feed = $1 AND succeeded");
+        let at: Option<i64> = self.db.scalar(query.bind(feed)).await?;
         Ok(at.map(time::from_db))
     }
 
     /// The id of the offer a seller sells under `sku`.
     pub async fn offer_id(&self, seller_id: i64, sku: &str) -> Result<i64, StoreError> {
-        Ok(
-            dispatch!(catalogue self, pool => sqlx::query_scalar("SELECT id FROM offers WHERE seller_id = $1 AND sku = $2")
-            .bind(seller_id).bind(sku).fetch_one(pool).await)?,
-        )
+        self.db.scalar(sql("SELECT id FROM offers WHERE seller_id = $1 AND sku = $2").bind(seller_id).bind(sku)).await
     }
 }

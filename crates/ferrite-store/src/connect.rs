@@ -2,35 +2,17 @@
 
 use std::{str::FromStr, time::Duration};
 
+use crate::{
+    CatalogueStore, Store, StoreError,
+    backend::{Backend, redact_url},
+    db::{BUSY_WAIT, Db, Pool},
+    health::Health,
+    metering::SqliteCharger,
+};
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
-use url::Url;
-
-use crate::{Pool, Store, StoreError, health::Health, metering::SqliteCharger};
-
-/// How long a SQLite writer waits for another connection's write lock.
-pub(crate) const BUSY_WAIT: Duration = Duration::from_secs(10);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn from_url(url: &str) -> Result<Self, StoreError> {
-        match url.split_once(':').map(|(scheme, _)| scheme) {
-            Some("sqlite") => Ok(Backend::Sqlite),
-            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
-            _ => Err(StoreError::Unreachable {
-                url: redact_url(url),
-                reason: "the URL must start with sqlite:// or postgres://".into(),
-            }),
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
@@ -79,12 +61,12 @@ impl Store {
                 let uploads = open(uploads).await.map_err(unreachable)?;
                 let charger = SqliteCharger::open(&main_file)
                     .map_err(|err| StoreError::Unreachable { url: redact_url(url), reason: err.to_string() })?;
+                let db = |pool| Db { pool: Pool::Sqlite(pool), health: None };
                 Store {
-                    pool: Pool::Sqlite(main),
-                    catalogue: Pool::Sqlite(catalogue),
-                    uploads: Pool::Sqlite(uploads),
+                    main: db(main),
+                    catalogue: CatalogueStore { db: db(catalogue) },
+                    uploads: db(uploads),
                     charger: Some(charger),
-                    health: None,
                 }
             }
             Backend::Postgres => {
@@ -95,14 +77,9 @@ impl Store {
                     .connect_with(connect.clone())
                     .await
                     .map_err(unreachable)?;
-                let health = Some(Health::watch(connect));
-                Store {
-                    pool: Pool::Postgres(pool.clone()),
-                    catalogue: Pool::Postgres(pool.clone()),
-                    uploads: Pool::Postgres(pool),
-                    charger: None,
-                    health,
-                }
+                // One pool and one probe for the three roles.
+                let db = Db { pool: Pool::Postgres(pool), health: Some(Health::watch(connect)) };
+                Store { main: db.clone(), catalogue: CatalogueStore { db: db.clone() }, uploads: db, charger: None }
             }
         };
         Ok(store)
@@ -120,29 +97,9 @@ fn beside(main: &std::path::Path, role: &str) -> std::path::PathBuf {
     main.with_file_name(name)
 }
 
-/// The URL with any password replaced by `***`, safe for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(_) => url.to_owned(),
-        Err(_) => "<unparseable database URL>".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backend_comes_from_the_scheme() {
-        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://h/db").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::from_url("postgresql://h/db").unwrap(), Backend::Postgres);
-        assert!(Backend::from_url("mysql://h/db").is_err());
-    }
 
     #[test]
     fn the_catalogue_file_sits_beside_the_main_one() {
@@ -150,13 +107,5 @@ mod tests {
         assert_eq!(beside(Path::new("/d/ferrite.db"), "catalogue"), Path::new("/d/ferrite-catalogue.db"));
         assert_eq!(beside(Path::new("data/state"), "catalogue"), Path::new("data/state-catalogue"));
         assert_eq!(beside(Path::new("/d/ferrite.db"), "uploads"), Path::new("/d/ferrite-uploads.db"));
-    }
-
-    #[test]
-    fn passwords_never_reach_messages() {
-        let redacted = redact_url("postgres://ferrite:hunter2@db.local:5432/ferrite");
-        assert_eq!(redacted, "postgres://ferrite:***@db.local:5432/ferrite");
-        assert_eq!(redact_url("sqlite://./data/ferrite.db"), "sqlite://./data/ferrite.db");
-        assert_eq!(redact_url("not a url with s3cret"), "<unparseable database URL>");
     }
 }

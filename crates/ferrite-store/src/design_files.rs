@@ -13,7 +13,12 @@
 use chrono::{DateTime, Utc};
 use ferrite_core::{DesignFileId, OrgId};
 
-use crate::{Pool, Store, StoreError, dispatch, parse_id, time};
+use crate::{
+    Store, StoreError,
+    backend::Backend,
+    db::{Execute, sql},
+    parse_id, time,
+};
 
 pub struct NewDesignFile<'a> {
     pub org: OrgId,
@@ -63,7 +68,19 @@ pub enum SaveFileError {
     Store(#[from] StoreError),
 }
 
-type FileRow = (String, String, String, String, String, i64, i64, i64, Vec<u8>);
+/// A file's row as stored, with its bytes.
+#[derive(sqlx::FromRow)]
+struct FileRow {
+    id: String,
+    org_id: String,
+    uploader: String,
+    client_id: String,
+    name: String,
+    size: i64,
+    created_at: i64,
+    expires_at: i64,
+    content: Vec<u8>,
+}
 
 impl Store {
     /// Stores an uploaded file, unless it would put its uploader or organization past `quota`.
@@ -76,65 +93,55 @@ impl Store {
         let id = DesignFileId::new();
         let size = new.content.len() as u64;
         let org = new.org.to_string();
-        let postgres = matches!(self.uploads, Pool::Postgres(_));
-        let over: Option<SaveFileError> = dispatch!(uploads self, pool => {
-            let mut tx = pool.begin().await.map_err(StoreError::from)?;
-            // The first statement writes: on SQLite it takes the file's write lock, so the sums
-            // below are not raced. On PostgreSQL, locks per organization, then per uploader (always
-            // in that order, so two uploads never wait for each other in a cycle).
-            sqlx::query("DELETE FROM design_files WHERE expires_at <= $1")
-                .bind(time::to_db(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::from)?;
-            if postgres {
-                for (space, key) in [(1_i32, org.as_str()), (2, new.uploader)] {
-                    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-                        .bind(space)
-                        .bind(key)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(StoreError::from)?;
-                }
-            }
-            let mut over = None;
-            for (holder, limit, column, key) in [
-                (QuotaHolder::Uploader, quota.per_uploader, "uploader", new.uploader),
-                (QuotaHolder::Organization, quota.per_org, "org_id", org.as_str()),
-            ] {
-                let sql = format!(
-                    "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), MIN(expires_at) FROM design_files WHERE {column} = $1"
-                );
-                let (pending, frees_at): (i64, Option<i64>) =
-                    sqlx::query_as(&sql).bind(key).fetch_one(&mut *tx).await.map_err(StoreError::from)?;
-                let pending = pending.max(0) as u64;
-                if pending.saturating_add(size) > limit {
-                    over = Some(SaveFileError::OverQuota { holder, limit, pending, frees_at: frees_at.map(time::from_db) });
-                    break;
-                }
-            }
-            if over.is_none() {
-                sqlx::query(
-                    "INSERT INTO design_files (id, org_id, uploader, client_id, name, content, size, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        let mut tx = self.uploads.begin().await?;
+        // The first statement writes: on SQLite it takes the file's write lock, so the sums
+        // below are not raced. On PostgreSQL, locks per organization, then per uploader (always
+        // in that order, so two uploads never wait for each other in a cycle).
+        tx.execute(sql("DELETE FROM design_files WHERE expires_at <= $1").bind(time::to_db(now))).await?;
+        if tx.backend() == Backend::Postgres {
+            for (space, key) in [(1, org.as_str()), (2, new.uploader)] {
+                tx.execute(
+                    sql("SELECT pg_advisory_xact_lock(CAST($1 AS INTEGER), hashtext($2))").bind(space).bind(key),
                 )
-                .bind(id.to_string())
-                .bind(&org)
-                .bind(new.uploader)
-                .bind(new.client_id)
-                .bind(new.name)
-                .bind(new.content)
-                .bind(size as i64)
-                .bind(time::to_db(now))
-                .bind(time::to_db(new.expires_at))
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::from)?;
+                .await?;
             }
-            // Committed either way: the expired files are gone.
-            tx.commit().await.map_err(StoreError::from)?;
-            over
-        });
+        }
+        let mut over = None;
+        for (holder, limit, column, key) in [
+            (QuotaHolder::Uploader, quota.per_uploader, "uploader", new.uploader),
+            (QuotaHolder::Organization, quota.per_org, "org_id", org.as_str()),
+        ] {
+            let sum = sql(format!(
+                "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), MIN(expires_at) FROM design_files WHERE {column} = $1"
+            ));
+            let (pending, frees_at): (i64, Option<i64>) = tx.fetch_one(sum.bind(key)).await?;
+            let pending = pending.max(0) as u64;
+            if pending.saturating_add(size) > limit {
+                over = Some(SaveFileError::OverQuota { holder, limit, pending, frees_at: frees_at.map(time::from_db) });
+                break;
+            }
+        }
+        if over.is_none() {
+            let insert = sql(
+                "INSERT INTO design_files (id, org_id, uploader, client_id, name, content, size, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            );
+            tx.execute(
+                insert
+                    .bind(id.to_string())
+                    .bind(&org)
+                    .bind(new.uploader)
+                    .bind(new.client_id)
+                    .bind(new.name)
+                    .bind(new.content)
+                    .bind(size as i64)
+                    .bind(time::to_db(now))
+                    .bind(time::to_db(new.expires_at)),
+            )
+            .await?;
+        }
+        // Committed either way: the expired files are gone.
+        tx.commit().await?;
         if let Some(over) = over {
             return Err(over);
         }
@@ -152,25 +159,15 @@ impl Store {
 
     /// Removes the files that expired by `now`; how many.
     pub async fn remove_expired_design_files(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let removed = dispatch!(uploads self, pool => sqlx::query("DELETE FROM design_files WHERE expires_at <= $1")
-            .bind(time::to_db(now))
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))?;
-        Ok(removed)
+        self.uploads.execute(sql("DELETE FROM design_files WHERE expires_at <= $1").bind(time::to_db(now))).await
     }
 
     /// A file that has not expired, with its bytes. Callers check that the asker uploaded it.
     pub async fn design_file(&self, id: DesignFileId, now: DateTime<Utc>) -> Result<(DesignFile, Vec<u8>), StoreError> {
-        let row: FileRow = dispatch!(uploads self, pool => sqlx::query_as(
-                "SELECT id, org_id, uploader, client_id, name, size, created_at, expires_at, content
-                 FROM design_files WHERE id = $1 AND expires_at > $2",
-            )
-            .bind(id.to_string())
-            .bind(time::to_db(now))
-            .fetch_one(pool)
-            .await)?;
-        file_of(row)
+        let query = sql("SELECT id, org_id, uploader, client_id, name, size, created_at, expires_at, content
+                         FROM design_files WHERE id = $1 AND expires_at > $2");
+        let row: FileRow = self.uploads.fetch_one(query.bind(id.to_string()).bind(time::to_db(now))).await?;
+        row.into_file()
     }
 
     /// Claims a file that has not expired for the project about to be made of it: one request
@@ -181,43 +178,41 @@ impl Store {
         id: DesignFileId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let Pool::Sqlite(pool) = &self.uploads else {
+        if self.uploads.backend() != Backend::Sqlite {
             return Err(StoreError::Database("files are claimed apart from projects only on SQLite".into()));
-        };
-        let claimed =
-            sqlx::query("UPDATE design_files SET claimed = TRUE WHERE id = $1 AND expires_at > $2 AND NOT claimed")
-                .bind(id.to_string())
-                .bind(time::to_db(now))
-                .execute(pool)
-                .await?
-                .rows_affected();
+        }
+        let claim = sql("UPDATE design_files SET claimed = TRUE WHERE id = $1 AND expires_at > $2 AND NOT claimed");
+        let claimed = self.uploads.execute(claim.bind(id.to_string()).bind(time::to_db(now))).await?;
         if claimed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     /// Ends a claim: the file is used up (deleted), or free again for another try.
     pub(crate) async fn settle_sqlite_claim(&self, id: DesignFileId, used: bool) -> Result<(), StoreError> {
-        let Pool::Sqlite(pool) = &self.uploads else { return Ok(()) };
-        let sql = if used {
+        if self.uploads.backend() != Backend::Sqlite {
+            return Ok(());
+        }
+        let settle = if used {
             "DELETE FROM design_files WHERE id = $1"
         } else {
             "UPDATE design_files SET claimed = FALSE WHERE id = $1"
         };
-        sqlx::query(sql).bind(id.to_string()).execute(pool).await?;
+        self.uploads.execute(sql(settle).bind(id.to_string())).await?;
         Ok(())
     }
 }
 
-fn file_of(row: FileRow) -> Result<(DesignFile, Vec<u8>), StoreError> {
-    let (id, org_id, uploader, client_id, name, size, created_at, expires_at, content) = row;
-    let file = DesignFile {
-        id: parse_id(&id)?,
-        org_id: parse_id(&org_id)?,
-        uploader,
-        client_id,
-        name,
-        size,
-        created_at: time::from_db(created_at),
-        expires_at: time::from_db(expires_at),
-    };
-    Ok((file, content))
+impl FileRow {
+    fn into_file(self) -> Result<(DesignFile, Vec<u8>), StoreError> {
+        let file = DesignFile {
+            id: parse_id(&self.id)?,
+            org_id: parse_id(&self.org_id)?,
+            uploader: self.uploader,
+            client_id: self.client_id,
+            name: self.name,
+            size: self.size,
+            created_at: time::from_db(self.created_at),
+            expires_at: time::from_db(self.expires_at),
+        };
+        Ok((file, self.content))
+    }
 }

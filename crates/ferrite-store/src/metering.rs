@@ -24,7 +24,11 @@ use ferrite_core::{
 };
 use rusqlite::{OptionalExtension, TransactionBehavior};
 
-use crate::{Pool, Store, StoreError, connect::BUSY_WAIT, parse_id};
+use crate::{
+    Store, StoreError,
+    db::{BUSY_WAIT, Execute, Pool, Statement, sql},
+    parse_id,
+};
 
 /// One request's charge. All charges of one app in a batch fall in one period.
 #[derive(Debug, Clone)]
@@ -102,7 +106,7 @@ fn commit(connection: &mut rusqlite::Connection, charges: &[ChargeRequest]) -> R
     Ok(settled.outcomes)
 }
 
-const DAILY_UPSERT: &str = "INSERT INTO part_usage_daily (app_id, day, parts) VALUES ($1, $2, $3)
+pub(crate) const DAILY_UPSERT: &str = "INSERT INTO part_usage_daily (app_id, day, parts) VALUES ($1, $2, $3)
      ON CONFLICT (app_id, day) DO UPDATE SET parts = part_usage_daily.parts + excluded.parts";
 
 /// What a batch writes once its charges are decided.
@@ -141,6 +145,14 @@ fn placeholders(rows: usize) -> String {
     (0..rows).map(|r| format!("(${}, ${})", 2 * r + 1, 2 * r + 2)).collect::<Vec<_>>().join(", ")
 }
 
+/// Binds each (app, period) key in turn.
+fn bind_keys<'q>(mut statement: Statement<'q>, keys: &'q [(String, &'q str)]) -> Statement<'q> {
+    for (app, period) in keys {
+        statement = statement.bind(app).bind(*period);
+    }
+    statement
+}
+
 impl Store {
     /// Decides and records a batch of charges in one transaction; outcomes in the batch's order.
     /// On SQLite this completes without awaiting unless another connection holds the write lock.
@@ -177,28 +189,29 @@ impl Store {
     /// leaves this to its caller (`ferrite_graphql::Meter`, every 100 ms) so that no fsync
     /// happens on the async runtime's threads. A no-op on PostgreSQL.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        if let Pool::Sqlite(pool) = &self.pool {
+        if let Pool::Sqlite(pool) = &self.main.pool {
             sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
         }
         Ok(())
     }
 
     async fn charge_postgres(&self, id: ChargeBatchId, charges: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
-        let Pool::Postgres(pool) = &self.pool else { unreachable!("SQLite stores charge through their charger") };
-        self.refuse_while_unavailable()?;
         if charges.is_empty() {
+            self.main.refuse_while_unavailable()?;
             return Ok(Vec::new());
         }
-        match self.charge_postgres_once(pool, id, charges).await {
+        match self.charge_postgres_once(id, charges).await {
             // The batch committed before: this is a retry after a lost reply.
-            Err(StoreError::Conflict) => committed_outcomes(pool, id).await,
+            Err(StoreError::Conflict) => {
+                let query = sql("SELECT outcomes FROM charge_batches WHERE id = $1").bind(id.to_string());
+                decode_outcomes(&self.main.scalar::<String>(query).await?)
+            }
             decided => decided,
         }
     }
 
     async fn charge_postgres_once(
         &self,
-        pool: &sqlx::PgPool,
         id: ChargeBatchId,
         charges: &[ChargeRequest],
     ) -> Result<Vec<Outcome>, StoreError> {
@@ -219,69 +232,64 @@ impl Store {
              WHERE (u.app_id, u.period) IN (VALUES {}) FOR UPDATE OF u",
             placeholders(keys.len())
         );
-        let mut tx = pool.begin().await?;
-        let mut query = sqlx::query(&ensure);
-        for (app, period) in &keys {
-            query = query.bind(app).bind(*period);
-        }
-        query.execute(&mut *tx).await?;
-        let mut query = sqlx::query_as::<_, (String, i64, i64)>(&read);
-        for (app, period) in &keys {
-            query = query.bind(app).bind(*period);
-        }
+        let mut tx = self.main.begin().await?;
+        tx.execute(bind_keys(sql(ensure), &keys)).await?;
         let mut accounts = HashMap::new();
-        for (app, used, limit) in query.fetch_all(&mut *tx).await? {
+        for (app, used, limit) in tx.fetch_all::<(String, i64, i64)>(bind_keys(sql(read), &keys)).await? {
             accounts.insert(parse_id(&app)?, Account { used, limit });
         }
         let settled = Settled::decide(charges, accounts);
         for (app, period, used) in &settled.totals {
-            sqlx::query("UPDATE part_usage SET used = $3 WHERE app_id = $1 AND period = $2")
-                .bind(app.to_string())
-                .bind(period)
-                .bind(used)
-                .execute(&mut *tx)
-                .await?;
+            let update = sql("UPDATE part_usage SET used = $3 WHERE app_id = $1 AND period = $2");
+            tx.execute(update.bind(app.to_string()).bind(*period).bind(*used)).await?;
         }
         for (app, day, parts) in &settled.daily {
-            sqlx::query(DAILY_UPSERT).bind(app.to_string()).bind(day).bind(parts).execute(&mut *tx).await?;
+            tx.execute(sql(DAILY_UPSERT).bind(app.to_string()).bind(*day).bind(*parts)).await?;
         }
-        let (charged, used, limit): (Vec<bool>, Vec<i64>, Vec<i64>) = settled
-            .outcomes
-            .iter()
-            .map(|outcome| match *outcome {
-                Outcome::Charged { used, limit } => (true, used, limit),
-                Outcome::Refused { used, limit } => (false, used, limit),
-            })
-            .collect();
-        sqlx::query(
-            "WITH pruned AS (DELETE FROM charge_batches WHERE committed_at < now() - interval '10 minutes')
-             INSERT INTO charge_batches (id, charged, used, part_limit) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id.to_string())
-        .bind(charged)
-        .bind(used)
-        .bind(limit)
-        .execute(&mut *tx)
-        .await?;
+        let record =
+            sql("WITH pruned AS (DELETE FROM charge_batches WHERE committed_at < now() - interval '10 minutes')
+             INSERT INTO charge_batches (id, outcomes) VALUES ($1, $2)");
+        tx.execute(record.bind(id.to_string()).bind(encode_outcomes(&settled.outcomes))).await?;
         tx.commit().await?;
         Ok(settled.outcomes)
     }
 }
 
-/// What the committed batch `id` decided.
-async fn committed_outcomes(pool: &sqlx::PgPool, id: ChargeBatchId) -> Result<Vec<Outcome>, StoreError> {
-    let (charged, used, limit): (Vec<bool>, Vec<i64>, Vec<i64>) =
-        sqlx::query_as("SELECT charged, used, part_limit FROM charge_batches WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_one(pool)
-            .await?;
-    Ok(charged
-        .into_iter()
-        .zip(used.into_iter().zip(limit))
-        .map(
-            |(charged, (used, limit))| {
-                if charged { Outcome::Charged { used, limit } } else { Outcome::Refused { used, limit } }
-            },
-        )
-        .collect())
+/// A batch's outcomes as `charge_batches` keeps them: `c` (charged) or `r` (refused), the total
+/// used and the limit, per charge (`c60/100 r60/100`).
+fn encode_outcomes(outcomes: &[Outcome]) -> String {
+    let one = |outcome: &Outcome| match *outcome {
+        Outcome::Charged { used, limit } => format!("c{used}/{limit}"),
+        Outcome::Refused { used, limit } => format!("r{used}/{limit}"),
+    };
+    outcomes.iter().map(one).collect::<Vec<_>>().join(" ")
+}
+
+fn decode_outcomes(text: &str) -> Result<Vec<Outcome>, StoreError> {
+    let malformed = || StoreError::Database(format!("a malformed charge batch record: {text:?}"));
+    text.split_whitespace()
+        .map(|one| {
+            let (kind, numbers) = one.split_at_checked(1).ok_or_else(malformed)?;
+            let (used, limit) = numbers.split_once('/').ok_or_else(malformed)?;
+            let (used, limit) = (used.parse().map_err(|_| malformed())?, limit.parse().map_err(|_| malformed())?);
+            match kind {
+                "c" => Ok(Outcome::Charged { used, limit }),
+                "r" => Ok(Outcome::Refused { used, limit }),
+                _ => Err(malformed()),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_record_reads_back_as_written() {
+        let outcomes = [Outcome::Charged { used: 60, limit: 100 }, Outcome::Refused { used: 60, limit: 100 }];
+        assert_eq!(encode_outcomes(&outcomes), "c60/100 r60/100");
+        assert_eq!(decode_outcomes(&encode_outcomes(&outcomes)).unwrap(), outcomes);
+        assert!(decode_outcomes("x1/2").is_err() && decode_outcomes("c1").is_err());
+    }
 }

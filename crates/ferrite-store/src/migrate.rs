@@ -2,7 +2,11 @@
 
 use sqlx::migrate::{MigrateError, Migrator};
 
-use crate::{Pool, Store, StoreError, dispatch};
+use crate::{
+    Store, StoreError,
+    backend::Backend,
+    db::{Execute, Pool, sql},
+};
 
 static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
 static SQLITE_CATALOGUE: Migrator = sqlx::migrate!("migrations/sqlite-catalogue");
@@ -26,7 +30,7 @@ impl SchemaStatus {
 
 impl Store {
     fn migrator(&self) -> &'static Migrator {
-        match self.pool {
+        match self.main.pool {
             Pool::Sqlite(_) => &SQLITE,
             Pool::Postgres(_) => &POSTGRES,
         }
@@ -43,11 +47,18 @@ impl Store {
             MigrateError::VersionMissing(found) => StoreError::SchemaTooNew { found, known: status.known },
             other => StoreError::Migration(other.to_string()),
         };
-        dispatch!(self, pool => self.migrator().run(pool).await).map_err(too_new)?;
-        if let Pool::Sqlite(pool) = &self.catalogue {
+        match &self.main.pool {
+            Pool::Sqlite(pool) => self.migrator().run(pool).await,
+            Pool::Postgres(pool) => {
+                self.main.refuse_while_unavailable()?;
+                self.migrator().run(pool).await
+            }
+        }
+        .map_err(too_new)?;
+        if let Pool::Sqlite(pool) = &self.catalogue.db.pool {
             SQLITE_CATALOGUE.run(pool).await.map_err(too_new)?;
         }
-        if let Pool::Sqlite(pool) = &self.uploads {
+        if let Pool::Sqlite(pool) = &self.uploads.pool {
             SQLITE_UPLOADS.run(pool).await.map_err(too_new)?;
         }
         Ok(())
@@ -57,22 +68,14 @@ impl Store {
     /// migrated with it and carry no separate status.)
     pub async fn schema_status(&self) -> Result<SchemaStatus, StoreError> {
         let known = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
-        let table_exists: bool = match &self.pool {
-            Pool::Sqlite(pool) => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-                )
-                .fetch_one(pool)
-                .await?
+        let exists = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
             }
-            Pool::Postgres(pool) => {
-                sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?
-            }
+            Backend::Postgres => "SELECT to_regclass('_sqlx_migrations') IS NOT NULL",
         };
-        let applied = if table_exists {
-            dispatch!(self, pool => sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-                .fetch_one(pool)
-                .await)?
+        let applied = if self.main.scalar::<bool>(sql(exists)).await? {
+            self.main.scalar(sql("SELECT MAX(version) FROM _sqlx_migrations WHERE success")).await?
         } else {
             None
         };

@@ -5,7 +5,12 @@ use chrono::{DateTime, Utc};
 use ferrite_core::{DesignFileId, ProjectId, WorkspaceId};
 use uuid::Uuid;
 
-use crate::{Pool, Store, StoreError, dispatch, parse_id, time};
+use crate::{
+    Store, StoreError,
+    backend::Backend,
+    db::{Execute, Tx, sql},
+    parse_id, time,
+};
 
 /// A manufacturer's part on a BOM line, with the supply part it matched (if any).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +65,7 @@ pub struct ProjectRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct VariantRecord {
     pub id: String,
     pub name: String,
@@ -89,21 +94,54 @@ pub struct ProjectPage {
     pub from_end: bool,
 }
 
-type ProjectRow = (String, String, String, String, String, i64, i64);
+/// A project's row as stored.
+#[derive(sqlx::FromRow)]
+struct ProjectRow {
+    id: String,
+    workspace_id: String,
+    name: String,
+    description: String,
+    created_by: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
 const PROJECT_COLUMNS: &str = "id, workspace_id, name, description, created_by, created_at, updated_at";
 
-fn project(
-    (id, workspace_id, name, description, created_by, created_at, updated_at): ProjectRow,
-) -> Result<ProjectRecord, StoreError> {
-    Ok(ProjectRecord {
-        id: parse_id(&id)?,
-        workspace_id: parse_id(&workspace_id)?,
-        name,
-        description,
-        created_by,
-        created_at: time::from_db(created_at),
-        updated_at: time::from_db(updated_at),
-    })
+impl ProjectRow {
+    fn into_record(self) -> Result<ProjectRecord, StoreError> {
+        Ok(ProjectRecord {
+            id: parse_id(&self.id)?,
+            workspace_id: parse_id(&self.workspace_id)?,
+            name: self.name,
+            description: self.description,
+            created_by: self.created_by,
+            created_at: time::from_db(self.created_at),
+            updated_at: time::from_db(self.updated_at),
+        })
+    }
+}
+
+/// A BOM item's row as stored (designators and supplier parts as JSON).
+#[derive(sqlx::FromRow)]
+struct BomItemRow {
+    id: String,
+    name: String,
+    description: String,
+    value: String,
+    footprint: String,
+    quantity: i64,
+    instances: String,
+    supplier_parts: String,
+}
+
+/// A manufacturer part's row, with the item it belongs to.
+#[derive(sqlx::FromRow)]
+struct ManufacturerPartRow {
+    item_id: String,
+    company_name: String,
+    part_number: String,
+    supply_part_id: Option<i64>,
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -114,6 +152,54 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
     serde_json::from_str(text).map_err(|e| StoreError::Database(format!("stored {what} is not valid JSON: {e}")))
 }
 
+/// A variant and its BOM, inside the project's transaction.
+async fn insert_variant(
+    tx: &mut Tx,
+    project: ProjectId,
+    position: usize,
+    variant: &NewVariant,
+) -> Result<(), StoreError> {
+    let variant_id = Uuid::now_v7().to_string();
+    let insert = sql("INSERT INTO design_variants (id, project_id, position, name) VALUES ($1, $2, $3, $4)");
+    tx.execute(insert.bind(&variant_id).bind(project.to_string()).bind(position as i64).bind(&variant.name)).await?;
+    for (position, item) in variant.items.iter().enumerate() {
+        let item_id = Uuid::now_v7().to_string();
+        let insert =
+            sql("INSERT INTO bom_items (id, variant_id, position, name, description, value, footprint, quantity,
+                                    instances, supplier_parts)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+        tx.execute(
+            insert
+                .bind(&item_id)
+                .bind(&variant_id)
+                .bind(position as i64)
+                .bind(&item.name)
+                .bind(&item.description)
+                .bind(&item.value)
+                .bind(&item.footprint)
+                .bind(item.quantity)
+                .bind(json(&item.instances))
+                .bind(json(&item.supplier_parts)),
+        )
+        .await?;
+        for (position, part) in item.manufacturer_parts.iter().enumerate() {
+            let insert =
+                sql("INSERT INTO bom_manufacturer_parts (item_id, position, company_name, part_number, supply_part_id)
+                 VALUES ($1, $2, $3, $4, $5)");
+            tx.execute(
+                insert
+                    .bind(&item_id)
+                    .bind(position as i64)
+                    .bind(&part.company_name)
+                    .bind(&part.part_number)
+                    .bind(part.supply_part_id),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Stores a project whole, using up the file it was made of (`from_file`): a file makes one
     /// project, also when two requests race for it. On PostgreSQL the file is deleted in the
@@ -122,8 +208,8 @@ impl Store {
     /// its claim released when the project could not be stored. A claim that cannot be settled
     /// (the process killed, a full disk) keeps the file from making a project until it expires.
     pub async fn create_project(&self, new: &NewProject, now: DateTime<Utc>) -> Result<ProjectRecord, StoreError> {
-        let claimed = match (&self.uploads, new.from_file) {
-            (Pool::Sqlite(_), Some(file)) => {
+        let claimed = match (self.uploads.backend(), new.from_file) {
+            (Backend::Sqlite, Some(file)) => {
                 self.claim_sqlite_design_file(file, now).await?;
                 Some(file)
             }
@@ -148,92 +234,41 @@ impl Store {
     ) -> Result<ProjectRecord, StoreError> {
         let id = ProjectId::new();
         let at = time::to_db(now);
-        dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
-            if let Some(file) = new.from_file.filter(|_| use_file) {
-                let used = sqlx::query("DELETE FROM design_files WHERE id = $1 AND expires_at > $2")
-                    .bind(file.to_string())
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if used == 0 {
-                    return Err(StoreError::NotFound);
-                }
+        let mut tx = self.main.begin().await?;
+        if let Some(file) = new.from_file.filter(|_| use_file) {
+            let use_up = sql("DELETE FROM design_files WHERE id = $1 AND expires_at > $2");
+            if tx.execute(use_up.bind(file.to_string()).bind(at)).await? == 0 {
+                return Err(StoreError::NotFound);
             }
-            sqlx::query(
-                "INSERT INTO projects (id, workspace_id, name, description, created_by, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
-            )
-            .bind(id.to_string())
-            .bind(new.workspace_id.to_string())
-            .bind(&new.name)
-            .bind(&new.description)
-            .bind(&new.created_by)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            for (name, value) in &new.parameters {
-                sqlx::query("INSERT INTO project_parameters (project_id, name, value) VALUES ($1, $2, $3)")
-                    .bind(id.to_string())
-                    .bind(name)
-                    .bind(value)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for (position, variant) in new.variants.iter().enumerate() {
-                let variant_id = Uuid::now_v7().to_string();
-                sqlx::query("INSERT INTO design_variants (id, project_id, position, name) VALUES ($1, $2, $3, $4)")
-                    .bind(&variant_id)
-                    .bind(id.to_string())
-                    .bind(position as i64)
-                    .bind(&variant.name)
-                    .execute(&mut *tx)
-                    .await?;
-                for (position, item) in variant.items.iter().enumerate() {
-                    let item_id = Uuid::now_v7().to_string();
-                    sqlx::query(
-                        "INSERT INTO bom_items (id, variant_id, position, name, description, value, footprint, quantity,
-                                                instances, supplier_parts)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    )
-                    .bind(&item_id)
-                    .bind(&variant_id)
-                    .bind(position as i64)
-                    .bind(&item.name)
-                    .bind(&item.description)
-                    .bind(&item.value)
-                    .bind(&item.footprint)
-                    .bind(item.quantity)
-                    .bind(json(&item.instances))
-                    .bind(json(&item.supplier_parts))
-                    .execute(&mut *tx)
-                    .await?;
-                    for (position, part) in item.manufacturer_parts.iter().enumerate() {
-                        sqlx::query(
-                            "INSERT INTO bom_manufacturer_parts (item_id, position, company_name, part_number, supply_part_id)
-                             VALUES ($1, $2, $3, $4, $5)",
-                        )
-                        .bind(&item_id)
-                        .bind(position as i64)
-                        .bind(&part.company_name)
-                        .bind(&part.part_number)
-                        .bind(part.supply_part_id)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                }
-            }
-            tx.commit().await
-        })?;
+        }
+        let insert =
+            sql("INSERT INTO projects (id, workspace_id, name, description, created_by, created_at, updated_at)
+                          VALUES ($1, $2, $3, $4, $5, $6, $6)");
+        tx.execute(
+            insert
+                .bind(id.to_string())
+                .bind(new.workspace_id.to_string())
+                .bind(&new.name)
+                .bind(&new.description)
+                .bind(&new.created_by)
+                .bind(at),
+        )
+        .await?;
+        for (name, value) in &new.parameters {
+            let insert = sql("INSERT INTO project_parameters (project_id, name, value) VALUES ($1, $2, $3)");
+            tx.execute(insert.bind(id.to_string()).bind(name).bind(value)).await?;
+        }
+        for (position, variant) in new.variants.iter().enumerate() {
+            insert_variant(&mut tx, id, position, variant).await?;
+        }
+        tx.commit().await?;
         self.project_by_id(id).await
     }
 
     /// A project by id. Callers check that the asker may see its workspace.
     pub async fn project_by_id(&self, id: ProjectId) -> Result<ProjectRecord, StoreError> {
-        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1");
-        let row: ProjectRow = dispatch!(self, pool => sqlx::query_as(&sql).bind(id.to_string()).fetch_one(pool).await)?;
-        project(row)
+        let query = sql(format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1"));
+        self.main.fetch_one::<ProjectRow>(query.bind(id.to_string())).await?.into_record()
     }
 
     /// A page of a workspace's projects, oldest first.
@@ -246,17 +281,14 @@ impl Store {
         let after = page.after.map_or_else(String::new, |id| id.to_string());
         let before = page.before.map_or_else(|| "~".to_owned(), |id| id.to_string());
         let order = if page.from_end { "DESC" } else { "ASC" };
-        let sql = format!(
+        let query = sql(format!(
             "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND id > $2 AND id < $3 ORDER BY id {order} LIMIT $4"
-        );
-        let rows: Vec<ProjectRow> = dispatch!(self, pool => sqlx::query_as(&sql)
-            .bind(workspace.to_string())
-            .bind(&after)
-            .bind(&before)
-            .bind(page.limit.max(0))
-            .fetch_all(pool)
-            .await)?;
-        let mut projects = rows.into_iter().map(project).collect::<Result<Vec<_>, _>>()?;
+        ));
+        let rows: Vec<ProjectRow> = self
+            .main
+            .fetch_all(query.bind(workspace.to_string()).bind(&after).bind(&before).bind(page.limit.max(0)))
+            .await?;
+        let mut projects = rows.into_iter().map(ProjectRow::into_record).collect::<Result<Vec<_>, _>>()?;
         if page.from_end {
             projects.reverse();
         }
@@ -272,73 +304,49 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let after = after.map_or_else(String::new, |id| id.to_string());
         let before = before.map_or_else(|| "~".to_owned(), |id| id.to_string());
-        Ok(dispatch!(self, pool => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM projects WHERE workspace_id = $1 AND id > $2 AND id < $3",
-        )
-        .bind(workspace.to_string())
-        .bind(&after)
-        .bind(&before)
-        .fetch_one(pool)
-        .await)?)
+        let query = sql("SELECT COUNT(*) FROM projects WHERE workspace_id = $1 AND id > $2 AND id < $3");
+        self.main.scalar(query.bind(workspace.to_string()).bind(&after).bind(&before)).await
     }
 
     pub async fn project_parameters(&self, id: ProjectId) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(dispatch!(self, pool => sqlx::query_as(
-            "SELECT name, value FROM project_parameters WHERE project_id = $1 ORDER BY name",
-        )
-        .bind(id.to_string())
-        .fetch_all(pool)
-        .await)?)
+        let query = sql("SELECT name, value FROM project_parameters WHERE project_id = $1 ORDER BY name");
+        self.main.fetch_all(query.bind(id.to_string())).await
     }
 
     pub async fn design_variants(&self, project: ProjectId) -> Result<Vec<VariantRecord>, StoreError> {
-        let rows: Vec<(String, String)> = dispatch!(self, pool => sqlx::query_as(
-            "SELECT id, name FROM design_variants WHERE project_id = $1 ORDER BY position",
-        )
-        .bind(project.to_string())
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows.into_iter().map(|(id, name)| VariantRecord { id, name }).collect())
+        let query = sql("SELECT id, name FROM design_variants WHERE project_id = $1 ORDER BY position");
+        self.main.fetch_all(query.bind(project.to_string())).await
     }
 
     /// A variant's BOM items in order, with their manufacturer parts.
     pub async fn bom_items(&self, variant_id: &str) -> Result<Vec<BomItemRecord>, StoreError> {
-        type ItemRow = (String, String, String, String, String, i64, String, String);
-        let rows: Vec<ItemRow> = dispatch!(self, pool => sqlx::query_as(
-            "SELECT id, name, description, value, footprint, quantity, instances, supplier_parts
-             FROM bom_items WHERE variant_id = $1 ORDER BY position",
-        )
-        .bind(variant_id)
-        .fetch_all(pool)
-        .await)?;
-        let parts: Vec<(String, String, String, Option<i64>)> = dispatch!(self, pool => sqlx::query_as(
-            "SELECT p.item_id, p.company_name, p.part_number, p.supply_part_id
-             FROM bom_manufacturer_parts p JOIN bom_items i ON i.id = p.item_id
-             WHERE i.variant_id = $1 ORDER BY p.item_id, p.position",
-        )
-        .bind(variant_id)
-        .fetch_all(pool)
-        .await)?;
+        let items = sql("SELECT id, name, description, value, footprint, quantity, instances, supplier_parts
+                         FROM bom_items WHERE variant_id = $1 ORDER BY position");
+        let rows: Vec<BomItemRow> = self.main.fetch_all(items.bind(variant_id)).await?;
+        let parts = sql("SELECT p.item_id, p.company_name, p.part_number, p.supply_part_id
+                         FROM bom_manufacturer_parts p JOIN bom_items i ON i.id = p.item_id
+                         WHERE i.variant_id = $1 ORDER BY p.item_id, p.position");
+        let parts: Vec<ManufacturerPartRow> = self.main.fetch_all(parts.bind(variant_id)).await?;
         let mut by_item: std::collections::HashMap<String, Vec<ManufacturerPartRecord>> = Default::default();
-        for (item_id, company_name, part_number, supply_part_id) in parts {
-            by_item.entry(item_id).or_default().push(ManufacturerPartRecord {
-                company_name,
-                part_number,
-                supply_part_id,
+        for part in parts {
+            by_item.entry(part.item_id).or_default().push(ManufacturerPartRecord {
+                company_name: part.company_name,
+                part_number: part.part_number,
+                supply_part_id: part.supply_part_id,
             });
         }
         rows.into_iter()
-            .map(|(id, name, description, value, footprint, quantity, instances, supplier_parts)| {
+            .map(|row| {
                 Ok(BomItemRecord {
-                    manufacturer_parts: by_item.remove(&id).unwrap_or_default(),
-                    id,
-                    name,
-                    description,
-                    value,
-                    footprint,
-                    quantity,
-                    instances: from_json("designators", &instances)?,
-                    supplier_parts: from_json("supplier parts", &supplier_parts)?,
+                    manufacturer_parts: by_item.remove(&row.id).unwrap_or_default(),
+                    instances: from_json("designators", &row.instances)?,
+                    supplier_parts: from_json("supplier parts", &row.supplier_parts)?,
+                    id: row.id,
+                    name: row.name,
+                    description: row.description,
+                    value: row.value,
+                    footprint: row.footprint,
+                    quantity: row.quantity,
                 })
             })
             .collect()

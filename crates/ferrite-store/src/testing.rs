@@ -4,7 +4,7 @@
 use sqlx::{Connection, PgConnection, SqliteConnection};
 use uuid::Uuid;
 
-use crate::{Backend, StoreError};
+use crate::{StoreError, backend::Backend};
 
 pub const POSTGRES_ENV: &str = "FERRITE_TEST_POSTGRES_URL";
 /// Set (CI sets it) to make a missing PostgreSQL a failure instead of a skip.
@@ -54,7 +54,7 @@ pub async fn execute_raw(url: &str, sql: &str) -> Result<(), StoreError> {
 pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result<(), StoreError> {
     use crate::catalogue::{OfferRow, PartRow};
     let now = chrono::Utc::now();
-    let mut writer = store.begin_import("synthetic", now).await?;
+    let mut writer = store.catalogue().begin_import("synthetic", now).await?;
     let manufacturer = writer.manufacturer(&ferrite_core::keys::name_key("Testco"), "Testco").await?;
     let seller = writer.seller(&ferrite_core::keys::name_key("Test Distributor"), "Test Distributor").await?;
     for n in 1..=count {

@@ -6,36 +6,30 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use ferrite_core::{AppId, OrgId};
 
-use crate::{Store, StoreError, dispatch, parse_id};
+use crate::{
+    Store, StoreError,
+    db::{Execute, sql},
+    parse_id,
+};
 
 const DAY_FORMAT: &str = "%Y-%m-%d";
 
 impl Store {
     /// Parts an app has used in `period` (`YYYY-MM` or `lifetime`); 0 when it has used none.
     pub async fn part_usage(&self, app: AppId, period: &str) -> Result<i64, StoreError> {
-        let used: Option<i64> = dispatch!(self, pool => sqlx::query_scalar(
-            "SELECT used FROM part_usage WHERE app_id = $1 AND period = $2",
-        )
-        .bind(app.to_string())
-        .bind(period)
-        .fetch_optional(pool)
-        .await)?;
+        let query = sql("SELECT used FROM part_usage WHERE app_id = $1 AND period = $2");
+        let used: Option<i64> = self.main.optional_scalar(query.bind(app.to_string()).bind(period)).await?;
         Ok(used.unwrap_or(0))
     }
 
     /// Parts used by each of the organization's apps in its current period: `month` (`YYYY-MM`)
     /// for ordinary apps, `lifetime` for the evaluation app. Apps with no usage are absent.
     pub async fn org_usage(&self, org: OrgId, month: &str) -> Result<HashMap<AppId, i64>, StoreError> {
-        let rows: Vec<(String, i64)> = dispatch!(self, pool => sqlx::query_as(
-            "SELECT a.id, u.used FROM applications a
-             JOIN part_usage u ON u.app_id = a.id
-                              AND u.period = CASE WHEN a.is_evaluation THEN 'lifetime' ELSE $2 END
-             WHERE a.org_id = $1",
-        )
-        .bind(org.to_string())
-        .bind(month)
-        .fetch_all(pool)
-        .await)?;
+        let query = sql("SELECT a.id, u.used FROM applications a
+                         JOIN part_usage u ON u.app_id = a.id
+                                          AND u.period = CASE WHEN a.is_evaluation THEN 'lifetime' ELSE $2 END
+                         WHERE a.org_id = $1");
+        let rows: Vec<(String, i64)> = self.main.fetch_all(query.bind(org.to_string()).bind(month)).await?;
         rows.into_iter().map(|(id, used)| Ok((parse_id(&id)?, used))).collect()
     }
 
@@ -48,16 +42,18 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(NaiveDate, i64)>, StoreError> {
-        let rows: Vec<(String, i64)> = dispatch!(self, pool => sqlx::query_as(
-            "SELECT d.day, d.parts FROM part_usage_daily d JOIN applications a ON a.id = d.app_id
-             WHERE d.app_id = $1 AND a.org_id = $2 AND d.day >= $3 AND d.day <= $4 ORDER BY d.day",
-        )
-        .bind(app.to_string())
-        .bind(org.to_string())
-        .bind(from.format(DAY_FORMAT).to_string())
-        .bind(to.format(DAY_FORMAT).to_string())
-        .fetch_all(pool)
-        .await)?;
+        let query = sql("SELECT d.day, d.parts FROM part_usage_daily d JOIN applications a ON a.id = d.app_id
+                         WHERE d.app_id = $1 AND a.org_id = $2 AND d.day >= $3 AND d.day <= $4 ORDER BY d.day");
+        let rows: Vec<(String, i64)> = self
+            .main
+            .fetch_all(
+                query
+                    .bind(app.to_string())
+                    .bind(org.to_string())
+                    .bind(from.format(DAY_FORMAT).to_string())
+                    .bind(to.format(DAY_FORMAT).to_string()),
+            )
+            .await?;
         rows.into_iter()
             .map(|(day, parts)| {
                 let day = NaiveDate::parse_from_str(&day, DAY_FORMAT)
@@ -72,31 +68,16 @@ impl Store {
 impl Store {
     #[doc(hidden)]
     pub async fn record_usage_for_tests(&self, app: AppId, period: &str, parts: i64) -> Result<(), StoreError> {
-        dispatch!(self, pool => sqlx::query(
-            "INSERT INTO part_usage (app_id, period, used) VALUES ($1, $2, $3)
-             ON CONFLICT (app_id, period) DO UPDATE SET used = part_usage.used + excluded.used",
-        )
-        .bind(app.to_string())
-        .bind(period)
-        .bind(parts)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+        let upsert = sql("INSERT INTO part_usage (app_id, period, used) VALUES ($1, $2, $3)
+                          ON CONFLICT (app_id, period) DO UPDATE SET used = part_usage.used + excluded.used");
+        self.main.execute(upsert.bind(app.to_string()).bind(period).bind(parts)).await?;
         Ok(())
     }
 
     #[doc(hidden)]
     pub async fn record_daily_usage_for_tests(&self, app: AppId, day: NaiveDate, parts: i64) -> Result<(), StoreError> {
-        dispatch!(self, pool => sqlx::query(
-            "INSERT INTO part_usage_daily (app_id, day, parts) VALUES ($1, $2, $3)
-             ON CONFLICT (app_id, day) DO UPDATE SET parts = part_usage_daily.parts + excluded.parts",
-        )
-        .bind(app.to_string())
-        .bind(day.format(DAY_FORMAT).to_string())
-        .bind(parts)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+        let upsert = sql(crate::metering::DAILY_UPSERT);
+        self.main.execute(upsert.bind(app.to_string()).bind(day.format(DAY_FORMAT).to_string()).bind(parts)).await?;
         Ok(())
     }
 }

@@ -17,7 +17,7 @@ async fn migrated(url: &str) -> Store {
 async fn a_sku_lookup_searches_an_index_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let store = migrated(&format!("sqlite://{}", dir.path().join("ferrite.db").display())).await;
-    assert_eq!(store.part_ids_by_sku("TD-00007").await.unwrap().len(), 1);
+    assert_eq!(store.catalogue().part_ids_by_sku("TD-00007").await.unwrap().len(), 1);
     store.close().await;
     // The catalogue lives in a file of its own beside the main database.
     let url = format!("sqlite://{}", dir.path().join("ferrite-catalogue.db").display());
@@ -39,7 +39,7 @@ async fn a_sku_lookup_searches_an_index_on_postgres() {
     let Some(base) = testing::postgres_url() else { return };
     let url = testing::fresh_postgres_url(&base).await.unwrap();
     let store = migrated(&url).await;
-    assert_eq!(store.part_ids_by_sku("TD-00007").await.unwrap().len(), 1);
+    assert_eq!(store.catalogue().part_ids_by_sku("TD-00007").await.unwrap().len(), 1);
     store.close().await;
     let mut conn = PgConnection::connect(&url).await.unwrap();
     // A table this small is cheaper to scan; forbid that to see which index the lookup can use.

@@ -743,12 +743,17 @@ mod design {
 
     async fn catalogue_parts_are_found_by_mpn_key_with_their_manufacturer(db: TestDb) {
         testing::write_synthetic_parts(&db.store, 3).await.unwrap();
-        let found = db.store.parts_by_mpn_keys(&["TEST00002".into(), "NOPE".into(), "TEST00003".into()]).await.unwrap();
+        let found = db
+            .store
+            .catalogue()
+            .parts_by_mpn_keys(&["TEST00002".into(), "NOPE".into(), "TEST00003".into()])
+            .await
+            .unwrap();
         let keys: Vec<(&str, &str)> = found.iter().map(|(k, _, m)| (k.as_str(), m.as_str())).collect();
         assert_eq!(keys, [("TEST00002", "Testco"), ("TEST00003", "Testco")]);
-        let ids = db.store.part_ids_by_mpn_key("TEST00002").await.unwrap();
+        let ids = db.store.catalogue().part_ids_by_mpn_key("TEST00002").await.unwrap();
         assert_eq!(found[0].1, ids[0]);
-        assert!(db.store.parts_by_mpn_keys(&[]).await.unwrap().is_empty());
+        assert!(db.store.catalogue().parts_by_mpn_keys(&[]).await.unwrap().is_empty());
     }
 }
 

@@ -118,7 +118,7 @@ async fn main() {
         }
         let key = mpn_key(q);
         if let Some(first) = result.part_ids.first() {
-            let exact = catalogue.store().part_ids_by_mpn_key(&key).await.expect("lookup");
+            let exact = catalogue.store().catalogue().part_ids_by_mpn_key(&key).await.expect("lookup");
             if !exact.is_empty() {
                 exact_possible += 1;
                 let first = catalogue.parts(&[*first]).await.expect("parts");

@@ -40,12 +40,13 @@ pub struct Dictionary {
 
 impl Dictionary {
     async fn load(store: &Store) -> Result<Dictionary, StoreError> {
-        let manufacturers: HashMap<i64, Named> = store.manufacturers().await?.into_iter().map(|m| (m.id, m)).collect();
-        let sellers: HashMap<i64, Named> = store.sellers().await?.into_iter().map(|s| (s.id, s)).collect();
+        let manufacturers: HashMap<i64, Named> =
+            store.catalogue().manufacturers().await?.into_iter().map(|m| (m.id, m)).collect();
+        let sellers: HashMap<i64, Named> = store.catalogue().sellers().await?.into_iter().map(|s| (s.id, s)).collect();
         let categories: HashMap<i64, CategoryRecord> =
-            store.categories().await?.into_iter().map(|c| (c.id, c)).collect();
+            store.catalogue().categories().await?.into_iter().map(|c| (c.id, c)).collect();
         let attributes: HashMap<i64, AttributeRecord> =
-            store.attributes().await?.into_iter().map(|a| (a.id, a)).collect();
+            store.catalogue().attributes().await?.into_iter().map(|a| (a.id, a)).collect();
         let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
         for category in categories.values() {
             if let Some(parent) = category.parent_id {
@@ -289,7 +290,7 @@ impl Catalogue {
     /// older index directories.
     pub async fn refresh(&self) -> Result<(), SearchError> {
         let _one_at_a_time = self.refreshing.lock().await;
-        let version = self.store.catalogue_version().await?;
+        let version = self.store.catalogue().catalogue_version().await?;
         if version == self.version() {
             return Ok(());
         }
@@ -382,7 +383,7 @@ impl Catalogue {
         self.misses.fetch_add(missing.len() as u64, Ordering::Relaxed);
         if !missing.is_empty() {
             let mut read: HashMap<i64, Arc<PartView>> = HashMap::with_capacity(missing.len());
-            for (part, offers) in self.store.parts_with_offers(&missing).await? {
+            for (part, offers) in self.store.catalogue().parts_with_offers(&missing).await? {
                 let view = Arc::new(PartView { part, offers });
                 if let Some(cache) = &cache {
                     cache.insert(view.part.id, view.clone());

@@ -170,7 +170,7 @@ pub async fn import(
 ) -> Result<ImportReport, ImportError> {
     let imported = import_whole(store, feed, adapter, source, mode, now, progress).await;
     if imported.is_err()
-        && let Err(err) = store.reclaim_catalogue_log().await
+        && let Err(err) = store.catalogue().reclaim_catalogue_log().await
     {
         tracing::warn!(feed, error = %err, "the space a failed import took could not be given back");
     }
@@ -187,7 +187,7 @@ async fn import_whole(
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let mut writer = store.begin_import(feed, now).await?;
+    let mut writer = store.catalogue().begin_import(feed, now).await?;
     let (sender, mut receiver) = mpsc::channel::<Message>(16);
     let source_owned = source.to_owned();
     let reader = tokio::task::spawn_blocking(move || {

@@ -108,7 +108,7 @@ pub async fn match_line(
     // sells under this SKU, of the manufacturer when one is named.
     let sku = sku.expect("a line without an MPN has a SKU");
     let sku = sku.trim();
-    let candidates = catalogue.store().part_ids_by_sku(sku).await?;
+    let candidates = catalogue.store().catalogue().part_ids_by_sku(sku).await?;
     let mut parts = catalogue.parts(&candidates).await?;
     parts.retain(|p| {
         manufacturers.as_ref().is_none_or(|m| m.contains(&p.part.manufacturer_id))

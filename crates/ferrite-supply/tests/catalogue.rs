@@ -29,7 +29,7 @@ async fn import_csv(store: &Store, dir: &Path, rows: &str) {
 }
 
 async fn id_of(store: &Store, mpn_key: &str) -> i64 {
-    store.part_ids_by_mpn_key(mpn_key).await.unwrap()[0]
+    store.catalogue().part_ids_by_mpn_key(mpn_key).await.unwrap()[0]
 }
 
 /// (sku, stock, first price) of each offer.
@@ -77,9 +77,9 @@ async fn parts_come_in_the_order_asked_once_each_and_the_same_from_memory_as_fro
         assert_eq!((&a.part, &a.offers), (&c.part, &c.offers));
     }
     // The one-query read agrees with the part and offer reads it replaces.
-    let parts = store.parts_by_ids(&[lm358, ne555]).await.unwrap();
-    let all_offers = store.offers_of_parts(&[lm358, ne555]).await.unwrap();
-    let joined = store.parts_with_offers(&[lm358, ne555]).await.unwrap();
+    let parts = store.catalogue().parts_by_ids(&[lm358, ne555]).await.unwrap();
+    let all_offers = store.catalogue().offers_of_parts(&[lm358, ne555]).await.unwrap();
+    let joined = store.catalogue().parts_with_offers(&[lm358, ne555]).await.unwrap();
     assert_eq!(joined.len(), 2);
     for ((part, offers), expected) in joined.iter().zip(&parts) {
         assert_eq!(part, expected);
@@ -116,7 +116,7 @@ async fn after_a_refresh_no_part_of_the_old_version_is_answered() {
 
     let after = catalogue.parts(&[lm358, ne555]).await.unwrap();
     assert_eq!(offers(&after[0]), [("A-1".to_owned(), Some(8), 0.45)]);
-    let fresh = store.parts_with_offers(&[lm358, ne555]).await.unwrap();
+    let fresh = store.catalogue().parts_with_offers(&[lm358, ne555]).await.unwrap();
     for (view, (part, offers)) in after.iter().zip(&fresh) {
         assert_eq!((&view.part, &view.offers), (part, offers), "the answer is the store's, as of now");
     }

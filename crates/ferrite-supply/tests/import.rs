@@ -94,11 +94,13 @@ async fn changes_are_reported_and_history_keeps_the_old_values(store: Store, dir
     assert_eq!(report.offers_removed, 1, "TL072's offer is no longer listed: {report}");
     assert!(report.to_string().contains("1 with stock changed"));
 
-    let seller = store.sellers().await.unwrap()[0].id;
-    let history = store.offer_history(store.offer_id(seller, "A-1").await.unwrap()).await.unwrap();
+    let seller = store.catalogue().sellers().await.unwrap()[0].id;
+    let history =
+        store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-1").await.unwrap()).await.unwrap();
     let stock: Vec<Option<i64>> = history.iter().map(|h| h.inventory_level).collect();
     assert_eq!(stock, [Some(10), Some(8)]);
-    let prices = store.offer_history(store.offer_id(seller, "A-2").await.unwrap()).await.unwrap();
+    let prices =
+        store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-2").await.unwrap()).await.unwrap();
     assert_eq!(prices.iter().map(|h| h.prices[0].price).collect::<Vec<_>>(), [0.2, 0.25]);
 }
 
@@ -126,17 +128,19 @@ async fn thousands_of_changes_cross_write_batches_whole(store: Store, dir: &Path
     assert_eq!((second.parts_added, second.offers_added, second.offers_removed), (1500, 1500, 1500), "{second}");
     assert_eq!((second.offers_stock_changed, second.offers_price_changed), (1000, 600), "{second}");
 
-    let offers = store.offers_in_part_range(0, i64::MAX).await.unwrap();
+    let offers = store.catalogue().offers_in_part_range(0, i64::MAX).await.unwrap();
     assert_eq!(offers.len(), 4500);
     let stock: std::collections::HashMap<&str, Option<i64>> =
         offers.iter().map(|o| (o.sku.as_str(), o.inventory_level)).collect();
     assert_eq!(stock["A-3000"], Some(3001));
     assert_eq!(stock["A-3001"], Some(3001));
     assert!(!stock.contains_key("A-1499"), "removed");
-    let seller = store.sellers().await.unwrap()[0].id;
-    let history = store.offer_history(store.offer_id(seller, "A-4500").await.unwrap()).await.unwrap();
+    let seller = store.catalogue().sellers().await.unwrap()[0].id;
+    let history =
+        store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-4500").await.unwrap()).await.unwrap();
     assert_eq!(history.iter().map(|h| h.prices[0].price).collect::<Vec<_>>(), [0.75]);
-    let history = store.offer_history(store.offer_id(seller, "A-3000").await.unwrap()).await.unwrap();
+    let history =
+        store.catalogue().offer_history(store.catalogue().offer_id(seller, "A-3000").await.unwrap()).await.unwrap();
     assert_eq!(history.iter().map(|h| h.inventory_level).collect::<Vec<_>>(), [Some(3000), Some(3001)]);
     assert_eq!(history[1].prices[0].price, 0.75);
 
@@ -150,7 +154,7 @@ async fn an_incremental_import_removes_nothing(store: Store, dir: &Path) {
     import(&store, "acme", Adapter::Csv, &a, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
     let report = import(&store, "acme", Adapter::Csv, &b, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
     assert_eq!(report.offers_removed, 0);
-    assert_eq!(store.part_ids_in_mpn_order().await.unwrap().len(), 2);
+    assert_eq!(store.catalogue().part_ids_in_mpn_order().await.unwrap().len(), 2);
 }
 
 /// A jlcparts layout whose second shard is a truncated gzip: the read fails after parts of the
@@ -188,15 +192,19 @@ fn broken_jlcparts(dir: &Path) -> String {
 async fn a_failed_import_leaves_the_catalogue_as_it_was(store: Store, dir: &Path) {
     let csv = write(dir, "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\n"));
     import(&store, "base", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
-    let before = store.part_ids_in_mpn_order().await.unwrap();
+    let before = store.catalogue().part_ids_in_mpn_order().await.unwrap();
 
     let broken = broken_jlcparts(dir);
     let failed = import(&store, "jlcparts", Adapter::Jlcparts, &broken, Mode::Snapshot, Utc::now(), &mut ()).await;
     let message = failed.expect_err("a truncated shard fails the import").to_string();
     assert!(message.contains("components-b-001.jsonl.gz"), "the error names the file: {message}");
-    assert_eq!(store.part_ids_in_mpn_order().await.unwrap(), before, "nothing of the failed import remains");
-    assert_eq!(store.catalogue_version().await.unwrap(), 1);
-    assert!(store.manufacturers().await.unwrap().iter().all(|m| m.name != "Acme"));
+    assert_eq!(
+        store.catalogue().part_ids_in_mpn_order().await.unwrap(),
+        before,
+        "nothing of the failed import remains"
+    );
+    assert_eq!(store.catalogue().catalogue_version().await.unwrap(), 1);
+    assert!(store.catalogue().manufacturers().await.unwrap().iter().all(|m| m.name != "Acme"));
 
     // The store is not left locked: the next import goes through.
     let again = import(&store, "base", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
@@ -268,7 +276,7 @@ fn peak_rss_mib() -> Option<u64> {
 async fn gzip_bombs_are_refused_and_leave_the_catalogue_as_it_was(store: Store, dir: &Path) {
     let csv = write(dir, "a.csv", &format!("{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\n"));
     import(&store, "base", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
-    let before = store.part_ids_in_mpn_order().await.unwrap();
+    let before = store.catalogue().part_ids_in_mpn_order().await.unwrap();
 
     // Issue 13: one 2 GiB line (16 MiB of `x` gzipped, 128 times; 2 MB on disk) took 3.1 GiB.
     let x = vec![b'x'; 16 << 20];
@@ -285,8 +293,12 @@ async fn gzip_bombs_are_refused_and_leave_the_catalogue_as_it_was(store: Store, 
         let failed = import(&store, "jlcparts", Adapter::Jlcparts, &bomb, Mode::Snapshot, Utc::now(), &mut ()).await;
         let message = failed.expect_err("a bomb fails the import").to_string();
         assert!(message.contains(why), "{message}");
-        assert_eq!(store.part_ids_in_mpn_order().await.unwrap(), before, "nothing of the failed import remains");
-        assert_eq!(store.catalogue_version().await.unwrap(), 1);
+        assert_eq!(
+            store.catalogue().part_ids_in_mpn_order().await.unwrap(),
+            before,
+            "nothing of the failed import remains"
+        );
+        assert_eq!(store.catalogue().catalogue_version().await.unwrap(), 1);
     }
     if let Some(peak) = peak_rss_mib() {
         // The inflated data would be 2 GiB each; what is held is a line (1 MiB) and buffers.
@@ -325,10 +337,10 @@ async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks(store: S
             .unwrap();
     assert!(second.offers_stock_changed > 100 && second.offers_price_changed > 100, "{second}");
     // Every offer whose stock or price moved kept both values.
-    let offers = store.offers_in_part_range(0, i64::MAX).await.unwrap();
+    let offers = store.catalogue().offers_in_part_range(0, i64::MAX).await.unwrap();
     let mut changed_with_both = 0;
     for offer in &offers {
-        let history = store.offer_history(offer.id).await.unwrap();
+        let history = store.catalogue().offer_history(offer.id).await.unwrap();
         if history.len() >= 2
             && (history[0].inventory_level != history[1].inventory_level || history[0].prices != history[1].prices)
         {
@@ -359,5 +371,5 @@ async fn the_full_jlcparts_set_imports_every_record() {
     assert_eq!(report.parts_added + report.parts_repeated, 582_280, "{report}");
     assert_eq!((report.parts_added, report.parts_repeated), (579_191, 3_089), "{report}");
     assert_eq!(report.offers_added, 582_280, "{report}");
-    assert_eq!(store.part_ids_in_mpn_order().await.unwrap().len(), 579_191);
+    assert_eq!(store.catalogue().part_ids_in_mpn_order().await.unwrap().len(), 579_191);
 }

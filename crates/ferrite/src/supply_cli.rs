@@ -221,7 +221,7 @@ pub async fn run_schedule(store: Store, catalogue: Arc<Catalogue>, feeds: Vec<Fe
     loop {
         for feed in &feeds {
             let Ok(adapter) = feed.adapter.parse::<Adapter>() else { continue };
-            let due = match store.last_feed_run(&feed.name).await {
+            let due = match store.catalogue().last_feed_run(&feed.name).await {
                 Ok(Some(last)) => Utc::now() - last >= chrono::Duration::from_std(feed.every).unwrap_or_default(),
                 Ok(None) => true,
                 Err(err) => {

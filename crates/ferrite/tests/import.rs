@@ -22,7 +22,7 @@ fn csv(dir: &std::path::Path, name: &str, rows: usize) -> String {
 async fn part_count(dir: &std::path::Path) -> usize {
     let url = format!("sqlite://{}", dir.join("ferrite.db").display());
     let store = ferrite_store::Store::connect(&url, &Default::default()).await.unwrap();
-    let count = store.part_ids_in_mpn_order().await.unwrap().len();
+    let count = store.catalogue().part_ids_in_mpn_order().await.unwrap().len();
     store.close().await;
     count
 }

@@ -1,14 +1,12 @@
 -- The charge batches committed lately, by the id their node gave them, with what was decided
--- (outcome i of the batch: charged[i], used[i], part_limit[i]). A node that loses the reply to a
--- commit sends the batch again under the same id: the key refuses a second charge and the row
--- answers the first one's outcomes. A retry comes within milliseconds; rows older than ten
--- minutes are pruned by the next batch. SQLite needs none of this: its commit is local, and an
--- error from it means nothing was written.
+-- (`c60/100 r60/100`: charged or refused, used and limit, per charge). A node that loses the
+-- reply to a commit sends the batch again under the same id: the key refuses a second charge
+-- and the row answers the first one's outcomes. A retry comes within milliseconds; rows older
+-- than ten minutes are pruned by the next batch. SQLite needs none of this: its commit is local,
+-- and an error from it means nothing was written.
 CREATE TABLE charge_batches (
     id TEXT PRIMARY KEY,
     committed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    charged BOOLEAN[] NOT NULL,
-    used BIGINT[] NOT NULL,
-    part_limit BIGINT[] NOT NULL
+    outcomes TEXT NOT NULL
 );
 CREATE INDEX charge_batches_committed_at ON charge_batches (committed_at);

@@ -34,14 +34,20 @@ pub async fn build(
     let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;
 
     let names = Names::load(store).await?;
-    let ranks: HashMap<i64, u64> =
-        store.part_ids_in_mpn_order().await?.into_iter().enumerate().map(|(rank, id)| (id, rank as u64)).collect();
+    let ranks: HashMap<i64, u64> = store
+        .catalogue()
+        .part_ids_in_mpn_order()
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(rank, id)| (id, rank as u64))
+        .collect();
     let mut after = 0;
     loop {
-        let parts = store.parts_page(after, PAGE).await?;
+        let parts = store.catalogue().parts_page(after, PAGE).await?;
         let Some(last) = parts.last().map(|p| p.id) else { break };
         let mut offers: HashMap<i64, Vec<OfferRecord>> = HashMap::new();
-        for offer in store.offers_in_part_range(after, last).await? {
+        for offer in store.catalogue().offers_in_part_range(after, last).await? {
             offers.entry(offer.part_id).or_default().push(offer);
         }
         for part in &parts {
@@ -80,9 +86,15 @@ struct Names {
 impl Names {
     async fn load(store: &Store) -> Result<Names, SearchError> {
         Ok(Names {
-            manufacturers: store.manufacturers().await?.into_iter().map(|m| (m.id, m.name)).collect(),
-            categories: store.categories().await?.into_iter().map(|c| (c.id, (c.name, c.parent_id))).collect(),
-            attributes: store.attributes().await?.into_iter().map(|a| (a.id, a.shortname)).collect(),
+            manufacturers: store.catalogue().manufacturers().await?.into_iter().map(|m| (m.id, m.name)).collect(),
+            categories: store
+                .catalogue()
+                .categories()
+                .await?
+                .into_iter()
+                .map(|c| (c.id, (c.name, c.parent_id)))
+                .collect(),
+            attributes: store.catalogue().attributes().await?.into_iter().map(|a| (a.id, a.shortname)).collect(),
         })
     }
 
