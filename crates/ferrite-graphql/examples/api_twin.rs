@@ -76,7 +76,16 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
     let identity = Identity::start(store.clone(), Arc::new(SystemClock), TokenConfig::default(), &public_url)
         .await
         .expect("identity starts");
-    tokio::spawn(identity.clone().run_refresher());
+    // Two of `ferrite serve`'s jobs (crates/ferrite/src/jobs.rs): the token caches, and the
+    // meter's checkpoints below.
+    let refreshed = identity.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(refreshed.refresh_every());
+        loop {
+            tick.tick().await;
+            let _ = refreshed.refresh().await;
+        }
+    });
     let catalogue = Catalogue::open_with(store.clone(), &data_dir, options).await.expect("the catalogue opens");
     let services = Arc::new(Services {
         identity: identity.clone(),
@@ -84,11 +93,19 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
         rates: ExchangeRates::default(),
         public_url: public_url.clone(),
     });
-    let api = ApiState {
-        schema: ferrite_graphql::schema(services),
-        identity: identity.clone(),
-        meter: Meter::start(identity.clone()),
-    };
+    let meter = Meter::start(identity.clone());
+    if let Some(every) = meter.checkpoint_every() {
+        let meter = meter.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let _ = meter.checkpoint().await;
+            }
+        });
+    }
+    let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     let twin = Twin { api, metering, charges: Arc::default(), charge_nanos: Arc::default() };
     let app = Router::new()
         .route("/graphql", post(execute))

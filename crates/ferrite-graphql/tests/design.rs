@@ -404,24 +404,13 @@ async fn the_sweeper_removes_expired_uploads() {
     let token = env.app_token(&env.design, "design.domain").await;
     let file: ferrite_core::DesignFileId = env.upload_id(&token, KICAD.as_bytes()).await.parse().unwrap();
     let uploaded = env.identity.now();
-    let sweeper = tokio::spawn(ferrite_graphql::design::upload::run_sweeper(
-        env.identity.clone(),
-        std::time::Duration::from_millis(10),
-    ));
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let sweep = || ferrite_graphql::design::upload::remove_expired_files(&env.identity, env.identity.now());
+    sweep().await.unwrap();
     assert!(env.identity.store().design_file(file, uploaded).await.is_ok(), "not expired: kept");
     env.clock.advance(chrono::Duration::hours(1));
-    let mut removed = false;
-    for _ in 0..100 {
-        // Asked as of upload time: gone from the database, not only hidden by its expiry.
-        removed = env.identity.store().design_file(file, uploaded).await.is_err();
-        if removed {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    sweeper.abort();
-    assert!(removed, "the sweeper removed the expired file");
+    sweep().await.unwrap();
+    // Asked as of upload time: gone from the database, not only hidden by its expiry.
+    assert!(env.identity.store().design_file(file, uploaded).await.is_err(), "the sweep removed the expired file");
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@
 
 mod assets;
 mod error;
+mod field_errors;
 mod forms;
 mod member;
 mod middleware;
@@ -29,7 +30,7 @@ use axum::{
 use ferrite_core::plan::PlanCatalogue;
 use ferrite_identity::Identity;
 
-pub use scheduler::run_plan_scheduler;
+pub use scheduler::sweep_due_plans;
 pub use state::Portal;
 
 /// Forms are small; anything bigger is refused before it is read.

@@ -1,20 +1,17 @@
 //! Applies scheduled plan changes (downgrades) when their period starts, even in organizations
-//! nobody looks at: the allocations must fit the new plan from its first minute.
+//! nobody looks at: the allocations must fit the new plan from its first minute. `ferrite serve`
+//! runs it once a minute (its jobs list).
 
-use std::{sync::Arc, time::Duration};
-
+use chrono::{DateTime, Utc};
 use ferrite_core::plan::PlanCatalogue;
 use ferrite_identity::Identity;
+use ferrite_store::StoreError;
 
-/// Runs for ever; every `every`, settles the plans whose change has come due.
-pub async fn run_plan_scheduler(identity: Arc<Identity>, plans: PlanCatalogue, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    loop {
-        tick.tick().await;
-        match identity.store().settle_due_plans(&plans, identity.now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(organizations = n, "scheduled plan changes applied"),
-            Err(err) => tracing::warn!(error = %err, "scheduled plan changes could not be applied"),
-        }
+/// Settles the plans whose change has come due at `now`.
+pub async fn sweep_due_plans(identity: &Identity, plans: &PlanCatalogue, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let settled = identity.store().settle_due_plans(plans, now).await?;
+    if settled > 0 {
+        tracing::info!(organizations = settled, "scheduled plan changes applied");
     }
+    Ok(())
 }

@@ -312,17 +312,6 @@ impl Catalogue {
         Ok(())
     }
 
-    /// Follows the catalogue version every `every` until the task is dropped.
-    pub async fn watch(self: Arc<Self>, every: Duration) {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            if let Err(err) = self.refresh().await {
-                tracing::warn!(error = %err, "the catalogue could not be refreshed");
-            }
-        }
-    }
-
     fn index(&self) -> Option<Arc<SearchIndex>> {
         self.current.read().expect("catalogue lock").index.clone()
     }

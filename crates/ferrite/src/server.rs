@@ -1,10 +1,10 @@
 //! The HTTP server: shared state, the router, and serving with a graceful, bounded shutdown.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use anyhow::Context;
 use axum::{Router, extract::DefaultBodyLimit, middleware, routing::get};
-use ferrite_core::SystemClock;
+use ferrite_core::{Clock, SystemClock};
 use ferrite_graphql::{Services, http::ApiState};
 use ferrite_identity::Identity;
 use ferrite_store::Store;
@@ -15,15 +15,14 @@ use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 use url::Url;
 
-use crate::{config::Config, connections, health, metrics, startup};
-
-/// How often each node checks whether another node (or `ferrite sync`) changed the catalogue.
-const CATALOGUE_CHECK: Duration = Duration::from_secs(5);
+use crate::{config::Config, connections, health, jobs, metrics, startup};
 
 /// What every handler may reach. Cheap to clone: each field is a handle.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The time every service and job reads.
+    pub clock: Arc<dyn Clock>,
     pub identity: Arc<Identity>,
     pub metrics: PrometheusHandle,
     pub public_url: Url,
@@ -39,10 +38,19 @@ pub struct AppState {
 impl AppState {
     /// Starts the services on `store` for a server reached at `public_url`.
     pub async fn start(store: Store, config: &Config, public_url: Url) -> anyhow::Result<Self> {
-        let identity =
-            Identity::start(store.clone(), Arc::new(SystemClock), config.tokens.clone(), public_url.as_str())
-                .await
-                .context("identity could not start")?;
+        Self::start_with_clock(store, config, public_url, Arc::new(SystemClock)).await
+    }
+
+    /// [`AppState::start`] at the time `clock` tells (tests move a `FakeClock`).
+    pub async fn start_with_clock(
+        store: Store,
+        config: &Config,
+        public_url: Url,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let identity = Identity::start(store.clone(), clock.clone(), config.tokens.clone(), public_url.as_str())
+            .await
+            .context("identity could not start")?;
         let plans = config.plan_catalogue()?;
         let catalogue =
             Catalogue::open(store.clone(), &config.data_dir).await.context("the catalogue could not open")?;
@@ -55,7 +63,7 @@ impl AppState {
         let meter = ferrite_graphql::Meter::start(identity.clone());
         let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
         let uploads = config.uploads;
-        Ok(Self { store, identity, metrics: metrics::recorder(), public_url, plans, catalogue, api, uploads })
+        Ok(Self { store, clock, identity, metrics: metrics::recorder(), public_url, plans, catalogue, api, uploads })
     }
 }
 
@@ -95,28 +103,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     stop_on_signal(shutdown.clone())?;
     tracing::info!(address = %bound, public_url = %state.public_url, max_connections, open_files, "listening");
-    tokio::spawn(metrics_upkeep(state.metrics.clone(), shutdown.clone()));
-    let refresher = tokio::spawn(state.identity.clone().run_refresher());
-    let watcher = tokio::spawn(state.catalogue.clone().watch(CATALOGUE_CHECK));
-    let schedule =
-        tokio::spawn(crate::supply_cli::run_schedule(store.clone(), state.catalogue.clone(), config.feeds.clone()));
-    let plan_scheduler = tokio::spawn(ferrite_portal::run_plan_scheduler(
-        state.identity.clone(),
-        state.plans.clone(),
-        Duration::from_secs(60),
-    ));
-    let upload_sweeper = tokio::spawn(ferrite_graphql::design::upload::run_sweeper(
-        state.identity.clone(),
-        ferrite_graphql::design::upload::SWEEP_EVERY,
-    ));
+    let feeds = config.feeds.iter().filter_map(|feed| feed.scheduled()).collect();
+    let jobs = jobs::start(jobs::list(&state, feeds), state.clock.clone());
 
     let app = router(state, config.max_body_bytes);
     connections::serve(listener, app, &config.http, max_connections, shutdown, config.shutdown_timeout).await;
-    refresher.abort();
-    watcher.abort();
-    schedule.abort();
-    plan_scheduler.abort();
-    upload_sweeper.abort();
+    jobs.stop().await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -137,12 +129,4 @@ fn stop_on_signal(shutdown: CancellationToken) -> anyhow::Result<()> {
         shutdown.cancel();
     });
     Ok(())
-}
-
-/// Histograms are summarized lazily; draining them periodically bounds memory.
-async fn metrics_upkeep(handle: PrometheusHandle, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
-    while shutdown.run_until_cancelled(tick.tick()).await.is_some() {
-        handle.run_upkeep();
-    }
 }
