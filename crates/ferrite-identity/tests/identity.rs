@@ -12,7 +12,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Duration, Utc};
 use ferrite_core::{Clock, FakeClock, scope::AppScopes};
 use ferrite_identity::{Algorithm, CreatedApp, Identity, TokenConfig, TokenError, TokenRequest, http::routes};
-use ferrite_store::{ConnectOptions, Store};
+use ferrite_store::{Store, testing::TestDb};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -23,7 +23,7 @@ struct Env {
     clock: FakeClock,
     store: Store,
     app: CreatedApp,
-    _dir: tempfile::TempDir,
+    _db: TestDb,
 }
 
 fn start_time() -> DateTime<Utc> {
@@ -31,17 +31,15 @@ fn start_time() -> DateTime<Utc> {
 }
 
 async fn env_with(config: TokenConfig) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
-    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
     let clock = FakeClock::at(start_time());
     let identity = Identity::start(store.clone(), Arc::new(clock.clone()), config, ISSUER).await.unwrap();
     let user = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
     let org = identity.create_org("Acme", user.id).await.unwrap();
     let scopes: AppScopes = "supply".parse().unwrap();
     let app = identity.create_app(org.id, "bom tool", "", scopes, &[], 0).await.unwrap();
-    Env { identity, clock, store, app, _dir: dir }
+    Env { identity, clock, store, app, _db: db }
 }
 
 async fn env() -> Env {

@@ -3,6 +3,8 @@
 //! (authorization code + PKCE) and for an app (client credentials), and another organization
 //! that must see none of it.
 
+mod harness;
+
 use std::{collections::BTreeMap, sync::Arc};
 
 use axum::{
@@ -10,12 +12,10 @@ use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use chrono::Utc;
-use ferrite_core::{FakeClock, scope::AppScopes};
-use ferrite_graphql::{ExchangeRates, Services, http};
-use ferrite_identity::{AuthorizationRequest, CreatedApp, Identity, TokenConfig, TokenRequest};
-use ferrite_store::{ConnectOptions, Store, testing};
-use ferrite_supply::catalogue::Catalogue;
+use ferrite_core::FakeClock;
+use ferrite_graphql::ExchangeRates;
+use ferrite_identity::{AuthorizationRequest, CreatedApp, Identity, TokenRequest};
+use harness::Harness;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -49,7 +49,7 @@ struct Env {
     other: CreatedApp,
     ada: ferrite_core::UserId,
     clock: FakeClock,
-    _dir: tempfile::TempDir,
+    _harness: Harness,
 }
 
 async fn env() -> Env {
@@ -57,32 +57,29 @@ async fn env() -> Env {
 }
 
 async fn env_with(limits: ferrite_graphql::design::upload::UploadLimits) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
-    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    testing::write_synthetic_parts(&store, 3).await.unwrap();
-    let clock = FakeClock::at(Utc::now());
-    let identity =
-        Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), "http://ferrite.test")
-            .await
-            .unwrap();
-    let ada = identity.create_user("ada@example.com", "correct horse battery").await.unwrap();
-    let acme = identity.create_org("Acme", ada.id).await.unwrap();
-    let bob = identity.create_user("bob@example.com", "correct horse battery").await.unwrap();
-    let bolt = identity.create_org("Bolt", bob.id).await.unwrap();
-    let scopes = |s: &str| s.parse::<AppScopes>().unwrap();
-    let design = identity.create_app(acme.id, "cad", "", scopes("design"), &[CALLBACK.into()], 0).await.unwrap();
-    let other = identity.create_app(bolt.id, "theirs", "", scopes("design,supply"), &[], 0).await.unwrap();
-    let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
-    let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0)]));
-    let services =
-        Arc::new(Services { identity: identity.clone(), catalogue, rates, public_url: "http://ferrite.test".into() });
-    let meter = ferrite_graphql::Meter::start(identity.clone());
-    let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
-    let uploads = ferrite_graphql::design::upload::routes(identity.clone(), limits);
-    let router = http::routes(state).merge(uploads);
-    Env { router, identity, design, other, ada: ada.id, clock, _dir: dir }
+    let harness = Harness::setup()
+        .configure(|config| {
+            config.currency_rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0)]));
+            config.uploads = limits;
+        })
+        .start()
+        .await;
+    harness.synthetic_parts(3).await;
+    let ada = harness.person("ada@example.com").await;
+    let acme = harness.org("Acme", ada.id).await;
+    let bob = harness.person("bob@example.com").await;
+    let bolt = harness.org("Bolt", bob.id).await;
+    let design = harness.app(acme.id, "cad", "design", &[CALLBACK.into()], 0).await;
+    let other = harness.app(bolt.id, "theirs", "design,supply", &[], 0).await;
+    Env {
+        router: harness.router.clone(),
+        identity: harness.state.identity.clone(),
+        design,
+        other,
+        ada: ada.id,
+        clock: harness.clock.clone(),
+        _harness: harness,
+    }
 }
 
 impl Env {
