@@ -11,7 +11,6 @@ use std::{
         Arc, RwLock,
         atomic::{AtomicU64, Ordering},
     },
-    time::Duration,
 };
 
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord, PartRecord, Store, StoreError};

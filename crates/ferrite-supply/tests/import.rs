@@ -340,7 +340,7 @@ async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks(store: S
 async fn the_full_jlcparts_set_imports_every_record() {
     let Some(data) = shared_data() else { return };
     let db = TestDb::sqlite().await;
-    let (store, dir) = (db.store.clone(), &db.dir);
+    let store = db.store.clone();
     let source = data.join("jlcparts");
     let report =
         import(&store, "jlcparts", Adapter::Jlcparts, source.to_str().unwrap(), Mode::Snapshot, Utc::now(), &mut ())

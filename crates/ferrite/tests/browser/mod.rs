@@ -23,8 +23,10 @@ use ferrite_identity::Identity;
 use ferrite_store::Store;
 use tower::ServiceExt;
 
-use crate::harness::Harness;
-pub use crate::harness::{PASSWORD, PUBLIC_URL as ISSUER};
+use crate::harness::{self, Harness};
+
+pub const ISSUER: &str = harness::PUBLIC_URL;
+pub const PASSWORD: &str = harness::PASSWORD;
 
 pub struct TestApp {
     pub router: Router,
