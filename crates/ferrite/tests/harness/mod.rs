@@ -16,11 +16,15 @@ use axum::{
 use chrono::{DateTime, Utc};
 use ferrite::{AppState, config::Config};
 use ferrite_core::{
-    FakeClock, OrgId, UserId,
+    Clock, FakeClock, OrgId, UserId,
     org::{Organization, User},
 };
 use ferrite_identity::{CreatedApp, TokenRequest};
 use ferrite_store::testing::TestDb;
+use ferrite_supply::{
+    feeds::Adapter,
+    import::{Mode, import},
+};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -143,6 +147,18 @@ impl Harness {
         self.catalogue_changed().await;
     }
 
+    /// Imports `csv` (the generic CSV feed of docs/feeds.md, header first) as a snapshot of feed
+    /// `feed`, and moves the catalogue to it.
+    pub async fn import_csv(&self, feed: &str, csv: &str) {
+        let path = self.db.path().join(format!("{feed}.csv"));
+        std::fs::write(&path, csv).unwrap();
+        let source = path.to_str().unwrap();
+        import(&self.state.store, feed, Adapter::Csv, source, Mode::Snapshot, self.clock.now(), &mut ())
+            .await
+            .expect("the feed imports");
+        self.catalogue_changed().await;
+    }
+
     /// Makes the catalogue follow what a test wrote into the store (as the catalogue job would).
     pub async fn catalogue_changed(&self) {
         self.state.catalogue.refresh().await.expect("the catalogue follows the store");
@@ -212,14 +228,7 @@ pub fn redacted(mut value: Value) -> Value {
         match value {
             Value::Object(fields) => {
                 for (name, field) in fields.iter_mut() {
-                    let lower = name.to_ascii_lowercase();
-                    if field.is_string()
-                        && (lower == "id"
-                            || lower.ends_with("id")
-                            || lower.contains("token")
-                            || lower.contains("secret")
-                            || lower.ends_with("at"))
-                    {
+                    if field.is_string() && varies(name) {
                         *field = Value::String(format!("[{name}]"));
                     } else {
                         walk(field);
@@ -229,6 +238,18 @@ pub fn redacted(mut value: Value) -> Value {
             Value::Array(items) => items.iter_mut().for_each(walk),
             _ => {}
         }
+    }
+    /// `id`, `clientId`, `grant_id`; `access_token`; `client_secret`; `resetsAt`, `created_at`.
+    fn varies(name: &str) -> bool {
+        let lower = name.to_ascii_lowercase();
+        lower == "id"
+            || name.ends_with("Id")
+            || lower.ends_with("_id")
+            || lower == "token"
+            || lower.ends_with("_token")
+            || lower.contains("secret")
+            || name.ends_with("At")
+            || lower.ends_with("_at")
     }
     walk(&mut value);
     value
