@@ -166,4 +166,3 @@ async fn commit(store: &Store, requests: &[ChargeRequest]) -> Result<Vec<Outcome
         done => done,
     }
 }
-

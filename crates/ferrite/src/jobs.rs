@@ -41,7 +41,12 @@ impl Job {
         F: Fn(D, Arc<dyn Clock>) -> R + Send + Sync + 'static,
         R: Future<Output = anyhow::Result<()>> + Send + 'static,
     {
-        Job { name, every, first_after: Duration::ZERO, round: Box::new(move |clock| Box::pin(round(deps.clone(), clock))) }
+        Job {
+            name,
+            every,
+            first_after: Duration::ZERO,
+            round: Box::new(move |clock| Box::pin(round(deps.clone(), clock))),
+        }
     }
 
     /// The same job, with its first round one period after the start.
@@ -78,11 +83,16 @@ pub fn list(state: &AppState, feeds: Vec<ScheduledFeed>) -> Vec<Job> {
                 Ok(())
             },
         ),
-        Job::new("plan sweep", PLAN_SWEEP, (identity.clone(), state.plans.clone()), |(identity, plans), clock| async move {
-            ferrite_portal::sweep_due_plans(&identity, &plans, clock.now())
-                .await
-                .context("scheduled plan changes could not be applied")
-        }),
+        Job::new(
+            "plan sweep",
+            PLAN_SWEEP,
+            (identity.clone(), state.plans.clone()),
+            |(identity, plans), clock| async move {
+                ferrite_portal::sweep_due_plans(&identity, &plans, clock.now())
+                    .await
+                    .context("scheduled plan changes could not be applied")
+            },
+        ),
         Job::new(
             "upload sweep",
             ferrite_graphql::design::upload::SWEEP_EVERY,
@@ -163,8 +173,7 @@ mod tests {
         let (now, later) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
         let clock = Arc::new(FakeClock::at(chrono::Utc::now()));
         let every = Duration::from_secs(10);
-        let running =
-            start(vec![counting(&now, every), counting(&later, every).first_after_one_period()], clock);
+        let running = start(vec![counting(&now, every), counting(&later, every).first_after_one_period()], clock);
         tokio::time::sleep(Duration::from_secs(25)).await;
         assert_eq!(now.load(Ordering::SeqCst), 3, "at 0, 10 and 20 s");
         assert_eq!(later.load(Ordering::SeqCst), 2, "at 10 and 20 s");

@@ -27,8 +27,8 @@ use ferrite_supply::{
     import::{Mode, import},
     keys::{mpn_key, name_key},
 };
-use serde_json::{Value, json};
 use harness::Harness;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 const RECORDING: &str = "nexar/supMultiMatch-2022-10-28.json";

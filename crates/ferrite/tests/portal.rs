@@ -6,8 +6,8 @@ mod browser;
 mod harness;
 
 use axum::http::StatusCode;
-use chrono::Duration;
 use browser::{PASSWORD, TestApp};
+use chrono::Duration;
 use ferrite_core::{AppId, plan::Period};
 
 #[tokio::test]
