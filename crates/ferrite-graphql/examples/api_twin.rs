@@ -13,6 +13,9 @@
 //! watcher. On SIGTERM it prints how long requests waited for their charge, how the part cache
 //! did, and exits.
 
+#[path = "support/checkpoints.rs"]
+mod checkpoints;
+
 use std::{
     net::SocketAddr,
     path::PathBuf,
@@ -94,17 +97,7 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
         public_url: public_url.clone(),
     });
     let meter = Meter::start(identity.clone());
-    if let Some(every) = meter.checkpoint_every() {
-        let meter = meter.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let _ = meter.checkpoint().await;
-            }
-        });
-    }
+    checkpoints::spawn(&meter);
     let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     let twin = Twin { api, metering, charges: Arc::default(), charge_nanos: Arc::default() };
     let app = Router::new()

@@ -16,6 +16,9 @@
 //! The app behind `ID` must exist with a part limit large enough for the run.
 //! The tasks run on a multi-threaded runtime with one worker per core, like the server.
 
+#[path = "support/checkpoints.rs"]
+mod checkpoints;
+
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -123,18 +126,7 @@ async fn run(args: Args) {
         .await
         .expect("identity starts");
     let meter = Meter::start(identity);
-    // As `ferrite serve` does (its jobs list): the meter's SQLite connection never checkpoints.
-    if let Some(every) = meter.checkpoint_every() {
-        let meter = meter.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let _ = meter.checkpoint().await;
-            }
-        });
-    }
+    checkpoints::spawn(&meter);
     // One charge before the clock starts: fills the meter's client-id cache and the pool.
     meter.charge(&args.client_id, 1).await.expect("a first charge");
 
