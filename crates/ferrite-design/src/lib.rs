@@ -11,6 +11,8 @@
 
 mod error;
 pub mod fields;
+// The fuzz targets (`fuzz/`) enable `fuzzing`; its tests run on random input in every test run.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 mod grouping;

@@ -3,7 +3,10 @@
 
 use chrono::{TimeZone, Utc};
 use ferrite_design::project::{CreateError, DEFAULT_VARIANT, Upload, create_project};
-use ferrite_store::{ConnectOptions, NewDesignFile, Store, testing};
+use ferrite_store::{
+    NewDesignFile, Store,
+    testing::{self, TestDb},
+};
 
 const KICAD: &str = r#"<export version="D"><components>
   <comp ref="R1"><value>A</value><fields><field name="manf#">test-00001</field><field name="manf">TESTCO</field></fields></comp>
@@ -18,11 +21,8 @@ type Summary = (String, i64, Vec<String>, Vec<Option<i64>>);
 
 #[tokio::test]
 async fn a_kicad_file_becomes_a_project_linked_to_the_catalogue_or_nothing_at_all() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite://{}", dir.path().join("f.db").display()), &ConnectOptions::default())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
     testing::write_synthetic_parts(&store, 2).await.unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap();
     let user = store.create_user("ada@example.com", "ada@example.com", "h", now).await.unwrap();
@@ -95,21 +95,15 @@ async fn a_kicad_file_becomes_a_project_linked_to_the_catalogue_or_nothing_at_al
 
 /// A migrated store with an organization: on SQLite, and on PostgreSQL when
 /// `FERRITE_TEST_POSTGRES_URL` names a server.
-async fn backends() -> Vec<(Store, ferrite_core::design::Workspace, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut urls = vec![(format!("sqlite://{}", dir.path().join("f.db").display()), Some(dir))];
-    if let Some(base) = testing::postgres_url() {
-        urls.push((testing::fresh_postgres_url(&base).await.unwrap(), None));
-    }
+async fn backends() -> Vec<(Store, ferrite_core::design::Workspace, TestDb)> {
     let mut out = Vec::new();
-    for (url, dir) in urls {
-        let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
-        store.migrate().await.unwrap();
+    for db in TestDb::each_backend().await {
+        let store = db.store.clone();
         let now = Utc::now();
         let user = store.create_user("ada@example.com", "ada@example.com", "h", now).await.unwrap();
         let org = store.create_org("Acme", user.id, &[], 0, now).await.unwrap();
         let workspace = store.default_workspace(org.id).await.unwrap();
-        out.push((store, workspace, dir));
+        out.push((store, workspace, db));
     }
     out
 }

@@ -13,6 +13,9 @@
 //! watcher. On SIGTERM it prints how long requests waited for their charge, how the part cache
 //! did, and exits.
 
+#[path = "support/checkpoints.rs"]
+mod checkpoints;
+
 use std::{
     net::SocketAddr,
     path::PathBuf,
@@ -76,7 +79,16 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
     let identity = Identity::start(store.clone(), Arc::new(SystemClock), TokenConfig::default(), &public_url)
         .await
         .expect("identity starts");
-    tokio::spawn(identity.clone().run_refresher());
+    // Two of `ferrite serve`'s jobs (crates/ferrite/src/jobs.rs): the token caches, and the
+    // meter's checkpoints below.
+    let refreshed = identity.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(refreshed.refresh_every());
+        loop {
+            tick.tick().await;
+            let _ = refreshed.refresh().await;
+        }
+    });
     let cache_mib = options.part_cache_bytes >> 20;
     let catalogue = Catalogue::open_with(store.clone(), &data_dir, options).await.expect("the catalogue opens");
     let (accounts, _) = ferrite_identity::services(&identity, Default::default());
@@ -86,11 +98,9 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
         catalogue: catalogue.clone(),
         public_url: public_url.clone(),
     });
-    let api = ApiState {
-        schema: ferrite_graphql::schema(services),
-        identity: identity.clone(),
-        meter: Meter::start(identity.clone()),
-    };
+    let meter = Meter::start(identity.clone());
+    checkpoints::spawn(&meter);
+    let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
     let twin = Twin { api, metering, charges: Arc::default(), charge_nanos: Arc::default() };
     let app = Router::new()
         .route("/graphql", post(execute))

@@ -16,6 +16,9 @@
 //! The app behind `ID` must exist with a part limit large enough for the run.
 //! The tasks run on a multi-threaded runtime with one worker per core, like the server.
 
+#[path = "support/checkpoints.rs"]
+mod checkpoints;
+
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -123,6 +126,7 @@ async fn run(args: Args) {
         .await
         .expect("identity starts");
     let meter = Meter::start(identity);
+    checkpoints::spawn(&meter);
     // One charge before the clock starts: fills the meter's client-id cache and the pool.
     meter.charge(&args.client_id, 1).await.expect("a first charge");
 

@@ -10,6 +10,8 @@ mod context;
 pub mod cost;
 pub mod design;
 pub mod errors;
+// The fuzz targets (`fuzz/`) enable `fuzzing`; its tests run on random input in every test run.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod http;

@@ -6,7 +6,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, Weak},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -25,8 +25,8 @@ const MAX_BATCH: usize = 512;
 /// Times the batching task lets other tasks run before it commits a batch.
 const LINGER_YIELDS: usize = 2;
 /// How often SQLite's write-ahead log is copied into the database file, which the charging
-/// connection leaves to this task so that no request waits on its fsync. At 4,000 charges/s the
-/// log stays under the size at which SQLite would checkpoint by itself.
+/// connection leaves to a job of its own so that no request waits on its fsync. At 4,000
+/// charges/s the log stays under the size at which SQLite would checkpoint by itself.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 /// A decided charge, with what the answer tells the client.
@@ -61,16 +61,23 @@ pub enum MeterError {
 }
 
 impl Meter {
-    /// Starts the batching task (and on SQLite the checkpoints) on the current runtime.
+    /// Starts the batching task on the current runtime. On SQLite, whoever starts a meter also
+    /// runs [`Meter::checkpoint`] every [`Meter::checkpoint_every`].
     pub fn start(identity: Arc<Identity>) -> Arc<Meter> {
         let (sender, receiver) = mpsc::channel(4096);
         tokio::spawn(run_batches(identity.clone(), receiver));
-        let sqlite = identity.store().backend() == Backend::Sqlite;
-        let meter = Arc::new(Meter { identity, sender, apps: Mutex::new(HashMap::new()) });
-        if sqlite {
-            tokio::spawn(checkpoint_while_alive(Arc::downgrade(&meter)));
-        }
-        meter
+        Arc::new(Meter { identity, sender, apps: Mutex::new(HashMap::new()) })
+    }
+
+    /// How often the write-ahead log needs a checkpoint: only on SQLite, whose charging connection
+    /// never checkpoints by itself (that would fsync on a runtime thread).
+    pub fn checkpoint_every(&self) -> Option<Duration> {
+        (self.identity.store().backend() == Backend::Sqlite).then_some(CHECKPOINT_EVERY)
+    }
+
+    /// A passive checkpoint of the write-ahead log, on a pool connection.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        self.identity.store().checkpoint().await
     }
 
     async fn app(&self, client_id: &str) -> Result<(AppId, bool), MeterError> {
@@ -159,17 +166,5 @@ async fn commit(store: &Store, requests: &[ChargeRequest]) -> Result<Vec<Outcome
             store.charge_batch(batch, requests).await
         }
         done => done,
-    }
-}
-
-async fn checkpoint_while_alive(meter: Weak<Meter>) {
-    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let Some(meter) = meter.upgrade() else { return };
-        if let Err(err) = meter.identity.store().checkpoint().await {
-            tracing::warn!(error = %err, "a write-ahead log checkpoint failed");
-        }
     }
 }

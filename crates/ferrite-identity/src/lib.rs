@@ -10,6 +10,8 @@ mod accounts;
 mod clients;
 pub mod config;
 mod error;
+// The fuzz targets (`fuzz/`) enable `fuzzing`; its tests run on random input in every test run.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod http;
@@ -192,23 +194,15 @@ impl Identity {
         Ok(())
     }
 
-    /// Refreshes the caches every `cache_refresh` (so revocations and deletions made on other
-    /// nodes take effect within seconds) and purges expired grants now and then.
-    pub async fn run_refresher(self: Arc<Self>) {
-        let mut tick = tokio::time::interval(self.config.cache_refresh);
-        let mut rounds: u64 = 0;
-        loop {
-            tick.tick().await;
-            if let Err(err) = self.refresh().await {
-                tracing::warn!(error = %err, "identity caches could not be refreshed");
-            }
-            rounds += 1;
-            if rounds.is_multiple_of(1800)
-                && let Err(err) = self.store.purge_expired_grants(self.clock.now(), self.live_since()).await
-            {
-                tracing::warn!(error = %err, "expired grants could not be purged");
-            }
-        }
+    /// How often [`Identity::refresh`] runs, so that revocations and deletions made on other nodes
+    /// take effect within seconds (`tokens.cache_refresh`).
+    pub fn refresh_every(&self) -> std::time::Duration {
+        self.config.cache_refresh
+    }
+
+    /// Deletes grants that expired at `now` (now and then: they are refused by their expiry anyway).
+    pub async fn purge_expired_grants(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
+        self.store.purge_expired_grants(now, self.live_since()).await
     }
 
     /// Verifies an access token for the API: signature, issuer, audience, expiry, then the

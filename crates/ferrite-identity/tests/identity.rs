@@ -14,7 +14,7 @@ use ferrite_core::{Clock, FakeClock, plan::PlanCatalogue, scope::AppScopes};
 use ferrite_identity::{
     Accounts, Algorithm, CreatedApp, Identity, Plans, TokenConfig, TokenError, TokenRequest, http::routes,
 };
-use ferrite_store::{ConnectOptions, Store};
+use ferrite_store::{Store, testing::TestDb};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -26,7 +26,7 @@ struct Env {
     clock: FakeClock,
     store: Store,
     app: CreatedApp,
-    _dir: tempfile::TempDir,
+    _db: TestDb,
 }
 
 fn start_time() -> DateTime<Utc> {
@@ -34,10 +34,8 @@ fn start_time() -> DateTime<Utc> {
 }
 
 async fn env_with(config: TokenConfig) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
-    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
     let clock = FakeClock::at(start_time());
     let identity = Identity::start(store.clone(), Arc::new(clock.clone()), config, ISSUER).await.unwrap();
     let plans = Arc::new(Plans::new(store.clone(), Arc::new(clock.clone()), PlanCatalogue::default()));
@@ -46,7 +44,7 @@ async fn env_with(config: TokenConfig) -> Env {
     let org = accounts.create_org("Acme", user.id).await.unwrap();
     let scopes: AppScopes = "supply".parse().unwrap();
     let app = accounts.create_app(org.id, "bom tool", "", scopes, &[], 0).await.unwrap();
-    Env { identity, accounts, clock, store, app, _dir: dir }
+    Env { identity, accounts, clock, store, app, _db: db }
 }
 
 async fn env() -> Env {

@@ -10,11 +10,11 @@
 
 mod assets;
 mod error;
+mod field_errors;
 mod forms;
 mod member;
 mod middleware;
 mod pages;
-mod scheduler;
 mod state;
 mod views;
 
@@ -29,7 +29,6 @@ use axum::{
 use ferrite_identity::{Accounts, Identity, Plans};
 use ferrite_supply::catalogue::Catalogue;
 
-pub use scheduler::run_plan_scheduler;
 pub use state::Portal;
 
 /// Forms are small; anything bigger is refused before it is read.

@@ -8,7 +8,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::forms::FieldErrors;
+use crate::field_errors::FieldErrors;
 
 pub fn render(page: &impl Template, status: StatusCode) -> Response {
     match page.render() {

@@ -30,6 +30,8 @@ mod migrate;
 mod plans;
 mod projects;
 mod sessions;
+// Tests of every crate enable `testing` (a dev-dependency with the feature).
+#[cfg(feature = "testing")]
 pub mod testing;
 mod time;
 mod usage;

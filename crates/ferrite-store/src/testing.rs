@@ -1,10 +1,14 @@
 //! Helpers for tests that need a real database: a fresh SQLite file, or a fresh schema in the
-//! PostgreSQL server named by `FERRITE_TEST_POSTGRES_URL` (so tests can run side by side).
+//! PostgreSQL server named by `FERRITE_TEST_POSTGRES_URL` (so tests can run side by side), each
+//! migrated ([`TestDb`]). Behind the `testing` feature, which tests enable.
+
+use std::path::Path;
 
 use sqlx::{Connection, PgConnection, SqliteConnection};
+use tempfile::TempDir;
 use uuid::Uuid;
 
-use crate::{StoreError, backend::Backend};
+use crate::{ConnectOptions, Store, StoreError, backend::Backend};
 
 pub const POSTGRES_ENV: &str = "FERRITE_TEST_POSTGRES_URL";
 /// Set (CI sets it) to make a missing PostgreSQL a failure instead of a skip.
@@ -32,6 +36,53 @@ pub async fn fresh_postgres_url(base_url: &str) -> Result<String, StoreError> {
     conn.close().await?;
     let separator = if base_url.contains('?') { '&' } else { '?' };
     Ok(format!("{base_url}{separator}options=-c%20search_path%3D{schema}"))
+}
+
+/// The URL of the SQLite database in data directory `dir`, where `ferrite` keeps it by default.
+pub fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("ferrite.db").display())
+}
+
+/// A fresh, migrated store for one test, the URL it was opened with, and a directory for the
+/// test's files (on SQLite the database files live in it). Keep it alive while the store is used.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    pub dir: TempDir,
+}
+
+impl TestDb {
+    /// A store on a new SQLite file.
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = sqlite_url(dir.path());
+        TestDb::open(url, dir).await
+    }
+
+    /// A store in a new schema of the test PostgreSQL server; `None` when none is configured.
+    pub async fn postgres() -> Option<TestDb> {
+        let base = postgres_url()?;
+        let url = fresh_postgres_url(&base).await.expect("a test schema");
+        Some(TestDb::open(url, tempfile::tempdir().expect("a temporary directory")).await)
+    }
+
+    /// A store on each backend there is: SQLite, and PostgreSQL when configured.
+    pub async fn each_backend() -> Vec<TestDb> {
+        let mut dbs = vec![TestDb::sqlite().await];
+        dbs.extend(TestDb::postgres().await);
+        dbs
+    }
+
+    async fn open(url: String, dir: TempDir) -> TestDb {
+        let store = Store::connect(&url, &ConnectOptions::default()).await.expect("the test store connects");
+        store.migrate().await.expect("the test store migrates");
+        TestDb { store, url, dir }
+    }
+
+    /// The test's directory (a data directory for whatever needs one).
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
 }
 
 /// Runs one statement on the database at `url` behind any store's back, as another program would.

@@ -1,26 +1,23 @@
 //! The catalogue's lookups are served by indexes, on both backends: the query plans say so.
 
-use ferrite_store::{ConnectOptions, Store, testing};
+use ferrite_store::testing::{self, TestDb};
 use sqlx::{Connection, Executor, PgConnection, Row, SqliteConnection};
 
 /// `part_ids_by_sku`'s statement (catalogue_read.rs).
 const SKU_LOOKUP: &str = "SELECT DISTINCT part_id FROM offers WHERE sku = $1 ORDER BY part_id";
 
-async fn migrated(url: &str) -> Store {
-    let store = Store::connect(url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    testing::write_synthetic_parts(&store, 200).await.unwrap();
-    store
+async fn with_parts(db: TestDb) -> TestDb {
+    testing::write_synthetic_parts(&db.store, 200).await.unwrap();
+    db
 }
 
 #[tokio::test]
 async fn a_sku_lookup_searches_an_index_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = migrated(&format!("sqlite://{}", dir.path().join("ferrite.db").display())).await;
-    assert_eq!(store.catalogue().part_ids_by_sku("TD-00007").await.unwrap().len(), 1);
-    store.close().await;
+    let db = with_parts(TestDb::sqlite().await).await;
+    assert_eq!(db.store.catalogue().part_ids_by_sku("TD-00007").await.unwrap().len(), 1);
+    db.store.close().await;
     // The catalogue lives in a file of its own beside the main database.
-    let url = format!("sqlite://{}", dir.path().join("ferrite-catalogue.db").display());
+    let url = format!("sqlite://{}", db.path().join("ferrite-catalogue.db").display());
     let mut conn = SqliteConnection::connect(&url).await.unwrap();
     let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {SKU_LOOKUP}"))
         .bind("TD-00007")
@@ -36,12 +33,11 @@ async fn a_sku_lookup_searches_an_index_on_sqlite() {
 
 #[tokio::test]
 async fn a_sku_lookup_searches_an_index_on_postgres() {
-    let Some(base) = testing::postgres_url() else { return };
-    let url = testing::fresh_postgres_url(&base).await.unwrap();
-    let store = migrated(&url).await;
-    assert_eq!(store.catalogue().part_ids_by_sku("TD-00007").await.unwrap().len(), 1);
-    store.close().await;
-    let mut conn = PgConnection::connect(&url).await.unwrap();
+    let Some(db) = TestDb::postgres().await else { return };
+    let db = with_parts(db).await;
+    assert_eq!(db.store.catalogue().part_ids_by_sku("TD-00007").await.unwrap().len(), 1);
+    db.store.close().await;
+    let mut conn = PgConnection::connect(&db.url).await.unwrap();
     // A table this small is cheaper to scan; forbid that to see which index the lookup can use.
     conn.execute("SET enable_seqscan = off").await.unwrap();
     let plan: Vec<String> = sqlx::query(&format!("EXPLAIN {}", SKU_LOOKUP.replace("$1", "'TD-00007'")))

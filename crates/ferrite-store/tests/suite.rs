@@ -3,31 +3,17 @@
 
 use chrono::{DateTime, Utc};
 use ferrite_core::{OrgId, UserId, org::Role};
-use ferrite_store::{ConnectOptions, Store, StoreError, testing};
-
-/// A migrated store and the URL it was opened with, plus whatever keeps it alive.
-struct TestDb {
-    store: Store,
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
+use ferrite_store::{
+    StoreError,
+    testing::{self, TestDb},
+};
 
 async fn sqlite_db() -> Option<TestDb> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
-    open(url, Some(dir)).await
+    Some(TestDb::sqlite().await)
 }
 
 async fn postgres_db() -> Option<TestDb> {
-    let base = testing::postgres_url()?;
-    let url = testing::fresh_postgres_url(&base).await.expect("create a test schema");
-    open(url, None).await
-}
-
-async fn open(url: String, dir: Option<tempfile::TempDir>) -> Option<TestDb> {
-    let store = Store::connect(&url, &ConnectOptions::default()).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    Some(TestDb { store, url, _dir: dir })
+    TestDb::postgres().await
 }
 
 fn t(secs: i64) -> DateTime<Utc> {

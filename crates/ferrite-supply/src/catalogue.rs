@@ -11,7 +11,6 @@ use std::{
         Arc, RwLock,
         atomic::{AtomicU64, Ordering},
     },
-    time::Duration,
 };
 
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord, PartRecord, Store, StoreError};
@@ -318,17 +317,6 @@ impl Catalogue {
             Current { version, index: Some(Arc::new(index)), dictionary, parts };
         tracing::info!(version, "catalogue version in use");
         Ok(())
-    }
-
-    /// Follows the catalogue version every `every` until the task is dropped.
-    pub async fn watch(self: Arc<Self>, every: Duration) {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            if let Err(err) = self.refresh().await {
-                tracing::warn!(error = %err, "the catalogue could not be refreshed");
-            }
-        }
     }
 
     fn index(&self) -> Option<Arc<SearchIndex>> {

@@ -104,6 +104,16 @@ pub enum Mode {
     Incremental,
 }
 
+impl Mode {
+    /// Whole-catalogue feeds replace what they brought before; recordings and samples add to it.
+    pub fn default_for(adapter: Adapter) -> Mode {
+        match adapter {
+            Adapter::Jlcparts | Adapter::Csv => Mode::Snapshot,
+            Adapter::NexarJson | Adapter::DigikeyV4 => Mode::Incremental,
+        }
+    }
+}
+
 /// Told how far an import has come (records read, and the total when known).
 pub trait Progress: Send {
     fn update(&mut self, done: u64, total: Option<u64>);

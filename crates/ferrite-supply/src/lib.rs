@@ -3,10 +3,13 @@
 
 pub mod catalogue;
 pub mod feeds;
+// The fuzz targets (`fuzz/`) enable `fuzzing`; its tests run on random input in every test run.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod import;
 pub mod matching;
 pub mod model;
 pub mod pricing;
+pub mod schedule;
 pub mod search;

@@ -5,19 +5,12 @@ use std::path::Path;
 
 use chrono::Utc;
 use ferrite_core::money::PriceBreak;
-use ferrite_store::{ConnectOptions, Store};
+use ferrite_store::{Store, testing::TestDb};
 use ferrite_supply::{
     catalogue::{Catalogue, CatalogueOptions, PartView},
     feeds::Adapter,
     import::{Mode, import},
 };
-
-async fn store(dir: &Path) -> Store {
-    let url = format!("sqlite://{}", dir.join("ferrite.db").display());
-    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    store
-}
 
 const HEADER: &str = "mpn,manufacturer,description,seller,sku,stock,currency,price_breaks\n";
 
@@ -39,8 +32,8 @@ fn offers(view: &PartView) -> Vec<(String, Option<i64>, f64)> {
 
 #[tokio::test]
 async fn parts_come_in_the_order_asked_once_each_and_the_same_from_memory_as_from_the_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path()).await;
+    let db = TestDb::sqlite().await;
+    let (store, dir) = (db.store.clone(), &db.dir);
     import_csv(
         &store,
         dir.path(),
@@ -90,8 +83,8 @@ async fn parts_come_in_the_order_asked_once_each_and_the_same_from_memory_as_fro
 
 #[tokio::test]
 async fn after_a_refresh_no_part_of_the_old_version_is_answered() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store(dir.path()).await;
+    let db = TestDb::sqlite().await;
+    let (store, dir) = (db.store.clone(), &db.dir);
     import_csv(
         &store,
         dir.path(),
@@ -127,8 +120,8 @@ fn a_search_runs_off_the_async_runtime_and_leaves_its_thread_free() {
     // One thread: if the search ran on it, nothing else could run until it was done.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let store = store(dir.path()).await;
+        let db = TestDb::sqlite().await;
+        let (store, dir) = (db.store.clone(), &db.dir);
         ferrite_store::testing::write_synthetic_parts(&store, 3_000).await.unwrap();
         let catalogue = Catalogue::open(store, dir.path()).await.unwrap();
         // Every part, with facets: the dearest kind of search.

@@ -4,33 +4,24 @@
 use std::{io::Write, path::Path};
 
 use chrono::{Duration, Utc};
-use ferrite_store::{ConnectOptions, Store};
+use ferrite_store::{Store, testing::TestDb};
 use ferrite_supply::{
     feeds::Adapter,
     import::{Mode, import},
 };
 
-async fn connect(url: &str) -> Store {
-    let store = Store::connect(url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    store
-}
-
 macro_rules! on_both_backends {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test] async fn $case() {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
-                super::$case(super::connect(&url).await, dir.path()).await
+                let db = super::TestDb::sqlite().await;
+                super::$case(db.store.clone(), db.path()).await
             })*
         }
         mod postgres {
             $(#[tokio::test] async fn $case() {
-                let Some(base) = ferrite_store::testing::postgres_url() else { return };
-                let dir = tempfile::tempdir().unwrap();
-                let url = ferrite_store::testing::fresh_postgres_url(&base).await.unwrap();
-                super::$case(super::connect(&url).await, dir.path()).await
+                let Some(db) = super::TestDb::postgres().await else { return };
+                super::$case(db.store.clone(), db.path()).await
             })*
         }
     };
@@ -215,8 +206,8 @@ async fn a_failed_import_leaves_the_catalogue_as_it_was(store: Store, dir: &Path
 /// full disk, the very space the server needs next. The import gives it back.
 #[tokio::test]
 async fn a_failed_import_on_sqlite_gives_back_the_log_it_wrote() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = connect(&format!("sqlite://{}", dir.path().join("ferrite.db").display())).await;
+    let db = TestDb::sqlite().await;
+    let (store, dir) = (db.store.clone(), &db.dir);
     let broken = broken_jlcparts(dir.path());
     let failed = import(&store, "jlcparts", Adapter::Jlcparts, &broken, Mode::Snapshot, Utc::now(), &mut ()).await;
     failed.expect_err("a truncated shard fails the import");
@@ -360,8 +351,8 @@ async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks(store: S
 #[tokio::test]
 async fn the_full_jlcparts_set_imports_every_record() {
     let Some(data) = shared_data() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let store = connect(&format!("sqlite://{}", dir.path().join("ferrite.db").display())).await;
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
     let source = data.join("jlcparts");
     let report =
         import(&store, "jlcparts", Adapter::Jlcparts, source.to_str().unwrap(), Mode::Snapshot, Utc::now(), &mut ())

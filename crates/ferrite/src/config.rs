@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+use ferrite_supply::{feeds::Adapter, import::Mode, schedule::ScheduledFeed};
 use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
@@ -46,7 +47,7 @@ pub struct Config {
     /// OAuth tokens, keys, sessions and throttling.
     pub tokens: ferrite_identity::TokenConfig,
     /// Feeds the server refreshes on schedule (`[[feeds]]`: name, adapter, source, every, mode).
-    pub feeds: Vec<crate::supply_cli::FeedConfig>,
+    pub feeds: Vec<FeedConfig>,
     /// Units of each currency one US dollar buys (`EUR = 0.92`), for converted prices.
     pub currency_rates: ferrite_core::money::ExchangeRates,
     /// The supply plan catalogue (`[[plans]]` tables replace the defaults as a whole): unique
@@ -85,6 +86,69 @@ impl Default for Config {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// A feed the server refreshes on its own (`[[feeds]]` in the configuration).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    pub name: String,
+    /// jlcparts, nexar-json, digikey-v4 or csv.
+    pub adapter: String,
+    /// A path, or an http:// base URL for jlcparts.
+    pub source: String,
+    /// How often it is re-run.
+    #[serde(with = "humantime_serde", default = "daily")]
+    pub every: Duration,
+    /// snapshot (offers the source no longer lists are removed) or incremental.
+    #[serde(default)]
+    pub mode: Option<ModeArg>,
+}
+
+fn daily() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+
+/// An import mode as the configuration and the command line spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModeArg {
+    Snapshot,
+    Incremental,
+}
+
+/// The mode chosen, else the adapter's own.
+pub fn import_mode(adapter: Adapter, chosen: Option<ModeArg>) -> Mode {
+    match chosen {
+        Some(ModeArg::Snapshot) => Mode::Snapshot,
+        Some(ModeArg::Incremental) => Mode::Incremental,
+        None => Mode::default_for(adapter),
+    }
+}
+
+impl FeedConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        self.adapter.parse::<Adapter>().map_err(|err| format!("feed `{}`: {err}", self.name))?;
+        if self.name.trim().is_empty() {
+            return Err("a feed needs a name".into());
+        }
+        if self.every < Duration::from_secs(60) {
+            return Err(format!("feed `{}`: `every` must be at least 1m", self.name));
+        }
+        Ok(())
+    }
+
+    /// The feed for the schedule; `None` if its adapter is unknown (which `validate` refuses).
+    pub fn scheduled(&self) -> Option<ScheduledFeed> {
+        let adapter = self.adapter.parse::<Adapter>().ok()?;
+        Some(ScheduledFeed {
+            name: self.name.clone(),
+            adapter,
+            source: self.source.clone(),
+            every: self.every,
+            mode: import_mode(adapter, self.mode),
+        })
+    }
 }
 
 /// A database URL. It may carry a password, so `Debug` and `Display` show it redacted.

@@ -1,10 +1,10 @@
 //! The HTTP server: shared state, the router, and serving with a graceful, bounded shutdown.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use anyhow::Context;
 use axum::{Router, extract::DefaultBodyLimit, middleware, routing::get};
-use ferrite_core::SystemClock;
+use ferrite_core::{Clock, SystemClock};
 use ferrite_graphql::{Services, http::ApiState};
 use ferrite_identity::{Accounts, Identity, Plans};
 use ferrite_store::Store;
@@ -15,15 +15,14 @@ use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 use url::Url;
 
-use crate::{config::Config, connections, health, metrics, startup};
-
-/// How often each node checks whether another node (or `ferrite sync`) changed the catalogue.
-const CATALOGUE_CHECK: Duration = Duration::from_secs(5);
+use crate::{config::Config, connections, health, jobs, metrics, startup};
 
 /// What every handler may reach. Cheap to clone: each field is a handle.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The time every service and job reads.
+    pub clock: Arc<dyn Clock>,
     pub identity: Arc<Identity>,
     /// People, organizations, apps and invitations: every edge's way to them.
     pub accounts: Arc<Accounts>,
@@ -41,10 +40,19 @@ pub struct AppState {
 impl AppState {
     /// Starts the services on `store` for a server reached at `public_url`.
     pub async fn start(store: Store, config: &Config, public_url: Url) -> anyhow::Result<Self> {
-        let identity =
-            Identity::start(store.clone(), Arc::new(SystemClock), config.tokens.clone(), public_url.as_str())
-                .await
-                .context("identity could not start")?;
+        Self::start_with_clock(store, config, public_url, Arc::new(SystemClock)).await
+    }
+
+    /// [`AppState::start`] at the time `clock` tells (tests move a `FakeClock`).
+    pub async fn start_with_clock(
+        store: Store,
+        config: &Config,
+        public_url: Url,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let identity = Identity::start(store.clone(), clock.clone(), config.tokens.clone(), public_url.as_str())
+            .await
+            .context("identity could not start")?;
         let (accounts, plans) = ferrite_identity::services(&identity, config.plan_catalogue()?);
         let options = CatalogueOptions::with_rates(config.currency_rates.clone());
         let catalogue = Catalogue::open_with(store.clone(), &config.data_dir, options)
@@ -59,7 +67,8 @@ impl AppState {
         let meter = ferrite_graphql::Meter::start(identity.clone());
         let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
         let uploads = config.uploads;
-        Ok(Self { store, identity, accounts, plans, metrics: metrics::recorder(), public_url, catalogue, api, uploads })
+        let metrics = metrics::recorder();
+        Ok(Self { store, clock, identity, accounts, plans, metrics, public_url, catalogue, api, uploads })
     }
 }
 
@@ -104,24 +113,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     stop_on_signal(shutdown.clone())?;
     tracing::info!(address = %bound, public_url = %state.public_url, max_connections, open_files, "listening");
-    tokio::spawn(metrics_upkeep(state.metrics.clone(), shutdown.clone()));
-    let refresher = tokio::spawn(state.identity.clone().run_refresher());
-    let watcher = tokio::spawn(state.catalogue.clone().watch(CATALOGUE_CHECK));
-    let schedule =
-        tokio::spawn(crate::supply_cli::run_schedule(store.clone(), state.catalogue.clone(), config.feeds.clone()));
-    let plan_scheduler = tokio::spawn(ferrite_portal::run_plan_scheduler(state.plans.clone(), Duration::from_secs(60)));
-    let upload_sweeper = tokio::spawn(ferrite_graphql::design::upload::run_sweeper(
-        state.identity.clone(),
-        ferrite_graphql::design::upload::SWEEP_EVERY,
-    ));
+    let feeds = config.feeds.iter().filter_map(|feed| feed.scheduled()).collect();
+    let jobs = jobs::start(jobs::list(&state, feeds), state.clock.clone());
 
     let app = router(state, config.max_body_bytes);
     connections::serve(listener, app, &config.http, max_connections, shutdown, config.shutdown_timeout).await;
-    refresher.abort();
-    watcher.abort();
-    schedule.abort();
-    plan_scheduler.abort();
-    upload_sweeper.abort();
+    jobs.stop().await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -142,12 +139,4 @@ fn stop_on_signal(shutdown: CancellationToken) -> anyhow::Result<()> {
         shutdown.cancel();
     });
     Ok(())
-}
-
-/// Histograms are summarized lazily; draining them periodically bounds memory.
-async fn metrics_upkeep(handle: PrometheusHandle, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
-    while shutdown.run_until_cancelled(tick.tick()).await.is_some() {
-        handle.run_upkeep();
-    }
 }

@@ -1,76 +1,21 @@
-//! `ferrite import`, `ferrite sync`, `ferrite reindex`, and the daily refresh that `serve` runs.
-
-use std::{
-    io::IsTerminal,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+//! `ferrite import`, `ferrite sync` and `ferrite reindex`. (`serve` runs the configured feeds on
+//! schedule: `ferrite_supply::schedule`, started by `jobs`.)
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use ferrite_store::Store;
 use ferrite_supply::{
     catalogue::{Catalogue, CatalogueOptions},
     feeds::Adapter,
-    import::{self, ImportReport, Mode, Progress},
+    import::{self, ImportReport, Mode},
 };
-use serde::{Deserialize, Serialize};
 
-use crate::{config::Config, startup};
-
-/// A feed the server refreshes on its own (`[[feeds]]` in the configuration).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FeedConfig {
-    pub name: String,
-    /// jlcparts, nexar-json, digikey-v4 or csv.
-    pub adapter: String,
-    /// A path, or an http:// base URL for jlcparts.
-    pub source: String,
-    /// How often it is re-run.
-    #[serde(with = "humantime_serde", default = "daily")]
-    pub every: Duration,
-    /// snapshot (offers the source no longer lists are removed) or incremental.
-    #[serde(default)]
-    pub mode: Option<ModeArg>,
-}
-
-fn daily() -> Duration {
-    Duration::from_secs(24 * 3600)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ModeArg {
-    Snapshot,
-    Incremental,
-}
-
-/// Whole-catalogue feeds replace what they brought before; recordings and samples add to it.
-fn mode_for(adapter: Adapter, chosen: Option<ModeArg>) -> Mode {
-    match chosen {
-        Some(ModeArg::Snapshot) => Mode::Snapshot,
-        Some(ModeArg::Incremental) => Mode::Incremental,
-        None => match adapter {
-            Adapter::Jlcparts | Adapter::Csv => Mode::Snapshot,
-            Adapter::NexarJson | Adapter::DigikeyV4 => Mode::Incremental,
-        },
-    }
-}
-
-impl FeedConfig {
-    pub fn validate(&self) -> Result<(), String> {
-        self.adapter.parse::<Adapter>().map_err(|err| format!("feed `{}`: {err}", self.name))?;
-        if self.name.trim().is_empty() {
-            return Err("a feed needs a name".into());
-        }
-        if self.every < Duration::from_secs(60) {
-            return Err(format!("feed `{}`: `every` must be at least 1m", self.name));
-        }
-        Ok(())
-    }
-}
+use crate::{
+    config::{Config, FeedConfig, ModeArg, import_mode},
+    progress::Shown,
+    startup,
+};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -96,53 +41,6 @@ pub struct SyncArgs {
     feed: Option<String>,
     #[arg(long)]
     json: bool,
-}
-
-/// Progress on a terminal as a bar; elsewhere as a line every few seconds.
-struct Shown {
-    bar: Option<indicatif::ProgressBar>,
-    last_line: Instant,
-}
-
-impl Shown {
-    fn new() -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(0);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} records {per_sec} eta {eta}")
-                    .expect("a valid template"),
-            );
-            bar
-        });
-        Shown { bar, last_line: Instant::now() }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-impl Progress for Shown {
-    fn update(&mut self, done: u64, total: Option<u64>) {
-        match &self.bar {
-            Some(bar) => {
-                if let Some(total) = total {
-                    bar.set_length(total);
-                }
-                bar.set_position(done);
-            }
-            None if self.last_line.elapsed() >= Duration::from_secs(5) => {
-                self.last_line = Instant::now();
-                match total {
-                    Some(total) => tracing::info!("import: {done}/{total} records read"),
-                    None => tracing::info!("import: {done} records read"),
-                }
-            }
-            None => {}
-        }
-    }
 }
 
 /// Runs one feed, prints its report as soon as the catalogue is committed, then builds this
@@ -183,7 +81,7 @@ fn print(report: &ImportReport, json: bool) {
 pub async fn import(args: ImportArgs, config: &Config) -> anyhow::Result<()> {
     let store = startup::open_store(config).await?;
     let feed = args.feed.unwrap_or_else(|| args.adapter.name().to_owned());
-    let mode = mode_for(args.adapter, args.mode);
+    let mode = import_mode(args.adapter, args.mode);
     let run = FeedRun { name: &feed, adapter: args.adapter, source: &args.source, mode };
     run_feed(&store, config, &run, args.json).await
 }
@@ -200,7 +98,7 @@ pub async fn sync(args: SyncArgs, config: &Config) -> anyhow::Result<()> {
     let store = startup::open_store(config).await?;
     for feed in feeds {
         let adapter: Adapter = feed.adapter.parse().map_err(|err| anyhow::anyhow!("{err}"))?;
-        let run = FeedRun { name: &feed.name, adapter, source: &feed.source, mode: mode_for(adapter, feed.mode) };
+        let run = FeedRun { name: &feed.name, adapter, source: &feed.source, mode: import_mode(adapter, feed.mode) };
         run_feed(&store, config, &run, args.json).await?;
     }
     Ok(())
@@ -213,48 +111,4 @@ pub async fn reindex(config: &Config) -> anyhow::Result<()> {
     let catalogue = Catalogue::open_with(store, &config.data_dir, options).await?;
     println!("search index rebuilt for catalogue version {}", catalogue.version());
     Ok(())
-}
-
-/// The daily refresh: each configured feed runs when its last successful run is older than its
-/// `every`; the catalogue picks the result up without a restart.
-pub async fn run_schedule(store: Store, catalogue: Arc<Catalogue>, feeds: Vec<FeedConfig>) {
-    loop {
-        for feed in &feeds {
-            let Ok(adapter) = feed.adapter.parse::<Adapter>() else { continue };
-            let due = match store.catalogue().last_feed_run(&feed.name).await {
-                Ok(Some(last)) => Utc::now() - last >= chrono::Duration::from_std(feed.every).unwrap_or_default(),
-                Ok(None) => true,
-                Err(err) => {
-                    tracing::warn!(feed = %feed.name, error = %err, "cannot tell when the feed last ran");
-                    false
-                }
-            };
-            if !due {
-                continue;
-            }
-            tracing::info!(feed = %feed.name, "scheduled refresh starting");
-            match import::import(
-                &store,
-                &feed.name,
-                adapter,
-                &feed.source,
-                mode_for(adapter, feed.mode),
-                Utc::now(),
-                &mut (),
-            )
-            .await
-            {
-                Ok(report) => {
-                    tracing::info!(feed = %feed.name, changed = report.changed(), version = report.catalogue_version, "scheduled refresh done");
-                    if let Err(err) = catalogue.refresh().await {
-                        tracing::warn!(error = %err, "the catalogue could not be refreshed after the import");
-                    }
-                }
-                Err(err) => {
-                    tracing::error!(feed = %feed.name, error = %err, "scheduled refresh failed; the catalogue is unchanged")
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(60)).await;
-    }
 }

@@ -113,7 +113,7 @@ fn stdout(output: &std::process::Output) -> String {
 
 /// The organization's apps as the store sees them (the CLI has no listing).
 async fn app_names(dir: &tempfile::TempDir) -> Vec<(String, i64)> {
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+    let url = ferrite_store::testing::sqlite_url(dir.path());
     let store = ferrite_store::Store::connect(&url, &Default::default()).await.unwrap();
     let org = store.orgs_named("Acme").await.unwrap().remove(0);
     let apps = store.apps_of_org(org.id).await.unwrap().into_iter().map(|a| (a.name, a.part_limit)).collect();

@@ -20,7 +20,7 @@ fn csv(dir: &std::path::Path, name: &str, rows: usize) -> String {
 }
 
 async fn part_count(dir: &std::path::Path) -> usize {
-    let url = format!("sqlite://{}", dir.join("ferrite.db").display());
+    let url = ferrite_store::testing::sqlite_url(dir);
     let store = ferrite_store::Store::connect(&url, &Default::default()).await.unwrap();
     let count = store.catalogue().part_ids_in_mpn_order().await.unwrap().len();
     store.close().await;

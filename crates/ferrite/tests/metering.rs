@@ -69,7 +69,7 @@ async fn sixty_four_clients_on_one_app_never_get_past_its_limit() {
     let server = Server::start(dir.path(), &[]);
     let token = client_token(&server.base, &client_id, &secret).await;
     let served = hammer(vec![server.base.clone()], &token, 64).await;
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+    let url = ferrite_store::testing::sqlite_url(dir.path());
     assert!(served <= 500, "served {served} parts past the limit of 500");
     assert_eq!(counted(&url, &app).await, served, "the counter equals the parts served");
     assert_eq!(served, 498, "3-part answers fill 500 up to 498");
@@ -114,7 +114,7 @@ async fn a_server_killed_under_load_has_counted_every_part_it_served() {
     assert!(received > 0, "the clients got answers before the kill");
     // A restart finds the store as the dead process committed it.
     let restarted = Server::start(dir.path(), &[]);
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+    let url = ferrite_store::testing::sqlite_url(dir.path());
     let counted = counted(&url, &app).await;
     assert!(counted >= received, "counted {counted} < received {received}");
     assert!(restarted.stop_with(Signal::SIGTERM).success());

@@ -79,7 +79,7 @@ async fn a_database_migrated_by_a_newer_ferrite_is_refused() {
     let dir = data_dir();
     let dir_arg = dir.path().to_str().unwrap();
     assert!(run(ferrite(&["migrate", "--data-dir", dir_arg])).status.success());
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
+    let url = ferrite_store::testing::sqlite_url(dir.path());
     ferrite_store::testing::execute_raw(
         &url,
         "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)

@@ -66,17 +66,14 @@ pub fn routes(identity: Arc<Identity>, limits: UploadLimits) -> Router {
         .with_state(UploadState { identity, quota: limits.into() })
 }
 
-/// Removes expired uploads every `every`, for as long as it runs (uploads also remove them).
-pub async fn run_sweeper(identity: Arc<Identity>, every: std::time::Duration) {
-    let mut tick = tokio::time::interval(every);
-    loop {
-        tick.tick().await;
-        match identity.store().remove_expired_design_files(identity.now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(files = n, "expired design files removed"),
-            Err(err) => tracing::warn!(error = %err, "expired design files could not be removed"),
-        }
+/// Removes the uploads expired at `now` (uploads also remove them; `ferrite serve` every
+/// [`SWEEP_EVERY`]).
+pub async fn remove_expired_files(identity: &Identity, now: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
+    let removed = identity.store().remove_expired_design_files(now).await?;
+    if removed > 0 {
+        tracing::info!(files = removed, "expired design files removed");
     }
+    Ok(())
 }
 
 fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {

@@ -19,7 +19,8 @@ use serde::Deserialize;
 
 use crate::{
     error::{PortalError, internal},
-    forms::{FieldErrors, FormData, problem},
+    field_errors::{FieldErrors, problem},
+    forms::FormData,
     member::Member,
     state::Portal,
     views::{self, AppPage, AppRow, AppView, DeletePage, EditForm, NewAppPage},

@@ -19,7 +19,8 @@ use serde::Deserialize;
 
 use crate::{
     error::{PortalError, internal},
-    forms::{FieldErrors, FormData, problem},
+    field_errors::{FieldErrors, problem},
+    forms::FormData,
     member::{Member, SignedIn, org_cookie},
     state::Portal,
     views::{self, InvitationPage, InvitationRow, MemberRow, MembersPage, MessagePage, NewOrgPage, render},

@@ -19,7 +19,8 @@ use serde::Deserialize;
 use super::apps::period_words;
 use crate::{
     error::{PortalError, internal},
-    forms::{FieldErrors, FormData},
+    field_errors::FieldErrors,
+    forms::FormData,
     member::Member,
     state::Portal,
     views::{self, AllocationRow, EvaluationRow, PlanCard, PlansPage},

@@ -17,7 +17,8 @@ use serde::Deserialize;
 use super::safe_next;
 use crate::{
     error::{PortalError, internal},
-    forms::{FieldErrors, FormData, problem},
+    field_errors::{FieldErrors, problem},
+    forms::FormData,
     state::Portal,
     views::{SignUpPage, render},
 };

@@ -147,7 +147,7 @@ pub async fn provision_supply_app(
     parts: usize,
 ) -> (String, String, String) {
     admin(dir, database_url, &["migrate"], None);
-    let url = database_url.map_or_else(|| format!("sqlite://{}", dir.join("ferrite.db").display()), str::to_owned);
+    let url = database_url.map_or_else(|| ferrite_store::testing::sqlite_url(dir), str::to_owned);
     let store = ferrite_store::Store::connect(&url, &Default::default()).await.unwrap();
     ferrite_store::testing::write_synthetic_parts(&store, parts).await.unwrap();
     store.close().await;

@@ -18,8 +18,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 pub(crate) use lut::Lut;
-pub(crate) use shard::{Record, Shard, read as read_shard};
-pub(crate) use store::decompressed;
+pub(crate) use shard::{Record, Shard};
+// For the fuzz entry points only.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use {shard::read as read_shard, store::decompressed};
 
 use self::manifest::Manifest;
 use self::store::Store;

@@ -1,6 +1,8 @@
 //! Heavy searches do not stall the server: they run off the async runtime's workers, so a health
 //! check on the same runtime answers while they run.
 
+mod harness;
+
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -10,40 +12,21 @@ use axum::{
     Router,
     body::Body,
     http::{Request, header},
-    routing::get,
 };
-use ferrite_core::{SystemClock, scope::AppScopes};
-use ferrite_graphql::{Services, http};
-use ferrite_identity::{Identity, TokenConfig, TokenRequest};
-use ferrite_store::{ConnectOptions, Store};
-use ferrite_supply::catalogue::Catalogue;
+use harness::Harness;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-/// The API over `parts` synthetic parts, with a `/healthz` like the server's; and a token.
-async fn server(dir: &std::path::Path, parts: usize) -> (Router, String) {
-    let url = format!("sqlite://{}", dir.join("ferrite.db").display());
-    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    ferrite_store::testing::write_synthetic_parts(&store, parts).await.unwrap();
-    let identity = Identity::start(store.clone(), Arc::new(SystemClock), TokenConfig::default(), "http://ferrite.test")
-        .await
-        .unwrap();
-    let (accounts, plans) = ferrite_identity::services(&identity, Default::default());
-    let ada = accounts.create_user("ada@example.com", "correct horse battery").await.unwrap();
-    let acme = accounts.create_org("Acme", ada.id).await.unwrap();
-    plans.choose(acme.id, "Enterprise").await.unwrap();
-    let scopes = "supply".parse::<AppScopes>().unwrap();
-    let app = accounts.create_app(acme.id, "heavy", "", scopes, &[], 1_000_000).await.unwrap();
-    let client = identity.authenticate_client(&app.app.client_id, &app.client_secret, "127.0.0.1").await.unwrap();
-    let request = TokenRequest { grant_type: "client_credentials".into(), ..Default::default() };
-    let token = identity.token(&client, &request).await.unwrap().access_token;
-    let catalogue = Catalogue::open(store.clone(), dir).await.unwrap();
-    let public_url = "http://ferrite.test".into();
-    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, public_url });
-    let meter = ferrite_graphql::Meter::start(identity.clone());
-    let state = http::ApiState { schema: ferrite_graphql::schema(services), identity, meter };
-    (http::routes(state).route("/healthz", get(|| async { "ok" })), token)
+/// The server over `parts` synthetic parts; and a token.
+async fn server(parts: usize) -> (Harness, String) {
+    let harness = Harness::start().await;
+    harness.synthetic_parts(parts).await;
+    let ada = harness.person("ada@example.com").await;
+    let acme = harness.org("Acme", ada.id).await;
+    harness.plan(acme.id, "Enterprise").await;
+    let app = harness.app(acme.id, "heavy", "supply", &[], 1_000_000).await;
+    let token = harness.app_token(&app, None).await;
+    (harness, token)
 }
 
 async fn post(router: &Router, token: &str, query: &str) -> Value {
@@ -62,8 +45,8 @@ const ROUNDS: usize = 2;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_checks_answer_while_heavy_searches_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let (router, token) = server(dir.path(), PARTS).await;
+    let (harness, token) = server(PARTS).await;
+    let router = harness.router.clone();
     // As many searches with facets over every part as one request may cost.
     let search = "supSearch(q: \"synthetic\", limit: 0) { hits manufacturerAgg { count } distributorAgg { count } }";
     let query = format!("{{ {} }}", (0..20).map(|i| format!("s{i}: {search}")).collect::<Vec<_>>().join(" "));

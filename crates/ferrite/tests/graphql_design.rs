@@ -3,19 +3,19 @@
 //! (authorization code + PKCE) and for an app (client credentials), and another organization
 //! that must see none of it.
 
-use std::sync::Arc;
+mod harness;
+
+use std::{collections::BTreeMap, sync::Arc};
 
 use axum::{
     Router,
     body::Body,
     http::{Request, StatusCode, header},
 };
-use chrono::Utc;
-use ferrite_core::{FakeClock, scope::AppScopes};
-use ferrite_graphql::{Services, http};
-use ferrite_identity::{AuthorizationRequest, CreatedApp, Identity, TokenConfig, TokenRequest};
-use ferrite_store::{ConnectOptions, Store, testing};
-use ferrite_supply::catalogue::Catalogue;
+use ferrite_core::FakeClock;
+use ferrite_core::money::ExchangeRates;
+use ferrite_identity::{AuthorizationRequest, CreatedApp, Identity, TokenRequest};
+use harness::Harness;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -49,7 +49,7 @@ struct Env {
     other: CreatedApp,
     ada: ferrite_core::UserId,
     clock: FakeClock,
-    _dir: tempfile::TempDir,
+    _harness: Harness,
 }
 
 async fn env() -> Env {
@@ -57,32 +57,29 @@ async fn env() -> Env {
 }
 
 async fn env_with(limits: ferrite_graphql::design::upload::UploadLimits) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
-    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    testing::write_synthetic_parts(&store, 3).await.unwrap();
-    let clock = FakeClock::at(Utc::now());
-    let identity =
-        Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), "http://ferrite.test")
-            .await
-            .unwrap();
-    let (accounts, _) = ferrite_identity::services(&identity, Default::default());
-    let ada = accounts.create_user("ada@example.com", "correct horse battery").await.unwrap();
-    let acme = accounts.create_org("Acme", ada.id).await.unwrap();
-    let bob = accounts.create_user("bob@example.com", "correct horse battery").await.unwrap();
-    let bolt = accounts.create_org("Bolt", bob.id).await.unwrap();
-    let scopes = |s: &str| s.parse::<AppScopes>().unwrap();
-    let design = accounts.create_app(acme.id, "cad", "", scopes("design"), &[CALLBACK.into()], 0).await.unwrap();
-    let other = accounts.create_app(bolt.id, "theirs", "", scopes("design,supply"), &[], 0).await.unwrap();
-    let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
-    let public_url = "http://ferrite.test".into();
-    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, public_url });
-    let meter = ferrite_graphql::Meter::start(identity.clone());
-    let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
-    let uploads = ferrite_graphql::design::upload::routes(identity.clone(), limits);
-    let router = http::routes(state).merge(uploads);
-    Env { router, identity, design, other, ada: ada.id, clock, _dir: dir }
+    let harness = Harness::setup()
+        .configure(|config| {
+            config.currency_rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0)]));
+            config.uploads = limits;
+        })
+        .start()
+        .await;
+    harness.synthetic_parts(3).await;
+    let ada = harness.person("ada@example.com").await;
+    let acme = harness.org("Acme", ada.id).await;
+    let bob = harness.person("bob@example.com").await;
+    let bolt = harness.org("Bolt", bob.id).await;
+    let design = harness.app(acme.id, "cad", "design", &[CALLBACK.into()], 0).await;
+    let other = harness.app(bolt.id, "theirs", "design,supply", &[], 0).await;
+    Env {
+        router: harness.router.clone(),
+        identity: harness.state.identity.clone(),
+        design,
+        other,
+        ada: ada.id,
+        clock: harness.clock.clone(),
+        _harness: harness,
+    }
 }
 
 impl Env {
@@ -404,24 +401,13 @@ async fn the_sweeper_removes_expired_uploads() {
     let token = env.app_token(&env.design, "design.domain").await;
     let file: ferrite_core::DesignFileId = env.upload_id(&token, KICAD.as_bytes()).await.parse().unwrap();
     let uploaded = env.identity.now();
-    let sweeper = tokio::spawn(ferrite_graphql::design::upload::run_sweeper(
-        env.identity.clone(),
-        std::time::Duration::from_millis(10),
-    ));
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let sweep = || ferrite_graphql::design::upload::remove_expired_files(&env.identity, env.identity.now());
+    sweep().await.unwrap();
     assert!(env.identity.store().design_file(file, uploaded).await.is_ok(), "not expired: kept");
     env.clock.advance(chrono::Duration::hours(1));
-    let mut removed = false;
-    for _ in 0..100 {
-        // Asked as of upload time: gone from the database, not only hidden by its expiry.
-        removed = env.identity.store().design_file(file, uploaded).await.is_err();
-        if removed {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    sweeper.abort();
-    assert!(removed, "the sweeper removed the expired file");
+    sweep().await.unwrap();
+    // Asked as of upload time: gone from the database, not only hidden by its expiry.
+    assert!(env.identity.store().design_file(file, uploaded).await.is_err(), "the sweep removed the expired file");
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! The GraphQL API through its HTTP edge, on a small catalogue written by the test.
 
+mod harness;
+
 use std::{collections::BTreeMap, sync::Arc};
 
 use axum::{
@@ -8,19 +10,17 @@ use axum::{
     http::{Request, header},
 };
 use chrono::{Duration, Utc};
+use ferrite_core::money::ExchangeRates;
 use ferrite_core::{
     Clock, FakeClock,
     keys::{mpn_key, name_key},
-    money::ExchangeRates,
-    scope::AppScopes,
 };
-use ferrite_graphql::{Services, http};
-use ferrite_identity::{CreatedApp, Identity, TokenConfig, TokenRequest};
+use ferrite_identity::{CreatedApp, Identity, TokenRequest};
 use ferrite_store::{
-    ConnectOptions, Store,
+    Store,
     catalogue::{OfferRow, PartRow},
 };
-use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
+use harness::{Harness, Setup};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -31,7 +31,7 @@ struct Api {
     supply: CreatedApp,
     design: CreatedApp,
     other_org_app: CreatedApp,
-    _dir: tempfile::TempDir,
+    _harness: Harness,
 }
 
 /// Parts: (manufacturer, mpn, description, [(seller, sku, stock, [(qty, price, currency)])], [(attr, display, si)])
@@ -134,45 +134,41 @@ async fn write_catalogue(store: &Store) {
 }
 
 async fn api() -> Api {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
-    api_at(&url, dir).await
+    api_on(setup().start().await).await
 }
 
 /// The API on a fresh schema of the test PostgreSQL server, when one is configured.
 async fn api_on_postgres() -> Option<Api> {
-    let base = ferrite_store::testing::postgres_url()?;
-    let url = ferrite_store::testing::fresh_postgres_url(&base).await.unwrap();
-    Some(api_at(&url, tempfile::tempdir().unwrap()).await)
+    Some(api_on(setup().start_on_postgres().await?).await)
 }
 
-async fn api_at(url: &str, dir: tempfile::TempDir) -> Api {
-    let store = Store::connect(url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    write_catalogue(&store).await;
-    let clock = FakeClock::at(Utc::now());
-    let identity =
-        Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), "http://ferrite.test")
-            .await
-            .unwrap();
-    let (accounts, plans) = ferrite_identity::services(&identity, Default::default());
-    let ada = accounts.create_user("ada@example.com", "correct horse battery").await.unwrap();
-    let acme = accounts.create_org("Acme", ada.id).await.unwrap();
-    let bob = accounts.create_user("bob@example.com", "correct horse battery").await.unwrap();
-    let bolt = accounts.create_org("Bolt", bob.id).await.unwrap();
+fn setup() -> Setup {
+    Harness::setup().configure(|config| {
+        config.currency_rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0), ("EUR".into(), 0.5)]));
+    })
+}
+
+async fn api_on(harness: Harness) -> Api {
+    write_catalogue(&harness.state.store).await;
+    harness.catalogue_changed().await;
+    let ada = harness.person("ada@example.com").await;
+    let acme = harness.org("Acme", ada.id).await;
+    let bob = harness.person("bob@example.com").await;
+    let bolt = harness.org("Bolt", bob.id).await;
     // A monthly plan, so that the supply app can be given parts.
-    plans.choose(acme.id, "Standard").await.unwrap();
-    let scopes = |s: &str| s.parse::<AppScopes>().unwrap();
-    let supply = accounts.create_app(acme.id, "bom tool", "", scopes("supply"), &[], 100).await.unwrap();
-    let design = accounts.create_app(acme.id, "cad", "", scopes("design"), &[], 0).await.unwrap();
-    let other_org_app = accounts.create_app(bolt.id, "theirs", "", scopes("supply"), &[], 0).await.unwrap();
-    let rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0), ("EUR".into(), 0.5)]));
-    let catalogue = Catalogue::open_with(store.clone(), dir.path(), CatalogueOptions::with_rates(rates)).await.unwrap();
-    let public_url = "http://ferrite.test".into();
-    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, public_url });
-    let meter = ferrite_graphql::Meter::start(identity.clone());
-    let state = http::ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
-    Api { router: http::routes(state), identity, clock, supply, design, other_org_app, _dir: dir }
+    harness.plan(acme.id, "Standard").await;
+    let supply = harness.app(acme.id, "bom tool", "supply", &[], 100).await;
+    let design = harness.app(acme.id, "cad", "design", &[], 0).await;
+    let other_org_app = harness.app(bolt.id, "theirs", "supply", &[], 0).await;
+    Api {
+        router: harness.router.clone(),
+        identity: harness.state.identity.clone(),
+        clock: harness.clock.clone(),
+        supply,
+        design,
+        other_org_app,
+        _harness: harness,
+    }
 }
 
 impl Api {

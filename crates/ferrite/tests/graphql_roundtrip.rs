@@ -9,10 +9,11 @@
 //! where 64 of the recording's offers state one (a known gap, see the report of issue 6). Where the adapter or the importer normalise on purpose (`docs/feeds.md`), the same
 //! rule is applied to the expectation below, each where it is applied.
 
+mod harness;
+
 use std::{
-    collections::{HashMap, HashSet},
+    collections::{BTreeMap, HashMap, HashSet},
     path::PathBuf,
-    sync::Arc,
 };
 
 use axum::{
@@ -21,18 +22,14 @@ use axum::{
 };
 use chrono::Utc;
 use ferrite_core::{
-    FakeClock,
     keys::{mpn_key, name_key},
-    scope::AppScopes,
+    money::ExchangeRates,
 };
-use ferrite_graphql::{Services, http};
-use ferrite_identity::{Identity, TokenConfig, TokenRequest};
-use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::{
-    catalogue::Catalogue,
     feeds::Adapter,
     import::{Mode, import},
 };
+use harness::Harness;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -442,41 +439,31 @@ fn compare_part(at: &str, answer: &Value, part: &Part, expected: &Expected, out:
 
 // ---------------------------------------------------------------------------------------------
 
-async fn catalogue_api(data: &std::path::Path, dir: &std::path::Path) -> (axum::Router, String) {
-    let url = format!("sqlite://{}", dir.join("ferrite.db").display());
-    let store = Store::connect(&url, &ConnectOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
+async fn catalogue_api(data: &std::path::Path) -> (Harness, String) {
+    let harness = Harness::setup()
+        .configure(|config| config.currency_rates = ExchangeRates(BTreeMap::from([("USD".into(), 1.0)])))
+        .start()
+        .await;
     let source = data.join(RECORDING);
-    let report =
-        import(&store, "nexar", Adapter::NexarJson, source.to_str().unwrap(), Mode::Snapshot, Utc::now(), &mut ())
-            .await
-            .expect("the recording imports");
+    let report = import(
+        &harness.state.store,
+        "nexar",
+        Adapter::NexarJson,
+        source.to_str().unwrap(),
+        Mode::Snapshot,
+        Utc::now(),
+        &mut (),
+    )
+    .await
+    .expect("the recording imports");
     assert!(report.parts_added > 0, "{report}");
-    let catalogue = Catalogue::open(store.clone(), dir).await.unwrap();
-    let identity =
-        Identity::start(store, Arc::new(FakeClock::at(Utc::now())), TokenConfig::default(), "http://ferrite.test")
-            .await
-            .unwrap();
-    let (accounts, plans) = ferrite_identity::services(&identity, Default::default());
-    let owner = accounts.create_user("kicost@example.com", "correct horse battery").await.unwrap();
-    let org = accounts.create_org("KiCost", owner.id).await.unwrap();
-    plans.choose(org.id, "Enterprise").await.unwrap();
-    let app = accounts
-        .create_app(org.id, "kicost", "", "supply".parse::<AppScopes>().unwrap(), &[], 1_000_000)
-        .await
-        .unwrap();
-    let client = identity.authenticate_client(&app.app.client_id, &app.client_secret, "127.0.0.1").await.unwrap();
-    let request = TokenRequest {
-        grant_type: "client_credentials".into(),
-        scope: Some("supply.domain".into()),
-        ..Default::default()
-    };
-    let token = identity.token(&client, &request).await.unwrap().access_token;
-    let public_url = "http://ferrite.test".into();
-    let services = Arc::new(Services { identity: identity.clone(), accounts, catalogue, public_url });
-    let meter = ferrite_graphql::Meter::start(identity.clone());
-    let state = http::ApiState { schema: ferrite_graphql::schema(services), identity, meter };
-    (http::routes(state), token)
+    harness.catalogue_changed().await;
+    let owner = harness.person("kicost@example.com").await;
+    let org = harness.org("KiCost", owner.id).await;
+    harness.plan(org.id, "Enterprise").await;
+    let app = harness.app(org.id, "kicost", "supply", &[], 1_000_000).await;
+    let token = harness.app_token(&app, Some("supply.domain")).await;
+    (harness, token)
 }
 
 #[tokio::test]
@@ -484,8 +471,8 @@ async fn kicosts_recorded_multi_match_comes_back_as_nexar_answered_it() {
     let Some(data) = shared_data() else { return };
     let recording: Value = serde_json::from_slice(&std::fs::read(data.join(RECORDING)).unwrap()).unwrap();
     let expected = expected(&recording);
-    let dir = tempfile::tempdir().unwrap();
-    let (router, token) = catalogue_api(&data, dir.path()).await;
+    let (harness, token) = catalogue_api(&data).await;
+    let router = harness.router.clone();
 
     let results: Vec<(&String, &Value)> = recording["results"].as_object().unwrap().iter().collect();
     let mut mismatches = Vec::new();

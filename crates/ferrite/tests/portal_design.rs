@@ -1,10 +1,11 @@
 //! The design pages through the real router: workspaces, the upload form (CSRF-protected) and a
 //! project's BOM with match status, stock and unit price — and nothing of another organization's.
 
-mod common;
+mod browser;
+mod harness;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use browser::TestApp;
 
 const KICAD: &str = r#"<export version="D"><components>
   <comp ref="R1"><value>TEST1</value><fields><field name="manf">Testco</field><field name="manf#">TEST-00001</field></fields></comp>

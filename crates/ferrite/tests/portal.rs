@@ -2,11 +2,12 @@
 //! allocations, usage, playground, organizations and invitations — and that nobody reaches
 //! another organization's data by guessing ids, nor injects HTML.
 
-mod common;
+mod browser;
+mod harness;
 
 use axum::http::StatusCode;
+use browser::{PASSWORD, TestApp};
 use chrono::Duration;
-use common::{PASSWORD, TestApp};
 use ferrite_core::{AppId, plan::Period};
 
 #[tokio::test]
@@ -352,7 +353,7 @@ async fn usage_shows_parts_used_the_limit_the_reset_date_and_a_chart() {
     ada.post("/plans", &[("plan", "Standard")]).await;
     ada.post("/plans/limits", &[(&format!("limit.{a}"), "1200")]).await;
     let id: AppId = a.parse().unwrap();
-    app.store.record_usage_for_tests(id, &Period::month_of(common::start_time()).key(), 345).await.unwrap();
+    app.store.record_usage_for_tests(id, &Period::month_of(browser::start_time()).key(), 345).await.unwrap();
     for (day, parts) in [(3, 100), (10, 245)] {
         let date = chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
         app.store.record_daily_usage_for_tests(id, date, parts).await.unwrap();
@@ -435,7 +436,7 @@ async fn owners_invite_members_who_accept_and_can_be_removed() {
     let page = ada.post("/organization/invitations", &[("email", "Bob@Example.com"), ("role", "member")]).await;
     assert_eq!(page.status, StatusCode::OK);
     let link = page.between("<code id=\"invite-link\">", "</code>").unwrap();
-    let path = link.strip_prefix(common::ISSUER).unwrap().to_owned();
+    let path = link.strip_prefix(browser::ISSUER).unwrap().to_owned();
     assert!(path.starts_with("/invitations/"));
     let again = ada.get("/organization").await;
     assert!(!again.body.contains(&path), "the link is shown only once");

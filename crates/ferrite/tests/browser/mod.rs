@@ -1,5 +1,5 @@
-//! The real portal and identity routers on a real SQLite store in a temporary directory, with a
-//! fake clock, driven in process; and a browser-like client that keeps cookies per person.
+//! The portal through the real server in process (`harness`), at a fixed time; and a browser-like
+//! client that keeps cookies per person.
 
 #![allow(dead_code)]
 
@@ -18,26 +18,25 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 use chrono::{DateTime, TimeZone, Utc};
-use ferrite_core::{FakeClock, plan::PlanCatalogue};
-use ferrite_identity::{Identity, TokenConfig};
-use ferrite_store::{ConnectOptions, Store};
-use ferrite_supply::catalogue::Catalogue;
+use ferrite_core::FakeClock;
+use ferrite_identity::Identity;
+use ferrite_store::Store;
 use tower::ServiceExt;
 
-pub const ISSUER: &str = "http://ferrite.test";
-pub const PASSWORD: &str = "correct horse battery";
+use crate::harness::{self, Harness};
+
+pub const ISSUER: &str = harness::PUBLIC_URL;
+pub const PASSWORD: &str = harness::PASSWORD;
 
 pub struct TestApp {
     pub router: Router,
     pub identity: Arc<Identity>,
     pub clock: FakeClock,
     pub store: Store,
-    /// The catalogue the portal prices BOMs from.
-    pub catalogue: Arc<Catalogue>,
     pub db_url: String,
     /// Each client connects from an address of its own, as people do.
     peers: AtomicU32,
-    _dir: tempfile::TempDir,
+    _harness: Harness,
 }
 
 pub fn start_time() -> DateTime<Utc> {
@@ -46,41 +45,31 @@ pub fn start_time() -> DateTime<Utc> {
 
 impl TestApp {
     pub async fn new() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = format!("sqlite://{}", dir.path().join("ferrite.db").display());
-        TestApp::on(db_url, dir).await
+        TestApp::on(Harness::setup().at(start_time()).start().await)
     }
 
     /// The apps on PostgreSQL, when `FERRITE_TEST_POSTGRES_URL` names a server (each in a schema
     /// of its own).
     pub async fn on_postgres() -> Option<TestApp> {
-        let base = ferrite_store::testing::postgres_url()?;
-        let url = ferrite_store::testing::fresh_postgres_url(&base).await.unwrap();
-        Some(TestApp::on(url, tempfile::tempdir().unwrap()).await)
+        Some(TestApp::on(Harness::setup().at(start_time()).start_on_postgres().await?))
     }
 
-    async fn on(db_url: String, dir: tempfile::TempDir) -> TestApp {
-        let store = Store::connect(&db_url, &ConnectOptions::default()).await.unwrap();
-        store.migrate().await.unwrap();
-        let clock = FakeClock::at(start_time());
-        let identity =
-            Identity::start(store.clone(), Arc::new(clock.clone()), TokenConfig::default(), ISSUER).await.unwrap();
-        let catalogue = Catalogue::open(store.clone(), dir.path()).await.unwrap();
-        let (accounts, plans) = ferrite_identity::services(&identity, PlanCatalogue::default());
-        let router = ferrite_identity::http::routes(identity.clone()).merge(ferrite_portal::routes(
-            identity.clone(),
-            accounts,
-            plans,
-            catalogue.clone(),
-        ));
-        TestApp { router, identity, clock, store, catalogue, db_url, peers: AtomicU32::new(1), _dir: dir }
+    fn on(harness: Harness) -> TestApp {
+        TestApp {
+            router: harness.router.clone(),
+            identity: harness.state.identity.clone(),
+            clock: harness.clock.clone(),
+            store: harness.state.store.clone(),
+            db_url: harness.db.url.clone(),
+            peers: AtomicU32::new(1),
+            _harness: harness,
+        }
     }
 
     /// Writes `count` synthetic parts into the catalogue and catches the catalogue up with them,
     /// as its watcher does within seconds.
     pub async fn write_synthetic_parts(&self, count: usize) {
-        ferrite_store::testing::write_synthetic_parts(&self.store, count).await.unwrap();
-        self.catalogue.refresh().await.unwrap();
+        self._harness.synthetic_parts(count).await;
     }
 
     pub fn client(&self) -> Client {
