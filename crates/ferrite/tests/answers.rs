@@ -19,6 +19,7 @@ async fn a_part_as_the_api_answers_it() {
     harness.import_csv("acme", FEED).await;
     let ada = harness.person("ada@example.com").await;
     let acme = harness.org("Acme", ada.id).await;
+    harness.plan(acme.id, "Standard").await;
     let app = harness.app(acme.id, "bom tool", "supply", &[], 100).await;
     let token = harness.app_token(&app, None).await;
     let answer = harness
@@ -56,6 +57,7 @@ async fn a_client_credentials_token_over_a_socket() {
     let harness = Harness::start().await;
     let ada = harness.person("ada@example.com").await;
     let acme = harness.org("Acme", ada.id).await;
+    harness.plan(acme.id, "Standard").await;
     let app = harness.app(acme.id, "bom tool", "supply", &[], 100).await;
     let server = harness.listen().await;
     let response = reqwest::Client::new()
