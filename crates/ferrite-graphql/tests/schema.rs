@@ -43,7 +43,7 @@ const ALLOWED: &[(&str, &str)] = &[
     // The search and match root fields answer null (with an error) rather than failing the
     // whole request: issue 6 requires that a root field refused for a missing scope leaves the
     // other root fields of the request answered, which a non-null root field cannot do (its
-    // null would propagate to `data`). `tests/api.rs` (a_missing_scope_refuses_that_root_field_only)
+    // null would propagate to `data`). `crates/ferrite/tests/graphql_api.rs` (a_missing_scope_refuses_that_root_field_only)
     // relies on it. On success they are never null, as in Nexar.
     ("Query.supSearch", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
     ("Query.supSearchMpn", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
