@@ -195,6 +195,16 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets the charge batches committed more than ten minutes ago, long past any resend: a
+    /// periodic job's work rather than each batch's, so that no batch waits on another's pruning.
+    /// Nothing to do on SQLite, which keeps no such record.
+    pub async fn forget_old_charge_batches(&self) -> Result<u64, StoreError> {
+        if self.backend() == crate::Backend::Sqlite {
+            return Ok(0);
+        }
+        self.main.execute(sql("DELETE FROM charge_batches WHERE committed_at < now() - interval '10 minutes'")).await
+    }
+
     async fn charge_postgres(&self, id: ChargeBatchId, charges: &[ChargeRequest]) -> Result<Vec<Outcome>, StoreError> {
         if charges.is_empty() {
             self.main.refuse_while_unavailable()?;
@@ -246,9 +256,7 @@ impl Store {
         for (app, day, parts) in &settled.daily {
             tx.execute(sql(DAILY_UPSERT).bind(app.to_string()).bind(*day).bind(*parts)).await?;
         }
-        let record =
-            sql("WITH pruned AS (DELETE FROM charge_batches WHERE committed_at < now() - interval '10 minutes')
-             INSERT INTO charge_batches (id, outcomes) VALUES ($1, $2)");
+        let record = sql("INSERT INTO charge_batches (id, outcomes) VALUES ($1, $2)");
         tx.execute(record.bind(id.to_string()).bind(encode_outcomes(&settled.outcomes))).await?;
         tx.commit().await?;
         Ok(settled.outcomes)

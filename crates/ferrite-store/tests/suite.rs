@@ -840,6 +840,13 @@ mod charges {
         // Another batch is another charge.
         let next = db.store.charge_batch(ChargeBatchId::new(), &charges[..1]).await.unwrap();
         assert_eq!(next, [Outcome::Refused { used: 60, limit: 100 }]);
+
+        // Records past any resend are forgotten; the recent one stays.
+        let aged =
+            format!("UPDATE charge_batches SET committed_at = now() - interval '11 minutes' WHERE id = '{batch}'");
+        testing::execute_raw(&db.url, &aged).await.unwrap();
+        assert_eq!(db.store.forget_old_charge_batches().await.unwrap(), 1);
+        assert_eq!(db.store.forget_old_charge_batches().await.unwrap(), 0);
     }
 }
 

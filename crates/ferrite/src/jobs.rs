@@ -18,6 +18,8 @@ const CATALOGUE_CHECK: Duration = Duration::from_secs(5);
 const FEED_CHECK: Duration = Duration::from_secs(60);
 /// How often due plan changes are applied in organizations nobody looks at.
 const PLAN_SWEEP: Duration = Duration::from_secs(60);
+/// How often charge batch records past any resend are removed (PostgreSQL).
+const CHARGE_BATCH_PRUNE: Duration = Duration::from_secs(60);
 /// How often Prometheus histograms are drained: they are summarized lazily, so this bounds memory.
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 /// Expired grants are purged once per this many cache refreshes (an hour at the default 2 s).
@@ -101,6 +103,9 @@ pub fn list(state: &AppState, feeds: Vec<ScheduledFeed>) -> Vec<Job> {
                     .context("expired design files could not be removed")
             },
         ),
+        Job::new("charge batch records", CHARGE_BATCH_PRUNE, state.store.clone(), |store, _| async move {
+            store.forget_old_charge_batches().await.map(drop).context("old charge batch records could not be removed")
+        }),
         Job::new("metrics upkeep", METRICS_UPKEEP, state.metrics.clone(), |metrics, _| async move {
             metrics.run_upkeep();
             Ok(())
