@@ -26,7 +26,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior};
 
 use crate::{
     Store, StoreError,
-    db::{BUSY_WAIT, Execute, Pool, Statement, sql},
+    db::{BUSY_WAIT, Execute, Pool, Statement, rows_insert, sql},
     parse_id,
 };
 
@@ -141,10 +141,6 @@ impl<'a> Settled<'a> {
     }
 }
 
-fn placeholders(rows: usize) -> String {
-    (0..rows).map(|r| format!("(${}, ${})", 2 * r + 1, 2 * r + 2)).collect::<Vec<_>>().join(", ")
-}
-
 /// Binds each (app, period) key in turn.
 fn bind_keys<'q>(mut statement: Statement<'q>, keys: &'q [(String, &'q str)]) -> Statement<'q> {
     for (app, period) in keys {
@@ -232,20 +228,23 @@ impl Store {
                 keys.push(key);
             }
         }
-        let ensure = format!(
-            "INSERT INTO part_usage (app_id, period, used) SELECT v.a, v.p, 0 FROM (VALUES {}) AS v (a, p)
-             WHERE EXISTS (SELECT 1 FROM applications WHERE id = v.a) ON CONFLICT DO NOTHING",
-            placeholders(keys.len())
+        let ensure = rows_insert(
+            "INSERT INTO part_usage (app_id, period, used) SELECT v.a, v.p, 0 FROM (VALUES",
+            keys.len(),
+            2,
+            ") AS v (a, p) WHERE EXISTS (SELECT 1 FROM applications WHERE id = v.a) ON CONFLICT DO NOTHING",
         );
-        let read = format!(
+        let read = rows_insert(
             "SELECT u.app_id, u.used, a.part_limit FROM part_usage u JOIN applications a ON a.id = u.app_id
-             WHERE (u.app_id, u.period) IN (VALUES {}) FOR UPDATE OF u",
-            placeholders(keys.len())
+             WHERE (u.app_id, u.period) IN (VALUES",
+            keys.len(),
+            2,
+            ") FOR UPDATE OF u",
         );
         let mut tx = self.main.begin().await?;
-        tx.execute(bind_keys(sql(ensure), &keys)).await?;
+        tx.execute(bind_keys(ensure, &keys)).await?;
         let mut accounts = HashMap::new();
-        for (app, used, limit) in tx.fetch_all::<(String, i64, i64)>(bind_keys(sql(read), &keys)).await? {
+        for (app, used, limit) in tx.fetch_all::<(String, i64, i64)>(bind_keys(read, &keys)).await? {
             accounts.insert(parse_id(&app)?, Account { used, limit });
         }
         let settled = Settled::decide(charges, accounts);
