@@ -328,12 +328,22 @@ impl Catalogue {
     /// workers would stall every other request (health checks included). Waiting for a turn
     /// costs the runtime nothing.
     pub async fn search(&self, request: SearchRequest) -> Result<SearchResult, SearchError> {
-        let Some(index) = self.index() else { return Ok(SearchResult::default()) };
+        self.with_index(move |index, _| index.search(&request)).await
+    }
+
+    /// Runs `work` on the current index and dictionary as [`Catalogue::search`] runs a search
+    /// (facets, spec aggregations, suggestions); without an index yet, answers the default.
+    pub async fn with_index<T: Default + Send + 'static>(
+        &self,
+        work: impl FnOnce(&SearchIndex, &Dictionary) -> Result<T, SearchError> + Send + 'static,
+    ) -> Result<T, SearchError> {
+        let Some(index) = self.index() else { return Ok(T::default()) };
+        let dictionary = self.dictionary();
         let turn = self.searches.clone().acquire_owned().await.expect("the search semaphore is never closed");
         // The turn goes with the search: a request dropped meanwhile does not end the search.
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
-            index.search(&request)
+            work(&index, &dictionary)
         })
         .await
         .map_err(|err| SearchError::Task(err.to_string()))?

@@ -129,6 +129,10 @@ fn document(
     doc.add_text(f.mpn_prefix, &key);
     doc.add_u64(f.manufacturer_id, part.manufacturer_id as u64);
     doc.add_u64(f.mpn_rank, rank.copied().unwrap_or(u64::MAX));
+    doc.add_text(f.mpn, &part.mpn);
+    if let Some(category) = part.category_id {
+        doc.add_u64(f.category_id, category as u64);
+    }
 
     let manufacturer = names.manufacturers.get(&part.manufacturer_id).map_or("", String::as_str);
     let mut text = format!("{} {} {}", part.mpn, manufacturer, part.description.as_deref().unwrap_or(""));
@@ -137,17 +141,26 @@ fn document(
         text.push(' ');
         text.push_str(name);
     }
-    let mut values = Map::new();
+    let (mut values, mut displays) = (Map::new(), Map::new());
+    let mut attributes: Vec<u64> = Vec::new();
     for (attribute, display, si) in &part.specs {
         let Some(shortname) = names.attributes.get(attribute) else { continue };
         text.push(' ');
         text.push_str(display);
         doc.add_text(f.spec_terms, spec_term(shortname, display));
+        attributes.push(*attribute as u64);
+        displays.insert(shortname.clone(), Value::from(display.as_str()));
         if let Some(si) = si.filter(|v| v.is_finite()) {
             values.insert(shortname.clone(), Value::from(si));
         }
     }
+    attributes.sort_unstable();
+    attributes.dedup();
+    for attribute in attributes {
+        doc.add_u64(f.attribute_ids, attribute);
+    }
     doc.add_object(f.spec_values, values.into_iter().map(|(k, v)| (k, json_to_owned(v))).collect());
+    doc.add_object(f.spec_display, displays.into_iter().map(|(k, v)| (k, json_to_owned(v))).collect());
     doc.add_text(f.text, &text);
 
     let mut sellers: Vec<i64> = offers.iter().map(|o| o.seller_id).collect();

@@ -1,6 +1,7 @@
 //! Nexar's filter syntax: `{"manufacturer_id": ["370"], "resistance": ["(8__16)"], "case_package": ["0603"]}`.
 //! Values of one key are alternatives; keys must all hold. Ranges are `(low__high)`, either side
-//! may be empty; bounds are SI values (`(1000__)`: at least 1 kΩ).
+//! may be empty; bounds are SI values (`(1000__)`: at least 1 kΩ). A number (not a string) is
+//! the SI value itself, as `specAggs` buckets give it (`{"capacitance": 1e-7}`).
 
 use serde_json::Value;
 
@@ -23,11 +24,15 @@ pub fn parse(filters: &serde_json::Map<String, Value>) -> Result<Vec<Filter>, St
     filters
         .iter()
         .map(|(key, value)| {
-            let values: Vec<String> = match value {
-                Value::Array(items) => items.iter().map(scalar).collect::<Result<_, _>>(),
-                other => scalar(other).map(|v| vec![v]),
-            }
-            .map_err(|_| format!("filter `{key}` must be a string or a list of strings"))?;
+            let items = match value {
+                Value::Array(items) => items.as_slice(),
+                other => std::slice::from_ref(other),
+            };
+            let values: Vec<String> = items
+                .iter()
+                .map(scalar)
+                .collect::<Result<_, _>>()
+                .map_err(|_| format!("filter `{key}` must be a string or a list of strings"))?;
             let ids = || {
                 values
                     .iter()
@@ -40,7 +45,14 @@ pub fn parse(filters: &serde_json::Map<String, Value>) -> Result<Vec<Filter>, St
                 "category_id" => Filter::Category(ids()?),
                 shortname => Filter::Spec {
                     shortname: shortname.to_owned(),
-                    values: values.iter().map(|v| spec_value(key, v)).collect::<Result<_, _>>()?,
+                    values: items
+                        .iter()
+                        .zip(&values)
+                        .map(|(item, text)| match item.as_f64() {
+                            Some(si) => Ok(SpecValue::Range { low: Some(si), high: Some(si) }),
+                            None => spec_value(key, text),
+                        })
+                        .collect::<Result<_, _>>()?,
                 },
             })
         })
@@ -105,6 +117,22 @@ mod tests {
         assert!(filters.contains(&Filter::Spec {
             shortname: "case_package".into(),
             values: vec![SpecValue::Exact("0603".into())]
+        }));
+    }
+
+    #[test]
+    fn a_number_is_an_si_value_to_match_exactly() {
+        let filters = parse_json(json!({"capacitance": 1e-7, "voltage": [50, "(__16)"]})).unwrap();
+        assert!(filters.contains(&Filter::Spec {
+            shortname: "capacitance".into(),
+            values: vec![SpecValue::Range { low: Some(1e-7), high: Some(1e-7) }],
+        }));
+        assert!(filters.contains(&Filter::Spec {
+            shortname: "voltage".into(),
+            values: vec![
+                SpecValue::Range { low: Some(50.0), high: Some(50.0) },
+                SpecValue::Range { low: None, high: Some(16.0) }
+            ],
         }));
     }
 

@@ -3,8 +3,13 @@
 //! version moves. Results are part ids; answers are then read from the store.
 
 mod build;
+pub mod facets;
 pub mod filters;
 mod schema;
+mod sort;
+pub mod suggest;
+#[cfg(test)]
+mod tests;
 
 use std::{
     ops::Bound,
@@ -62,28 +67,34 @@ pub struct SearchRequest {
     pub aggregations: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SortKey {
     Mpn,
     MedianPrice1000,
     AvgPrice,
     NumAuthSuppliers,
+    /// An attribute's shortname: parts by SI value, then those with only a text value by that
+    /// text, then parts without the attribute, whichever the direction.
+    Attribute(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sort {
     pub key: SortKey,
     pub descending: bool,
 }
 
 impl SortKey {
-    pub fn parse(name: &str) -> Option<SortKey> {
+    /// The sort keys Nexar names; any other name is an attribute's shortname.
+    pub const NAMED: &[&str] = &["mpn", "median_price_1000", "avg_price", "num_authsuppliers"];
+
+    pub fn parse(name: &str) -> SortKey {
         match name {
-            "mpn" => Some(SortKey::Mpn),
-            "median_price_1000" => Some(SortKey::MedianPrice1000),
-            "avg_price" => Some(SortKey::AvgPrice),
-            "num_authsuppliers" => Some(SortKey::NumAuthSuppliers),
-            _ => None,
+            "mpn" => SortKey::Mpn,
+            "median_price_1000" => SortKey::MedianPrice1000,
+            "avg_price" => SortKey::AvgPrice,
+            "num_authsuppliers" => SortKey::NumAuthSuppliers,
+            shortname => SortKey::Attribute(shortname.to_owned()),
         }
     }
 }
@@ -115,10 +126,15 @@ pub struct SearchIndex {
 /// records the version and the exchange rates prices were sorted at ([`complete_marker`]).
 const COMPLETE_MARKER: &str = "complete";
 
+/// The index layout ([`schema::build`]); raised whenever fields change, so an index written by an
+/// older build is built again rather than opened with fields it lacks.
+const LAYOUT: u32 = 2;
+
 /// What a complete build of `version` at `rates` writes in its marker: an index built at other
-/// rates (the configuration changed, or a build before prices were converted) is built again.
+/// rates (the configuration changed, or a build before prices were converted) or of another
+/// [`LAYOUT`] is built again.
 fn complete_marker(version: i64, rates: &ExchangeRates) -> String {
-    format!("{version}\n{}", serde_json::to_string(rates).expect("rates serialize"))
+    format!("{version}\n{}\nlayout {LAYOUT}", serde_json::to_string(rates).expect("rates serialize"))
 }
 
 impl SearchIndex {
@@ -161,20 +177,23 @@ impl SearchIndex {
         let query = self.query(request);
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.start);
         // The count and the page in one pass over the matches.
-        let (hits, addresses): (u64, Vec<DocAddress>) = match request.sort {
+        let (hits, addresses): (u64, Vec<DocAddress>) = match &request.sort {
             None => page(searcher.search(&query, &(Count, top))?),
-            Some(sort) => {
-                let order = if sort.descending { Order::Desc } else { Order::Asc };
-                let field = match sort.key {
-                    SortKey::Mpn => "mpn_rank",
-                    SortKey::MedianPrice1000 => "median_price_1000",
-                    SortKey::AvgPrice => "avg_price",
-                    SortKey::NumAuthSuppliers => "num_authsuppliers",
-                };
-                if matches!(sort.key, SortKey::MedianPrice1000 | SortKey::AvgPrice) {
-                    page(searcher.search(&query, &(Count, top.order_by_fast_field::<f64>(field, order)))?)
-                } else {
-                    page(searcher.search(&query, &(Count, top.order_by_fast_field::<u64>(field, order)))?)
+            Some(Sort { key: SortKey::Attribute(shortname), descending }) => {
+                let order = sort::AttributeOrder::new(searcher, shortname, *descending)?;
+                page(searcher.search(&query, &(Count, top.custom_score(order)))?)
+            }
+            Some(Sort { key, descending }) => {
+                let order = if *descending { Order::Desc } else { Order::Asc };
+                match key {
+                    SortKey::MedianPrice1000 | SortKey::AvgPrice => {
+                        let field = if *key == SortKey::AvgPrice { "avg_price" } else { "median_price_1000" };
+                        page(searcher.search(&query, &(Count, top.order_by_fast_field::<f64>(field, order)))?)
+                    }
+                    _ => {
+                        let field = if *key == SortKey::Mpn { "mpn_rank" } else { "num_authsuppliers" };
+                        page(searcher.search(&query, &(Count, top.order_by_fast_field::<u64>(field, order)))?)
+                    }
                 }
             }
         };
@@ -184,19 +203,28 @@ impl SearchIndex {
             .collect();
         let mut result = SearchResult { hits, part_ids, ..Default::default() };
         if request.aggregations {
-            let aggregations: Aggregations = serde_json::from_value(serde_json::json!({
-                "manufacturers": { "terms": { "field": "manufacturer_id", "size": 100 } },
-                "categories": { "terms": { "field": "category_ids", "size": 100 } },
-                "sellers": { "terms": { "field": "seller_ids", "size": 100 } },
-            }))
-            .expect("a valid aggregation request");
-            let collector = AggregationCollector::from_aggs(aggregations, AggregationLimitsGuard::default());
-            let buckets = Buckets::from(searcher.search(&query, &collector)?);
-            result.manufacturers = buckets.manufacturers;
-            result.categories = buckets.categories;
-            result.sellers = buckets.sellers;
+            let results = self.aggregate(
+                &query,
+                serde_json::json!({
+                    "manufacturers": { "terms": { "field": "manufacturer_id", "size": 100 } },
+                    "categories": { "terms": { "field": "category_ids", "size": 100 } },
+                    "sellers": { "terms": { "field": "seller_ids", "size": 100 } },
+                }),
+            )?;
+            result.manufacturers = id_buckets(&results["manufacturers"]);
+            result.categories = id_buckets(&results["categories"]);
+            result.sellers = id_buckets(&results["sellers"]);
         }
         Ok(result)
+    }
+
+    /// Runs tantivy aggregations (Elasticsearch's request syntax) over every match of `query`;
+    /// the results as JSON, by the names of the request.
+    fn aggregate(&self, query: &dyn Query, request: serde_json::Value) -> Result<serde_json::Value, SearchError> {
+        let aggregations: Aggregations = serde_json::from_value(request).expect("a valid aggregation request");
+        let collector = AggregationCollector::from_aggs(aggregations, AggregationLimitsGuard::default());
+        let results: AggregationResults = self.searcher.search(query, &collector)?;
+        Ok(serde_json::to_value(results).unwrap_or_default())
     }
 
     /// Documents (parts) that carry `category` among their category ids: the category and its
@@ -306,35 +334,26 @@ fn spec_term(shortname: &str, value: &str) -> String {
     format!("{shortname}={}", value.trim().to_lowercase())
 }
 
-/// Terms-aggregation buckets, as (id, count).
-#[derive(Default)]
-struct Buckets {
-    manufacturers: Vec<(i64, u64)>,
-    categories: Vec<(i64, u64)>,
-    sellers: Vec<(i64, u64)>,
+/// A terms aggregation's buckets of numeric keys, as (key, count).
+fn id_buckets(terms: &serde_json::Value) -> Vec<(i64, u64)> {
+    terms_buckets(terms).into_iter().filter_map(|b| b.key.as_f64().map(|k| (k as i64, b.doc_count))).collect()
 }
 
-impl From<AggregationResults> for Buckets {
-    fn from(results: AggregationResults) -> Self {
-        #[derive(Deserialize)]
-        struct Terms {
-            buckets: Vec<Bucket>,
-        }
-        #[derive(Deserialize)]
-        struct Bucket {
-            key: serde_json::Value,
-            doc_count: u64,
-        }
-        let value = serde_json::to_value(results).unwrap_or_default();
-        let read = |name: &str| -> Vec<(i64, u64)> {
-            serde_json::from_value::<Terms>(value[name].clone())
-                .map(|terms| {
-                    terms.buckets.into_iter().filter_map(|b| b.key.as_f64().map(|k| (k as i64, b.doc_count))).collect()
-                })
-                .unwrap_or_default()
-        };
-        Buckets { manufacturers: read("manufacturers"), categories: read("categories"), sellers: read("sellers") }
+#[derive(Deserialize)]
+struct TermsBucket {
+    key: serde_json::Value,
+    doc_count: u64,
+    #[serde(flatten)]
+    sub: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A terms aggregation's buckets, in its order (none when the aggregation is missing).
+fn terms_buckets(terms: &serde_json::Value) -> Vec<TermsBucket> {
+    #[derive(Deserialize)]
+    struct Terms {
+        buckets: Vec<TermsBucket>,
     }
+    serde_json::from_value::<Terms>(terms.clone()).map(|t| t.buckets).unwrap_or_default()
 }
 
 /// The match count and the page's addresses, from a `(Count, TopDocs…)` search.

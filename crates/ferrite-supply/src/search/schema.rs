@@ -34,8 +34,16 @@ pub struct Fields {
     pub mpn_rank: Field,
     /// `shortname=value` (value lower-cased) for exact attribute filters.
     pub spec_terms: Field,
-    /// `{shortname: si_value}` for range filters.
+    /// `{shortname: si_value}` for range filters, sorting and spec aggregations.
     pub spec_values: Field,
+    /// `{shortname: display_value}` as the source wrote it: text sorting and spec aggregations.
+    pub spec_display: Field,
+    /// The ids of the attributes the part has a value of (`allFilters`).
+    pub attribute_ids: Field,
+    /// The part's own category, not its ancestors (`suggestedCategories`).
+    pub category_id: Field,
+    /// The MPN as written (`supSuggest`).
+    pub mpn: Field,
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -64,6 +72,10 @@ pub fn build() -> (Schema, Fields) {
         mpn_rank: schema.add_u64_field("mpn_rank", FAST),
         spec_terms: schema.add_text_field("spec_terms", STRING),
         spec_values: schema.add_json_field("spec_values", JsonObjectOptions::default().set_fast(None)),
+        spec_display: schema.add_json_field("spec_display", JsonObjectOptions::default().set_fast(None)),
+        attribute_ids: schema.add_u64_field("attribute_ids", FAST),
+        category_id: schema.add_u64_field("category_id", FAST),
+        mpn: schema.add_text_field("mpn", TextOptions::default().set_fast(None)),
     };
     (schema.build(), fields)
 }

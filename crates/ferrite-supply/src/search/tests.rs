@@ -1,0 +1,295 @@
+//! Facets, spec aggregations, attribute sorting, suggestions and corrections on a small built index.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use ferrite_core::keys::{mpn_key, name_key};
+use ferrite_store::{
+    catalogue::{OfferRow, PartRow},
+    testing::TestDb,
+};
+use serde_json::json;
+
+use super::{
+    Filter, SearchRequest, Sort, SortKey, SpecValue,
+    facets::{Facets, SpecBucket},
+    suggest::{Correction, SuggestRequest, Suggestion},
+};
+use crate::catalogue::Catalogue;
+
+/// (manufacturer, mpn, category path, stock, [(attribute, display, si)])
+type Part = (&'static str, &'static str, &'static [&'static str], i64, Vec<(&'static str, &'static str, Option<f64>)>);
+
+const CERAMIC: &[&str] = &["Capacitors", "Ceramic Capacitors"];
+const RESISTORS: &[&str] = &["Resistors"];
+
+fn parts() -> Vec<Part> {
+    let spec = |name, display, si| (name, display, si);
+    vec![
+        (
+            "Murata",
+            "GRM188R71H104KA93D",
+            CERAMIC,
+            1000,
+            vec![
+                spec("capacitance", "100nF", Some(1e-7)),
+                spec("voltage", "50V", Some(50.0)),
+                spec("package", "0603", None),
+            ],
+        ),
+        (
+            "Murata",
+            "GRM155R71C104KA88D",
+            CERAMIC,
+            0,
+            vec![
+                spec("capacitance", "0.1µF", Some(1e-7)),
+                spec("voltage", "16V", Some(16.0)),
+                spec("package", "0402", None),
+            ],
+        ),
+        (
+            "Murata",
+            "GRM188R71E104KA01D",
+            CERAMIC,
+            10,
+            vec![
+                spec("capacitance", "100nF", Some(1e-7)),
+                spec("voltage", "25V", Some(25.0)),
+                spec("package", "0603", None),
+            ],
+        ),
+        (
+            "Samsung",
+            "CL10A106KP8NNNC",
+            CERAMIC,
+            500,
+            vec![
+                spec("capacitance", "10µF", Some(1e-5)),
+                spec("voltage", "10V~16V", None),
+                spec("package", "0603", None),
+            ],
+        ),
+        (
+            "Yageo",
+            "RC0603FR-0710KL",
+            RESISTORS,
+            100,
+            vec![spec("resistance", "10kΩ", Some(1e4)), spec("package", "0603", None)],
+        ),
+        ("Yageo", "RC0402FR-07100RL", RESISTORS, 0, vec![spec("resistance", "100Ω", Some(100.0))]),
+    ]
+}
+
+async fn catalogue() -> (Arc<Catalogue>, TestDb) {
+    let db = TestDb::sqlite().await;
+    let mut writer = db.store.catalogue().begin_import("fixture", Utc::now()).await.unwrap();
+    let seller = writer.seller(&name_key("LCSC"), "LCSC").await.unwrap();
+    for (n, (manufacturer, mpn, category, stock, specs)) in parts().into_iter().enumerate() {
+        let manufacturer = writer.manufacturer(&name_key(manufacturer), manufacturer).await.unwrap();
+        let path: Vec<String> = category.iter().map(|c| c.to_string()).collect();
+        let category = writer.category(&path).await.unwrap();
+        let mut rows = Vec::new();
+        for (name, display, si) in specs {
+            let attribute = writer.attribute(name, name, None, None).await.unwrap();
+            rows.push(json!([attribute, display, si]));
+        }
+        let row = PartRow {
+            manufacturer_id: manufacturer,
+            mpn: mpn.into(),
+            mpn_key: mpn_key(mpn),
+            description: None,
+            category_id: category,
+            specs: serde_json::to_string(&rows).unwrap(),
+            datasheet_url: None,
+            image_url: None,
+            content_hash: n as i64,
+        };
+        let (part, _) = writer.part(row).await.unwrap();
+        let offer = OfferRow {
+            seller_id: seller,
+            sku: format!("C{n}"),
+            is_authorized: true,
+            inventory_level: Some(stock),
+            moq: Some(1),
+            order_multiple: None,
+            packaging: None,
+            prices: r#"[[1,0.1,"USD"]]"#.into(),
+            price_hash: 1,
+            click_url: None,
+            content_hash: n as i64,
+        };
+        writer.offer(part, offer).await.unwrap();
+    }
+    writer.commit(true, "run-1", "{}", Utc::now()).await.unwrap();
+    let catalogue = Catalogue::open(db.store.clone(), db.dir.path()).await.unwrap();
+    (catalogue, db)
+}
+
+fn everything() -> SearchRequest {
+    SearchRequest { limit: 10, ..Default::default() }
+}
+
+/// The MPNs a search answers, in order.
+async fn mpns(catalogue: &Catalogue, request: SearchRequest) -> Vec<String> {
+    let ids = catalogue.search(request).await.unwrap().part_ids;
+    catalogue.parts(&ids).await.unwrap().iter().map(|p| p.part.mpn.clone()).collect()
+}
+
+#[tokio::test]
+async fn spec_aggregations_count_every_match_not_the_page() {
+    let (catalogue, _db) = catalogue().await;
+    let names = vec!["capacitance".to_owned(), "package".to_owned(), "life_hours_".to_owned()];
+    // One part a page: the buckets still count the whole result set.
+    let request = SearchRequest { limit: 1, ..Default::default() };
+    let aggs = catalogue.with_index(move |index, _| index.spec_aggs(&request, &names, 10)).await.unwrap();
+    let capacitance = &aggs[0];
+    assert!(capacitance.numeric);
+    assert_eq!(
+        capacitance.buckets,
+        [
+            SpecBucket { display: "100nF".into(), value: Some(1e-7), count: 3 },
+            SpecBucket { display: "10µF".into(), value: Some(1e-5), count: 1 },
+        ],
+        "by SI value, shown as most of its parts show it"
+    );
+    assert_eq!(capacitance.min, Some((1e-7, "100nF".into())));
+    assert_eq!(capacitance.max, Some((1e-5, "10µF".into())));
+    let package = &aggs[1];
+    assert!(!package.numeric && package.min.is_none());
+    assert_eq!(
+        package.buckets,
+        [
+            SpecBucket { display: "0603".into(), value: None, count: 4 },
+            SpecBucket { display: "0402".into(), value: None, count: 1 },
+        ]
+    );
+    assert!(aggs[2].buckets.is_empty(), "an attribute no part has: {:?}", aggs[2]);
+
+    // Over a filtered result set, and cut to `size`.
+    let filtered = SearchRequest {
+        filters: vec![Filter::Spec { shortname: "package".into(), values: vec![SpecValue::Exact("0603".into())] }],
+        ..everything()
+    };
+    let names = vec!["capacitance".to_owned()];
+    let aggs = catalogue.with_index(move |index, _| index.spec_aggs(&filtered, &names, 1)).await.unwrap();
+    assert_eq!(aggs[0].buckets, [SpecBucket { display: "100nF".into(), value: Some(1e-7), count: 2 }]);
+    assert_eq!(aggs[0].max, Some((1e-5, "10µF".into())), "min and max hold over every match, whatever the size");
+}
+
+#[tokio::test]
+async fn a_bucket_value_filters_back_to_its_parts() {
+    let (catalogue, _db) = catalogue().await;
+    let filters = super::filters::parse(json!({"capacitance": 1e-7}).as_object().unwrap()).unwrap();
+    let hits = catalogue.search(SearchRequest { filters, ..everything() }).await.unwrap().hits;
+    assert_eq!(hits, 3);
+}
+
+#[tokio::test]
+async fn facets_count_attributes_own_categories_and_stock_over_every_match() {
+    let (catalogue, _db) = catalogue().await;
+    let request = SearchRequest { limit: 0, ..Default::default() };
+    let (facets, dictionary) = catalogue
+        .with_index(move |index, dictionary| {
+            let names = |ids: &[(i64, u64)], name: &dyn Fn(i64) -> String| {
+                ids.iter().map(|(id, count)| (name(*id), *count)).collect::<Vec<_>>()
+            };
+            let facets: Facets = index.facets(&request)?;
+            let attributes = names(&facets.attributes, &|id| dictionary.attributes[&id].shortname.clone());
+            let categories = names(&facets.categories, &|id| dictionary.categories[&id].name.clone());
+            Ok((facets, (attributes, categories)))
+        })
+        .await
+        .unwrap();
+    let (attributes, categories) = dictionary;
+    assert_eq!(
+        attributes,
+        [("package".into(), 5), ("capacitance".into(), 4), ("voltage".into(), 4), ("resistance".into(), 2)]
+    );
+    assert_eq!(
+        categories,
+        [("Ceramic Capacitors".into(), 4), ("Resistors".into(), 2)],
+        "own categories, not ancestors"
+    );
+    assert_eq!(facets.in_stock, [(true, 4), (false, 2)]);
+}
+
+#[tokio::test]
+async fn parts_sort_by_any_attribute_and_those_without_it_come_last_either_way() {
+    let (catalogue, _db) = catalogue().await;
+    let sorted = |shortname: &str, descending| SearchRequest {
+        sort: Some(Sort { key: SortKey::parse(shortname), descending }),
+        ..everything()
+    };
+    let by_capacitance = mpns(&catalogue, sorted("capacitance", false)).await;
+    assert!(by_capacitance[..3].iter().all(|mpn| mpn.starts_with("GRM")), "{by_capacitance:?}");
+    assert_eq!(by_capacitance[3], "CL10A106KP8NNNC");
+    assert!(by_capacitance[4..].iter().all(|mpn| mpn.starts_with("RC")), "{by_capacitance:?}");
+    let by_capacitance_desc = mpns(&catalogue, sorted("capacitance", true)).await;
+    assert_eq!(by_capacitance_desc[0], "CL10A106KP8NNNC");
+    assert!(by_capacitance_desc[4..].iter().all(|mpn| mpn.starts_with("RC")), "{by_capacitance_desc:?}");
+
+    // Numbers, then text-only values, then none.
+    let by_voltage = mpns(&catalogue, sorted("voltage", false)).await;
+    assert_eq!(by_voltage[..4], ["GRM155R71C104KA88D", "GRM188R71E104KA01D", "GRM188R71H104KA93D", "CL10A106KP8NNNC"]);
+    let by_voltage_desc = mpns(&catalogue, sorted("voltage", true)).await;
+    assert_eq!(
+        by_voltage_desc[..4],
+        ["GRM188R71H104KA93D", "GRM188R71E104KA01D", "GRM155R71C104KA88D", "CL10A106KP8NNNC"]
+    );
+
+    // A text attribute sorts by its text.
+    let by_package = mpns(&catalogue, sorted("package", false)).await;
+    assert_eq!(by_package[0], "GRM155R71C104KA88D");
+    assert_eq!(by_package[5], "RC0402FR-07100RL", "the part without a package is last: {by_package:?}");
+    let by_package_desc = mpns(&catalogue, sorted("package", true)).await;
+    assert_eq!(by_package_desc[4..], ["GRM155R71C104KA88D", "RC0402FR-07100RL"]);
+}
+
+#[tokio::test]
+async fn suggestions_complete_categories_manufacturers_and_mpns() {
+    let (catalogue, _db) = catalogue().await;
+    let suggest = |q: &str, category: Option<&str>, part_numbers_only| {
+        let (q, category) = (q.to_owned(), category.map(str::to_owned));
+        let catalogue = catalogue.clone();
+        async move {
+            catalogue
+                .with_index(move |index, dictionary| {
+                    let category =
+                        category.map(|name| dictionary.categories.values().find(|c| c.name == name).unwrap().id);
+                    let found = index.suggest(dictionary, &SuggestRequest { q, category, part_numbers_only })?;
+                    Ok(found.into_iter().map(|s: Suggestion| (s.text, s.category.is_some())).collect::<Vec<_>>())
+                })
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        suggest("grm18", None, false).await,
+        [("GRM188R71E104KA01D".into(), false), ("GRM188R71H104KA93D".into(), false)],
+        "MPNs in MPN order"
+    );
+    assert_eq!(
+        suggest("cap", None, false).await,
+        [("Capacitors".into(), true), ("Ceramic Capacitors".into(), true)],
+        "a category names the category to search in"
+    );
+    assert_eq!(suggest("mur", None, false).await, [("Murata".into(), false)]);
+    assert_eq!(suggest("cap", None, true).await, [], "part numbers only");
+    assert_eq!(suggest("rc0", None, false).await.len(), 2);
+    assert_eq!(suggest("rc0", Some("Capacitors"), false).await, [], "within a category");
+    assert_eq!(suggest("  ", None, false).await, []);
+}
+
+#[tokio::test]
+async fn spelling_corrections_come_from_the_catalogues_own_words_and_find_parts() {
+    let (catalogue, _db) = catalogue().await;
+    let correct = |q: &'static str| {
+        let catalogue = catalogue.clone();
+        async move { catalogue.with_index(move |index, _| index.spelling_corrections(q)).await.unwrap() }
+    };
+    assert_eq!(correct("ceramic capacitro").await, [Correction { text: "ceramic capacitors".into(), hits: 4 }]);
+    assert_eq!(correct("murta").await, [Correction { text: "murata".into(), hits: 3 }]);
+    assert_eq!(correct("murata capacitors").await, [], "nothing to correct");
+    assert_eq!(correct("zzzzzzzz").await, [], "nothing near");
+}
