@@ -1,5 +1,6 @@
 //! The `sup*` root fields (scope `supply.domain`).
 
+pub mod facets;
 mod types;
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use ferrite_supply::{
     search::{self, Filter, SearchRequest, SearchResult, Sort, SortKey},
 };
 
+use self::facets::{SupAttributeGroup, SupCadBucket, SupInStockBucket, SupLevelBucket, SupSpecAgg, SupSpecAggsSelection};
 use self::types::{
     Env, SupAppliedFilter, SupAttribute, SupCategory, SupCategoryBucket, SupCompany, SupCompanyBucket, SupPart,
     applied_filters, services, unknown_company,
@@ -274,14 +276,16 @@ async fn search_parts(
     };
     let sort = match sort.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(name) => Some(Sort {
-            key: SortKey::parse(name).ok_or_else(|| {
-                bad_argument(format!(
-                    "unknown sort `{name}`: use mpn, median_price_1000, avg_price or num_authsuppliers"
-                ))
-            })?,
-            descending: sort_dir == Some(SupSortDirection::Desc),
-        }),
+        Some(name) => {
+            let key = SortKey::parse(name);
+            if matches!(&key, SortKey::Attribute(shortname) if env.dictionary.attribute(shortname).is_none()) {
+                return Err(bad_argument(format!(
+                    "unknown sort `{name}`: use {} or an attribute's shortname (see supAttributes)",
+                    SortKey::NAMED.join(", ")
+                )));
+            }
+            Some(Sort { key, descending: sort_dir == Some(SupSortDirection::Desc) })
+        }
     };
     let look_ahead = ctx.look_ahead();
     let aggregations =
@@ -299,8 +303,17 @@ async fn search_parts(
         aggregations,
     };
     let filters = request.filters.clone();
+    // What the facets count over (every match, not the page), should a field ask for them.
+    let matches = SearchRequest { start: 0, limit: 0, sort: None, aggregations: false, ..request.clone() };
     let result = env.services.catalogue.search(request).await.map_err(internal)?;
-    Ok(SupPartResultSet { result: Arc::new(result), filters, env, limit: limit as usize })
+    Ok(SupPartResultSet {
+        result: Arc::new(result),
+        filters,
+        env,
+        limit: limit as usize,
+        request: Arc::new(matches),
+        facets: tokio::sync::OnceCell::new(),
+    })
 }
 
 /// One BOM line's match (`ferrite_supply::matching`), as Nexar answers it.
@@ -336,6 +349,9 @@ pub struct SupPartResultSet {
     filters: Vec<Filter>,
     env: Env,
     limit: usize,
+    /// The search without its page, for facets (`facets.rs`).
+    request: Arc<SearchRequest>,
+    facets: tokio::sync::OnceCell<Arc<ferrite_supply::search::facets::Facets>>,
 }
 
 pub struct SupPartResult {
@@ -402,6 +418,48 @@ impl SupPartResultSet {
                 })
             })
             .collect()
+    }
+    /// Values of the attributes named (Attribute.shortname), over every match.
+    #[graphql(complexity = "cost::aggregation(child_complexity)")]
+    async fn spec_aggs(
+        &self,
+        attribute_names: Vec<String>,
+        #[graphql(default)] attribute_selection: SupSpecAggsSelection,
+        #[graphql(default = 10)] size: i32,
+    ) -> Result<Vec<SupSpecAgg>> {
+        self.aggregate_specs(attribute_names, attribute_selection, size).await
+    }
+    /// The result set's attributes by group, for a specs view's columns.
+    #[graphql(complexity = "cost::aggregation(child_complexity)")]
+    async fn specs_view_attribute_groups(&self) -> Result<Vec<SupAttributeGroup>> {
+        self.attribute_groups().await
+    }
+    /// Ferrite has no CAD models: always empty.
+    async fn cad_agg(&self) -> Vec<SupCadBucket> {
+        Vec::new()
+    }
+    /// Ferrite has no CAD models: always empty.
+    async fn cad_level_agg(&self) -> Vec<SupLevelBucket> {
+        Vec::new()
+    }
+    #[graphql(complexity = "cost::aggregation(child_complexity)")]
+    async fn in_stock_agg(&self) -> Result<Vec<SupInStockBucket>> {
+        self.stock_buckets().await
+    }
+    #[graphql(complexity = "cost::aggregation(child_complexity)")]
+    async fn suggested_categories(&self) -> Result<Vec<SupCategoryBucket>> {
+        self.own_categories().await
+    }
+    #[graphql(complexity = "cost::aggregation(child_complexity)")]
+    async fn suggested_filters(&self) -> Result<Vec<SupAttribute>> {
+        self.suggested_attributes().await
+    }
+    #[graphql(complexity = "cost::aggregation(child_complexity)")]
+    async fn all_filters(&self) -> Result<Vec<SupAttribute>> {
+        self.attributes_present().await
+    }
+    async fn applied_category(&self) -> Option<SupCategory> {
+        self.filtered_category()
     }
     async fn applied_filters(&self) -> Vec<SupAppliedFilter> {
         applied_filters(&self.env.dictionary, &self.filters)

@@ -86,6 +86,10 @@ impl SupAttribute {
         SupAttribute { dictionary: dictionary.clone(), id, value_type: "text" }
     }
 
+    pub fn with_value_type(self, value_type: &'static str) -> Self {
+        SupAttribute { value_type, ..self }
+    }
+
     pub fn record(&self) -> &AttributeRecord {
         static UNKNOWN: AttributeRecord =
             AttributeRecord { id: 0, name: String::new(), shortname: String::new(), group: None, units: None };
