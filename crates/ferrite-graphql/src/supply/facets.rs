@@ -150,13 +150,14 @@ impl SupPartResultSet {
             .cloned()
     }
 
-    /// The attributes the result set's parts have, most parts first.
+    /// The attributes the result set's parts have, most parts first (then by shortname).
     pub(super) async fn attributes_present(&self) -> Result<Vec<SupAttribute>> {
         let dictionary = &self.env.dictionary;
-        Ok((self.facets().await?.attributes.iter())
-            .filter(|(id, _)| dictionary.attributes.contains_key(id))
-            .map(|(id, _)| SupAttribute::new(dictionary, *id))
-            .collect())
+        let mut present: Vec<(u64, &str, i64)> = (self.facets().await?.attributes.iter())
+            .filter_map(|(id, parts)| Some((*parts, dictionary.attributes.get(id)?.shortname.as_str(), *id)))
+            .collect();
+        present.sort_by(|(a, x, _), (b, y, _)| b.cmp(a).then_with(|| x.cmp(y)));
+        Ok(present.into_iter().map(|(_, _, id)| SupAttribute::new(dictionary, id)).collect())
     }
 
     pub(super) async fn suggested_attributes(&self) -> Result<Vec<SupAttribute>> {
@@ -184,7 +185,10 @@ impl SupPartResultSet {
         Ok((self.facets().await?.categories.iter())
             .filter_map(|(id, count)| {
                 let record = env.dictionary.categories.get(id)?.clone();
-                Some(SupCategoryBucket { category: SupCategory { record, env: env.clone() }, count: Some(clamp(*count)) })
+                Some(SupCategoryBucket {
+                    category: SupCategory { record, env: env.clone() },
+                    count: Some(clamp(*count)),
+                })
             })
             .collect())
     }

@@ -12,7 +12,9 @@ use ferrite_supply::{
     search::{self, Filter, SearchRequest, SearchResult, Sort, SortKey},
 };
 
-use self::facets::{SupAttributeGroup, SupCadBucket, SupInStockBucket, SupLevelBucket, SupSpecAgg, SupSpecAggsSelection};
+use self::facets::{
+    SupAttributeGroup, SupCadBucket, SupInStockBucket, SupLevelBucket, SupSpecAgg, SupSpecAggsSelection,
+};
 use self::types::{
     Env, SupAppliedFilter, SupAttribute, SupCategory, SupCategoryBucket, SupCompany, SupCompanyBucket, SupPart,
     applied_filters, services, unknown_company,

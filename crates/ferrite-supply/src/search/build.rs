@@ -151,7 +151,7 @@ fn document(
         attributes.push(*attribute as u64);
         displays.insert(shortname.clone(), Value::from(display.as_str()));
         if let Some(si) = si.filter(|v| v.is_finite()) {
-            values.insert(shortname.clone(), Value::from(si));
+            values.insert(shortname.clone(), Value::from(canonical(si)));
         }
     }
     attributes.sort_unstable();
@@ -187,6 +187,23 @@ fn document(
     doc
 }
 
+/// `si` to 12 significant digits: one quantity written two ways (`100nF`, `0.1µF`) must be one
+/// value to filter, sort and aggregate by, though its two products differ in the last bit.
+fn canonical(si: f64) -> f64 {
+    format!("{si:.11e}").parse().unwrap_or(si)
+}
+
 fn json_to_owned(value: Value) -> tantivy::schema::OwnedValue {
     tantivy::schema::OwnedValue::from(value)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_quantity_written_two_ways_is_one_value() {
+        let (nano, micro) = (100.0 * 1e-9, 0.1 * 1e-6);
+        assert_ne!(nano, micro, "the products differ in the last bit");
+        assert_eq!(super::canonical(nano), super::canonical(micro));
+        assert_eq!(super::canonical(10_000.0), 10_000.0);
+    }
 }
