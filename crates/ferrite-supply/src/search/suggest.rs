@@ -213,7 +213,7 @@ fn name_starts_with(name: &str, typed: &str) -> bool {
 }
 
 /// The named things that have parts, most parts first (then by name), at most [`MAX_NAME_SUGGESTIONS`].
-fn most_parts<'a, T>(mut counted: Vec<(u64, &'a T)>, name: impl Fn(&T) -> &str) -> impl Iterator<Item = &'a T> {
+fn most_parts<T>(mut counted: Vec<(u64, &T)>, name: impl Fn(&T) -> &str) -> impl Iterator<Item = &T> {
     counted.retain(|(parts, _)| *parts > 0);
     counted.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| name(x).cmp(name(y))));
     counted.into_iter().take(MAX_NAME_SUGGESTIONS).map(|(_, item)| item)
