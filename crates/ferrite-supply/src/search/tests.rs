@@ -3,11 +3,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use ferrite_core::keys::{mpn_key, name_key};
-use ferrite_store::{
-    catalogue::{OfferRow, PartRow},
-    testing::TestDb,
-};
+use ferrite_store::testing::TestDb;
 use serde_json::json;
 
 use super::{
@@ -15,113 +11,31 @@ use super::{
     facets::{Facets, SpecBucket},
     suggest::{Correction, SuggestRequest, Suggestion},
 };
-use crate::catalogue::Catalogue;
+use crate::{
+    catalogue::Catalogue,
+    feeds::Adapter,
+    import::{Mode, import},
+};
 
-/// (manufacturer, mpn, category path, stock, [(attribute, display, si)])
-type Part = (&'static str, &'static str, &'static [&'static str], i64, Vec<(&'static str, &'static str, Option<f64>)>);
-
-const CERAMIC: &[&str] = &["Capacitors", "Ceramic Capacitors"];
-const RESISTORS: &[&str] = &["Resistors"];
-
-fn parts() -> Vec<Part> {
-    let spec = |name, display, si| (name, display, si);
-    vec![
-        (
-            "Murata",
-            "GRM188R71H104KA93D",
-            CERAMIC,
-            1000,
-            vec![
-                spec("capacitance", "100nF", Some(1e-7)),
-                spec("voltage", "50V", Some(50.0)),
-                spec("package", "0603", None),
-            ],
-        ),
-        (
-            "Murata",
-            "GRM155R71C104KA88D",
-            CERAMIC,
-            0,
-            vec![
-                spec("capacitance", "0.1µF", Some(1e-7)),
-                spec("voltage", "16V", Some(16.0)),
-                spec("package", "0402", None),
-            ],
-        ),
-        (
-            "Murata",
-            "GRM188R71E104KA01D",
-            CERAMIC,
-            10,
-            vec![
-                spec("capacitance", "100nF", Some(1e-7)),
-                spec("voltage", "25V", Some(25.0)),
-                spec("package", "0603", None),
-            ],
-        ),
-        (
-            "Samsung",
-            "CL10A106KP8NNNC",
-            CERAMIC,
-            500,
-            vec![
-                spec("capacitance", "10µF", Some(1e-5)),
-                spec("voltage", "10V~16V", None),
-                spec("package", "0603", None),
-            ],
-        ),
-        (
-            "Yageo",
-            "RC0603FR-0710KL",
-            RESISTORS,
-            100,
-            vec![spec("resistance", "10kΩ", Some(1e4)), spec("package", "0603", None)],
-        ),
-        ("Yageo", "RC0402FR-07100RL", RESISTORS, 0, vec![spec("resistance", "100Ω", Some(100.0))]),
-    ]
-}
+/// Capacitors (one written `0.1µF`, the value of `100nF`; one with a voltage range, which has no
+/// SI value) and resistors (one without a package).
+const CSV: &str = "\
+mpn,manufacturer,category,seller,sku,stock,spec:Capacitance,spec:Voltage,spec:Package,spec:Dielectric,spec:Resistance
+GRM188R71H104KA93D,Murata,Capacitors > Ceramic Capacitors,LCSC,C1,1000,100nF,50V,0603,X7R,
+GRM155R71C104KA88D,Murata,Capacitors > Ceramic Capacitors,LCSC,C2,0,0.1µF,16V,0402,X7R,
+GRM188R71E104KA01D,Murata,Capacitors > Ceramic Capacitors,LCSC,C3,10,100nF,25V,0603,X7R,
+CL10A106KP8NNNC,Samsung,Capacitors > Ceramic Capacitors,LCSC,C4,500,10µF,10V~16V,0603,X5R,
+RC0603FR-0710KL,Yageo,Resistors,LCSC,C5,100,,,0603,,10kΩ
+RC0402FR-07100RL,Yageo,Resistors,LCSC,C6,0,,,,,100Ω
+";
 
 async fn catalogue() -> (Arc<Catalogue>, TestDb) {
     let db = TestDb::sqlite().await;
-    let mut writer = db.store.catalogue().begin_import("fixture", Utc::now()).await.unwrap();
-    let seller = writer.seller(&name_key("LCSC"), "LCSC").await.unwrap();
-    for (n, (manufacturer, mpn, category, stock, specs)) in parts().into_iter().enumerate() {
-        let manufacturer = writer.manufacturer(&name_key(manufacturer), manufacturer).await.unwrap();
-        let path: Vec<String> = category.iter().map(|c| c.to_string()).collect();
-        let category = writer.category(&path).await.unwrap();
-        let mut rows = Vec::new();
-        for (name, display, si) in specs {
-            let attribute = writer.attribute(name, name, None, None).await.unwrap();
-            rows.push(json!([attribute, display, si]));
-        }
-        let row = PartRow {
-            manufacturer_id: manufacturer,
-            mpn: mpn.into(),
-            mpn_key: mpn_key(mpn),
-            description: None,
-            category_id: category,
-            specs: serde_json::to_string(&rows).unwrap(),
-            datasheet_url: None,
-            image_url: None,
-            content_hash: n as i64,
-        };
-        let (part, _) = writer.part(row).await.unwrap();
-        let offer = OfferRow {
-            seller_id: seller,
-            sku: format!("C{n}"),
-            is_authorized: true,
-            inventory_level: Some(stock),
-            moq: Some(1),
-            order_multiple: None,
-            packaging: None,
-            prices: r#"[[1,0.1,"USD"]]"#.into(),
-            price_hash: 1,
-            click_url: None,
-            content_hash: n as i64,
-        };
-        writer.offer(part, offer).await.unwrap();
-    }
-    writer.commit(true, "run-1", "{}", Utc::now()).await.unwrap();
+    let path = db.dir.path().join("parts.csv");
+    std::fs::write(&path, CSV).unwrap();
+    import(&db.store, "parts", Adapter::Csv, path.to_str().unwrap(), Mode::Snapshot, Utc::now(), &mut ())
+        .await
+        .unwrap();
     let catalogue = Catalogue::open(db.store.clone(), db.dir.path()).await.unwrap();
     (catalogue, db)
 }
@@ -139,7 +53,7 @@ async fn mpns(catalogue: &Catalogue, request: SearchRequest) -> Vec<String> {
 #[tokio::test]
 async fn spec_aggregations_count_every_match_not_the_page() {
     let (catalogue, _db) = catalogue().await;
-    let names = vec!["capacitance".to_owned(), "package".to_owned(), "life_hours_".to_owned()];
+    let names = vec!["capacitance".to_owned(), "dielectric".to_owned(), "life_hours_".to_owned()];
     // One part a page: the buckets still count the whole result set.
     let request = SearchRequest { limit: 1, ..Default::default() };
     let aggs = catalogue.with_index(move |index, _| index.spec_aggs(&request, &names, 10)).await.unwrap();
@@ -155,13 +69,13 @@ async fn spec_aggregations_count_every_match_not_the_page() {
     );
     assert_eq!(capacitance.min, Some((1e-7, "100nF".into())));
     assert_eq!(capacitance.max, Some((1e-5, "10µF".into())));
-    let package = &aggs[1];
-    assert!(!package.numeric && package.min.is_none());
+    let dielectric = &aggs[1];
+    assert!(!dielectric.numeric && dielectric.min.is_none());
     assert_eq!(
-        package.buckets,
+        dielectric.buckets,
         [
-            SpecBucket { display: "0603".into(), value: None, count: 4 },
-            SpecBucket { display: "0402".into(), value: None, count: 1 },
+            SpecBucket { display: "X7R".into(), value: None, count: 3 },
+            SpecBucket { display: "X5R".into(), value: None, count: 1 },
         ]
     );
     assert!(aggs[2].buckets.is_empty(), "an attribute no part has: {:?}", aggs[2]);
@@ -189,7 +103,7 @@ async fn a_bucket_value_filters_back_to_its_parts() {
 async fn facets_count_attributes_own_categories_and_stock_over_every_match() {
     let (catalogue, _db) = catalogue().await;
     let request = SearchRequest { limit: 0, ..Default::default() };
-    let (facets, dictionary) = catalogue
+    let (facets, (mut attributes, categories)) = catalogue
         .with_index(move |index, dictionary| {
             let names = |ids: &[(i64, u64)], name: &dyn Fn(i64) -> String| {
                 ids.iter().map(|(id, count)| (name(*id), *count)).collect::<Vec<_>>()
@@ -201,11 +115,9 @@ async fn facets_count_attributes_own_categories_and_stock_over_every_match() {
         })
         .await
         .unwrap();
-    let (attributes, categories) = dictionary;
-    assert_eq!(
-        attributes,
-        [("package".into(), 5), ("capacitance".into(), 4), ("voltage".into(), 4), ("resistance".into(), 2)]
-    );
+    attributes.sort_by(|(a, x), (b, y)| y.cmp(x).then(a.cmp(b)));
+    let expected = [("package", 5), ("capacitance", 4), ("dielectric", 4), ("voltage", 4), ("resistance", 2)];
+    assert_eq!(attributes, expected.map(|(name, count)| (name.to_owned(), count)));
     assert_eq!(
         categories,
         [("Ceramic Capacitors".into(), 4), ("Resistors".into(), 2)],
@@ -239,11 +151,12 @@ async fn parts_sort_by_any_attribute_and_those_without_it_come_last_either_way()
     );
 
     // A text attribute sorts by its text.
-    let by_package = mpns(&catalogue, sorted("package", false)).await;
-    assert_eq!(by_package[0], "GRM155R71C104KA88D");
-    assert_eq!(by_package[5], "RC0402FR-07100RL", "the part without a package is last: {by_package:?}");
-    let by_package_desc = mpns(&catalogue, sorted("package", true)).await;
-    assert_eq!(by_package_desc[4..], ["GRM155R71C104KA88D", "RC0402FR-07100RL"]);
+    let by_dielectric = mpns(&catalogue, sorted("dielectric", false)).await;
+    assert_eq!(by_dielectric[0], "CL10A106KP8NNNC", "X5R first: {by_dielectric:?}");
+    assert!(by_dielectric[4..].iter().all(|mpn| mpn.starts_with("RC")), "{by_dielectric:?}");
+    let by_dielectric_desc = mpns(&catalogue, sorted("dielectric", true)).await;
+    assert_eq!(by_dielectric_desc[3], "CL10A106KP8NNNC");
+    assert!(by_dielectric_desc[4..].iter().all(|mpn| mpn.starts_with("RC")), "{by_dielectric_desc:?}");
 }
 
 #[tokio::test]
