@@ -9,7 +9,8 @@ use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 use tantivy::{
     Order, Term,
     collector::{Count, TopDocs},
-    query::{BooleanQuery, Occur, Query},
+    query::{BooleanQuery, Occur, Query, TermQuery},
+    schema::IndexRecordOption,
 };
 
 use super::{SearchError, SearchIndex, SearchRequest, term_text, term_u64};
@@ -62,7 +63,7 @@ impl SearchIndex {
                 .categories
                 .values()
                 .filter(|c| within(c.id) && name_starts_with(&c.name, &typed))
-                .map(|c| Ok((self.count(&self.in_scope(term_u64(self.fields.category_ids, c.id as u64), None))?, c)))
+                .map(|c| Ok((self.parts_with(Term::from_field_u64(self.fields.category_ids, c.id as u64), None)?, c)))
                 .collect::<Result<Vec<_>, SearchError>>()?;
             suggestions.extend(
                 most_parts(categories, |c| &c.name).map(|c| Suggestion { text: c.name.clone(), category: Some(c.id) }),
@@ -72,7 +73,7 @@ impl SearchIndex {
                 .values()
                 .filter(|m| name_starts_with(&m.name, &typed))
                 .map(|m| {
-                    Ok((self.count(&self.in_scope(term_u64(self.fields.manufacturer_id, m.id as u64), scope))?, m))
+                    Ok((self.parts_with(Term::from_field_u64(self.fields.manufacturer_id, m.id as u64), scope)?, m))
                 })
                 .collect::<Result<Vec<_>, SearchError>>()?;
             suggestions.extend(
@@ -124,8 +125,16 @@ impl SearchIndex {
         }
     }
 
-    fn count(&self, query: &dyn Query) -> Result<u64, SearchError> {
-        Ok(self.searcher.search(query, &Count)? as u64)
+    /// Parts that carry `term` (within `scope`): the term's document count when unscoped, free
+    /// (a built index has no deleted documents).
+    fn parts_with(&self, term: Term, scope: Option<i64>) -> Result<u64, SearchError> {
+        match scope {
+            None => Ok(self.searcher.doc_freq(&term)?),
+            Some(_) => {
+                let query = self.in_scope(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), scope);
+                Ok(self.searcher.search(&query, &Count)? as u64)
+            }
+        }
     }
 
     /// Corrections of `q`: each word the index's text does not hold replaced by the nearest word

@@ -188,6 +188,8 @@ async fn suggestions_complete_categories_manufacturers_and_mpns() {
         "a category names the category to search in"
     );
     assert_eq!(suggest("mur", None, false).await, [("Murata".into(), false)]);
+    assert_eq!(suggest("mur", Some("Capacitors"), false).await, [("Murata".into(), true)], "in the category asked");
+    assert_eq!(suggest("mur", Some("Resistors"), false).await, [], "Murata makes no resistors here");
     assert_eq!(suggest("cap", None, true).await, [], "part numbers only");
     assert_eq!(suggest("rc0", None, false).await.len(), 2);
     assert_eq!(suggest("rc0", Some("Capacitors"), false).await, [], "within a category");
