@@ -17,8 +17,10 @@ use async_graphql::{
 pub const MAX_COST: usize = 20_000;
 /// One `supSearch` or `supSearchMpn`: a search of the index.
 pub const SEARCH_COST: usize = 100;
-/// Asking a search for facets (`manufacturerAgg`, `distributorAgg`, `categoryAgg`): they are
-/// counted over every match, not the page, which makes the search several times dearer.
+/// Asking a search for facets (`manufacturerAgg`, `distributorAgg`, `categoryAgg`, `specAggs`,
+/// `allFilters`, `suggestedFilters`, `suggestedCategories`, `specsViewAttributeGroups`,
+/// `inStockAgg`; and `supSpellingCorrection`): they are counted over every match, not the page,
+/// which makes the search several times dearer.
 pub const AGGREGATION_COST: usize = 400;
 /// One query of a `supMultiMatch`: an MPN search or a SKU lookup, whatever its `limit`.
 pub const MATCH_QUERY_COST: usize = 20;
