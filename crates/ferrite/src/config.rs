@@ -48,8 +48,14 @@ pub struct Config {
     pub tokens: ferrite_identity::TokenConfig,
     /// Feeds the server refreshes on schedule (`[[feeds]]`: name, adapter, source, every, mode).
     pub feeds: Vec<FeedConfig>,
-    /// Units of each currency one US dollar buys (`EUR = 0.92`), for converted prices.
+    /// Units of each currency one US dollar buys (`EUR = 0.92`): each overrides that currency's
+    /// rate in the built-in table and the rate feed's. Empty by default.
     pub currency_rates: ferrite_core::money::ExchangeRates,
+    /// The daily exchange-rate feed (`[exchange_rates]`: refresh, feed_url, refresh_every).
+    pub exchange_rates: ferrite_supply::rates::RatesFeed,
+    /// How every outgoing fetch connects, waits and retries (`[fetch]`: connect_timeout, timeout,
+    /// retries, backoff, max_retry_after, extra_root_certificates).
+    pub fetch: ferrite_supply::http::HttpOptions,
     /// The supply plan catalogue (`[[plans]]` tables replace the defaults as a whole): unique
     /// names, exactly one `lifetime` (evaluation) plan.
     pub plans: Vec<ferrite_core::plan::Plan>,
@@ -74,6 +80,8 @@ impl Default for Config {
             http: crate::connections::HttpConfig::default(),
             tokens: ferrite_identity::TokenConfig::default(),
             currency_rates: ferrite_core::money::ExchangeRates::default(),
+            exchange_rates: ferrite_supply::rates::RatesFeed::default(),
+            fetch: ferrite_supply::http::HttpOptions::default(),
             feeds: Vec::new(),
             plans: ferrite_core::plan::PlanCatalogue::default().plans().to_vec(),
             uploads: ferrite_graphql::design::upload::UploadLimits::default(),
@@ -95,7 +103,7 @@ pub struct FeedConfig {
     pub name: String,
     /// jlcparts, nexar-json, digikey-v4 or csv.
     pub adapter: String,
-    /// A path, or an http:// base URL for jlcparts.
+    /// A path, or an http:// or https:// base URL for jlcparts.
     pub source: String,
     /// How often it is re-run.
     #[serde(with = "humantime_serde", default = "daily")]
@@ -249,6 +257,8 @@ impl Config {
             feed.validate().map_err(|err| ConfigError::Invalid(format!("`feeds`: {err}")))?;
         }
         self.currency_rates.validate().map_err(|err| ConfigError::Invalid(format!("`currency_rates`: {err}")))?;
+        self.exchange_rates.validate().map_err(ConfigError::Invalid)?;
+        self.fetch.validate().map_err(ConfigError::Invalid)?;
         self.http.validate().map_err(ConfigError::Invalid)?;
         if self.max_body_bytes < 1024 {
             return invalid("`max_body_bytes` must be at least 1024".into());
