@@ -208,17 +208,22 @@ fn retry_after(response: &Response) -> Option<Duration> {
 fn tls_failure(err: &reqwest::Error) -> Option<String> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(current) = source {
-        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
-            return Some(tls.to_string());
-        }
-        if let Some(io) = current.downcast_ref::<std::io::Error>()
-            && let Some(tls) = io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
+        if let Some(tls) = as_tls(current) {
             return Some(tls.to_string());
         }
         source = current.source();
     }
     None
+}
+
+/// `err` as a rustls error, looking inside the `io::Error`s the connector wraps it in (twice):
+/// their `source()` skips the error they hold.
+fn as_tls<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let io = err.downcast_ref::<std::io::Error>()?;
+    io.get_ref().and_then(|inner| as_tls(inner))
 }
 
 /// The error with its causes (reqwest's own message says only "error sending request").
