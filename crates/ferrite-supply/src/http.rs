@@ -1,17 +1,16 @@
 //! The one HTTP client of every outgoing fetch (jlcparts layouts, the exchange-rate feed): http://
-//! and https:// (rustls on the aws-lc-rs provider, the bundled Mozilla roots plus any configured
-//! extra root), timeouts, and retries with exponential backoff and jitter for transient failures,
+//! and https:// (rustls on the aws-lc-rs provider, the system's root certificates plus any
+//! configured extra root), timeouts, and retries with exponential backoff and jitter for transient failures,
 //! waiting at least what a `Retry-After` asks. Proxies come from `HTTPS_PROXY`/`HTTP_PROXY`/
 //! `NO_PROXY` (reqwest reads them). Blocking: its callers run on threads of their own.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use reqwest::{
-    StatusCode,
+    Certificate, StatusCode,
     blocking::{Client, Response},
     header::RETRY_AFTER,
 };
-use rustls::pki_types::{CertificateDer, pem::PemObject};
 use serde::{Deserialize, Serialize};
 
 /// How outgoing fetches connect, wait and retry (`[fetch]` in the configuration).
@@ -32,7 +31,7 @@ pub struct HttpOptions {
     /// Longest `Retry-After` waited for: a server asking for more fails the fetch instead.
     #[serde(with = "humantime_serde")]
     pub max_retry_after: Duration,
-    /// PEM files of root certificates trusted besides the bundled ones (a private CA).
+    /// PEM files of root certificates trusted besides the system's (a private CA).
     pub extra_root_certificates: Vec<PathBuf>,
 }
 
@@ -81,9 +80,9 @@ impl HttpOptions {
     }
 }
 
-fn load_roots(path: &PathBuf) -> Result<Vec<CertificateDer<'static>>, String> {
-    let certs = CertificateDer::pem_file_iter(path)
-        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+fn load_roots(path: &PathBuf) -> Result<Vec<Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|err| format!("{}: cannot read: {err}", path.display()))?;
+    let certs = Certificate::from_pem_bundle(&pem)
         .map_err(|err| format!("{}: cannot read PEM certificates: {err}", path.display()))?;
     if certs.is_empty() {
         return Err(format!("{}: holds no PEM certificate", path.display()));
@@ -113,19 +112,13 @@ impl HttpClient {
     }
 
     pub fn new(options: &HttpOptions) -> Result<HttpClient, HttpError> {
-        let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let mut extra_roots = Vec::new();
         for path in &options.extra_root_certificates {
-            for cert in load_roots(path).map_err(HttpError::Setup)? {
-                roots.add(cert).map_err(|err| HttpError::Setup(format!("{}: {err}", path.display())))?;
-            }
+            extra_roots.extend(load_roots(path).map_err(HttpError::Setup)?);
         }
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|err| HttpError::Setup(err.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
         let client = Client::builder()
-            .use_preconfigured_tls(tls)
+            .tls_backend_rustls()
+            .tls_certs_merge(extra_roots)
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
             .user_agent(concat!("ferrite/", env!("CARGO_PKG_VERSION")))
