@@ -49,7 +49,7 @@ pub struct Config {
     /// Feeds the server refreshes on schedule (`[[feeds]]`: name, adapter, source, every, mode).
     pub feeds: Vec<FeedConfig>,
     /// Units of each currency one US dollar buys (`EUR = 0.92`): each overrides that currency's
-    /// rate in the built-in table and the rate feed's. Empty by default.
+    /// rate in the built-in table and the rate feed's. Only `USD = 1` by default.
     pub currency_rates: ferrite_core::money::ExchangeRates,
     /// The daily exchange-rate feed (`[exchange_rates]`: refresh, feed_url, refresh_every).
     pub exchange_rates: ferrite_supply::rates::RatesFeed,
@@ -465,6 +465,33 @@ mod tests {
         let http = load(&[("FERRITE_HTTP__MAX_CONNECTIONS", "5"), ("FERRITE_HTTP__HEADER_TIMEOUT", "2s")]).unwrap();
         assert_eq!(http.http.max_connections, Some(5));
         assert_eq!(http.http.header_timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn exchange_rates_and_fetching_have_defaults_and_are_validated() {
+        let defaults = load(&[]).unwrap();
+        assert!(defaults.exchange_rates.refresh);
+        assert_eq!(defaults.exchange_rates.feed_url, ferrite_supply::rates::ECB_DAILY);
+        assert_eq!(defaults.fetch.retries, 3);
+        assert!(defaults.fetch.extra_root_certificates.is_empty());
+        let file = "currency_rates = { EUR = 0.9 }\n[exchange_rates]\nrefresh = false\nrefresh_every = \"6h\"\n\
+                    [fetch]\nconnect_timeout = \"5s\"\nretries = 0\n";
+        let config = load_with(&[], Some(file), &Overrides::default()).unwrap();
+        assert!(!config.exchange_rates.refresh);
+        assert_eq!(config.exchange_rates.refresh_every, Duration::from_secs(6 * 3600));
+        assert_eq!(config.fetch.connect_timeout, Duration::from_secs(5));
+        assert_eq!(config.fetch.retries, 0);
+        assert_eq!(config.currency_rates.0.get("EUR"), Some(&0.9));
+        for (bad, says) in [
+            ("[exchange_rates]\nfeed_url = \"ftp://ecb.example/x.xml\"\n", "exchange_rates.feed_url"),
+            ("[exchange_rates]\nrefresh_every = \"1s\"\n", "exchange_rates.refresh_every"),
+            ("[fetch]\nextra_root_certificates = [\"/nonexistent/ca.pem\"]\n", "fetch.extra_root_certificates"),
+            ("[fetch]\ntimeout = \"0s\"\n", "fetch.timeout"),
+            ("[fetch]\nproxy = \"x\"\n", "proxy"),
+        ] {
+            let err = load_with(&[], Some(bad), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]
