@@ -227,7 +227,8 @@ impl CatalogueStore {
     /// Keeps the rates a feed gave at `rates.fetched_at`, unless the store holds rates of a later
     /// day (another node's fetch, or a feed that went back in time): those stay.
     pub async fn save_exchange_rates(&self, rates: &StoredRates) -> Result<(), StoreError> {
-        let upsert = sql("INSERT INTO exchange_rates (id, rate_date, source, rates, fetched_at) VALUES (1, $1, $2, $3, $4)
+        let upsert =
+            sql("INSERT INTO exchange_rates (id, rate_date, source, rates, fetched_at) VALUES (1, $1, $2, $3, $4)
                           ON CONFLICT (id) DO UPDATE SET rate_date = excluded.rate_date, source = excluded.source,
                           rates = excluded.rates, fetched_at = excluded.fetched_at
                           WHERE exchange_rates.rate_date <= excluded.rate_date");

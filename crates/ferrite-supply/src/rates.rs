@@ -68,7 +68,8 @@ pub fn parse_ecb(xml: &str, source: &str) -> Result<RateTable, String> {
 /// Fetches and parses the feed. Blocking: call it on a thread that may block.
 pub fn fetch(url: &str) -> Result<RateTable, String> {
     let client = HttpClient::configured().map_err(|err| err.to_string())?;
-    let body = client.get(url).and_then(|r| r.text().map_err(|err| fetch_error(url, err))).map_err(|e| e.to_string())?;
+    let body =
+        client.get(url).and_then(|r| r.text().map_err(|err| fetch_error(url, err))).map_err(|e| e.to_string())?;
     parse_ecb(&body, url).map_err(|err| format!("{url}: {err}"))
 }
 
@@ -149,7 +150,8 @@ mod tests {
 
         assert!(parse_ecb("<html>busy</html>", "t").unwrap_err().contains("not an ECB reference-rate document"));
         assert!(parse_ecb("not xml", "t").unwrap_err().starts_with("not XML"));
-        let no_usd = "<Envelope><Cube><Cube time='2026-11-30'><Cube currency='GBP' rate='0.8'/></Cube></Cube></Envelope>";
+        let no_usd =
+            "<Envelope><Cube><Cube time='2026-11-30'><Cube currency='GBP' rate='0.8'/></Cube></Cube></Envelope>";
         assert!(parse_ecb(no_usd, "t").unwrap_err().contains("USD"));
         let bad = "<Envelope><Cube><Cube time='2026-11-30'><Cube currency='USD' rate='x'/></Cube></Cube></Envelope>";
         assert!(parse_ecb(bad, "t").unwrap_err().contains("not a number"));

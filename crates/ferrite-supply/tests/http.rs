@@ -25,7 +25,7 @@ fn https_with_a_configured_root_fetches_and_an_untrusted_certificate_is_refused(
 
     // The bundled roots do not know the test CA: refused at once (no retry), saying why and what to do.
     let started = Instant::now();
-    let err = HttpClient::new(&quick()).unwrap().get(&url).err().expect("an untrusted certificate is refused");
+    let err = HttpClient::new(&quick()).unwrap().get(&url).expect_err("an untrusted certificate is refused");
     let message = err.to_string();
     assert!(message.starts_with(&url), "{message}");
     assert!(message.contains("TLS failed") && message.contains("UnknownIssuer"), "{message}");
@@ -66,17 +66,17 @@ fn transient_failures_are_retried_and_retry_after_is_waited_for() {
     assert!(started.elapsed() >= Duration::from_secs(2), "waited Retry-After twice: {:?}", started.elapsed());
 
     let (url, requests) = flaky(response("429 Too Many Requests", &[], b""), 10);
-    let err = HttpClient::new(&HttpOptions { retries: 2, ..quick() }).unwrap().get(&url).err().unwrap();
+    let err = HttpClient::new(&HttpOptions { retries: 2, ..quick() }).unwrap().get(&url).unwrap_err();
     assert_eq!(requests.load(Ordering::SeqCst), 3, "the first attempt and 2 retries");
     assert!(err.to_string().ends_with("HTTP 429 Too Many Requests (after 3 attempts)"), "{err}");
 
     let (url, requests) = flaky(response("404 Not Found", &[], b""), 10);
-    let err = HttpClient::new(&quick()).unwrap().get(&url).err().unwrap();
+    let err = HttpClient::new(&quick()).unwrap().get(&url).unwrap_err();
     assert_eq!(requests.load(Ordering::SeqCst), 1, "a 404 is not retried");
     assert_eq!(err.reason(), "HTTP 404 Not Found");
 
     let (url, requests) = flaky(response("503 Service Unavailable", &[("Retry-After", "3600")], b""), 10);
-    let err = HttpClient::new(&quick()).unwrap().get(&url).err().unwrap();
+    let err = HttpClient::new(&quick()).unwrap().get(&url).unwrap_err();
     assert_eq!(requests.load(Ordering::SeqCst), 1, "an hour's wait is not waited for");
     assert!(err.reason().contains("retry after 3600 s (more than the 120 s `fetch.max_retry_after`)"), "{err}");
 }
@@ -85,7 +85,7 @@ fn transient_failures_are_retried_and_retry_after_is_waited_for() {
 fn an_unreachable_server_fails_after_the_retries() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let url = format!("http://{closed}/feed");
-    let err = HttpClient::new(&HttpOptions { retries: 1, ..quick() }).unwrap().get(&url).err().unwrap();
+    let err = HttpClient::new(&HttpOptions { retries: 1, ..quick() }).unwrap().get(&url).unwrap_err();
     assert!(err.reason().starts_with("cannot connect"), "{err}");
     assert!(err.reason().ends_with("(after 2 attempts)"), "{err}");
 }

@@ -66,9 +66,8 @@ async fn the_feed_s_rates_are_kept_in_the_store_for_every_node_and_a_bad_feed_ke
         let other_store = Store::connect(&db.url, &ConnectOptions::default()).await.unwrap();
         let other_dir = tempfile::tempdir().unwrap();
         let overrides = ExchangeRates([("GBP".to_owned(), 0.5)].into_iter().collect());
-        let other = Catalogue::open_with(other_store, other_dir.path(), CatalogueOptions::with_rates(overrides))
-            .await
-            .unwrap();
+        let other =
+            Catalogue::open_with(other_store, other_dir.path(), CatalogueOptions::with_rates(overrides)).await.unwrap();
         assert_eq!(other.rates().date.to_string(), "2026-11-30");
         assert!((eur_per_usd(&other) - 1.0 / USD_PER_EUR).abs() < 1e-12);
         assert_eq!(other.rates().convert(1.0, "USD", "GBP").amount, 0.5, "the configured rate wins");
@@ -108,8 +107,11 @@ async fn the_feed_s_rates_are_kept_in_the_store_for_every_node_and_a_bad_feed_ke
 async fn new_rates_do_not_rebuild_the_search_index() {
     let db = TestDb::sqlite().await;
     let csv = db.path().join("acme.csv");
-    std::fs::write(&csv, "mpn,manufacturer,description,seller,sku,stock,currency,price_breaks\nLM358,TI,Op amp,Acme,A-1,10,EUR,1:0.5\n")
-        .unwrap();
+    std::fs::write(
+        &csv,
+        "mpn,manufacturer,description,seller,sku,stock,currency,price_breaks\nLM358,TI,Op amp,Acme,A-1,10,EUR,1:0.5\n",
+    )
+    .unwrap();
     let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
     ferrite_supply::import::import(
         &db.store,
@@ -127,7 +129,8 @@ async fn new_rates_do_not_rebuild_the_search_index() {
     let built = std::fs::metadata(&marker).unwrap().modified().unwrap();
 
     let feed = feed_server();
-    let config = RatesFeed { feed_url: feed.url.clone(), refresh_every: Duration::from_secs(3600), ..RatesFeed::default() };
+    let config =
+        RatesFeed { feed_url: feed.url.clone(), refresh_every: Duration::from_secs(3600), ..RatesFeed::default() };
     rates::refresh(&db.store, &node, &config, now).await.unwrap();
     node.refresh().await.unwrap();
     assert_eq!(node.rates().date.to_string(), "2026-11-30");
