@@ -1,8 +1,9 @@
 //! The one HTTP client of every outgoing fetch (jlcparts layouts, the exchange-rate feed): http://
 //! and https:// (rustls on the aws-lc-rs provider, the system's root certificates plus any
-//! configured extra root), timeouts, and retries with exponential backoff and jitter for transient failures,
-//! waiting at least what a `Retry-After` asks. Proxies come from `HTTPS_PROXY`/`HTTP_PROXY`/
-//! `NO_PROXY` (reqwest reads them). Blocking: its callers run on threads of their own.
+//! configured extra root), timeouts, and retries with exponential backoff and jitter for
+//! transient failures, waiting at least what a `Retry-After` asks. Proxies come from
+//! `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (reqwest reads them). Blocking: its callers run on
+//! threads of their own.
 
 use std::{path::PathBuf, time::Duration};
 
@@ -129,7 +130,8 @@ impl HttpClient {
 
     /// GETs `url`: a response with a success status, after retrying transient failures.
     pub fn get(&self, url: &str) -> Result<Response, HttpError> {
-        let fail = |reason: String| HttpError::Fetch { url: url.to_owned(), reason };
+        let shown = without_credentials(url);
+        let fail = |reason: String| HttpError::Fetch { url: shown.clone(), reason };
         let mut attempt = 0;
         loop {
             let (reason, wait) = match self.client.get(url).send() {
@@ -168,7 +170,7 @@ impl HttpClient {
                 return Err(fail(format!("{reason} (after {tries} attempt{})", if tries == 1 { "" } else { "s" })));
             }
             let wait = wait.unwrap_or(Duration::ZERO).max(self.backoff(attempt));
-            tracing::warn!(url, reason, retry_in_ms = wait.as_millis() as u64, "fetch failed, retrying");
+            tracing::warn!(url = shown, reason, retry_in_ms = wait.as_millis() as u64, "fetch failed, retrying");
             std::thread::sleep(wait);
             attempt += 1;
         }
@@ -179,6 +181,18 @@ impl HttpClient {
     fn backoff(&self, attempt: u32) -> Duration {
         let full = self.options.backoff.saturating_mul(1 << attempt.min(16)).min(MAX_BACKOFF);
         full.mul_f64(0.5 + fastrand::f64() / 2.0)
+    }
+}
+
+/// `url` as errors and logs show it: without a user name or password in it.
+fn without_credentials(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
     }
 }
 

@@ -82,10 +82,12 @@ fn transient_failures_are_retried_and_retry_after_is_waited_for() {
 }
 
 #[test]
-fn an_unreachable_server_fails_after_the_retries() {
+fn an_unreachable_server_fails_after_the_retries_naming_it_without_credentials() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let url = format!("http://{closed}/feed");
+    let url = format!("http://mirror:hunter2@{closed}/feed");
     let err = HttpClient::new(&HttpOptions { retries: 1, ..quick() }).unwrap().get(&url).unwrap_err();
     assert!(err.reason().starts_with("cannot connect"), "{err}");
     assert!(err.reason().ends_with("(after 2 attempts)"), "{err}");
+    assert!(err.to_string().starts_with(&format!("http://{closed}/feed: ")), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
 }
