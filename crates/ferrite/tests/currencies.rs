@@ -19,11 +19,7 @@ const EUR_PER_USD: f64 = 1.0 / 1.0705;
 async fn fresh_install() -> (Harness, String) {
     let harness = Harness::start().await;
     harness.import_csv("acme", FEED).await;
-    let ada = harness.person("ada@example.com").await;
-    let acme = harness.org("Acme", ada.id).await;
-    harness.plan(acme.id, "Standard").await;
-    let app = harness.app(acme.id, "bom tool", "supply", &[], 100).await;
-    let token = harness.app_token(&app, None).await;
+    let token = harness.supply_token("Standard", 100).await;
     (harness, token)
 }
 
