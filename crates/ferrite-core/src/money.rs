@@ -1,8 +1,13 @@
 //! Prices: an offer's price breaks, the price at a quantity, conversion between currencies with
-//! the operator's exchange rates, and what a part costs and holds across its offers. Prices are
-//! stored in their source currency and converted only to compare or to show.
+//! exchange rates, and what a part costs and holds across its offers. Prices are stored in their
+//! source currency and converted only to compare or to show.
+//!
+//! Rates come from a [`RateTable`]: the built-in reference table ([`reference_rates`]) until a rate
+//! feed has answered, with the operator's configured rates over either ([`RateTable::overridden_by`]).
 
 use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +82,8 @@ pub enum MoneyError {
     BadCode(String),
     #[error("the rate of `{0}` must be a positive number")]
     BadRate(String),
+    #[error("the rates have no rate for `{0}`, the currency they are quoted against")]
+    NoBase(String),
 }
 
 /// An amount converted: in `currency`, at `rate` units of it per unit of the source currency.
@@ -132,6 +139,23 @@ impl ExchangeRates {
         }
     }
 
+    /// Rates quoted as units of each currency per one `base` (the ECB's are per euro), as
+    /// Ferrite's units per US dollar. `per_base` must hold USD unless `base` is USD.
+    pub fn from_quotes(base: &str, per_base: &BTreeMap<String, f64>) -> Result<ExchangeRates, MoneyError> {
+        let mut quotes = per_base.clone();
+        quotes.insert(base.to_owned(), 1.0);
+        ExchangeRates(quotes.clone()).validate()?;
+        let usd = *quotes.get("USD").ok_or_else(|| MoneyError::NoBase("USD".to_owned()))?;
+        Ok(ExchangeRates(quotes.into_iter().map(|(code, rate)| (code, rate / usd)).collect()))
+    }
+
+    /// These rates with each of `overrides` in place of the same currency's.
+    pub fn overridden_by(&self, overrides: &ExchangeRates) -> ExchangeRates {
+        let mut rates = self.0.clone();
+        rates.extend(overrides.0.iter().map(|(code, rate)| (code.clone(), *rate)));
+        ExchangeRates(rates)
+    }
+
     /// Validates configured rates: positive, finite, three-letter codes.
     pub fn validate(&self) -> Result<(), MoneyError> {
         for (code, rate) in &self.0 {
@@ -144,6 +168,52 @@ impl ExchangeRates {
         }
         Ok(())
     }
+}
+
+/// A set of rates, the day they hold for and where they come from (`built-in`, a feed's URL).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateTable {
+    pub rates: ExchangeRates,
+    pub date: NaiveDate,
+    pub source: String,
+}
+
+/// A table converts as its rates do.
+impl std::ops::Deref for RateTable {
+    type Target = ExchangeRates;
+
+    fn deref(&self) -> &ExchangeRates {
+        &self.rates
+    }
+}
+
+impl RateTable {
+    /// The table with the operator's configured rates over its own.
+    pub fn overridden_by(&self, overrides: &ExchangeRates) -> RateTable {
+        RateTable { rates: self.rates.overridden_by(overrides), ..self.clone() }
+    }
+}
+
+/// The built-in table (`reference_rates.txt`: the ECB's reference rates of one day), so every
+/// common currency converts on a fresh install before any feed has answered.
+pub fn reference_rates() -> RateTable {
+    parse_reference_table(include_str!("reference_rates.txt")).expect("the built-in rate table parses")
+}
+
+/// `date YYYY-MM-DD`, then `CODE units-per-euro` lines; `#` starts a comment.
+fn parse_reference_table(text: &str) -> Result<RateTable, String> {
+    let mut date = None;
+    let mut quotes = BTreeMap::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (key, value) = line.split_once(' ').ok_or_else(|| format!("`{line}`: expected a key and a value"))?;
+        if key == "date" {
+            date = Some(NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|e| format!("`{line}`: {e}"))?);
+        } else {
+            quotes.insert(key.to_owned(), value.trim().parse::<f64>().map_err(|e| format!("`{line}`: {e}"))?);
+        }
+    }
+    let rates = ExchangeRates::from_quotes("EUR", &quotes).map_err(|e| e.to_string())?;
+    Ok(RateTable { rates, date: date.ok_or("no `date` line")?, source: "built-in".to_owned() })
 }
 
 #[cfg(test)]
@@ -168,6 +238,25 @@ mod tests {
         assert_eq!(rates.check("JPY").unwrap_err().to_string(), "Unknown currency `JPY`. Known currencies: EUR, GBP.");
         assert!(ExchangeRates(BTreeMap::from([("eur".into(), 0.5)])).validate().is_err());
         assert!(ExchangeRates(BTreeMap::from([("EUR".into(), 0.0)])).validate().is_err());
+    }
+
+    #[test]
+    fn the_built_in_table_converts_every_common_currency_from_usd() {
+        let table = reference_rates();
+        assert_eq!(table.date, NaiveDate::from_ymd_opt(2024, 6, 28).unwrap());
+        for code in "USD EUR GBP JPY CNY CHF CAD AUD SEK DKK PLN CZK INR KRW SGD HKD".split(' ') {
+            assert!(table.rates.knows(code), "{code}");
+        }
+        // 1 EUR = 1.0705 USD, so 1 USD = 1/1.0705 EUR; JPY per USD = 171.94 / 1.0705.
+        assert!((table.rates.convert(1.0705, "USD", "EUR").amount - 1.0).abs() < 1e-12);
+        assert!((table.rates.convert(1.0, "USD", "JPY").amount - 171.94 / 1.0705).abs() < 1e-9);
+        assert_eq!(table.rates.convert(1.0, "USD", "USD").rate, 1.0);
+        let overridden = table.overridden_by(&ExchangeRates(BTreeMap::from([("EUR".into(), 0.5)])));
+        assert_eq!(overridden.rates.convert(1.0, "USD", "EUR").amount, 0.5);
+        assert!(overridden.rates.knows("GBP"), "an override replaces one currency, not the table");
+        assert!(parse_reference_table("USD 1\n").is_err(), "no date");
+        assert!(parse_reference_table("date 2024-01-01\nJPY 150\n").is_err(), "no USD to turn to a dollar base");
+        assert!(parse_reference_table("date 2024-01-01\nUSD -1\n").is_err());
     }
 
     #[test]

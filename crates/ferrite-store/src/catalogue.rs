@@ -209,6 +209,46 @@ impl CatalogueStore {
     pub async fn catalogue_version(&self) -> Result<i64, StoreError> {
         self.db.scalar(sql("SELECT version FROM catalogue_state WHERE id = 1")).await
     }
+
+    /// The latest exchange rates a rate feed gave, if one ever answered.
+    pub async fn exchange_rates(&self) -> Result<Option<StoredRates>, StoreError> {
+        let row: Option<(String, String, String, i64)> = self
+            .db
+            .fetch_optional(sql("SELECT rate_date, source, rates, fetched_at FROM exchange_rates WHERE id = 1"))
+            .await?;
+        Ok(row.map(|(date, source, rates, fetched_at)| StoredRates {
+            date,
+            source,
+            rates,
+            fetched_at: time::from_db(fetched_at),
+        }))
+    }
+
+    /// Keeps the rates a feed gave at `rates.fetched_at`, unless the store holds rates of a later
+    /// day (another node's fetch, or a feed that went back in time): those stay.
+    pub async fn save_exchange_rates(&self, rates: &StoredRates) -> Result<(), StoreError> {
+        let upsert =
+            sql("INSERT INTO exchange_rates (id, rate_date, source, rates, fetched_at) VALUES (1, $1, $2, $3, $4)
+                          ON CONFLICT (id) DO UPDATE SET rate_date = excluded.rate_date, source = excluded.source,
+                          rates = excluded.rates, fetched_at = excluded.fetched_at
+                          WHERE exchange_rates.rate_date <= excluded.rate_date");
+        let statement =
+            upsert.bind(&rates.date).bind(&rates.source).bind(&rates.rates).bind(time::to_db(rates.fetched_at));
+        self.db.execute(statement).await?;
+        Ok(())
+    }
+}
+
+/// Exchange rates as the store keeps them (see the `exchange_rates` migration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRates {
+    /// The day they hold for, `YYYY-MM-DD`.
+    pub date: String,
+    /// The feed's URL.
+    pub source: String,
+    /// JSON: units of each currency per US dollar.
+    pub rates: String,
+    pub fetched_at: DateTime<Utc>,
 }
 
 impl CatalogueWriter {

@@ -56,7 +56,7 @@ pub use projects::{
 
 use db::{Db, Execute, sql};
 
-pub use catalogue::CatalogueStore;
+pub use catalogue::{CatalogueStore, StoredRates};
 
 /// A handle to the database; cheap to clone (it is a connection pool).
 ///

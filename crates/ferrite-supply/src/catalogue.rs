@@ -17,7 +17,7 @@ use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord, PartRec
 
 use ferrite_core::{
     keys::{name_key, name_words, words_match},
-    money::{ExchangeRates, PriceBreak},
+    money::{self, ExchangeRates, PriceBreak, RateTable},
 };
 
 use crate::search::{self, SearchError, SearchIndex, SearchRequest, SearchResult};
@@ -159,8 +159,8 @@ impl PartView {
 pub struct CatalogueOptions {
     /// Parts with their offers kept in memory, in bytes (about); 0 reads every part from the store.
     pub part_cache_bytes: u64,
-    /// The operator's exchange rates: the index sorts prices converted at these, and answers
-    /// convert with the same ones ([`Catalogue::rates`]), so a sort and the field it sorts by agree.
+    /// The operator's exchange rates (`currency_rates`): they override the rate table in use
+    /// (the built-in one, then the feed's latest), currency by currency ([`Catalogue::rates`]).
     pub rates: ExchangeRates,
 }
 
@@ -172,7 +172,7 @@ impl Default for CatalogueOptions {
 }
 
 impl CatalogueOptions {
-    /// The default cache with the operator's `rates`.
+    /// The default cache with the operator's `rates` over the rate table.
     pub fn with_rates(rates: ExchangeRates) -> Self {
         CatalogueOptions { rates, ..CatalogueOptions::default() }
     }
@@ -215,6 +215,10 @@ pub struct Catalogue {
     store: Store,
     root: PathBuf,
     options: CatalogueOptions,
+    /// The rates answers convert at: the latest table with the operator's over it. A new table
+    /// ([`Catalogue::use_rates`]) applies to the next query at once; the index keeps sorting at
+    /// the rates it was built at until the next catalogue version (see [`Catalogue::refresh`]).
+    rates: RwLock<Arc<RateTable>>,
     current: RwLock<Current>,
     /// One refresh at a time: two builds of one version would share a directory.
     refreshing: tokio::sync::Mutex<()>,
@@ -239,6 +243,7 @@ impl Catalogue {
         let catalogue = Arc::new(Catalogue {
             store,
             root: data_dir.join("search"),
+            rates: RwLock::new(Arc::new(money::reference_rates().overridden_by(&options.rates))),
             options,
             current: RwLock::new(Current { version: -1, index: None, dictionary: Arc::default(), parts: None }),
             refreshing: tokio::sync::Mutex::new(()),
@@ -248,6 +253,10 @@ impl Catalogue {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         });
+        // The latest rates any node fetched, before the index is built at them.
+        if let Some(table) = crate::rates::stored(&catalogue.store).await? {
+            catalogue.use_rates(table);
+        }
         catalogue.refresh().await?;
         Ok(catalogue)
     }
@@ -271,9 +280,20 @@ impl Catalogue {
         &self.store
     }
 
-    /// The exchange rates prices are compared and converted at.
-    pub fn rates(&self) -> &ExchangeRates {
-        &self.options.rates
+    /// The exchange rates prices are compared and converted at now, with their day and source.
+    pub fn rates(&self) -> Arc<RateTable> {
+        self.rates.read().expect("rates lock").clone()
+    }
+
+    /// Converts at `table` (with the operator's rates over it) from the next query on, unless the
+    /// rates in use are of a later day.
+    pub fn use_rates(&self, table: RateTable) {
+        let mut in_use = self.rates.write().expect("rates lock");
+        let table = table.overridden_by(&self.options.rates);
+        if table.date >= in_use.date && table != **in_use {
+            tracing::info!(date = %table.date, source = table.source, "exchange rates in use");
+            *in_use = Arc::new(table);
+        }
     }
 
     pub fn version(&self) -> i64 {
@@ -294,17 +314,23 @@ impl Catalogue {
             return Ok(());
         }
         let dictionary = Arc::new(Dictionary::load(&self.store).await?);
-        let index = match SearchIndex::open(&self.root, version, self.rates())? {
+        // An index is built per catalogue version and per configured `currency_rates`, and
+        // sorts prices at the rates in use when it is built. A new day's feed rates do not
+        // rebuild it (that would rebuild every node's index daily for a sort that moves by a
+        // fraction of a percent): the next catalogue version sorts at the rates of its day.
+        let configured = &self.options.rates;
+        let index = match SearchIndex::open(&self.root, version, configured)? {
             Some(index) => index,
             None => {
                 let _builder = lock_builds(&self.root).await?;
                 // Another process sharing the data directory may have built it while we waited.
-                match SearchIndex::open(&self.root, version, self.rates())? {
+                match SearchIndex::open(&self.root, version, configured)? {
                     Some(index) => index,
                     None => {
                         tracing::info!(version, "building the search index");
                         let started = std::time::Instant::now();
-                        let index = search::build(&self.store, &self.root, version, self.rates()).await?;
+                        let rates = self.rates();
+                        let index = search::build(&self.store, &self.root, version, &rates, configured).await?;
                         tracing::info!(version, seconds = started.elapsed().as_secs_f64(), "search index built");
                         remove_older_indexes(&self.root, version);
                         index

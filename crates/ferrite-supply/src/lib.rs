@@ -7,9 +7,11 @@ pub mod feeds;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod http;
 pub mod import;
 pub mod matching;
 pub mod model;
 pub mod pricing;
+pub mod rates;
 pub mod schedule;
 pub mod search;

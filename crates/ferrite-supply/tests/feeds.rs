@@ -2,12 +2,16 @@
 //! real recordings in `../shared/data` when they are there.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::io::{Read, Write};
+mod support;
+
+use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ferrite_core::units::shortname;
 use ferrite_supply::feeds::{Adapter, FeedError, PartSink, csv, digikey_v4, jlcparts, nexar_json};
+use ferrite_supply::http::HttpOptions;
 use ferrite_supply::model::{FeedPart, Location};
 use flate2::{Compression, write::GzEncoder};
 use serde_json::{Value, json};
@@ -272,35 +276,14 @@ fn jlcparts_unusable_layouts_fail() {
     std::fs::write(dir.path().join("manifest.json"), escape.to_string()).unwrap();
     let (_, reason) = source_error(jlcparts::read(&path, &mut Collect::default()));
     assert!(reason.contains("outside the layout"), "{reason}");
-
-    let (_, reason) = source_error(jlcparts::read("https://yaqwsx.github.io/jlcparts/data", &mut Collect::default()));
-    assert!(reason.contains("https is not supported"), "{reason}");
 }
 
-/// Serves `dir` over plain HTTP/1.0 on a local port, one connection at a time, until dropped.
-fn serve(dir: PathBuf) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}/data", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = Vec::new();
-            let mut byte = [0];
-            while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
-                request.push(byte[0]);
-            }
-            let request = String::from_utf8_lossy(&request);
-            let path = request.split_whitespace().nth(1).unwrap_or("/").trim_start_matches("/data/");
-            let response = match std::fs::read(dir.join(path)) {
-                Ok(body) => {
-                    [format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes(), body].concat()
-                }
-                Err(_) => b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
-            };
-            let _ = stream.write_all(&response);
-        }
-    });
-    base
+/// Serves `dir` under `/data` on a local port (over TLS with `tls`), until the tests end.
+fn serve(dir: PathBuf, tls: Option<std::sync::Arc<rustls::ServerConfig>>) -> SocketAddr {
+    support::serve(tls, move |path| match std::fs::read(dir.join(path.trim_start_matches("/data/"))) {
+        Ok(body) => support::response("200 OK", &[], &body),
+        Err(_) => support::response("404 Not Found", &[], b""),
+    })
 }
 
 /// Shards are read on several threads, yet parts reach the sink in manifest order: a big first
@@ -341,7 +324,7 @@ fn jlcparts_streams_shards_in_manifest_order() {
 fn jlcparts_reads_over_http() {
     let dir = tempfile::tempdir().unwrap();
     jlcparts_layout(dir.path(), &jlcparts_lines());
-    let base = serve(dir.path().to_owned());
+    let base = format!("http://{}/data", serve(dir.path().to_owned(), None));
     let mut sink = Collect::default();
     jlcparts::read(&base, &mut sink).unwrap();
     assert_eq!(sink.parts.len(), 3);
@@ -350,6 +333,29 @@ fn jlcparts_reads_over_http() {
     let (at, reason) = source_error(jlcparts::read(&format!("{base}/"), &mut Collect::default()));
     assert_eq!(at.file, format!("{base}/{SHARD}"));
     assert!(reason.contains("404"), "{reason}");
+}
+
+/// An https:// layout: refused while its certificate's CA is unknown, read once the CA is
+/// configured (`fetch.extra_root_certificates`).
+#[test]
+fn jlcparts_reads_over_https_with_the_configured_roots() {
+    let dir = tempfile::tempdir().unwrap();
+    jlcparts_layout(dir.path(), &jlcparts_lines());
+    let ca = support::test_ca();
+    let address = serve(dir.path().to_owned(), Some(ca.server.clone()));
+    let base = format!("https://localhost:{}/data", address.port());
+
+    let (at, reason) = source_error(jlcparts::read(&base, &mut Collect::default()));
+    assert_eq!(at.file, format!("{base}/manifest.json"));
+    assert!(reason.starts_with("cannot fetch: TLS failed: invalid peer certificate: UnknownIssuer"), "{reason}");
+
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(&pem, &ca.pem).unwrap();
+    let options = HttpOptions { extra_root_certificates: vec![pem], ..HttpOptions::default() };
+    ferrite_supply::http::configure(options);
+    let mut sink = Collect::default();
+    jlcparts::read(&base, &mut sink).unwrap();
+    assert_eq!(sink.parts.len(), 3);
 }
 
 #[test]

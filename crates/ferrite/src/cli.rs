@@ -84,6 +84,7 @@ pub fn main(cli: Cli) -> ExitCode {
         }
     };
     let _log_writer = logging::init(&config);
+    ferrite_supply::http::configure(config.fetch.clone());
     for name in crate::config::ignored_env_vars(std::env::vars_os().filter_map(|(name, _)| name.into_string().ok())) {
         tracing::warn!(variable = %name, "ignored: this FERRITE_ variable names no setting");
     }

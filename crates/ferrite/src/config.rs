@@ -48,8 +48,14 @@ pub struct Config {
     pub tokens: ferrite_identity::TokenConfig,
     /// Feeds the server refreshes on schedule (`[[feeds]]`: name, adapter, source, every, mode).
     pub feeds: Vec<FeedConfig>,
-    /// Units of each currency one US dollar buys (`EUR = 0.92`), for converted prices.
+    /// Units of each currency one US dollar buys (`EUR = 0.92`): each overrides that currency's
+    /// rate in the built-in table and the rate feed's. Only `USD = 1` by default.
     pub currency_rates: ferrite_core::money::ExchangeRates,
+    /// The daily exchange-rate feed (`[exchange_rates]`: refresh, feed_url, refresh_every).
+    pub exchange_rates: ferrite_supply::rates::RatesFeed,
+    /// How every outgoing fetch connects, waits and retries (`[fetch]`: connect_timeout, timeout,
+    /// retries, backoff, max_retry_after, extra_root_certificates).
+    pub fetch: ferrite_supply::http::HttpOptions,
     /// The supply plan catalogue (`[[plans]]` tables replace the defaults as a whole): unique
     /// names, exactly one `lifetime` (evaluation) plan.
     pub plans: Vec<ferrite_core::plan::Plan>,
@@ -74,6 +80,8 @@ impl Default for Config {
             http: crate::connections::HttpConfig::default(),
             tokens: ferrite_identity::TokenConfig::default(),
             currency_rates: ferrite_core::money::ExchangeRates::default(),
+            exchange_rates: ferrite_supply::rates::RatesFeed::default(),
+            fetch: ferrite_supply::http::HttpOptions::default(),
             feeds: Vec::new(),
             plans: ferrite_core::plan::PlanCatalogue::default().plans().to_vec(),
             uploads: ferrite_graphql::design::upload::UploadLimits::default(),
@@ -95,7 +103,7 @@ pub struct FeedConfig {
     pub name: String,
     /// jlcparts, nexar-json, digikey-v4 or csv.
     pub adapter: String,
-    /// A path, or an http:// base URL for jlcparts.
+    /// A path, or an http:// or https:// base URL for jlcparts.
     pub source: String,
     /// How often it is re-run.
     #[serde(with = "humantime_serde", default = "daily")]
@@ -249,6 +257,8 @@ impl Config {
             feed.validate().map_err(|err| ConfigError::Invalid(format!("`feeds`: {err}")))?;
         }
         self.currency_rates.validate().map_err(|err| ConfigError::Invalid(format!("`currency_rates`: {err}")))?;
+        self.exchange_rates.validate().map_err(ConfigError::Invalid)?;
+        self.fetch.validate().map_err(ConfigError::Invalid)?;
         self.http.validate().map_err(ConfigError::Invalid)?;
         if self.max_body_bytes < 1024 {
             return invalid("`max_body_bytes` must be at least 1024".into());
@@ -455,6 +465,33 @@ mod tests {
         let http = load(&[("FERRITE_HTTP__MAX_CONNECTIONS", "5"), ("FERRITE_HTTP__HEADER_TIMEOUT", "2s")]).unwrap();
         assert_eq!(http.http.max_connections, Some(5));
         assert_eq!(http.http.header_timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn exchange_rates_and_fetching_have_defaults_and_are_validated() {
+        let defaults = load(&[]).unwrap();
+        assert!(defaults.exchange_rates.refresh);
+        assert_eq!(defaults.exchange_rates.feed_url, ferrite_supply::rates::ECB_DAILY);
+        assert_eq!(defaults.fetch.retries, 3);
+        assert!(defaults.fetch.extra_root_certificates.is_empty());
+        let file = "currency_rates = { EUR = 0.9 }\n[exchange_rates]\nrefresh = false\nrefresh_every = \"6h\"\n\
+                    [fetch]\nconnect_timeout = \"5s\"\nretries = 0\n";
+        let config = load_with(&[], Some(file), &Overrides::default()).unwrap();
+        assert!(!config.exchange_rates.refresh);
+        assert_eq!(config.exchange_rates.refresh_every, Duration::from_secs(6 * 3600));
+        assert_eq!(config.fetch.connect_timeout, Duration::from_secs(5));
+        assert_eq!(config.fetch.retries, 0);
+        assert_eq!(config.currency_rates.0.get("EUR"), Some(&0.9));
+        for (bad, says) in [
+            ("[exchange_rates]\nfeed_url = \"ftp://ecb.example/x.xml\"\n", "exchange_rates.feed_url"),
+            ("[exchange_rates]\nrefresh_every = \"1s\"\n", "exchange_rates.refresh_every"),
+            ("[fetch]\nextra_root_certificates = [\"/nonexistent/ca.pem\"]\n", "fetch.extra_root_certificates"),
+            ("[fetch]\ntimeout = \"0s\"\n", "fetch.timeout"),
+            ("[fetch]\nproxy = \"x\"\n", "proxy"),
+        ] {
+            let err = load_with(&[], Some(bad), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -6,7 +6,10 @@ use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use ferrite_core::Clock;
-use ferrite_supply::schedule::{self, ScheduledFeed};
+use ferrite_supply::{
+    rates::RatesFeed,
+    schedule::{self, ScheduledFeed},
+};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
@@ -14,6 +17,9 @@ use crate::AppState;
 
 /// How often each node checks whether another node (or `ferrite sync`) changed the catalogue.
 const CATALOGUE_CHECK: Duration = Duration::from_secs(5);
+/// How often each node looks at the stored exchange rates (and fetches them when they are older
+/// than `exchange_rates.refresh_every`): another node's fetch reaches this one within this.
+const RATES_CHECK: Duration = Duration::from_secs(15 * 60);
 /// How often the feed schedule looks for feeds that are due.
 const FEED_CHECK: Duration = Duration::from_secs(60);
 /// How often due plan changes are applied in organizations nobody looks at.
@@ -58,7 +64,7 @@ impl Job {
 }
 
 /// The jobs of a node serving `state`, with the configured feeds.
-pub fn list(state: &AppState, feeds: Vec<ScheduledFeed>) -> Vec<Job> {
+pub fn list(state: &AppState, feeds: Vec<ScheduledFeed>, rates: RatesFeed) -> Vec<Job> {
     let identity = &state.identity;
     let mut jobs = vec![
         Job::new("identity caches", identity.refresh_every(), identity.clone(), |identity, _| async move {
@@ -83,6 +89,16 @@ pub fn list(state: &AppState, feeds: Vec<ScheduledFeed>) -> Vec<Job> {
             |(store, catalogue, feeds), clock| async move {
                 schedule::run_due_feeds(&store, &catalogue, &feeds, &*clock).await;
                 Ok(())
+            },
+        ),
+        Job::new(
+            "exchange rates",
+            RATES_CHECK,
+            (state.store.clone(), state.catalogue.clone(), Arc::new(rates)),
+            |(store, catalogue, rates), clock| async move {
+                ferrite_supply::rates::refresh(&store, &catalogue, &rates, clock.now())
+                    .await
+                    .context("the stored exchange rates could not be read or kept")
             },
         ),
         // `Plans` reads the same clock as every job.

@@ -114,7 +114,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     stop_on_signal(shutdown.clone())?;
     tracing::info!(address = %bound, public_url = %state.public_url, max_connections, open_files, "listening");
     let feeds = config.feeds.iter().filter_map(|feed| feed.scheduled()).collect();
-    let jobs = jobs::start(jobs::list(&state, feeds), state.clock.clone());
+    let jobs = jobs::start(jobs::list(&state, feeds, config.exchange_rates.clone()), state.clock.clone());
 
     let app = router(state, config.max_body_bytes);
     connections::serve(listener, app, &config.http, max_connections, shutdown, config.shutdown_timeout).await;

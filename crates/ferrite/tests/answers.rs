@@ -17,11 +17,7 @@ LM358DR,Texas Instruments,,,Bolt,B-7,0,10,EUR,10:0.50,
 async fn a_part_as_the_api_answers_it() {
     let harness = Harness::start().await;
     harness.import_csv("acme", FEED).await;
-    let ada = harness.person("ada@example.com").await;
-    let acme = harness.org("Acme", ada.id).await;
-    harness.plan(acme.id, "Standard").await;
-    let app = harness.app(acme.id, "bom tool", "supply", &[], 100).await;
-    let token = harness.app_token(&app, None).await;
+    let token = harness.supply_token("Standard", 100).await;
     let answer = harness
         .graphql(
             &token,

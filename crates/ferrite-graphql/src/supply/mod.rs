@@ -84,7 +84,7 @@ fn supply_env(ctx: &Context<'_>, country: &str, currency: &str) -> Result<Env> {
     Caller::require(ctx, Scope::SupplyDomain)?;
     let services = services(ctx);
     check_country(country)?;
-    check_currency(services.catalogue.rates(), currency)?;
+    let currency = check_currency(&services.catalogue.rates(), currency)?;
     Ok(Env { dictionary: services.catalogue.dictionary(), services, currency: currency.into() })
 }
 

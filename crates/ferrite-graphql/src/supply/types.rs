@@ -12,7 +12,7 @@ use ferrite_supply::{
 };
 
 use ferrite_core::{
-    money::{ExchangeRates, MEDIAN_QUANTITY, PriceBreak, price_at},
+    money::{MEDIAN_QUANTITY, PriceBreak, RateTable, price_at},
     slug::{category_path, part_slug},
 };
 
@@ -28,7 +28,7 @@ pub struct Env {
 }
 
 impl Env {
-    fn rates(&self) -> &ExchangeRates {
+    fn rates(&self) -> Arc<RateTable> {
         self.services.catalogue.rates()
     }
 }
@@ -368,7 +368,7 @@ impl SupPart {
     }
     // The median in US dollars (what the `median_price_1000` sort uses), shown in the currency asked for.
     async fn median_price_1000(&self) -> Option<SupPricePoint> {
-        let price = self.view.median_price_1000(self.env.rates())?;
+        let price = self.view.median_price_1000(&self.env.rates())?;
         let cache_id = format!("median-{}", self.view.part.id);
         Some(price_point(&self.env, cache_id, MEDIAN_QUANTITY, price, MEDIAN_CURRENCY))
     }

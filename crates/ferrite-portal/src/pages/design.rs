@@ -264,7 +264,7 @@ pub async fn project(
             };
             matched += usize::from(linked.is_some());
             let part = linked.and_then(|id| parts.get(&id));
-            let quote = part.and_then(|p| best_quote(&p.offers, item.quantity, catalogue.rates()));
+            let quote = part.and_then(|p| best_quote(&p.offers, item.quantity, &catalogue.rates()));
             BomLine {
                 designators: item.instances.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>().join(", "),
                 quantity: item.quantity,

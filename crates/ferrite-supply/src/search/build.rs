@@ -15,13 +15,15 @@ const PAGE: i64 = 5_000;
 const WRITER_MEMORY: usize = 200 << 20;
 
 /// Builds the index of catalogue `version` in `root/v<version>` and opens it, with prices
-/// compared in US dollars at `rates`. A leftover of an interrupted build of the same version, or
-/// a build at other rates, is discarded first.
+/// compared in US dollars at `rates`; its marker records the operator's `configured` rates (see
+/// [`SearchIndex::open`]). A leftover of an interrupted build of the same version, or a build for
+/// other configured rates, is discarded first.
 pub async fn build(
     store: &Store,
     root: &Path,
     version: i64,
     rates: &ExchangeRates,
+    configured: &ExchangeRates,
 ) -> Result<SearchIndex, SearchError> {
     let dir = root.join(format!("v{version}"));
     if dir.exists() {
@@ -70,7 +72,7 @@ pub async fn build(
     })
     .await
     .map_err(|err| std::io::Error::other(err.to_string()))??;
-    std::fs::write(dir.join(COMPLETE_MARKER), complete_marker(version, rates))?;
+    std::fs::write(dir.join(COMPLETE_MARKER), complete_marker(version, configured))?;
     SearchIndex::from_index(index, dir, version)
 }
 

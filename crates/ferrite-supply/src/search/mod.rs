@@ -123,18 +123,20 @@ pub struct SearchIndex {
 }
 
 /// Written last by a build: a directory without it is an interrupted build, never opened. It
-/// records the version and the exchange rates prices were sorted at ([`complete_marker`]).
+/// records the version and the operator's configured exchange rates ([`complete_marker`]).
 const COMPLETE_MARKER: &str = "complete";
 
 /// The index layout ([`schema::build`]); raised whenever fields change, so an index written by an
 /// older build is built again rather than opened with fields it lacks.
 const LAYOUT: u32 = 2;
 
-/// What a complete build of `version` at `rates` writes in its marker: an index built at other
-/// rates (the configuration changed, or a build before prices were converted) or of another
-/// [`LAYOUT`] is built again.
-fn complete_marker(version: i64, rates: &ExchangeRates) -> String {
-    format!("{version}\n{}\nlayout {LAYOUT}", serde_json::to_string(rates).expect("rates serialize"))
+/// What a complete build of `version` for the configured `rates` writes in its marker: an index
+/// built for other configured rates (the operator changed `currency_rates`) or of another
+/// [`LAYOUT`] is built again; the feed's daily rates are not part of it (see `Catalogue::refresh`).
+fn complete_marker(version: i64, configured: &ExchangeRates) -> String {
+    format!("{version}
+{}
+layout {LAYOUT}", serde_json::to_string(configured).expect("rates serialize"))
 }
 
 impl SearchIndex {
@@ -146,11 +148,12 @@ impl SearchIndex {
         &self.dir
     }
 
-    /// Opens the complete index for `version` under `root` built at `rates`, if one exists.
-    pub fn open(root: &Path, version: i64, rates: &ExchangeRates) -> Result<Option<SearchIndex>, SearchError> {
+    /// Opens the complete index for `version` under `root` built for the `configured` rates, if
+    /// one exists.
+    pub fn open(root: &Path, version: i64, configured: &ExchangeRates) -> Result<Option<SearchIndex>, SearchError> {
         let dir = root.join(format!("v{version}"));
         match std::fs::read_to_string(dir.join(COMPLETE_MARKER)) {
-            Ok(marker) if marker == complete_marker(version, rates) => {}
+            Ok(marker) if marker == complete_marker(version, configured) => {}
             Ok(_) => return Ok(None),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(err.into()),

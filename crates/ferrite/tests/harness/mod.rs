@@ -113,6 +113,15 @@ impl Harness {
 
     // ---- builders ----
 
+    /// A token of a supply app (`part_limit` parts) of a new organization on `plan`.
+    pub async fn supply_token(&self, plan: &str, part_limit: i64) -> String {
+        let ada = self.person("ada@example.com").await;
+        let acme = self.org("Acme", ada.id).await;
+        self.plan(acme.id, plan).await;
+        let app = self.app(acme.id, "bom tool", "supply", &[], part_limit).await;
+        self.app_token(&app, None).await
+    }
+
     /// A person with [`PASSWORD`].
     pub async fn person(&self, email: &str) -> User {
         self.state.accounts.create_user(email, PASSWORD).await.expect("the person is created")

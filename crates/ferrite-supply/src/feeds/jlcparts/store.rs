@@ -1,13 +1,13 @@
-//! Where a jlcparts layout lives: a directory, or an http:// base URL. Files come back
-//! decompressed when they are gzipped (told by their first bytes, not their names).
+//! Where a jlcparts layout lives: a directory, or an http:// or https:// base URL (fetched with
+//! the one client of [`crate::http`]). Files come back decompressed when they are gzipped (told
+//! by their first bytes, not their names).
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use flate2::bufread::MultiGzDecoder;
 
-use crate::feeds::FeedError;
+use crate::{feeds::FeedError, http::HttpClient};
 
 const BUFFER: usize = 1 << 16;
 
@@ -21,26 +21,14 @@ pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
 
 pub(super) enum Store {
     Dir(PathBuf),
-    Http { base: String, client: reqwest::blocking::Client },
+    Http { base: String, client: HttpClient },
 }
 
 impl Store {
     pub(super) fn new(source: &str) -> Result<Store, FeedError> {
         let lower = source.to_ascii_lowercase();
-        if lower.starts_with("https://") {
-            // TLS would add a crypto stack to every build; a plain-http mirror or a local copy
-            // (`wget -r -np`) of the layout works today.
-            return Err(FeedError::source(
-                source,
-                "https is not supported: mirror the layout to a directory or serve it over http://",
-            ));
-        }
-        if lower.starts_with("http://") {
-            let client = reqwest::blocking::Client::builder()
-                .connect_timeout(Duration::from_secs(30))
-                .timeout(Duration::from_secs(600))
-                .build()
-                .map_err(|e| FeedError::source(source, format!("cannot start an HTTP client: {e}")))?;
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            let client = HttpClient::configured().map_err(|e| FeedError::source(source, e.to_string()))?;
             let base = format!("{}/", source.trim_end_matches('/'));
             return Ok(Store::Http { base, client });
         }
@@ -71,10 +59,7 @@ impl Store {
             }
             Store::Http { client, .. } => {
                 let response =
-                    client.get(&at).send().map_err(|e| FeedError::source(&at, format!("cannot fetch: {e}")))?;
-                if !response.status().is_success() {
-                    return Err(FeedError::source(&at, format!("cannot fetch: HTTP {}", response.status())));
-                }
+                    client.get(&at).map_err(|e| FeedError::source(&at, format!("cannot fetch: {}", e.reason())))?;
                 Box::new(response)
             }
         };

@@ -1,0 +1,87 @@
+//! Local servers for the fetch tests: plain HTTP/1.0, or TLS with a certificate of a test CA, one
+//! connection at a time, until the test process ends.
+
+#![allow(dead_code)] // Each test file uses its part.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// A test CA, and a server configuration whose certificate (for `localhost` and 127.0.0.1) it signed.
+pub struct TestCa {
+    /// The CA's certificate, PEM: what a client is configured to trust.
+    pub pem: String,
+    pub server: Arc<rustls::ServerConfig>,
+}
+
+pub fn test_ca() -> TestCa {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Ferrite test CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    let cert = params.signed_by(&key, &ca).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())))
+        .unwrap();
+    TestCa { pem: ca.pem(), server: Arc::new(server) }
+}
+
+/// A whole HTTP/1.0 response.
+pub fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut head = format!("HTTP/1.0 {status}\r\nContent-Length: {}\r\n", body.len());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    [head.into_bytes(), body.to_vec()].concat()
+}
+
+/// Serves on a local port: `answer` gets each request's path and returns the response. With
+/// `tls`, over TLS (a client that refuses the certificate gets no answer).
+pub fn serve(
+    tls: Option<Arc<rustls::ServerConfig>>,
+    mut answer: impl FnMut(&str) -> Vec<u8> + Send + 'static,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            match &tls {
+                None => exchange(stream, &mut answer),
+                Some(config) => {
+                    let connection = rustls::ServerConnection::new(config.clone()).unwrap();
+                    let mut tls = rustls::StreamOwned::new(connection, stream);
+                    exchange(&mut tls, &mut answer);
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                }
+            }
+        }
+    });
+    address
+}
+
+fn exchange(mut stream: impl Read + Write, answer: &mut impl FnMut(&str) -> Vec<u8>) {
+    let mut request = Vec::new();
+    let mut byte = [0];
+    while !request.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => request.push(byte[0]),
+            _ => return,
+        }
+    }
+    let request = String::from_utf8_lossy(&request);
+    let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let _ = stream.write_all(&answer(&path));
+    let _ = stream.flush();
+}
