@@ -17,12 +17,14 @@ const chromiumArgs = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-/** Starts `ferrite serve`; resolves with { base, stop } once it logs its address. */
-export async function startServer() {
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FERRITE_")));
+
+/** Starts `ferrite serve` with extra `FERRITE_*` settings in `settings`; resolves with
+ * { base, dataDir, stop } once it logs its address. */
+export async function startServer(settings = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), "ferrite-e2e-"));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FERRITE_")));
   const child = spawn(ferriteBin, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
-    env: { ...env, FERRITE_LOG: "warn,ferrite=info" },
+    env: { ...cleanEnv(), FERRITE_LOG: "warn,ferrite=info", ...settings },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const log = [];
@@ -38,6 +40,7 @@ export async function startServer() {
   });
   return {
     base,
+    dataDir,
     log: () => log.join(""),
     async stop() {
       if (child.exitCode === null) {
@@ -48,6 +51,23 @@ export async function startServer() {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `ferrite ARGS --data-dir DIR` (admin commands on a running server's data) and resolves
+ * with its stdout; `stdin` is written to it. */
+export function ferriteCommand(dataDir, args, stdin = "") {
+  return new Promise((resolveOut, reject) => {
+    const child = spawn(ferriteBin, [...args, "--data-dir", dataDir], { env: cleanEnv() });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (chunk) => out.push(chunk));
+    child.stderr.on("data", (chunk) => err.push(chunk));
+    child.on("error", reject);
+    child.on("exit", (code) => code === 0
+      ? resolveOut(Buffer.concat(out).toString())
+      : reject(new Error(`ferrite ${args.join(" ")} exited ${code}: ${Buffer.concat(err)}`)));
+    child.stdin.end(stdin);
+  });
 }
 
 /** A browser with a fresh profile (so a person's cookies are their own); close() removes it. */

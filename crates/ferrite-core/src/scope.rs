@@ -55,13 +55,17 @@ impl fmt::Display for Scope {
     }
 }
 
+/// Other names Nexar clients request a scope by: `user.details`, the user scope's older name, which
+/// nexar-token-py and the Power Query connector ask for. A request for one is a request for its
+/// scope, and the token carries that scope's own name.
+pub const SCOPE_ALIASES: [(&str, Scope); 1] = [("user.details", Scope::UserAccess)];
+
 impl FromStr for Scope {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Scope::ALL
-            .into_iter()
-            .find(|scope| scope.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("scope", format!("`{s}` is not a known scope")))
+        let named = Scope::ALL.into_iter().find(|scope| scope.as_str() == s);
+        let aliased = || SCOPE_ALIASES.iter().find(|(alias, _)| *alias == s).map(|(_, scope)| *scope);
+        named.or_else(aliased).ok_or_else(|| DomainError::invalid("scope", format!("`{s}` is not a known scope")))
     }
 }
 
@@ -214,6 +218,13 @@ mod tests {
     }
 
     #[test]
+    fn an_alias_names_its_scope() {
+        assert_eq!("user.details".parse::<Scope>().unwrap(), Scope::UserAccess);
+        let granted = parse_scope_param("openid user.details user.access").unwrap();
+        assert_eq!(format_scopes(&granted), "user.access openid");
+    }
+
+    #[test]
     fn app_scopes_parse_dedupe_and_refuse_empty() {
         let both: AppScopes = "design, Supply,design".parse().unwrap();
         assert_eq!(both.to_string(), "supply,design");
@@ -246,7 +257,8 @@ mod properties {
         fn parsing_never_panics_and_accepts_only_known_words(param in "[a-z._ ]{0,40}") {
             if let Ok(set) = parse_scope_param(&param) {
                 for word in param.split(' ').filter(|w| !w.is_empty()) {
-                    prop_assert!(set.iter().any(|s| s.as_str() == word));
+                    let alias = SCOPE_ALIASES.iter().any(|(alias, scope)| *alias == word && set.contains(scope));
+                    prop_assert!(alias || set.iter().any(|s| s.as_str() == word));
                 }
             }
         }

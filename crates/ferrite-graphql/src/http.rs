@@ -8,7 +8,7 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::{State, rejection::BytesRejection},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
     routing::get,
 };
@@ -40,6 +40,15 @@ fn request_error(status: StatusCode, message: &str, code: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// A request without a valid token: Nexar's answer (HTTP 200, its message, `data: null`, which
+/// clients parse), with the RFC 6750 challenge: `Bearer` alone when no token came, and
+/// `error="invalid_token"` when one did.
+fn token_refused(code: &str, challenge: &'static str) -> Response {
+    let mut response = request_error(StatusCode::OK, TOKEN_INVALID_MESSAGE, code);
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+    response
+}
+
 pub(crate) fn token(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -62,11 +71,18 @@ pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<E
     let claims = match token(headers).map(|t| state.identity.verify_access_token(t)) {
         Some(Ok(claims)) => claims,
         Some(Err(TokenError::Expired)) => {
-            return Err(request_error(StatusCode::OK, TOKEN_INVALID_MESSAGE, "AuthExpiredToken"));
+            return Err(token_refused(
+                "AuthExpiredToken",
+                r#"Bearer error="invalid_token", error_description="The access token expired""#,
+            ));
         }
-        Some(Err(TokenError::Invalid)) | None => {
-            return Err(request_error(StatusCode::OK, TOKEN_INVALID_MESSAGE, "AuthInvalidToken"));
+        Some(Err(TokenError::Invalid)) => {
+            return Err(token_refused(
+                "AuthInvalidToken",
+                r#"Bearer error="invalid_token", error_description="The access token is invalid""#,
+            ));
         }
+        None => return Err(token_refused("AuthInvalidToken", "Bearer")),
     };
     let request = prepare(body).map_err(Refusal::into_response)?;
     let caller = Caller { claims };

@@ -56,6 +56,7 @@ pub fn schema(services: Arc<Services>) -> ApiSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(services)
         .extension(cost::Budget)
+        .extension(errors::RequestErrors)
         .finish()
 }
 

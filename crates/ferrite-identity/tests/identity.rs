@@ -637,10 +637,20 @@ async fn an_attackers_failures_do_not_lock_out_the_right_secret_or_password_else
 
 /// Redeems a fresh code for `scope` (with `offline_access`, a refresh token comes too).
 async fn person_grant(env: &Env, scope: &str) -> (CreatedApp, TokenRequest, ferrite_identity::TokenResponse) {
-    let design: AppScopes = "design".parse().unwrap();
+    person_grant_for(env, "design", scope).await
+}
+
+/// [`person_grant`] for an app of `app_scopes` (`supply,design`).
+async fn person_grant_for(
+    env: &Env,
+    app_scopes: &str,
+    scope: &str,
+) -> (CreatedApp, TokenRequest, ferrite_identity::TokenResponse) {
+    let scopes: AppScopes = app_scopes.parse().unwrap();
+    let name = format!("designer ({app_scopes})");
     let app = env
         .accounts
-        .create_app(env.app.app.org_id, "designer", "", design, &["http://127.0.0.1:9/cb".into()], 0)
+        .create_app(env.app.app.org_id, &name, "", scopes, &["http://127.0.0.1:9/cb".into()], 0)
         .await
         .unwrap();
     let user = env.store.user_by_email("ada@example.com").await.unwrap().0;
@@ -668,6 +678,31 @@ async fn person_grant(env: &Env, scope: &str) -> (CreatedApp, TokenRequest, ferr
 
 fn refresh_with(token: &str) -> TokenRequest {
     TokenRequest { grant_type: "refresh_token".into(), refresh_token: Some(token.into()), ..Default::default() }
+}
+
+#[tokio::test]
+async fn the_scopes_nexar_clients_ask_for_sign_in_with_user_details_as_the_user_scope() {
+    let env = env().await;
+    // The Power Query connector's request (nexar-token-py asks the same with fewer API scopes).
+    let power_query = "profile email openid user.details design.domain supply.domain offline_access";
+    let (app, _, tokens) = person_grant_for(&env, "supply,design", power_query).await;
+    assert_eq!(tokens.scope, "supply.domain design.domain user.access openid profile email offline_access");
+    let claims = env.identity.verify_access_token(&tokens.access_token).unwrap();
+    assert!(claims.has_scope(ferrite_core::scope::Scope::UserAccess));
+    assert!(tokens.id_token.is_some() && tokens.refresh_token.is_some());
+    // nexar-examples-py sends its scopes again when it refreshes.
+    let mut refresh = refresh_with(tokens.refresh_token.as_deref().unwrap());
+    refresh.scope = Some("openid profile email user.details design.domain".into());
+    let refreshed = env.identity.token(&app.app, &refresh).await.unwrap();
+    assert_eq!(refreshed.scope, "design.domain user.access openid profile email");
+
+    // Client credentials, through the token endpoint.
+    let router = router(&env);
+    let (id, secret) = (env.app.app.client_id.as_str(), env.app.client_secret.as_str());
+    let asked = token_request("grant_type=client_credentials&scope=supply.domain+user.details", Some((id, secret)));
+    let (status, _, body) = send(&router, asked).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["scope"], "supply.domain user.access");
 }
 
 #[tokio::test]

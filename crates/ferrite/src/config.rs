@@ -62,6 +62,8 @@ pub struct Config {
     /// Bytes of uploaded design files waiting to become projects (`POST /files/upload`), at most:
     /// `pending_bytes_per_person` (default 50 MiB), `pending_bytes_per_org` (200 MiB).
     pub uploads: ferrite_graphql::design::upload::UploadLimits,
+    /// Which other origins' pages may call the API and the OAuth endpoints (`[cors]`).
+    pub cors: crate::cors::CorsConfig,
 }
 
 impl Default for Config {
@@ -85,6 +87,7 @@ impl Default for Config {
             feeds: Vec::new(),
             plans: ferrite_core::plan::PlanCatalogue::default().plans().to_vec(),
             uploads: ferrite_graphql::design::upload::UploadLimits::default(),
+            cors: crate::cors::CorsConfig::default(),
         }
     }
 }
@@ -511,6 +514,23 @@ mod tests {
         }
         let missing = Config::load(Some(Path::new("/nonexistent/ferrite.toml")), &Overrides::default());
         assert!(matches!(missing, Err(ConfigError::MissingFile(_))));
+    }
+
+    #[test]
+    fn cors_origins_default_to_any_and_are_read_and_checked_by_name() {
+        assert_eq!(load(&[]).unwrap().cors.allowed_origins, crate::cors::AllowedOrigins::Any);
+        let file = Some("[cors]\nallowed_origins = [\"https://app.example.com\"]\n");
+        let listed = load_with(&[], file, &Overrides::default()).unwrap();
+        assert_eq!(
+            listed.cors.allowed_origins,
+            crate::cors::AllowedOrigins::Listed(vec!["https://app.example.com".into()])
+        );
+        let env = load(&[("FERRITE_CORS__ALLOWED_ORIGINS", "[\"http://localhost:3000\"]")]).unwrap();
+        assert_eq!(env.cors.allowed_origins, crate::cors::AllowedOrigins::Listed(vec!["http://localhost:3000".into()]));
+        let err = load_with(&[], Some("[cors]\nallowed_origins = [\"app.example.com\"]\n"), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("allowed_origins") && err.contains("app.example.com"), "{err}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod admin;
 pub mod cli;
 pub mod config;
 mod connections;
+pub mod cors;
 mod health;
 pub mod jobs;
 mod logging;

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 use url::Url;
 
-use crate::{config::Config, connections, health, jobs, metrics, startup};
+use crate::{config::Config, connections, cors, health, jobs, metrics, startup};
 
 /// What every handler may reach. Cheap to clone: each field is a handle.
 #[derive(Clone)]
@@ -72,7 +72,7 @@ impl AppState {
     }
 }
 
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+pub fn router(state: AppState, config: &Config) -> Router {
     let identity = ferrite_identity::http::routes(state.identity.clone());
     let portal = ferrite_portal::routes(
         state.identity.clone(),
@@ -81,7 +81,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         state.catalogue.clone(),
     );
     let api = ferrite_graphql::http::routes(state.api.clone());
-    // Design files: with a body limit of their own (10 MiB), above `max_body_bytes`.
+    // Design files: with a body limit of their own (10 MiB), above `config.max_body_bytes`.
     let uploads = ferrite_graphql::design::upload::routes(state.identity.clone(), state.uploads);
     let store = state.store.clone();
     Router::new()
@@ -96,7 +96,8 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .layer(middleware::from_fn_with_state(store, health::refuse_while_store_down))
         .layer(middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(config.cors.layer(), cors::for_api_paths))
 }
 
 /// `ferrite serve`: runs until SIGINT or SIGTERM, then lets in-flight requests finish within
@@ -116,7 +117,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let feeds = config.feeds.iter().filter_map(|feed| feed.scheduled()).collect();
     let jobs = jobs::start(jobs::list(&state, feeds, config.exchange_rates.clone()), state.clock.clone());
 
-    let app = router(state, config.max_body_bytes);
+    let app = router(state, &config);
     connections::serve(listener, app, &config.http, max_connections, shutdown, config.shutdown_timeout).await;
     jobs.stop().await;
     store.close().await;

@@ -107,7 +107,7 @@ impl Harness {
         let state = AppState::start_with_clock(db.store.clone(), &config, public_url, Arc::new(clock.clone()))
             .await
             .expect("the server's state starts");
-        let router = ferrite::router(state.clone(), config.max_body_bytes);
+        let router = ferrite::router(state.clone(), &config);
         Harness { state, router, clock, db }
     }
 
