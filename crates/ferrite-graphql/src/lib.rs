@@ -30,7 +30,7 @@ pub use context::{Caller, PartCounter};
 pub use metering::Meter;
 
 #[derive(MergedObject, Default)]
-pub struct Query(supply::SupplyQuery, admin::AdminQuery, design::DesignQuery);
+pub struct Query(supply::SupplyQuery, supply::SupplyLookups, admin::AdminQuery, design::DesignQuery);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(design::DesignMutation);

@@ -206,6 +206,12 @@ impl SearchIndex {
         Ok(self.searcher.doc_freq(&term)?)
     }
 
+    /// Parts of `manufacturer`, read from the index's term counts (no search).
+    pub fn parts_of_manufacturer(&self, manufacturer: i64) -> Result<u64, SearchError> {
+        let term = Term::from_field_u64(self.fields.manufacturer_id, manufacturer as u64);
+        Ok(self.searcher.doc_freq(&term)?)
+    }
+
     fn query(&self, request: &SearchRequest) -> Box<dyn Query> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
