@@ -132,10 +132,13 @@ impl SupplyLookups {
             .iter()
             .zip(parts)
             .map(|(id, part)| match part {
-                Some(part) => {
-                    SupUnionPayload::SupPartExtras(SupPartExtras { part: part.view, dictionary: env.dictionary.clone() })
+                Some(part) => SupUnionPayload::SupPartExtras(SupPartExtras {
+                    part: part.view,
+                    dictionary: env.dictionary.clone(),
+                }),
+                None => {
+                    SupUnionPayload::SupErrorPayload(SupErrorPayload { message: format!("no part with id `{id}`") })
                 }
-                None => SupUnionPayload::SupErrorPayload(SupErrorPayload { message: format!("no part with id `{id}`") }),
             })
             .collect();
         Ok(Some(answer))

@@ -18,7 +18,9 @@ use ferrite_core::{
 
 use super::{
     extras::SupPartExtras,
-    unheld::{SupBlurb, SupCircuitMakerPartInfo, SupCountry, SupPartCad, SupPartSeries, SupReferenceDesign, SupSponsoredPart},
+    unheld::{
+        SupBlurb, SupCircuitMakerPartInfo, SupCountry, SupPartCad, SupPartSeries, SupReferenceDesign, SupSponsoredPart,
+    },
 };
 use crate::{Services, scalars::Time};
 
