@@ -154,3 +154,88 @@ async fn every_client_document_answers_on_the_nexar_recording() {
     check(&failed, "the Nexar recording");
     assert!(with_parts >= 10, "the recording holds the fixtures' parts: {with_parts}");
 }
+
+/// The supply fields answered from the catalogue's own data (docs/nexar-compatibility.md).
+#[tokio::test]
+async fn supply_fields_hold_the_catalogues_data() {
+    let harness = harness().await;
+    harness.import_csv("clients", CATALOGUE).await;
+    let token = token(&harness).await;
+    let part = r#"{ supSearchMpn(q: "C0603C103K5RACTU", limit: 1) { results { part {
+        id v3uid akaMpns estimatedFactoryLeadDays
+        documentCollections { name documents { name url mimeType pageCount } }
+        extras { partId lifeCycle datasheetUrls parameters { name value } }
+        sellers { offers { id factoryPackQuantity } }
+    } } } }"#;
+    let answer = harness.graphql(&token, part).await;
+    let found = &answer["data"]["supSearchMpn"]["results"][0]["part"];
+    assert_eq!(
+        found["documentCollections"],
+        json!([{"name": "Datasheets", "documents": [{"name": "Datasheet", "url": "https://example.com/c0603.pdf",
+            "mimeType": "application/pdf", "pageCount": null}]}]),
+        "{answer}"
+    );
+    assert_eq!(found["extras"]["lifeCycle"], "ACTIVE");
+    assert_eq!(found["extras"]["datasheetUrls"], json!(["https://example.com/c0603.pdf"]));
+    assert!(
+        found["extras"]["parameters"].as_array().unwrap().iter().any(|p| p["value"] == json!(["10nF"])),
+        "{answer}"
+    );
+    assert_eq!((&found["akaMpns"], &found["estimatedFactoryLeadDays"]), (&json!([]), &Value::Null));
+    let v3uid = found["v3uid"].as_str().unwrap().to_owned();
+    assert_eq!(v3uid.len(), 16);
+
+    // The offer by reference, as a cart tool keeps it.
+    let (part_id, offer_id) = (found["id"].as_str().unwrap(), found["sellers"][0]["offers"][0]["id"].as_str().unwrap());
+    let offers = harness
+        .graphql(
+            &token,
+            &format!(
+                r#"{{ supPartOffers(country: "US", currency: "USD", references: [
+                    {{partId: "{part_id}", offerId: "{offer_id}"}}, {{partId: "{part_id}", offerId: "0"}}]) {{
+                    partId offer {{ sku inventoryLevel }} }} }}"#
+            ),
+        )
+        .await;
+    assert_eq!(
+        offers["data"]["supPartOffers"],
+        json!([{"partId": part_id, "offer": {"sku": "399-1092-1-ND", "inventoryLevel": 80000}}, null]),
+        "{offers}"
+    );
+
+    // Manufacturers by how many parts they have: Texas Instruments has one, no one has two.
+    let makers = |least: i32| {
+        let query = format!("{{ supManufacturers(minNumberOfActiveParts: {least}) {{ name }} }}");
+        let (harness, token) = (&harness, &token);
+        async move {
+            let answer = harness.graphql(token, &query).await;
+            let mut names: Vec<String> = answer["data"]["supManufacturers"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{answer}"))
+                .iter()
+                .map(|m| m["name"].as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(makers(1).await, ["KEMET", "Murata", "STMicroelectronics", "Texas Instruments"]);
+    assert!(makers(2).await.is_empty());
+
+    // Categories hang under Nexar's root, as the Blazor demo looks for them.
+    let categories = harness.graphql(&token, "{ supCategories { id parentId name path } }").await;
+    let categories = categories["data"]["supCategories"].as_array().unwrap();
+    let root = categories.iter().find(|c| c["id"] == "4161").expect("the root");
+    assert_eq!(
+        (&root["name"], &root["parentId"], &root["path"]),
+        (&json!("Electronic Parts"), &json!("0"), &json!("/electronic-parts"))
+    );
+    let tops: Vec<&str> =
+        categories.iter().filter(|c| c["parentId"] == "4161").map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(tops, ["Integrated Circuits", "Passive Components"]);
+
+    // A re-import keeps the part's v3uid.
+    harness.import_csv("clients", CATALOGUE).await;
+    let again = harness.graphql(&token, part).await;
+    assert_eq!(again["data"]["supSearchMpn"]["results"][0]["part"]["v3uid"], v3uid.as_str());
+}
