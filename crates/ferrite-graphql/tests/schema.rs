@@ -71,7 +71,7 @@ const ALLOWED: &[(&str, &str)] = &[
 ];
 
 /// One definition of a schema, reduced to what compatibility is about.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Def {
     Scalar,
     /// Objects and interfaces: field → (arguments, type).
@@ -83,7 +83,7 @@ enum Def {
     Union(BTreeSet<String>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Input {
     ty: Type,
     default: Option<ConstValue>,
@@ -379,17 +379,8 @@ fn named(ty: &Type) -> &str {
 /// The `sup*` root fields of `defs` and every type they reach.
 fn supply_side(defs: &BTreeMap<String, Def>) -> BTreeMap<String, Def> {
     let Some(Def::Object(query)) = defs.get("Query") else { panic!("the schema has no Query") };
-    let roots: BTreeMap<String, (BTreeMap<String, Input>, Type)> = query
-        .iter()
-        .filter(|(name, _)| name.starts_with("sup"))
-        .map(|(name, (arguments, ty))| {
-            let arguments = arguments
-                .iter()
-                .map(|(a, input)| (a.clone(), Input { ty: input.ty.clone(), default: input.default.clone() }))
-                .collect();
-            (name.clone(), (arguments, ty.clone()))
-        })
-        .collect();
+    let roots: BTreeMap<String, (BTreeMap<String, Input>, Type)> =
+        query.iter().filter(|(name, _)| name.starts_with("sup")).map(|(n, f)| (n.clone(), f.clone())).collect();
     let mut reached: BTreeSet<String> = BTreeSet::new();
     let mut next: Vec<String> = Vec::new();
     let mut reach = |ty: &str, next: &mut Vec<String>| {
@@ -414,35 +405,8 @@ fn supply_side(defs: &BTreeMap<String, Def>) -> BTreeMap<String, Def> {
             _ => {}
         }
     }
-    let mut side: BTreeMap<String, Def> = reached
-        .into_iter()
-        .filter_map(|name| {
-            let def = match defs.get(&name)? {
-                Def::Scalar => Def::Scalar,
-                Def::Object(fields) => Def::Object(
-                    fields
-                        .iter()
-                        .map(|(f, (arguments, ty))| {
-                            let arguments = arguments
-                                .iter()
-                                .map(|(a, i)| (a.clone(), Input { ty: i.ty.clone(), default: i.default.clone() }))
-                                .collect();
-                            (f.clone(), (arguments, ty.clone()))
-                        })
-                        .collect(),
-                ),
-                Def::Input(fields) => Def::Input(
-                    fields
-                        .iter()
-                        .map(|(f, i)| (f.clone(), Input { ty: i.ty.clone(), default: i.default.clone() }))
-                        .collect(),
-                ),
-                Def::Enum(values) => Def::Enum(values.clone()),
-                Def::Union(members) => Def::Union(members.clone()),
-            };
-            Some((name, def))
-        })
-        .collect();
+    let mut side: BTreeMap<String, Def> =
+        reached.into_iter().filter_map(|name| Some((name.clone(), defs.get(&name)?.clone()))).collect();
     side.insert("Query".into(), Def::Object(roots));
     side
 }
