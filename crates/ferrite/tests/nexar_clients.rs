@@ -233,6 +233,11 @@ async fn supply_fields_hold_the_catalogues_data() {
     let tops: Vec<&str> =
         categories.iter().filter(|c| c["parentId"] == "4161").map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(tops, ["Integrated Circuits", "Passive Components"]);
+    let counts = harness
+        .graphql(&token, r#"{ supCategories(ids: ["4161"]) { numParts } supSearch(q: "electronic parts") { hits } }"#)
+        .await;
+    assert_eq!(counts["data"]["supCategories"][0]["numParts"], 4, "every part is under the root: {counts}");
+    assert_eq!(counts["data"]["supSearch"]["hits"], 0, "the root's name is not searched: {counts}");
 
     // A re-import keeps the part's v3uid.
     harness.import_csv("clients", CATALOGUE).await;
