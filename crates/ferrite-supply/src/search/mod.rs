@@ -109,6 +109,9 @@ pub struct SearchIndex {
     fields: Fields,
     version: i64,
     dir: PathBuf,
+    /// Parts per manufacturer, counted once for this version (`supManufacturers` filters every
+    /// manufacturer by it, and a term count reads every segment).
+    manufacturer_parts: std::sync::Mutex<std::collections::HashMap<i64, u64>>,
 }
 
 /// Written last by a build: a directory without it is an interrupted build, never opened. It
@@ -153,7 +156,7 @@ impl SearchIndex {
             .iter()
             .map(|segment| segment.fast_fields().u64("id"))
             .collect::<Result<_, _>>()?;
-        Ok(SearchIndex { index, searcher, ids, fields, version, dir })
+        Ok(SearchIndex { index, searcher, ids, fields, version, dir, manufacturer_parts: Default::default() })
     }
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
@@ -208,8 +211,13 @@ impl SearchIndex {
 
     /// Parts of `manufacturer`, read from the index's term counts (no search).
     pub fn parts_of_manufacturer(&self, manufacturer: i64) -> Result<u64, SearchError> {
+        if let Some(parts) = self.manufacturer_parts.lock().expect("counts lock").get(&manufacturer) {
+            return Ok(*parts);
+        }
         let term = Term::from_field_u64(self.fields.manufacturer_id, manufacturer as u64);
-        Ok(self.searcher.doc_freq(&term)?)
+        let parts = self.searcher.doc_freq(&term)?;
+        self.manufacturer_parts.lock().expect("counts lock").insert(manufacturer, parts);
+        Ok(parts)
     }
 
     fn query(&self, request: &SearchRequest) -> Box<dyn Query> {
