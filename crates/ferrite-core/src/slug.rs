@@ -24,6 +24,9 @@ pub fn part_slug(mpn: &str, manufacturer: &str, id: i64) -> String {
 
 /// A category's path, Nexar's form: `/electronic-parts/<slug>/<slug>` from `Parent/Child`.
 pub fn category_path(path: &str) -> String {
+    if path.is_empty() {
+        return "/electronic-parts".to_owned(); // the root
+    }
     let slugs: Vec<String> = path.split('/').map(slug).collect();
     format!("/electronic-parts/{}", slugs.join("/"))
 }
@@ -64,6 +67,7 @@ mod tests {
         assert_eq!(slug(&"x".repeat(100)).len(), 100, "not shortened");
         assert_eq!(part_slug("LM358-DR", "Texas Instruments", 7), "/lm358-dr-texas-instruments-7");
         assert_eq!(category_path("Integrated Circuits/Op Amps"), "/electronic-parts/integrated-circuits/op-amps");
+        assert_eq!(category_path(""), "/electronic-parts", "the root");
     }
 
     #[test]

@@ -30,7 +30,13 @@ pub use context::{Caller, PartCounter};
 pub use metering::Meter;
 
 #[derive(MergedObject, Default)]
-pub struct Query(supply::SupplyQuery, supply::facets::SupplySearchAidsQuery, admin::AdminQuery, design::DesignQuery);
+pub struct Query(
+    supply::SupplyQuery,
+    supply::SupplyLookups,
+    supply::facets::SupplySearchAidsQuery,
+    admin::AdminQuery,
+    design::DesignQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(design::DesignMutation);

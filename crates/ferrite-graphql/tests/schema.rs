@@ -54,10 +54,24 @@ const ALLOWED: &[(&str, &str)] = &[
     ("Query.supSellers", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
     ("Query.supAttributes", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
     ("Query.admOrganizations", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
+    ("Query.supPartOffers", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
+    ("Query.supOctocart", "nullable where Nexar is non-null, so a refusal leaves the other root fields answered"),
+    (
+        "Query.supPartExtrasByPartIds",
+        "nullable where Nexar is non-null, so a refusal leaves the other root fields answered",
+    ),
+    (
+        "Query.supPartIdsFromCiivaIds",
+        "nullable where Nexar is non-null, so a refusal leaves the other root fields answered",
+    ),
+    (
+        "Query.supCiivaIdsFromPartIds",
+        "nullable where Nexar is non-null, so a refusal leaves the other root fields answered",
+    ),
 ];
 
 /// One definition of a schema, reduced to what compatibility is about.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Def {
     Scalar,
     /// Objects and interfaces: field → (arguments, type).
@@ -65,10 +79,11 @@ enum Def {
     /// Input objects: field → input.
     Input(BTreeMap<String, Input>),
     Enum(BTreeSet<String>),
-    Union,
+    /// Unions: their members.
+    Union(BTreeSet<String>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Input {
     ty: Type,
     default: Option<ConstValue>,
@@ -81,7 +96,7 @@ impl Def {
             Def::Object(_) => "object",
             Def::Input(_) => "input object",
             Def::Enum(_) => "enum",
-            Def::Union => "union",
+            Def::Union(_) => "union",
         }
     }
 }
@@ -117,7 +132,7 @@ fn definitions(document: &ServiceDocument) -> BTreeMap<String, Def> {
             TypeKind::Interface(interface) => Def::Object(fields(&interface.fields)),
             TypeKind::InputObject(input) => Def::Input(inputs(&input.fields)),
             TypeKind::Enum(e) => Def::Enum(e.values.iter().map(|v| v.node.value.node.to_string()).collect()),
-            TypeKind::Union(_) => Def::Union,
+            TypeKind::Union(union) => Def::Union(union.members.iter().map(|m| m.node.to_string()).collect()),
         };
         // `extend type` adds fields to the type it extends.
         match (defs.get_mut(ty.name.node.as_str()), def) {
@@ -220,7 +235,12 @@ fn mismatches(ours: &BTreeMap<String, Def>, theirs: &BTreeMap<String, Def>) -> V
             continue;
         };
         match (def, reference) {
-            (Def::Scalar, Def::Scalar) | (Def::Union, Def::Union) => {}
+            (Def::Scalar, Def::Scalar) => {}
+            (Def::Union(members), Def::Union(reference_members)) => {
+                for member in members.difference(reference_members) {
+                    out.push((format!("{name}.{member}"), "union member not in the reference".into()));
+                }
+            }
             (Def::Object(fields), Def::Object(reference_fields)) => {
                 for (field, (arguments, ty)) in fields {
                     let at = format!("{name}.{field}");
@@ -314,4 +334,225 @@ fn the_comparison_catches_what_breaks_clients() {
     .map(str::to_owned)
     .collect();
     assert_eq!(found, expected, "`Query.b` (non-null where nullable) is compatible");
+}
+
+// ---- the supply side: nothing of Nexar's may be missing ----
+
+/// The supply side of Nexar's schema (the `sup*` root fields and every type they reach, names,
+/// types, arguments and defaults, no descriptions), generated from the reference by
+/// `FERRITE_WRITE_SUPPLY_MANIFEST=1 cargo test -p ferrite-graphql --test schema`, so that the
+/// check below runs where the reference is not present (CI).
+const SUPPLY_MANIFEST: &str = "tests/nexar-supply.graphql";
+
+fn named(ty: &Type) -> &str {
+    match &ty.base {
+        BaseType::Named(name) => name.as_str(),
+        BaseType::List(inner) => named(inner),
+    }
+}
+
+/// The `sup*` root fields of `defs` and every type they reach.
+fn supply_side(defs: &BTreeMap<String, Def>) -> BTreeMap<String, Def> {
+    let Some(Def::Object(query)) = defs.get("Query") else { panic!("the schema has no Query") };
+    let roots: BTreeMap<String, (BTreeMap<String, Input>, Type)> =
+        query.iter().filter(|(name, _)| name.starts_with("sup")).map(|(n, f)| (n.clone(), f.clone())).collect();
+    let mut reached: BTreeSet<String> = BTreeSet::new();
+    let mut next: Vec<String> = Vec::new();
+    let mut reach = |ty: &str, next: &mut Vec<String>| {
+        if !BUILT_IN_SCALARS.contains(&ty) && reached.insert(ty.to_owned()) {
+            next.push(ty.to_owned());
+        }
+    };
+    for (arguments, ty) in roots.values() {
+        reach(named(ty), &mut next);
+        arguments.values().for_each(|input| reach(named(&input.ty), &mut next));
+    }
+    while let Some(name) = next.pop() {
+        match defs.get(&name) {
+            Some(Def::Object(fields)) => {
+                for (arguments, ty) in fields.values() {
+                    reach(named(ty), &mut next);
+                    arguments.values().for_each(|input| reach(named(&input.ty), &mut next));
+                }
+            }
+            Some(Def::Input(fields)) => fields.values().for_each(|input| reach(named(&input.ty), &mut next)),
+            Some(Def::Union(members)) => members.iter().for_each(|m| reach(m, &mut next)),
+            _ => {}
+        }
+    }
+    let mut side: BTreeMap<String, Def> =
+        reached.into_iter().filter_map(|name| Some((name.clone(), defs.get(&name)?.clone()))).collect();
+    side.insert("Query".into(), Def::Object(roots));
+    side
+}
+
+/// The supply side as SDL, in a stable order.
+fn manifest(side: &BTreeMap<String, Def>) -> String {
+    fn inputs(inputs: &BTreeMap<String, Input>, separator: &str) -> String {
+        let one = |(name, input): (&String, &Input)| match &input.default {
+            Some(default) => format!("{name}: {} = {default}", input.ty),
+            None => format!("{name}: {}", input.ty),
+        };
+        inputs.iter().map(one).collect::<Vec<_>>().join(separator)
+    }
+    let mut out = String::from(
+        "# The supply side of Nexar's schema (reference 2025-01): the sup* root fields and every type\n\
+         # they reach. Generated by crates/ferrite-graphql/tests/schema.rs; do not edit.\n",
+    );
+    for (name, def) in side {
+        out.push('\n');
+        match def {
+            Def::Scalar => out.push_str(&format!("scalar {name}\n")),
+            Def::Object(fields) => {
+                out.push_str(&format!("type {name} {{\n"));
+                for (field, (arguments, ty)) in fields {
+                    if arguments.is_empty() {
+                        out.push_str(&format!("  {field}: {ty}\n"));
+                    } else {
+                        out.push_str(&format!("  {field}({}): {ty}\n", inputs(arguments, ", ")));
+                    }
+                }
+                out.push_str("}\n");
+            }
+            Def::Input(fields) => {
+                out.push_str(&format!("input {name} {{\n  {}\n}}\n", inputs(fields, "\n  ")));
+            }
+            Def::Enum(values) => {
+                let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                out.push_str(&format!("enum {name} {{\n  {}\n}}\n", values.join("\n  ")));
+            }
+            Def::Union(members) => {
+                let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                out.push_str(&format!("union {name} = {}\n", members.join(" | ")));
+            }
+        }
+    }
+    out
+}
+
+/// What of `theirs` (the supply side) `ours` lacks: whole types, fields, arguments, input fields,
+/// enum values and union members, as paths (`Type`, `Type.field`, `Type.field().argument`).
+fn omissions(ours: &BTreeMap<String, Def>, theirs: &BTreeMap<String, Def>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, reference) in theirs {
+        let Some(def) = ours.get(name) else {
+            out.push(name.clone());
+            continue;
+        };
+        let missing = |ours: &BTreeSet<&String>, theirs: Vec<&String>, at: &dyn Fn(&str) -> String| {
+            theirs.into_iter().filter(|n| !ours.contains(n)).map(|n| at(n)).collect::<Vec<_>>()
+        };
+        match (def, reference) {
+            (Def::Object(fields), Def::Object(reference_fields)) => {
+                for (field, (reference_arguments, _)) in reference_fields {
+                    match fields.get(field) {
+                        None => out.push(format!("{name}.{field}")),
+                        Some((arguments, _)) => out.extend(missing(
+                            &arguments.keys().collect(),
+                            reference_arguments.keys().collect(),
+                            &|a| format!("{name}.{field}().{a}"),
+                        )),
+                    }
+                }
+            }
+            (Def::Input(fields), Def::Input(reference_fields)) => {
+                out.extend(missing(&fields.keys().collect(), reference_fields.keys().collect(), &|f| {
+                    format!("{name}.{f}")
+                }))
+            }
+            (Def::Enum(values), Def::Enum(reference_values)) => {
+                out.extend(missing(&values.iter().collect(), reference_values.iter().collect(), &|v| {
+                    format!("{name}.{v}")
+                }))
+            }
+            (Def::Union(members), Def::Union(reference_members)) => {
+                out.extend(missing(&members.iter().collect(), reference_members.iter().collect(), &|m| {
+                    format!("{name}.{m}")
+                }))
+            }
+            // A kind that differs is reported by `mismatches`.
+            _ => {}
+        }
+    }
+    out
+}
+
+fn committed_manifest() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SUPPLY_MANIFEST);
+    std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{} cannot be read ({err})", path.display()))
+}
+
+/// Runs without the reference: Ferrite's schema against the committed manifest of Nexar's supply
+/// side, type by type; an omission or an incompatible type fails, save the nullable root fields
+/// of [`ALLOWED`].
+#[test]
+fn ferrite_has_every_type_field_and_argument_of_nexars_supply_side() {
+    let theirs = definitions(&parse_schema(committed_manifest()).expect("the manifest parses"));
+    let ours = definitions(&parse_schema(ferrite_graphql::sdl()).expect("Ferrite's SDL parses"));
+    assert!(theirs.len() > 50, "the manifest holds the supply side: {} types", theirs.len());
+
+    let omitted = omissions(&ours, &theirs);
+    let ours_supply: BTreeMap<String, Def> =
+        supply_side(&ours).into_iter().filter(|(n, _)| theirs.contains_key(n)).collect();
+    let differing = mismatches(&ours_supply, &theirs);
+    let unexpected: Vec<String> = omitted
+        .iter()
+        .map(|path| format!("  {path}: missing"))
+        .chain(
+            differing
+                .iter()
+                .filter(|(path, _)| !ALLOWED.iter().any(|(allowed, _)| allowed == path))
+                .map(|(path, what)| format!("  {path}: {what}")),
+        )
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "Ferrite's supply side differs from Nexar's ({} differences):\n{}",
+        unexpected.len(),
+        unexpected.join("\n")
+    );
+}
+
+/// With the reference present, the committed manifest is its supply side exactly.
+#[test]
+fn the_supply_manifest_is_the_supply_side_of_the_reference() {
+    let Some(reference) = reference_schema() else { return };
+    let side = supply_side(&definitions(&parse_schema(reference).expect("the reference schema parses")));
+    let generated = manifest(&side);
+    if std::env::var_os("FERRITE_WRITE_SUPPLY_MANIFEST").is_some() {
+        std::fs::write(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SUPPLY_MANIFEST), &generated).unwrap();
+    }
+    assert!(
+        committed_manifest() == generated,
+        "{SUPPLY_MANIFEST} is not the reference's supply side: regenerate it with \
+         `FERRITE_WRITE_SUPPLY_MANIFEST=1 cargo test -p ferrite-graphql --test schema`"
+    );
+}
+
+#[test]
+fn the_omission_check_catches_every_kind_of_omission() {
+    let schema = |text: &str| definitions(&parse_schema(text).unwrap());
+    let theirs = schema(
+        "type Query { supA(x: Int, y: Int): A supB: B }
+         type A { f: Int g: E h: U }
+         type B { id: ID }
+         enum E { one two }
+         union U = A | B
+         input I { p: Int q: Int }",
+    );
+    let ours = schema(
+        "type Query { supA(x: Int): A }
+         type A { f: Int g: E h: U }
+         enum E { one }
+         union U = A
+         input I { p: Int }",
+    );
+    let found: BTreeSet<String> = omissions(&ours, &theirs).into_iter().collect();
+    let expected: BTreeSet<String> =
+        ["Query.supA().y", "Query.supB", "B", "E.two", "U.B", "I.q"].into_iter().map(str::to_owned).collect();
+    assert_eq!(found, expected);
+    let side = supply_side(&theirs);
+    assert_eq!(side.keys().map(String::as_str).collect::<Vec<_>>(), ["A", "B", "E", "Query", "U"], "I is not reached");
+    let again = definitions(&parse_schema(manifest(&side)).unwrap());
+    assert!(omissions(&again, &side).is_empty() && mismatches(&again, &side).is_empty(), "the manifest reads back");
 }

@@ -107,6 +107,12 @@ struct KnownOffer {
     price_hash: i64,
 }
 
+/// The id of the root of the category tree, as in Nexar's (clients look for it); the migration
+/// `category_root` creates it with an empty path.
+pub const ROOT_CATEGORY_ID: i64 = 4161;
+/// The root category's name, as in Nexar's tree.
+pub const ROOT_CATEGORY_NAME: &str = "Electronic Parts";
+
 /// An import in progress. Dropping it without `commit` rolls everything back.
 pub struct CatalogueWriter {
     tx: Tx,
@@ -310,16 +316,26 @@ impl CatalogueWriter {
         Ok(id)
     }
 
-    /// The id of the category at `path` (names from the root), creating it and its ancestors.
+    /// The id of the category at `path` (names from the root), creating it and its ancestors
+    /// under the catalogue's root ([`ROOT_CATEGORY_ID`]). A path that starts with the root's own
+    /// name (Nexar's do) starts below it.
     pub async fn category(&mut self, path: &[String]) -> Result<Option<i64>, StoreError> {
         if let Some((last, id)) = &self.last_category
             && last.as_slice() == path
         {
             return Ok(*id);
         }
-        let mut parent: Option<i64> = None;
+        if path.is_empty() {
+            return Ok(None);
+        }
+        let root = self.categories.get("").copied();
+        let below_root = match path.first() {
+            Some(first) if root.is_some() && first.trim().eq_ignore_ascii_case(ROOT_CATEGORY_NAME) => &path[1..],
+            _ => path,
+        };
+        let mut parent: Option<i64> = root;
         let mut joined = String::new();
-        for name in path {
+        for name in below_root {
             if !joined.is_empty() {
                 joined.push('/');
             }

@@ -56,7 +56,7 @@ pub use projects::{
 
 use db::{Db, Execute, sql};
 
-pub use catalogue::{CatalogueStore, StoredRates};
+pub use catalogue::{CatalogueStore, ROOT_CATEGORY_ID, ROOT_CATEGORY_NAME, StoredRates};
 
 /// A handle to the database; cheap to clone (it is a connection pool).
 ///

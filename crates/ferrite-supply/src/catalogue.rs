@@ -16,11 +16,19 @@ use std::{
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord, PartRecord, Store, StoreError};
 
 use ferrite_core::{
-    keys::{name_key, name_words, words_match},
+    keys::{mpn_key, name_key, name_words, words_match},
     money::{self, ExchangeRates, PriceBreak, RateTable},
 };
 
 use crate::search::{self, SearchError, SearchIndex, SearchRequest, SearchResult};
+
+/// A part's id for APIv3 clients (Nexar's `v3uid`): 16 hex digits of a hash of the part's identity
+/// (its manufacturer's and MPN's keys, as the importer matches parts), so it stays the same across
+/// re-imports and in a catalogue rebuilt from scratch, where numeric ids may differ.
+pub fn part_uid(manufacturer: &str, mpn: &str) -> String {
+    let identity = format!("{}\u{0}{}", name_key(manufacturer), mpn_key(mpn));
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(identity.as_bytes()))
+}
 
 /// Manufacturers, sellers, categories and attributes, by id and by the keys the API looks them up by.
 #[derive(Default)]
@@ -391,6 +399,14 @@ impl Catalogue {
         }
     }
 
+    /// Parts of `manufacturer`, read from the index's term counts (no search).
+    pub fn parts_of_manufacturer(&self, manufacturer: i64) -> Result<u64, SearchError> {
+        match self.index() {
+            Some(index) => index.parts_of_manufacturer(manufacturer),
+            None => Ok(0),
+        }
+    }
+
     /// Parts by id with their offers, in the order asked; unknown ids are left out, an id asked
     /// twice is answered once. Parts in the cache come from memory, the others from the store in
     /// one query.
@@ -458,5 +474,20 @@ fn remove_older_indexes(root: &Path, current: i64) {
         {
             tracing::warn!(path = %path.display(), error = %err, "an old search index could not be removed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::part_uid;
+
+    #[test]
+    fn a_parts_uid_follows_its_identity_not_its_spelling() {
+        let uid = part_uid("Texas Instruments", "LM358DR");
+        assert_eq!(uid.len(), 16);
+        assert!(uid.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(uid, part_uid("texas instruments", "lm358-dr"), "the keys the importer matches parts by");
+        assert_ne!(uid, part_uid("Texas Instruments", "LM358D"));
+        assert_ne!(uid, part_uid("onsemi", "LM358DR"));
     }
 }

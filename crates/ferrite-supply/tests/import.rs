@@ -4,7 +4,7 @@
 use std::{io::Write, path::Path};
 
 use chrono::{Duration, Utc};
-use ferrite_store::{Store, testing::TestDb};
+use ferrite_store::{ROOT_CATEGORY_ID, Store, testing::TestDb};
 use ferrite_supply::{
     feeds::Adapter,
     import::{Mode, import},
@@ -35,12 +35,54 @@ on_both_backends!(
     a_failed_import_leaves_the_catalogue_as_it_was,
     gzip_bombs_are_refused_and_leave_the_catalogue_as_it_was,
     the_two_real_nexar_recordings_report_what_changed_in_six_weeks,
+    categories_hang_under_nexars_root_and_keep_their_ids_across_imports,
 );
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_owned()
+}
+
+async fn categories_hang_under_nexars_root_and_keep_their_ids_across_imports(store: Store, dir: &Path) {
+    let header = "mpn,manufacturer,description,category,seller,sku,stock,currency,price_breaks\n";
+    let day1 = write(
+        dir,
+        "1.csv",
+        &format!(
+            "{header}LM358DR,TI,Op amp,Integrated Circuits > Op Amps,Acme,A-1,10,USD,1:0.5\n\
+             RC0603,Yageo,Resistor,Electronic Parts > Passive Components > Resistors,Acme,A-2,5,USD,1:0.01\n"
+        ),
+    );
+    let day2 = write(
+        dir,
+        "2.csv",
+        &format!(
+            "{header}LM393DR,TI,Comparator,Integrated Circuits > Comparators,Acme,A-3,10,USD,1:0.5\n\
+             LM358DR,TI,Op amp,Integrated Circuits > Op Amps,Acme,A-1,10,USD,1:0.5\n"
+        ),
+    );
+    let tree = || async {
+        let categories = store.catalogue().categories().await.unwrap();
+        categories.into_iter().map(|c| (c.path, (c.id, c.parent_id))).collect::<std::collections::BTreeMap<_, _>>()
+    };
+    assert_eq!(tree().await[""], (ROOT_CATEGORY_ID, None), "an empty catalogue has the root");
+    import(&store, "acme", Adapter::Csv, &day1, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    let first = tree().await;
+    assert_eq!(first[""], (ROOT_CATEGORY_ID, None));
+    for top in ["Integrated Circuits", "Passive Components"] {
+        assert_eq!(first[top].1, Some(ROOT_CATEGORY_ID), "{top} hangs under the root: {first:?}");
+    }
+    assert!(!first.contains_key("Electronic Parts"), "a path that names the root starts below it: {first:?}");
+    assert_eq!(first["Passive Components/Resistors"].1, Some(first["Passive Components"].0));
+
+    import(&store, "acme", Adapter::Csv, &day2, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    import(&store, "acme", Adapter::Csv, &day1, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    let again = tree().await;
+    for (path, ids) in &first {
+        assert_eq!(again.get(path), Some(ids), "{path} keeps its id across imports");
+    }
+    assert!(again["Integrated Circuits/Comparators"].0 > ROOT_CATEGORY_ID, "new ids never collide with the root");
 }
 
 const HEADER: &str = "mpn,manufacturer,description,seller,sku,stock,currency,price_breaks\n";

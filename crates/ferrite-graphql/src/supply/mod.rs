@@ -1,7 +1,12 @@
 //! The `sup*` root fields (scope `supply.domain`).
 
+mod extras;
 pub mod facets;
+mod lookups;
 mod types;
+mod unheld;
+
+pub use lookups::SupplyLookups;
 
 use std::sync::Arc;
 
@@ -58,6 +63,38 @@ pub struct SupPartMatchOptions {
     filters: Option<Map>,
 }
 
+/// Credentials for a distributor's API, for `customPricingCredentials`. Ferrite answers from its
+/// own catalogue and calls no distributor, so they are accepted and never used.
+#[derive(InputObject)]
+#[allow(dead_code)]
+pub struct SupApiCredentials {
+    api_name: String,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    api_key: Option<String>,
+}
+
+/// The `distributorApi`, `distributorApiTimeout` and `customPricingCredentials` arguments: Nexar
+/// asks distributors' APIs live with them; Ferrite answers from its catalogue, so it only checks
+/// that the timeout reads as Nexar's duration (`3s`, `500ms`, `1m`).
+fn accept_distributor_api(
+    live: Option<bool>,
+    timeout: &str,
+    credentials: Option<Vec<SupApiCredentials>>,
+) -> Result<()> {
+    let _ = (live, credentials);
+    let digits = timeout.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &timeout[digits.len()..];
+    if digits.is_empty() || digits.parse::<f64>().is_err() || !["ms", "s", "m"].contains(&unit) {
+        return Err(bad_argument(format!(
+            "distributorApiTimeout `{timeout}` is not a duration: write it like \"3s\", \"500ms\" or \"1m\""
+        )));
+    }
+    Ok(())
+}
+
 /// Most parts one `supMultiMatch` call may ask for (the sum of its queries' limits): Nexar's bound.
 const MULTI_MATCH_MAX_PARTS: i32 = 100;
 /// Most queries one `supMultiMatch` call may hold. Nexar bounds only the parts, but a query with
@@ -93,6 +130,13 @@ async fn load_parts(env: &Env, ids: &[i64]) -> Result<Vec<SupPart>> {
     Ok(views.into_iter().map(|view| SupPart { view, env: env.clone() }).collect())
 }
 
+/// The parts of `ids`, in the order asked; an unknown (or non-numeric) id answers None.
+async fn parts_by_id(env: &Env, ids: &[String]) -> Result<Vec<Option<SupPart>>> {
+    let numeric: Vec<i64> = ids.iter().filter_map(|id| id.parse().ok()).collect();
+    let parts = load_parts(env, &numeric).await?;
+    Ok(ids.iter().map(|id| parts.iter().find(|p| id.parse::<i64>().ok() == Some(p.view.part.id)).cloned()).collect())
+}
+
 #[allow(clippy::too_many_arguments)]
 #[Object]
 impl SupplyQuery {
@@ -110,8 +154,12 @@ impl SupplyQuery {
         sort_dir: Option<SupSortDirection>,
         in_stock_only: Option<bool>,
         filters: Option<Map>,
+        distributor_api: Option<bool>,
+        #[graphql(default = "3s")] distributor_api_timeout: String,
+        custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<SupPartResultSet>> {
         let env = supply_env(ctx, &country, &currency)?;
+        accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         search_parts(ctx, env, q, false, start, limit, sort, sort_dir, in_stock_only, filters).await.map(Some)
     }
 
@@ -129,8 +177,12 @@ impl SupplyQuery {
         sort_dir: Option<SupSortDirection>,
         in_stock_only: Option<bool>,
         filters: Option<Map>,
+        distributor_api: Option<bool>,
+        #[graphql(default = "3s")] distributor_api_timeout: String,
+        custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<SupPartResultSet>> {
         let env = supply_env(ctx, &country, &currency)?;
+        accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         search_parts(ctx, env, q, true, start, limit, sort, sort_dir, in_stock_only, filters).await.map(Some)
     }
 
@@ -143,8 +195,12 @@ impl SupplyQuery {
         options: Option<SupPartMatchOptions>,
         #[graphql(default = "US")] country: String,
         #[graphql(default = "USD")] currency: String,
+        distributor_api: Option<bool>,
+        #[graphql(default = "3s")] distributor_api_timeout: String,
+        custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<Vec<SupPartMatch>>> {
         let env = supply_env(ctx, &country, &currency)?;
+        accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         if queries.len() > MULTI_MATCH_MAX_QUERIES {
             return Err(bad_argument(format!(
                 "at most {MULTI_MATCH_MAX_QUERIES} queries can be matched in one supMultiMatch call (this one has {})",
@@ -183,17 +239,16 @@ impl SupplyQuery {
         ids: Vec<String>,
         #[graphql(default = "US")] country: String,
         #[graphql(default = "USD")] currency: String,
+        distributor_api: Option<bool>,
+        #[graphql(default = "3s")] distributor_api_timeout: String,
+        custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<Vec<Option<SupPart>>>> {
         let env = supply_env(ctx, &country, &currency)?;
+        accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         if ids.len() > 100 {
             return Err(bad_argument("at most 100 ids can be asked for at once"));
         }
-        let numeric: Vec<i64> = ids.iter().filter_map(|id| id.parse().ok()).collect();
-        let parts = load_parts(&env, &numeric).await?;
-        let answer: Vec<Option<SupPart>> = ids
-            .iter()
-            .map(|id| parts.iter().find(|p| id.parse::<i64>().ok() == Some(p.view.part.id)).cloned())
-            .collect();
+        let answer = parts_by_id(&env, &ids).await?;
         count_parts(ctx, answer.iter().flatten().count());
         Ok(Some(answer))
     }
@@ -219,9 +274,24 @@ impl SupplyQuery {
         ctx: &Context<'_>,
         ids: Option<Vec<String>>,
         slugs: Option<Vec<String>>,
+        min_number_of_active_parts: Option<i32>,
     ) -> Result<Option<Vec<SupCompany>>> {
         let env = supply_env(ctx, "US", "USD")?;
-        Ok(Some(companies(env.dictionary.manufacturers.values(), ids, slugs)))
+        let mut chosen = companies(env.dictionary.manufacturers.values(), ids, slugs);
+        if let Some(least) = min_number_of_active_parts.filter(|n| *n > 0) {
+            // Ferrite does not track lifecycles reliably enough to tell active parts: it counts
+            // the manufacturer's parts in the catalogue.
+            let catalogue = &env.services.catalogue;
+            let mut kept = Vec::with_capacity(chosen.len());
+            for company in chosen {
+                let id: i64 = company.id.parse().map_err(internal)?;
+                if catalogue.parts_of_manufacturer(id).map_err(internal)? >= least as u64 {
+                    kept.push(company);
+                }
+            }
+            chosen = kept;
+        }
+        Ok(Some(chosen))
     }
 
     async fn sup_sellers(
@@ -374,6 +444,10 @@ impl SupPartResult {
     }
     async fn aka_mpn(&self) -> Option<String> {
         None
+    }
+    #[graphql(deprecation = "always empty")]
+    async fn explain(&self) -> &str {
+        ""
     }
 }
 

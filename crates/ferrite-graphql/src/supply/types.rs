@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord};
 use ferrite_supply::{
-    catalogue::{Dictionary, PartView},
+    catalogue::{Dictionary, PartView, part_uid},
     pricing::MEDIAN_CURRENCY,
     search::{Filter, SpecValue},
 };
@@ -16,6 +16,12 @@ use ferrite_core::{
     slug::{category_path, part_slug},
 };
 
+use super::{
+    extras::SupPartExtras,
+    unheld::{
+        SupBlurb, SupCircuitMakerPartInfo, SupCountry, SupPartCad, SupPartSeries, SupReferenceDesign, SupSponsoredPart,
+    },
+};
 use crate::{Services, scalars::Time};
 
 /// What every supply object needs to render: names, and the currency asked for. Cheap to clone
@@ -39,22 +45,25 @@ pub struct SupCompany {
     pub id: ID,
     pub name: String,
     pub aliases: Vec<String>,
+    /// Nexar's flag image for a seller's country; Ferrite records none.
+    pub display_flag: Option<String>,
     pub homepage_url: Option<String>,
     pub slug: String,
     pub is_verified: bool,
+    /// Ferrite records no brokers.
+    #[graphql(deprecation = "use `PartSeller.is_broker` instead")]
+    pub is_broker: bool,
     pub is_distributor_api: bool,
+    pub is_octocart_supported: bool,
 }
 
 impl From<&Named> for SupCompany {
     fn from(named: &Named) -> Self {
         SupCompany {
-            id: ID(named.id.to_string()),
             name: named.name.clone(),
-            aliases: Vec::new(),
             homepage_url: named.homepage_url.clone(),
             slug: named.slug.clone(),
-            is_verified: false,
-            is_distributor_api: false,
+            ..unknown_company(named.id)
         }
     }
 }
@@ -64,10 +73,13 @@ pub fn unknown_company(id: i64) -> SupCompany {
         id: ID(id.to_string()),
         name: String::new(),
         aliases: Vec::new(),
+        display_flag: None,
         homepage_url: None,
         slug: String::new(),
         is_verified: false,
+        is_broker: false,
         is_distributor_api: false,
+        is_octocart_supported: false,
     }
 }
 
@@ -173,17 +185,50 @@ impl SupSpec {
 #[derive(SimpleObject, Clone)]
 pub struct SupDocument {
     pub name: String,
+    /// Ferrite does not read the documents: always null.
+    pub page_count: Option<i32>,
+    /// Feeds do not date their documents: always null.
+    pub created_at: Option<Time>,
     pub url: String,
     pub credit_string: String,
     pub credit_url: String,
     pub mime_type: String,
 }
 
+/// Documents grouped by kind (`Datasheets`), as Octopart groups them.
 #[derive(SimpleObject, Clone)]
+pub struct SupDocumentCollection {
+    pub name: String,
+    pub documents: Vec<SupDocument>,
+}
+
+/// A part's image. Ferrite holds one URL per image, so every size answers it.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct SupImage {
     pub url: String,
     pub credit_string: String,
     pub credit_url: String,
+}
+
+#[async_graphql::ComplexObject]
+impl SupImage {
+    #[graphql(deprecation = "use `url` instead")]
+    async fn url_largest(&self) -> &str {
+        &self.url
+    }
+    #[graphql(name = "url55px", deprecation = "use `url` instead")]
+    async fn url_55px(&self) -> &str {
+        &self.url
+    }
+    #[graphql(name = "url75px", deprecation = "use `url` instead")]
+    async fn url_75px(&self) -> &str {
+        &self.url
+    }
+    #[graphql(name = "url90px", deprecation = "use `url` instead")]
+    async fn url_90px(&self) -> &str {
+        &self.url
+    }
 }
 
 #[derive(SimpleObject, Clone)]
@@ -262,6 +307,13 @@ impl SupCategory {
     async fn path(&self) -> String {
         category_path(&self.record.path)
     }
+    /// Ferrite ranks no attributes per category: always empty.
+    async fn relevant_attributes(&self) -> Vec<SupAttribute> {
+        Vec::new()
+    }
+    async fn blurb(&self) -> Option<SupBlurb> {
+        None
+    }
     /// Parts in this category and its descendants.
     async fn num_parts(&self) -> async_graphql::Result<i32> {
         let parts = self.env.services.catalogue.parts_in_category(self.record.id).map_err(crate::errors::internal)?;
@@ -283,6 +335,22 @@ impl SupPart {
 
     fn manufacturer_name(&self) -> &str {
         self.manufacturer_record().map_or("", |m| m.name.as_str())
+    }
+
+    fn datasheet(&self) -> Option<SupDocument> {
+        self.view.part.datasheet_url.as_ref().map(|url| SupDocument {
+            name: "Datasheet".into(),
+            page_count: None,
+            created_at: None,
+            url: url.clone(),
+            credit_string: String::new(),
+            credit_url: String::new(),
+            mime_type: if url.get(url.len().saturating_sub(4)..).is_some_and(|end| end.eq_ignore_ascii_case(".pdf")) {
+                "application/pdf".into()
+            } else {
+                String::new()
+            },
+        })
     }
 }
 
@@ -329,17 +397,14 @@ impl SupPart {
         self.view.part.image_url.as_deref().map(image)
     }
     async fn best_datasheet(&self) -> Option<SupDocument> {
-        self.view.part.datasheet_url.as_ref().map(|url| SupDocument {
-            name: "Datasheet".into(),
-            url: url.clone(),
-            credit_string: String::new(),
-            credit_url: String::new(),
-            mime_type: if url.get(url.len().saturating_sub(4)..).is_some_and(|end| end.eq_ignore_ascii_case(".pdf")) {
-                "application/pdf".into()
-            } else {
-                String::new()
-            },
-        })
+        self.datasheet()
+    }
+    /// The part's datasheet as Octopart's `Datasheets` collection; empty without one.
+    async fn document_collections(&self) -> Vec<SupDocumentCollection> {
+        self.datasheet()
+            .map(|datasheet| SupDocumentCollection { name: "Datasheets".into(), documents: vec![datasheet] })
+            .into_iter()
+            .collect()
     }
     // The specs whose attribute the dictionary knows.
     async fn specs(&self) -> Vec<SupSpec> {
@@ -415,6 +480,47 @@ impl SupPart {
     async fn counts(&self) -> crate::scalars::Map {
         crate::scalars::Map::default()
     }
+    async fn free_sample_url(&self) -> Option<String> {
+        None
+    }
+    async fn companion_products(&self) -> Vec<SupSponsoredPart> {
+        Vec::new()
+    }
+    async fn series(&self) -> Option<SupPartSeries> {
+        None
+    }
+    async fn reference_designs(&self) -> Vec<SupReferenceDesign> {
+        Vec::new()
+    }
+    async fn cad(&self) -> Option<SupPartCad> {
+        None
+    }
+    async fn cad_request_url(&self) -> Option<String> {
+        None
+    }
+    /// A stable id for APIv3 clients: it follows the part's identity (manufacturer and MPN), so it
+    /// survives re-imports and even a catalogue rebuilt from scratch.
+    #[graphql(name = "v3uid")]
+    async fn v3uid(&self) -> ID {
+        ID(part_uid(self.manufacturer_name(), &self.view.part.mpn))
+    }
+    /// Feeds' lead times are not kept in the catalogue: always null.
+    async fn estimated_factory_lead_days(&self) -> Option<i32> {
+        None
+    }
+    /// Spellings of one MPN merge into one part that keeps one of them: always empty.
+    async fn aka_mpns(&self) -> Vec<String> {
+        Vec::new()
+    }
+    async fn altium_internal_id(&self) -> String {
+        String::new()
+    }
+    async fn circuit_maker_internal(&self) -> Option<SupCircuitMakerPartInfo> {
+        None
+    }
+    async fn extras(&self) -> Option<SupPartExtras> {
+        Some(SupPartExtras { part: self.view.clone(), dictionary: self.env.dictionary.clone() })
+    }
 }
 
 fn image(url: &str) -> SupImage {
@@ -462,6 +568,10 @@ impl SupPartSeller {
     async fn is_rfq(&self) -> bool {
         false
     }
+    /// Ferrite records no shipping restrictions (an empty list means none, as in Nexar).
+    async fn ships_to_countries(&self) -> Vec<SupCountry> {
+        Vec::new()
+    }
 }
 
 /// The part's `index`th offer.
@@ -474,6 +584,11 @@ pub struct SupOffer {
 }
 
 impl SupOffer {
+    /// The `index`th offer of `part`, with its price breaks.
+    pub fn new(part: Arc<PartView>, index: usize, env: Env) -> Self {
+        SupOffer { part, index, env, price_breaks: None }
+    }
+
     fn offer(&self) -> &OfferRecord {
         &self.part.offers[self.index]
     }
@@ -539,6 +654,16 @@ impl SupOffer {
     }
     async fn is_custom_pricing(&self) -> bool {
         false
+    }
+    async fn eligible_region(&self) -> Option<String> {
+        None
+    }
+    /// Feeds' standard package quantities are not kept in the catalogue: always null.
+    async fn factory_pack_quantity(&self) -> Option<i32> {
+        None
+    }
+    async fn multipack_quantity(&self) -> Option<i32> {
+        None
     }
 }
 

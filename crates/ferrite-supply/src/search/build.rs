@@ -140,8 +140,11 @@ fn document(
     let mut text = format!("{} {} {}", part.mpn, manufacturer, part.description.as_deref().unwrap_or(""));
     for (id, name) in names.lineage(part.category_id) {
         doc.add_u64(f.category_ids, id as u64);
-        text.push(' ');
-        text.push_str(name);
+        // Every part is under the root: its name ("Electronic Parts") would make `parts` match all.
+        if id != ferrite_store::ROOT_CATEGORY_ID {
+            text.push(' ');
+            text.push_str(name);
+        }
     }
     let (mut values, mut displays) = (Map::new(), Map::new());
     let mut attributes: Vec<u64> = Vec::new();

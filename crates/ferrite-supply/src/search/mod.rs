@@ -120,6 +120,9 @@ pub struct SearchIndex {
     fields: Fields,
     version: i64,
     dir: PathBuf,
+    /// Parts per manufacturer, counted once for this version (`supManufacturers` filters every
+    /// manufacturer by it, and a term count reads every segment).
+    manufacturer_parts: std::sync::Mutex<std::collections::HashMap<i64, u64>>,
 }
 
 /// Written last by a build: a directory without it is an interrupted build, never opened. It
@@ -134,9 +137,12 @@ const LAYOUT: u32 = 2;
 /// built for other configured rates (the operator changed `currency_rates`) or of another
 /// [`LAYOUT`] is built again; the feed's daily rates are not part of it (see `Catalogue::refresh`).
 fn complete_marker(version: i64, configured: &ExchangeRates) -> String {
-    format!("{version}
+    format!(
+        "{version}
 {}
-layout {LAYOUT}", serde_json::to_string(configured).expect("rates serialize"))
+layout {LAYOUT}",
+        serde_json::to_string(configured).expect("rates serialize")
+    )
 }
 
 impl SearchIndex {
@@ -172,7 +178,7 @@ impl SearchIndex {
             .iter()
             .map(|segment| segment.fast_fields().u64("id"))
             .collect::<Result<_, _>>()?;
-        Ok(SearchIndex { index, searcher, ids, fields, version, dir })
+        Ok(SearchIndex { index, searcher, ids, fields, version, dir, manufacturer_parts: Default::default() })
     }
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
@@ -235,6 +241,17 @@ impl SearchIndex {
     pub fn parts_in_category(&self, category: i64) -> Result<u64, SearchError> {
         let term = Term::from_field_u64(self.fields.category_ids, category as u64);
         Ok(self.searcher.doc_freq(&term)?)
+    }
+
+    /// Parts of `manufacturer`, read from the index's term counts (no search).
+    pub fn parts_of_manufacturer(&self, manufacturer: i64) -> Result<u64, SearchError> {
+        if let Some(parts) = self.manufacturer_parts.lock().expect("counts lock").get(&manufacturer) {
+            return Ok(*parts);
+        }
+        let term = Term::from_field_u64(self.fields.manufacturer_id, manufacturer as u64);
+        let parts = self.searcher.doc_freq(&term)?;
+        self.manufacturer_parts.lock().expect("counts lock").insert(manufacturer, parts);
+        Ok(parts)
     }
 
     fn query(&self, request: &SearchRequest) -> Box<dyn Query> {
