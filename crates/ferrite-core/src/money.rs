@@ -146,7 +146,10 @@ impl ExchangeRates {
         quotes.insert(base.to_owned(), 1.0);
         ExchangeRates(quotes.clone()).validate()?;
         let usd = *quotes.get("USD").ok_or_else(|| MoneyError::NoBase("USD".to_owned()))?;
-        Ok(ExchangeRates(quotes.into_iter().map(|(code, rate)| (code, rate / usd)).collect()))
+        // Valid quotes can still divide to an infinite or zero rate (1e300 against 1e-300).
+        let per_usd = ExchangeRates(quotes.into_iter().map(|(code, rate)| (code, rate / usd)).collect());
+        per_usd.validate()?;
+        Ok(per_usd)
     }
 
     /// These rates with each of `overrides` in place of the same currency's.
@@ -222,6 +225,14 @@ mod tests {
 
     fn breaks(list: &[(i64, f64, &str)]) -> Vec<PriceBreak> {
         list.iter().map(|(q, p, c)| PriceBreak::new(*q, *p, c)).collect()
+    }
+
+    #[test]
+    fn quotes_that_divide_to_an_infinite_or_zero_rate_are_refused() {
+        let quotes = |usd: f64, jpy: f64| BTreeMap::from([("USD".to_owned(), usd), ("JPY".to_owned(), jpy)]);
+        assert!(matches!(ExchangeRates::from_quotes("EUR", &quotes(1e-300, 1e300)), Err(MoneyError::BadRate(c)) if c == "JPY"));
+        assert!(matches!(ExchangeRates::from_quotes("EUR", &quotes(1e300, 1e-300)), Err(MoneyError::BadRate(c)) if c == "JPY"));
+        assert!(ExchangeRates::from_quotes("EUR", &quotes(1.08, 170.0)).is_ok());
     }
 
     #[test]

@@ -189,3 +189,14 @@ mod tests {
         }
     }
 }
+
+/// An ECB daily reference-rate document: refused with a reason, or rates every price can be
+/// converted at (positive, finite, three-letter codes, USD the base).
+pub fn ecb_rates(data: &[u8]) {
+    let Ok(xml) = std::str::from_utf8(data) else { return };
+    if let Ok(table) = crate::rates::parse_ecb(xml, "fuzz") {
+        table.rates.validate().expect("parsed rates are valid");
+        assert_eq!(table.rates.0.get("USD"), Some(&1.0), "USD is the base");
+    }
+}
+
