@@ -230,8 +230,12 @@ mod tests {
     #[test]
     fn quotes_that_divide_to_an_infinite_or_zero_rate_are_refused() {
         let quotes = |usd: f64, jpy: f64| BTreeMap::from([("USD".to_owned(), usd), ("JPY".to_owned(), jpy)]);
-        assert!(matches!(ExchangeRates::from_quotes("EUR", &quotes(1e-300, 1e300)), Err(MoneyError::BadRate(c)) if c == "JPY"));
-        assert!(matches!(ExchangeRates::from_quotes("EUR", &quotes(1e300, 1e-300)), Err(MoneyError::BadRate(c)) if c == "JPY"));
+        assert!(
+            matches!(ExchangeRates::from_quotes("EUR", &quotes(1e-300, 1e300)), Err(MoneyError::BadRate(c)) if c == "JPY")
+        );
+        assert!(
+            matches!(ExchangeRates::from_quotes("EUR", &quotes(1e300, 1e-300)), Err(MoneyError::BadRate(c)) if c == "JPY")
+        );
         assert!(ExchangeRates::from_quotes("EUR", &quotes(1.08, 170.0)).is_ok());
     }
 

@@ -113,6 +113,16 @@ fn expect_valid(part: &FeedPart) {
     assert!(part.specs.iter().all(|s| !s.attribute.is_empty() && !s.display_value.is_empty()), "empty spec: {part:?}");
 }
 
+/// An ECB daily reference-rate document: refused with a reason, or rates every price can be
+/// converted at (positive, finite, three-letter codes, USD the base).
+pub fn ecb_rates(data: &[u8]) {
+    let Ok(xml) = std::str::from_utf8(data) else { return };
+    if let Ok(table) = crate::rates::parse_ecb(xml, "fuzz") {
+        table.rates.validate().expect("parsed rates are valid");
+        assert_eq!(table.rates.0.get("USD"), Some(&1.0), "USD is the base");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -187,16 +197,14 @@ mod tests {
             let text = format!("mpn,manufacturer,seller,sku,stock,price_breaks,currency\n{row}\n");
             super::csv(text.as_bytes());
         }
+
+        #[test]
+        fn ecb_documents_with_any_rates_never_panic(usd in -320i32..320, jpy in -320i32..320, sign in "-?") {
+            // Rates of every magnitude: some overflow alone, some only once divided by USD's.
+            let xml = format!(
+                r#"<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref"><Cube><Cube time="2026-12-01"><Cube currency="USD" rate="1e{usd}"/><Cube currency="JPY" rate="{sign}1e{jpy}"/></Cube></Cube></gesmes:Envelope>"#
+            );
+            super::ecb_rates(xml.as_bytes());
+        }
     }
 }
-
-/// An ECB daily reference-rate document: refused with a reason, or rates every price can be
-/// converted at (positive, finite, three-letter codes, USD the base).
-pub fn ecb_rates(data: &[u8]) {
-    let Ok(xml) = std::str::from_utf8(data) else { return };
-    if let Ok(table) = crate::rates::parse_ecb(xml, "fuzz") {
-        table.rates.validate().expect("parsed rates are valid");
-        assert_eq!(table.rates.0.get("USD"), Some(&1.0), "USD is the base");
-    }
-}
-
