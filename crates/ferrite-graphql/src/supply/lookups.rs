@@ -4,22 +4,12 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
 use super::{
-    SupApiCredentials, accept_distributor_api,
+    SupApiCredentials, accept_distributor_api, check_count,
     extras::{SupErrorPayload, SupPartExtras, SupUnionPayload},
     parts_by_id, supply_env,
     types::SupOffer,
 };
-use crate::{context::count_parts, errors::bad_argument};
-
-/// Most ids or references one lookup may ask for, as `supParts`.
-const MAX_LOOKUPS: usize = 100;
-
-fn check_count(asked: usize) -> Result<()> {
-    if asked > MAX_LOOKUPS {
-        return Err(bad_argument(format!("at most {MAX_LOOKUPS} ids can be asked for at once")));
-    }
-    Ok(())
-}
+use crate::context::count_parts;
 
 #[derive(InputObject)]
 pub struct SupOfferReference {

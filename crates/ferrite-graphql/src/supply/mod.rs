@@ -106,6 +106,16 @@ const MULTI_MATCH_MAX_QUERIES: usize = 100;
 pub struct SupplyQuery;
 
 /// Nexar's bounds, with Nexar's exact messages.
+/// Most ids or references one lookup (`supParts`, `supPartOffers`, the Ciiva lookups) may ask for.
+const MAX_LOOKUPS: usize = 100;
+
+fn check_count(asked: usize) -> Result<()> {
+    if asked > MAX_LOOKUPS {
+        return Err(bad_argument(format!("at most {MAX_LOOKUPS} ids can be asked for at once")));
+    }
+    Ok(())
+}
+
 fn check_bounds(start: i32, limit: i32) -> Result<()> {
     if !(0..=100).contains(&limit) {
         return Err(bad_argument("limit must be between 0 and 100"));
@@ -245,9 +255,7 @@ impl SupplyQuery {
     ) -> Result<Option<Vec<Option<SupPart>>>> {
         let env = supply_env(ctx, &country, &currency)?;
         accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
-        if ids.len() > 100 {
-            return Err(bad_argument("at most 100 ids can be asked for at once"));
-        }
+        check_count(ids.len())?;
         let answer = parts_by_id(&env, &ids).await?;
         count_parts(ctx, answer.iter().flatten().count());
         Ok(Some(answer))
