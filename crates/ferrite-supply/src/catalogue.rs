@@ -262,7 +262,7 @@ impl Catalogue {
             misses: AtomicU64::new(0),
         });
         // The latest rates any node fetched, before the index is built at them.
-        if let Some(table) = crate::rates::stored(&catalogue.store).await? {
+        if let Some(table) = stored_rates(&catalogue.store).await? {
             catalogue.use_rates(table);
         }
         catalogue.refresh().await?;
@@ -475,6 +475,19 @@ fn remove_older_indexes(root: &Path, current: i64) {
             tracing::warn!(path = %path.display(), error = %err, "an old search index could not be removed");
         }
     }
+}
+
+/// The rates the store keeps (the latest any node fetched); `None` before any feed answered.
+pub(crate) async fn stored_rates(store: &Store) -> Result<Option<RateTable>, StoreError> {
+    let Some(row) = store.catalogue().exchange_rates().await? else { return Ok(None) };
+    let table = serde_json::from_str(&row.rates)
+        .ok()
+        .zip(chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").ok())
+        .map(|(rates, date)| RateTable { rates, date, source: row.source.clone() });
+    if table.is_none() {
+        tracing::warn!(source = row.source, date = row.date, "the stored exchange rates do not parse; ignored");
+    }
+    Ok(table)
 }
 
 #[cfg(test)]

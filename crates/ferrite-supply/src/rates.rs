@@ -9,7 +9,10 @@ use ferrite_core::money::{ExchangeRates, RateTable};
 use ferrite_store::{Store, StoreError, StoredRates};
 use serde::{Deserialize, Serialize};
 
-use crate::{catalogue::Catalogue, http::HttpClient};
+use crate::{
+    catalogue::{Catalogue, stored_rates},
+    http::HttpClient,
+};
 
 /// The ECB's daily euro reference rates (about 30 currencies, published on working days ~16:00 CET).
 pub const ECB_DAILY: &str = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml";
@@ -77,19 +80,6 @@ fn fetch_error(url: &str, err: reqwest::Error) -> crate::http::HttpError {
     crate::http::HttpError::Fetch { url: url.to_owned(), reason: format!("cannot read the body: {err}") }
 }
 
-/// The rates the store keeps (the latest any node fetched); `None` before any feed answered.
-pub async fn stored(store: &Store) -> Result<Option<RateTable>, StoreError> {
-    let Some(row) = store.catalogue().exchange_rates().await? else { return Ok(None) };
-    let table = serde_json::from_str(&row.rates)
-        .ok()
-        .zip(NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").ok())
-        .map(|(rates, date)| RateTable { rates, date, source: row.source.clone() });
-    if table.is_none() {
-        tracing::warn!(source = row.source, date = row.date, "the stored exchange rates do not parse; ignored");
-    }
-    Ok(table)
-}
-
 /// One round of the refresh job: fetch when the stored rates are older than the feed's period
 /// (on any node), keep what the feed gave, then convert at the store's latest.
 pub async fn refresh(
@@ -127,7 +117,7 @@ pub async fn refresh(
             }
         }
     }
-    if let Some(table) = stored(store).await? {
+    if let Some(table) = stored_rates(store).await? {
         catalogue.use_rates(table);
     }
     Ok(())
