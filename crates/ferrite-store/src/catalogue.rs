@@ -42,7 +42,9 @@ pub struct PartRow {
 pub struct OfferRow {
     pub seller_id: i64,
     pub sku: String,
-    pub is_authorized: bool,
+    /// The feed's own word on whether the seller is authorized for this part; `None` when it
+    /// says nothing (the seller table decides at read).
+    pub authorized_by_feed: Option<bool>,
     pub inventory_level: Option<i64>,
     pub moq: Option<i64>,
     pub order_multiple: Option<i64>,
@@ -102,6 +104,7 @@ struct KnownOffer {
     id: i64,
     part_id: i64,
     feed: String,
+    feed_source: String,
     content_hash: i64,
     inventory_level: Option<i64>,
     price_hash: i64,
@@ -117,6 +120,8 @@ pub const ROOT_CATEGORY_NAME: &str = "Electronic Parts";
 pub struct CatalogueWriter {
     tx: Tx,
     feed: String,
+    /// The path or URL the feed reads: every offer written records it.
+    source: String,
     now: DateTime<Utc>,
     manufacturers: HashMap<String, i64>,
     sellers: HashMap<String, i64>,
@@ -151,7 +156,7 @@ impl Pending {
     }
 }
 
-/// Rows per statement: 15 columns × 1,000 rows stays under SQLite's limit of 32,766 bound
+/// Rows per statement: 16 columns × 1,000 rows stays under SQLite's limit of 32,766 bound
 /// parameters (and PostgreSQL's 65,535).
 const BATCH_ROWS: usize = 1000;
 
@@ -161,11 +166,12 @@ const PART_COLUMNS: usize = 11;
 const ON_PART_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET mpn = excluded.mpn, description = excluded.description, \
     category_id = excluded.category_id, specs = excluded.specs, datasheet_url = excluded.datasheet_url, \
     image_url = excluded.image_url, content_hash = excluded.content_hash, updated_at = excluded.updated_at";
-const UPSERT_OFFERS: &str = "INSERT INTO offers (id, part_id, seller_id, sku, feed, is_authorized, inventory_level, moq, \
-                             order_multiple, packaging, prices, price_hash, click_url, updated_at, content_hash) VALUES";
-const OFFER_COLUMNS: usize = 15;
+const UPSERT_OFFERS: &str = "INSERT INTO offers (id, part_id, seller_id, sku, feed, feed_source, authorized_by_feed, \
+                             inventory_level, moq, order_multiple, packaging, prices, price_hash, click_url, updated_at, \
+                             content_hash) VALUES";
+const OFFER_COLUMNS: usize = 16;
 const ON_OFFER_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET part_id = excluded.part_id, feed = excluded.feed, \
-    is_authorized = excluded.is_authorized, inventory_level = excluded.inventory_level, moq = excluded.moq, \
+    feed_source = excluded.feed_source, authorized_by_feed = excluded.authorized_by_feed, inventory_level = excluded.inventory_level, moq = excluded.moq, \
     order_multiple = excluded.order_multiple, packaging = excluded.packaging, prices = excluded.prices, \
     price_hash = excluded.price_hash, click_url = excluded.click_url, updated_at = excluded.updated_at, \
     content_hash = excluded.content_hash";
@@ -175,9 +181,15 @@ const ON_HISTORY_CONFLICT: &str = " ON CONFLICT (offer_id, recorded_at) DO UPDAT
     inventory_level = excluded.inventory_level, prices = excluded.prices";
 
 impl CatalogueStore {
-    /// Starts an import for `feed`: takes the catalogue's write lock (other imports wait), and
+    /// Starts an import for `feed`, which reads `source` (a path or URL, recorded with each offer
+    /// it writes): takes the catalogue's write lock (other imports wait), and
     /// loads what the catalogue holds so that unchanged records cost no write.
-    pub async fn begin_import(&self, feed: &str, now: DateTime<Utc>) -> Result<CatalogueWriter, StoreError> {
+    pub async fn begin_import(
+        &self,
+        feed: &str,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CatalogueWriter, StoreError> {
         let mut tx = self.db.begin().await?;
         // A write first: on SQLite it takes the write lock now, on PostgreSQL it locks the row, so
         // a second import waits here instead of failing halfway.
@@ -185,6 +197,7 @@ impl CatalogueStore {
         let mut writer = CatalogueWriter {
             tx,
             feed: feed.to_owned(),
+            source: source.to_owned(),
             now,
             manufacturers: HashMap::new(),
             sellers: HashMap::new(),
@@ -272,7 +285,8 @@ impl CatalogueWriter {
 
         let offers: Vec<KnownOfferRow> = tx
             .fetch_all(sql(
-                "SELECT id, seller_id, sku, part_id, feed, content_hash, inventory_level, price_hash FROM offers",
+                "SELECT id, seller_id, sku, part_id, feed, feed_source, content_hash, inventory_level, price_hash \
+                 FROM offers",
             ))
             .await?;
         self.offers = offers.into_iter().map(|row| ((row.seller_id, row.sku), row.known)).collect();
@@ -401,7 +415,10 @@ impl CatalogueWriter {
             // A second listing of an offer already written by this import: the first wins.
             Some(known) if self.seen_offers.contains(&known.id) => return Ok(OfferChange::default()),
             Some(known)
-                if known.content_hash == row.content_hash && known.part_id == part_id && known.feed == self.feed =>
+                if known.content_hash == row.content_hash
+                    && known.part_id == part_id
+                    && known.feed == self.feed
+                    && known.feed_source == self.source =>
             {
                 self.seen_offers.insert(known.id);
                 return Ok(OfferChange::default());
@@ -426,6 +443,7 @@ impl CatalogueWriter {
                 id,
                 part_id,
                 feed: self.feed.clone(),
+                feed_source: self.source.clone(),
                 content_hash: row.content_hash,
                 inventory_level: row.inventory_level,
                 price_hash: row.price_hash,
@@ -446,7 +464,7 @@ impl CatalogueWriter {
 
     /// Writes the pending rows, parts before the offers that name them.
     async fn flush(&mut self) -> Result<(), StoreError> {
-        let Self { tx, pending, feed, now, .. } = self;
+        let Self { tx, pending, feed, source, now, .. } = self;
         let at = time::to_db(*now);
         for chunk in pending.parts.chunks(BATCH_ROWS) {
             let mut upsert = rows_insert(UPSERT_PARTS, chunk.len(), PART_COLUMNS, ON_PART_CONFLICT);
@@ -475,7 +493,8 @@ impl CatalogueWriter {
                     .bind(row.seller_id)
                     .bind(&row.sku)
                     .bind(&*feed)
-                    .bind(row.is_authorized)
+                    .bind(&*source)
+                    .bind(row.authorized_by_feed)
                     .bind(row.inventory_level)
                     .bind(row.moq)
                     .bind(row.order_multiple)

@@ -30,14 +30,19 @@ pub struct OfferRecord {
     pub part_id: i64,
     pub seller_id: i64,
     pub sku: String,
-    pub is_authorized: bool,
+    /// The feed's own word on the seller's authorization; `None` when it said nothing.
+    pub authorized_by_feed: Option<bool>,
     pub inventory_level: Option<i64>,
     pub moq: Option<i64>,
     pub order_multiple: Option<i64>,
     pub packaging: Option<String>,
     pub prices: Vec<PriceBreak>,
     pub click_url: Option<String>,
+    /// When the import that wrote the offer as it is ran.
     pub updated_at: DateTime<Utc>,
+    /// The feed that wrote it, by its configured name, and the path or URL that feed read.
+    pub feed: String,
+    pub feed_source: String,
 }
 
 /// A row of a dictionary table: manufacturers and sellers (`extra` = homepage URL), categories
@@ -97,7 +102,7 @@ struct StoredOffer {
     part_id: i64,
     seller_id: i64,
     sku: String,
-    is_authorized: bool,
+    authorized_by_feed: Option<bool>,
     inventory_level: Option<i64>,
     moq: Option<i64>,
     order_multiple: Option<i64>,
@@ -105,6 +110,8 @@ struct StoredOffer {
     prices: String,
     click_url: Option<String>,
     updated_at: i64,
+    feed: String,
+    feed_source: String,
 }
 
 /// A part joined with one of its offers: the offer's columns are prefixed `o_`, and all null
@@ -116,7 +123,7 @@ struct PartOfferRow {
     o_id: Option<i64>,
     o_seller_id: Option<i64>,
     o_sku: Option<String>,
-    o_is_authorized: Option<bool>,
+    o_authorized_by_feed: Option<bool>,
     o_inventory_level: Option<i64>,
     o_moq: Option<i64>,
     o_order_multiple: Option<i64>,
@@ -124,12 +131,14 @@ struct PartOfferRow {
     o_prices: Option<String>,
     o_click_url: Option<String>,
     o_updated_at: Option<i64>,
+    o_feed: Option<String>,
+    o_feed_source: Option<String>,
 }
 
 const PART_COLUMNS: &str =
     "id, manufacturer_id, mpn, description, category_id, specs, datasheet_url, image_url, updated_at";
-const OFFER_COLUMNS: &str = "id, part_id, seller_id, sku, is_authorized, inventory_level, moq, order_multiple, packaging, \
-                             prices, click_url, updated_at";
+const OFFER_COLUMNS: &str = "id, part_id, seller_id, sku, authorized_by_feed, inventory_level, moq, order_multiple, \
+                             packaging, prices, click_url, updated_at, feed, feed_source";
 
 fn corrupt(what: &str, err: serde_json::Error) -> StoreError {
     StoreError::Database(format!("stored {what} is not valid JSON: {err}"))
@@ -164,7 +173,7 @@ impl StoredOffer {
             part_id: self.part_id,
             seller_id: self.seller_id,
             sku: self.sku,
-            is_authorized: self.is_authorized,
+            authorized_by_feed: self.authorized_by_feed,
             inventory_level: self.inventory_level,
             moq: self.moq,
             order_multiple: self.order_multiple,
@@ -172,6 +181,8 @@ impl StoredOffer {
             prices: price_breaks(&self.prices)?,
             click_url: self.click_url,
             updated_at: time::from_db(self.updated_at),
+            feed: self.feed,
+            feed_source: self.feed_source,
         })
     }
 }
@@ -186,7 +197,7 @@ impl PartOfferRow {
             part_id: self.part.id,
             seller_id: self.o_seller_id.ok_or_else(missing)?,
             sku: self.o_sku.take().ok_or_else(missing)?,
-            is_authorized: self.o_is_authorized.ok_or_else(missing)?,
+            authorized_by_feed: self.o_authorized_by_feed,
             inventory_level: self.o_inventory_level,
             moq: self.o_moq,
             order_multiple: self.o_order_multiple,
@@ -194,6 +205,8 @@ impl PartOfferRow {
             prices: self.o_prices.take().ok_or_else(missing)?,
             click_url: self.o_click_url.take(),
             updated_at: self.o_updated_at.ok_or_else(missing)?,
+            feed: self.o_feed.take().ok_or_else(missing)?,
+            feed_source: self.o_feed_source.take().ok_or_else(missing)?,
         }))
     }
 }
@@ -245,9 +258,10 @@ impl CatalogueStore {
         let mut query = list_statement(
             "SELECT p.id, p.manufacturer_id, p.mpn, p.description, p.category_id, p.specs, p.datasheet_url, \
              p.image_url, p.updated_at, o.id AS o_id, o.seller_id AS o_seller_id, o.sku AS o_sku, \
-             o.is_authorized AS o_is_authorized, o.inventory_level AS o_inventory_level, o.moq AS o_moq, \
+             o.authorized_by_feed AS o_authorized_by_feed, o.inventory_level AS o_inventory_level, o.moq AS o_moq, \
              o.order_multiple AS o_order_multiple, o.packaging AS o_packaging, o.prices AS o_prices, \
-             o.click_url AS o_click_url, o.updated_at AS o_updated_at \
+             o.click_url AS o_click_url, o.updated_at AS o_updated_at, o.feed AS o_feed, \
+             o.feed_source AS o_feed_source \
              FROM parts p LEFT JOIN offers o ON o.part_id = p.id WHERE p.id IN",
             ids.len(),
             " ORDER BY p.id, o.seller_id, o.sku",

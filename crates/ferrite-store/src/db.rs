@@ -37,7 +37,7 @@ impl<T> Value for T where
 #[derive(Debug)]
 pub(crate) enum Arg<'q> {
     Int(Option<i64>),
-    Bool(bool),
+    Bool(Option<bool>),
     Text(Option<Cow<'q, str>>),
     Bytes(Option<Cow<'q, [u8]>>),
 }
@@ -55,7 +55,8 @@ macro_rules! arg_from {
 arg_from! {
     i64 => |v| Arg::Int(Some(v)),
     Option<i64> => |v| Arg::Int(v),
-    bool => |v| Arg::Bool(v),
+    bool => |v| Arg::Bool(Some(v)),
+    Option<bool> => |v| Arg::Bool(v),
     &'q str => |v| Arg::Text(Some(Cow::Borrowed(v))),
     &'q String => |v| Arg::Text(Some(Cow::Borrowed(v))),
     String => |v| Arg::Text(Some(Cow::Owned(v))),
@@ -139,7 +140,7 @@ impl<'q> Statement<'q> {
     where
         A: Arguments<'a> + Default,
         Option<i64>: Encode<'a, A::Database> + Type<A::Database>,
-        bool: Encode<'a, A::Database> + Type<A::Database>,
+        Option<bool>: Encode<'a, A::Database> + Type<A::Database>,
         Option<&'a str>: Encode<'a, A::Database> + Type<A::Database>,
         Option<&'a [u8]>: Encode<'a, A::Database> + Type<A::Database>,
     {

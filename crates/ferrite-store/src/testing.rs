@@ -105,7 +105,7 @@ pub async fn execute_raw(url: &str, sql: &str) -> Result<(), StoreError> {
 pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result<(), StoreError> {
     use crate::catalogue::{OfferRow, PartRow};
     let now = chrono::Utc::now();
-    let mut writer = store.catalogue().begin_import("synthetic", now).await?;
+    let mut writer = store.catalogue().begin_import("synthetic", "synthetic", now).await?;
     let manufacturer = writer.manufacturer(&ferrite_core::keys::name_key("Testco"), "Testco").await?;
     let seller = writer.seller(&ferrite_core::keys::name_key("Test Distributor"), "Test Distributor").await?;
     for n in 1..=count {
@@ -125,7 +125,7 @@ pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result
         let offer = OfferRow {
             seller_id: seller,
             sku: format!("TD-{n:05}"),
-            is_authorized: true,
+            authorized_by_feed: Some(true),
             inventory_level: Some(100),
             moq: Some(1),
             order_multiple: None,

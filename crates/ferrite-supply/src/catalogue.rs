@@ -20,7 +20,10 @@ use ferrite_core::{
     money::{self, ExchangeRates, PriceBreak, RateTable},
 };
 
-use crate::search::{self, SearchError, SearchIndex, SearchRequest, SearchResult};
+use crate::{
+    search::{self, SearchError, SearchIndex, SearchRequest, SearchResult},
+    sellers::{SellerProfile, SellerTable},
+};
 
 /// A part's id for APIv3 clients (Nexar's `v3uid`): 16 hex digits of a hash of the part's identity
 /// (its manufacturer's and MPN's keys, as the importer matches parts), so it stays the same across
@@ -35,6 +38,8 @@ pub fn part_uid(manufacturer: &str, mpn: &str) -> String {
 pub struct Dictionary {
     pub manufacturers: HashMap<i64, Named>,
     pub sellers: HashMap<i64, Named>,
+    /// Each seller as the seller table and its feeds describe it (see [`crate::sellers`]).
+    seller_profiles: HashMap<i64, SellerProfile>,
     pub categories: HashMap<i64, CategoryRecord>,
     pub attributes: HashMap<i64, AttributeRecord>,
     manufacturer_keys: HashMap<String, i64>,
@@ -46,7 +51,7 @@ pub struct Dictionary {
 }
 
 impl Dictionary {
-    async fn load(store: &Store) -> Result<Dictionary, StoreError> {
+    async fn load(store: &Store, seller_table: &SellerTable) -> Result<Dictionary, StoreError> {
         let manufacturers: HashMap<i64, Named> =
             store.catalogue().manufacturers().await?.into_iter().map(|m| (m.id, m)).collect();
         let sellers: HashMap<i64, Named> = store.catalogue().sellers().await?.into_iter().map(|s| (s.id, s)).collect();
@@ -61,7 +66,10 @@ impl Dictionary {
             }
         }
         children.values_mut().for_each(|list| list.sort_unstable());
+        let seller_profiles =
+            sellers.values().map(|s| (s.id, seller_table.profile(&s.name, s.homepage_url.as_deref()))).collect();
         Ok(Dictionary {
+            seller_profiles,
             manufacturer_keys: manufacturers.values().map(|m| (name_key(&m.name), m.id)).collect(),
             manufacturer_words: manufacturers.values().map(|m| (name_words(&m.name), m.id)).collect(),
             seller_keys: sellers.values().map(|s| (name_key(&s.name), s.id)).collect(),
@@ -97,6 +105,18 @@ impl Dictionary {
             .collect();
         found.sort_by_key(|m| m.id);
         found
+    }
+
+    /// The seller `id` as answers show it (not authorized, not a broker when unknown).
+    pub fn seller_profile(&self, id: i64) -> &SellerProfile {
+        static UNKNOWN: SellerProfile =
+            SellerProfile { authorized: false, broker: false, homepage: None, country: None };
+        self.seller_profiles.get(&id).unwrap_or(&UNKNOWN)
+    }
+
+    /// Whether `offer` is authorized: its feed's word, else its seller's ([`SellerProfile::authorizes`]).
+    pub fn is_authorized(&self, offer: &OfferRecord) -> bool {
+        self.seller_profile(offer.seller_id).authorizes(offer)
     }
 
     pub fn seller_named(&self, name: &str) -> Option<&Named> {
@@ -148,7 +168,13 @@ impl PartView {
             .iter()
             .map(|o| {
                 let prices: usize = o.prices.iter().map(|b| size_of::<PriceBreak>() + b.currency.len()).sum();
-                size_of::<OfferRecord>() + o.sku.len() + text(&o.packaging) + text(&o.click_url) + prices
+                size_of::<OfferRecord>()
+                    + o.sku.len()
+                    + o.feed.len()
+                    + o.feed_source.len()
+                    + text(&o.packaging)
+                    + text(&o.click_url)
+                    + prices
             })
             .sum();
         let bytes = size_of::<PartView>()
@@ -170,12 +196,18 @@ pub struct CatalogueOptions {
     /// The operator's exchange rates (`currency_rates`): they override the rate table in use
     /// (the built-in one, then the feed's latest), currency by currency ([`Catalogue::rates`]).
     pub rates: ExchangeRates,
+    /// The sellers: the built-in table with the operator's `[[sellers]]` over it.
+    pub sellers: SellerTable,
 }
 
 impl Default for CatalogueOptions {
     fn default() -> Self {
         // About 40,000 parts of the jlcparts catalogue (1.5 KiB each with specs and offers).
-        CatalogueOptions { part_cache_bytes: 64 << 20, rates: ExchangeRates::default() }
+        CatalogueOptions {
+            part_cache_bytes: 64 << 20,
+            rates: ExchangeRates::default(),
+            sellers: SellerTable::default(),
+        }
     }
 }
 
@@ -183,6 +215,11 @@ impl CatalogueOptions {
     /// The default cache with the operator's `rates` over the rate table.
     pub fn with_rates(rates: ExchangeRates) -> Self {
         CatalogueOptions { rates, ..CatalogueOptions::default() }
+    }
+
+    /// The default cache with the operator's `rates` and seller table.
+    pub fn configured(rates: ExchangeRates, sellers: SellerTable) -> Self {
+        CatalogueOptions { rates, sellers, ..CatalogueOptions::default() }
     }
 }
 
@@ -321,24 +358,25 @@ impl Catalogue {
         if version == self.version() {
             return Ok(());
         }
-        let dictionary = Arc::new(Dictionary::load(&self.store).await?);
+        let dictionary = Arc::new(Dictionary::load(&self.store, &self.options.sellers).await?);
         // An index is built per catalogue version and per configured `currency_rates`, and
         // sorts prices at the rates in use when it is built. A new day's feed rates do not
         // rebuild it (that would rebuild every node's index daily for a sort that moves by a
         // fraction of a percent): the next catalogue version sorts at the rates of its day.
-        let configured = &self.options.rates;
-        let index = match SearchIndex::open(&self.root, version, configured)? {
+        let (configured, sellers) = (&self.options.rates, &self.options.sellers);
+        let index = match SearchIndex::open(&self.root, version, configured, sellers)? {
             Some(index) => index,
             None => {
                 let _builder = lock_builds(&self.root).await?;
                 // Another process sharing the data directory may have built it while we waited.
-                match SearchIndex::open(&self.root, version, configured)? {
+                match SearchIndex::open(&self.root, version, configured, sellers)? {
                     Some(index) => index,
                     None => {
                         tracing::info!(version, "building the search index");
                         let started = std::time::Instant::now();
                         let rates = self.rates();
-                        let index = search::build(&self.store, &self.root, version, &rates, configured).await?;
+                        let index =
+                            search::build(&self.store, &self.root, version, &rates, configured, sellers).await?;
                         tracing::info!(version, seconds = started.elapsed().as_secs_f64(), "search index built");
                         remove_older_indexes(&self.root, version);
                         index

@@ -197,7 +197,7 @@ async fn import_whole(
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let mut writer = store.catalogue().begin_import(feed, now).await?;
+    let mut writer = store.catalogue().begin_import(feed, source, now).await?;
     let (sender, mut receiver) = mpsc::channel::<Message>(16);
     let source_owned = source.to_owned();
     let reader = tokio::task::spawn_blocking(move || {
@@ -305,7 +305,7 @@ async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<Of
     let mut row = OfferRow {
         seller_id: seller,
         sku: offer.sku.trim().to_owned(),
-        is_authorized: offer.is_authorized,
+        authorized_by_feed: offer.is_authorized,
         inventory_level: offer.inventory_level,
         moq: offer.moq,
         order_multiple: offer.order_multiple,
@@ -315,14 +315,16 @@ async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<Of
         click_url: offer.click_url.clone(),
         content_hash: 0,
     };
+    // The feed's word on authorization last: hashes of offers written before it could be `None`
+    // (`offer_provenance`) all differ, so each feed's next import rewrites its offers once.
     row.content_hash = hash(&(
-        row.is_authorized,
         row.inventory_level,
         row.moq,
         row.order_multiple,
         &row.packaging,
         &row.prices,
         &row.click_url,
+        row.authorized_by_feed,
     ));
     Ok(row)
 }

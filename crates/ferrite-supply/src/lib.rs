@@ -15,3 +15,4 @@ pub mod pricing;
 pub mod rates;
 pub mod schedule;
 pub mod search;
+pub mod sellers;

@@ -114,7 +114,7 @@ pub async fn match_line(
         manufacturers.as_ref().is_none_or(|m| m.contains(&p.part.manufacturer_id))
             && p.offers.iter().any(|o| o.sku == sku && seller.is_none_or(|s| o.seller_id == s))
             && (!options.in_stock_only || p.offers.iter().any(|o| o.inventory_level.unwrap_or(0) > 0))
-            && (!options.authorized_only || p.offers.iter().any(|o| o.is_authorized))
+            && (!options.authorized_only || p.offers.iter().any(|o| dictionary.is_authorized(o)))
     });
     let hits = parts.len() as u64;
     Ok(LineMatch { hits, parts: parts.into_iter().skip(query.start).take(query.limit).collect() })

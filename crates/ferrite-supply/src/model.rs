@@ -42,7 +42,9 @@ pub struct FeedOffer {
     /// The seller (distributor) name (`LCSC`, `Digi-Key`).
     pub seller: String,
     pub sku: String,
-    pub is_authorized: bool,
+    /// Whether the source says the seller is authorized for this part; `None` when it does not
+    /// say (the seller table decides, see `crate::sellers`).
+    pub is_authorized: Option<bool>,
     /// Units in stock; `None` when the source does not say.
     pub inventory_level: Option<i64>,
     pub moq: Option<i64>,

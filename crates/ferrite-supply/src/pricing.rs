@@ -94,7 +94,7 @@ mod tests {
             part_id: 1,
             seller_id,
             sku: format!("S{seller_id}"),
-            is_authorized: true,
+            authorized_by_feed: Some(true),
             inventory_level: Some(stock),
             moq: None,
             order_multiple: None,
@@ -102,6 +102,8 @@ mod tests {
             prices: prices.iter().map(|(q, p, c)| PriceBreak::new(*q, *p, c)).collect(),
             click_url: None,
             updated_at: chrono::Utc::now(),
+            feed: "test".into(),
+            feed_source: "test".into(),
         }
     }
 

@@ -174,7 +174,11 @@ fn jlcparts_reads_a_layout() {
     );
     let offer = &resistor.offers[0];
     assert_eq!(resistor.offers.len(), 1);
-    assert_eq!((offer.seller.as_str(), offer.sku.as_str(), offer.is_authorized), ("LCSC", "C1091", false));
+    assert_eq!(
+        (offer.seller.as_str(), offer.sku.as_str(), offer.is_authorized),
+        ("LCSC", "C1091", None),
+        "jlcparts does not say; the seller table decides"
+    );
     assert_eq!((offer.inventory_level, offer.moq), (Some(1), Some(1)));
     assert_eq!(
         offer.click_url.as_deref(),
@@ -438,7 +442,7 @@ fn nexar_recording_emits_each_part_once_with_merged_offers() {
     let part = &sink.parts[0];
     assert_eq!((part.manufacturer.as_str(), part.description.as_deref()), ("ALPS", Some("Switch Tactile N.O. SPST")));
     assert_eq!(part.specs[1].shortname, "life_cycles_");
-    let offers: Vec<(&str, &str, Option<i64>, bool, usize)> = part
+    let offers: Vec<(&str, &str, Option<i64>, Option<bool>, usize)> = part
         .offers
         .iter()
         .map(|o| (o.seller.as_str(), o.sku.as_str(), o.inventory_level, o.is_authorized, o.prices.len()))
@@ -446,9 +450,9 @@ fn nexar_recording_emits_each_part_once_with_merged_offers() {
     assert_eq!(
         offers,
         [
-            ("Mouser", "688-SKHHLQA010", Some(90), true, 1),
-            ("Verical", "V1", None, false, 1),
-            ("Digi-Key", "DK1", Some(5), false, 1)
+            ("Mouser", "688-SKHHLQA010", Some(90), Some(true), 1),
+            ("Verical", "V1", None, None, 1),
+            ("Digi-Key", "DK1", Some(5), None, 1)
         ]
     );
     let skipped: Vec<(u64, &str)> = sink.skips.iter().map(|(at, r)| (at.line, r.as_str())).collect();
@@ -655,7 +659,7 @@ fn digikey_product_details_and_searches() {
     let specs: Vec<(&str, &str)> =
         part.specs.iter().map(|s| (s.shortname.as_str(), s.display_value.as_str())).collect();
     assert_eq!(specs, [("package_case", "TO-261-4, TO-261AA"), ("voltage_output_min_fixed_", "3.3V")]);
-    let offers: Vec<(&str, &str, bool, Option<&str>)> = part
+    let offers: Vec<(&str, &str, Option<bool>, Option<&str>)> = part
         .offers
         .iter()
         .map(|o| (o.seller.as_str(), o.sku.as_str(), o.is_authorized, o.packaging.as_deref()))
@@ -663,9 +667,9 @@ fn digikey_product_details_and_searches() {
     assert_eq!(
         offers,
         [
-            ("Digi-Key", "AP2114H-3.3TRG1DICT-ND", true, Some("Cut Tape (CT)")),
-            ("Digi-Key", "2156-AP2114H-ND", false, Some("Bulk")),
-            ("Digi-Key", "AP2114H-3.3TRG1DITR-ND", true, Some("Tape & Reel (TR)")),
+            ("Digi-Key", "AP2114H-3.3TRG1DICT-ND", Some(true), Some("Cut Tape (CT)")),
+            ("Digi-Key", "2156-AP2114H-ND", Some(false), Some("Bulk")),
+            ("Digi-Key", "AP2114H-3.3TRG1DITR-ND", Some(true), Some("Tape & Reel (TR)")),
         ]
     );
     let offer = &part.offers[0];
@@ -742,13 +746,16 @@ fn csv_rows_become_parts_and_offers() {
     let cut = &resistor.offers[0];
     assert_eq!(
         (cut.sku.as_str(), cut.is_authorized, cut.inventory_level, cut.moq, cut.order_multiple),
-        ("A-1", true, Some(15000), Some(10), Some(10))
+        ("A-1", Some(true), Some(15000), Some(10), Some(10))
     );
     let prices: Vec<(i64, f64, &str)> = cut.prices.iter().map(|p| (p.quantity, p.price, p.currency.as_str())).collect();
     assert_eq!(prices, [(1, 0.10, "USD"), (100, 0.08, "USD")]);
     assert_eq!(cut.click_url.as_deref(), Some("https://acme.example/A-1"));
     let reel = &resistor.offers[1];
-    assert_eq!((reel.is_authorized, reel.inventory_level, reel.packaging.as_deref()), (false, Some(0), Some("Reel")));
+    assert_eq!(
+        (reel.is_authorized, reel.inventory_level, reel.packaging.as_deref()),
+        (Some(false), Some(0), Some("Reel"))
+    );
     let op_amp = sink.part("LM358DR");
     assert!(op_amp.offers.is_empty());
     assert_eq!(op_amp.specs[0].display_value, "SOIC-8");

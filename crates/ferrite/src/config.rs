@@ -51,6 +51,10 @@ pub struct Config {
     /// Units of each currency one US dollar buys (`EUR = 0.92`): each overrides that currency's
     /// rate in the built-in table and the rate feed's. Only `USD = 1` by default.
     pub currency_rates: ferrite_core::money::ExchangeRates,
+    /// What Ferrite knows of sellers (`[[sellers]]`: name, authorized, broker, homepage, country),
+    /// over its built-in table of the major distributors, field by field. `authorized` applies to
+    /// offers whose feed does not say.
+    pub sellers: Vec<ferrite_supply::sellers::SellerFacts>,
     /// The daily exchange-rate feed (`[exchange_rates]`: refresh, feed_url, refresh_every).
     pub exchange_rates: ferrite_supply::rates::RatesFeed,
     /// How every outgoing fetch connects, waits and retries (`[fetch]`: connect_timeout, timeout,
@@ -85,6 +89,7 @@ impl Default for Config {
             exchange_rates: ferrite_supply::rates::RatesFeed::default(),
             fetch: ferrite_supply::http::HttpOptions::default(),
             feeds: Vec::new(),
+            sellers: Vec::new(),
             plans: ferrite_core::plan::PlanCatalogue::default().plans().to_vec(),
             uploads: ferrite_graphql::design::upload::UploadLimits::default(),
             cors: crate::cors::CorsConfig::default(),
@@ -259,6 +264,8 @@ impl Config {
         for feed in &self.feeds {
             feed.validate().map_err(|err| ConfigError::Invalid(format!("`feeds`: {err}")))?;
         }
+        ferrite_supply::sellers::validate(&self.sellers)
+            .map_err(|err| ConfigError::Invalid(format!("`sellers`: {err}")))?;
         self.currency_rates.validate().map_err(|err| ConfigError::Invalid(format!("`currency_rates`: {err}")))?;
         self.exchange_rates.validate().map_err(ConfigError::Invalid)?;
         self.fetch.validate().map_err(ConfigError::Invalid)?;
@@ -275,6 +282,13 @@ impl Config {
     pub fn plan_catalogue(&self) -> Result<ferrite_core::plan::PlanCatalogue, ConfigError> {
         ferrite_core::plan::PlanCatalogue::new(self.plans.clone())
             .map_err(|err| ConfigError::Invalid(format!("`plans`: {err}")))
+    }
+
+    /// How the catalogue compares prices and tells authorized sellers: `currency_rates` and
+    /// `[[sellers]]`.
+    pub fn catalogue_options(&self) -> ferrite_supply::catalogue::CatalogueOptions {
+        let sellers = ferrite_supply::sellers::SellerTable::new(&self.sellers);
+        ferrite_supply::catalogue::CatalogueOptions::configured(self.currency_rates.clone(), sellers)
     }
 
     /// The database to open: the configured URL, or a SQLite file in the data directory.
@@ -493,6 +507,28 @@ mod tests {
             ("[fetch]\nproxy = \"x\"\n", "proxy"),
         ] {
             let err = load_with(&[], Some(bad), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn sellers_tables_override_the_built_in_sellers_and_are_validated() {
+        let file = "[[sellers]]\nname = \"LCSC\"\nauthorized = false\n\n\
+                    [[sellers]]\nname = \"Chips R Us\"\nbroker = true\ncountry = \"HK\"\nhomepage = \"https://chips.example\"\n";
+        let config = load_with(&[], Some(file), &Overrides::default()).unwrap();
+        let table = config.catalogue_options().sellers;
+        let lcsc = table.profile("LCSC", None);
+        assert!(!lcsc.authorized, "the file overrides the built-in row");
+        assert_eq!(lcsc.country.as_deref(), Some("CN"), "what it leaves out stays");
+        let broker = table.profile("chips r us", None);
+        assert!(broker.broker && !broker.authorized);
+        assert!(load(&[]).unwrap().catalogue_options().sellers.profile("LCSC", None).authorized);
+        for (bad, says) in [
+            ("[[sellers]]\nname = \"X\"\nauthorised = true\n", "authorised"),
+            ("[[sellers]]\nname = \"X\"\ncountry = \"Germany\"\n", "country"),
+        ] {
+            let err = load_with(&[], Some(bad), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("sellers") || err.contains(says), "{bad}: {err}");
             assert!(err.contains(says), "{bad}: {err}");
         }
     }

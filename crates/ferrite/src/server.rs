@@ -8,7 +8,7 @@ use ferrite_core::{Clock, SystemClock};
 use ferrite_graphql::{Services, http::ApiState};
 use ferrite_identity::{Accounts, Identity, Plans};
 use ferrite_store::Store;
-use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
+use ferrite_supply::catalogue::Catalogue;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -54,7 +54,7 @@ impl AppState {
             .await
             .context("identity could not start")?;
         let (accounts, plans) = ferrite_identity::services(&identity, config.plan_catalogue()?);
-        let options = CatalogueOptions::with_rates(config.currency_rates.clone());
+        let options = config.catalogue_options();
         let catalogue = Catalogue::open_with(store.clone(), &config.data_dir, options)
             .await
             .context("the catalogue could not open")?;

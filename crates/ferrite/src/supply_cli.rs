@@ -6,7 +6,7 @@ use chrono::Utc;
 use clap::Args;
 use ferrite_store::Store;
 use ferrite_supply::{
-    catalogue::{Catalogue, CatalogueOptions},
+    catalogue::Catalogue,
     feeds::Adapter,
     import::{self, ImportReport, Mode},
 };
@@ -53,7 +53,7 @@ async fn run_feed(store: &Store, config: &Config, feed: &FeedRun<'_>, json: bool
     let report =
         result.with_context(|| format!("import of feed `{}` failed; the catalogue is unchanged", feed.name))?;
     print(&report, json);
-    let options = CatalogueOptions::with_rates(config.currency_rates.clone());
+    let options = config.catalogue_options();
     Catalogue::open_with(store.clone(), &config.data_dir, options).await.with_context(|| {
         format!(
             "catalogue version {} is committed, but this node's search index could not be built (`ferrite reindex` builds it)",
@@ -107,7 +107,7 @@ pub async fn sync(args: SyncArgs, config: &Config) -> anyhow::Result<()> {
 pub async fn reindex(config: &Config) -> anyhow::Result<()> {
     let store = startup::open_store(config).await?;
     ferrite_supply::catalogue::discard_indexes(&config.data_dir).await.context("the old search index stays")?;
-    let options = CatalogueOptions::with_rates(config.currency_rates.clone());
+    let options = config.catalogue_options();
     let catalogue = Catalogue::open_with(store, &config.data_dir, options).await?;
     println!("search index rebuilt for catalogue version {}", catalogue.version());
     Ok(())

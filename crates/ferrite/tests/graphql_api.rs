@@ -89,7 +89,8 @@ fn hash(text: &str) -> i64 {
 }
 
 async fn write_catalogue(store: &Store) {
-    let mut writer = store.catalogue().begin_import("fixture", Utc::now()).await.unwrap();
+    let mut writer =
+        store.catalogue().begin_import("fixture", "https://feeds.example/fixture", Utc::now()).await.unwrap();
     for (manufacturer, mpn, description, offers, specs) in fixtures() {
         let m = writer.manufacturer(&name_key(manufacturer), manufacturer).await.unwrap();
         let category = writer.category(&["Integrated Circuits".into(), "Amplifiers".into()]).await.unwrap();
@@ -117,7 +118,8 @@ async fn write_catalogue(store: &Store) {
             let offer = OfferRow {
                 seller_id: s,
                 sku: sku.into(),
-                is_authorized: seller != "LCSC",
+                // The fixture's feed says so, over the seller table (where LCSC is authorized).
+                authorized_by_feed: Some(seller != "LCSC"),
                 inventory_level: Some(stock),
                 moq: Some(1),
                 order_multiple: None,
@@ -388,7 +390,7 @@ async fn the_median_price_sort_orders_parts_by_the_converted_price_the_field_sho
 }
 
 /// Issue 14: `requireAuthorizedSellers` dropped parts after the page was cut, so `hits` counted
-/// parts the answer then left out. LCSC, the only seller of the resistors, is not authorized.
+/// parts the answer then left out. LCSC, the only seller of the resistors, is not authorized (the fixture's feed says so).
 #[tokio::test]
 async fn multi_match_counts_only_parts_of_authorized_sellers_when_they_are_required() {
     let api = api().await;

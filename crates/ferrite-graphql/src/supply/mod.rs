@@ -309,7 +309,12 @@ impl SupplyQuery {
         slugs: Option<Vec<String>>,
     ) -> Result<Option<Vec<SupCompany>>> {
         let env = supply_env(ctx, "US", "USD")?;
-        Ok(Some(companies(env.dictionary.sellers.values(), ids, slugs)))
+        let mut sellers = companies(env.dictionary.sellers.values(), ids, slugs);
+        for seller in &mut sellers {
+            let id = seller.id.parse().unwrap_or_default();
+            *seller = SupCompany::seller(&env.dictionary, id);
+        }
+        Ok(Some(sellers))
     }
 
     async fn sup_attributes(&self, ctx: &Context<'_>) -> Result<Option<Vec<SupAttribute>>> {
@@ -486,7 +491,13 @@ impl SupPartResultSet {
     }
     #[graphql(complexity = "cost::aggregation(child_complexity)")]
     async fn distributor_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCompanyBucket> {
-        self.companies(&self.result.sellers, &self.env.dictionary.sellers, size)
+        let dictionary = &self.env.dictionary;
+        (self.result.sellers.iter().take(size.max(0) as usize))
+            .map(|(id, count)| SupCompanyBucket {
+                company: SupCompany::seller(dictionary, *id),
+                count: Some(clamp(*count)),
+            })
+            .collect()
     }
     #[graphql(complexity = "cost::aggregation(child_complexity)")]
     async fn category_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCategoryBucket> {

@@ -50,7 +50,7 @@ pub struct SupCompany {
     pub homepage_url: Option<String>,
     pub slug: String,
     pub is_verified: bool,
-    /// Ferrite records no brokers.
+    /// A seller's, from the seller table (`[[sellers]] broker`); false for a manufacturer.
     #[graphql(deprecation = "use `PartSeller.is_broker` instead")]
     pub is_broker: bool,
     pub is_distributor_api: bool,
@@ -64,6 +64,21 @@ impl From<&Named> for SupCompany {
             homepage_url: named.homepage_url.clone(),
             slug: named.slug.clone(),
             ..unknown_company(named.id)
+        }
+    }
+}
+
+impl SupCompany {
+    /// The seller `id` of `dictionary`, with its homepage and broker flag from the seller table
+    /// (a feed's homepage first).
+    pub fn seller(dictionary: &Dictionary, id: i64) -> SupCompany {
+        let Some(named) = dictionary.sellers.get(&id) else { return unknown_company(id) };
+        let profile = dictionary.seller_profile(id);
+        SupCompany {
+            homepage_url: profile.homepage.clone(),
+            is_broker: profile.broker,
+            display_flag: profile.country.clone(),
+            ..SupCompany::from(named)
         }
     }
 }
@@ -337,14 +352,31 @@ impl SupPart {
         self.manufacturer_record().map_or("", |m| m.name.as_str())
     }
 
+    /// Who to credit for the part's description and datasheet: the seller and feed of its first
+    /// offer (`LCSC via jlcparts`), and the feed's URL (else the seller's homepage). Empty for a
+    /// part without offers.
+    fn credit(&self) -> (String, String) {
+        let Some(first) = self.view.offers.iter().min_by_key(|o| o.id) else { return Default::default() };
+        let dictionary = &self.env.dictionary;
+        let seller = dictionary.sellers.get(&first.seller_id).map_or("", |s| s.name.as_str());
+        let source = &first.feed_source;
+        let url = if source.starts_with("https://") || source.starts_with("http://") {
+            source.clone()
+        } else {
+            dictionary.seller_profile(first.seller_id).homepage.clone().unwrap_or_default()
+        };
+        (format!("{seller} via {}", first.feed), url)
+    }
+
     fn datasheet(&self) -> Option<SupDocument> {
+        let (credit_string, credit_url) = self.credit();
         self.view.part.datasheet_url.as_ref().map(|url| SupDocument {
             name: "Datasheet".into(),
             page_count: None,
             created_at: None,
             url: url.clone(),
-            credit_string: String::new(),
-            credit_url: String::new(),
+            credit_string,
+            credit_url,
             mime_type: if url.get(url.len().saturating_sub(4)..).is_some_and(|end| end.eq_ignore_ascii_case(".pdf")) {
                 "application/pdf".into()
             } else {
@@ -383,12 +415,9 @@ impl SupPart {
         self.view.part.description.clone().unwrap_or_default()
     }
     async fn descriptions(&self) -> Vec<SupDescription> {
-        self.view
-            .part
-            .description
-            .iter()
-            .map(|text| SupDescription { text: text.clone(), credit_string: String::new(), credit_url: String::new() })
-            .collect()
+        let Some(text) = &self.view.part.description else { return Vec::new() };
+        let (credit_string, credit_url) = self.credit();
+        vec![SupDescription { text: text.clone(), credit_string, credit_url }]
     }
     async fn images(&self) -> Vec<SupImage> {
         self.view.part.image_url.iter().map(|url| image(url)).collect()
@@ -451,16 +480,19 @@ impl SupPart {
         limit: Option<i32>,
         start: Option<i32>,
     ) -> Vec<SupPartSeller> {
-        let _ = include_brokers; // Ferrite records no brokers.
         // Sellers and their offers in the order the source listed them (offer ids are given in
         // import order): Nexar's own order, which lists authorized distributors first.
         let offers = &self.view.offers;
         let mut order: Vec<usize> = (0..offers.len()).collect();
         order.sort_by_key(|i| offers[*i].id);
         let mut by_seller: Vec<(i64, Vec<usize>)> = Vec::new();
+        let dictionary = &self.env.dictionary;
         for index in order {
             let offer = &offers[index];
-            if authorized_only && !offer.is_authorized {
+            // Brokers only when asked for, as in Nexar.
+            if (authorized_only && !dictionary.is_authorized(offer))
+                || (!include_brokers && dictionary.seller_profile(offer.seller_id).broker)
+            {
                 continue;
             }
             match by_seller.iter_mut().find(|(seller, _)| *seller == offer.seller_id) {
@@ -543,10 +575,11 @@ impl SupPartSeller {
         format!("seller-{}-{}", self.part.part.id, self.seller)
     }
     async fn company(&self) -> SupCompany {
-        self.env.dictionary.sellers.get(&self.seller).map_or_else(|| unknown_company(self.seller), SupCompany::from)
+        SupCompany::seller(&self.env.dictionary, self.seller)
     }
+    /// The seller's home country (ISO code) from the seller table.
     async fn country(&self) -> Option<String> {
-        None
+        self.env.dictionary.seller_profile(self.seller).country.clone()
     }
     async fn offers(&self, price_breaks: Option<Vec<i32>>) -> Vec<SupOffer> {
         self.offers
@@ -559,11 +592,12 @@ impl SupPartSeller {
             })
             .collect()
     }
+    /// Whether any of the seller's offers is authorized: the feed's word, else the seller table's.
     async fn is_authorized(&self) -> bool {
-        self.offers.iter().any(|i| self.part.offers[*i].is_authorized)
+        self.offers.iter().any(|i| self.env.dictionary.is_authorized(&self.part.offers[*i]))
     }
     async fn is_broker(&self) -> bool {
-        false
+        self.env.dictionary.seller_profile(self.seller).broker
     }
     async fn is_rfq(&self) -> bool {
         false

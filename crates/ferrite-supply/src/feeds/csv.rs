@@ -166,7 +166,7 @@ fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, Str
     let mut offer = FeedOffer {
         seller: String::new(),
         sku: String::new(),
-        is_authorized: false,
+        is_authorized: None,
         inventory_level: None,
         moq: None,
         order_multiple: None,
@@ -210,7 +210,7 @@ fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, Str
             other => {
                 offer_fields.push(other);
                 match other {
-                    Column::Authorized => offer.is_authorized = boolean(value)?,
+                    Column::Authorized => offer.is_authorized = Some(boolean(value)?),
                     Column::Stock => offer.inventory_level = Some(whole("stock", value, 0)?),
                     Column::Moq => offer.moq = Some(whole("moq", value, 1)?),
                     Column::OrderMultiple => offer.order_multiple = Some(whole("order_multiple", value, 1)?),

@@ -203,7 +203,7 @@ impl Variation {
             sku,
             // DigiKey is authorized for what it stocks; Marketplace listings ship from third
             // parties it does not vouch for in the same way.
-            is_authorized: !self.market_place.unwrap_or(false),
+            is_authorized: Some(!self.market_place.unwrap_or(false)),
             inventory_level: self
                 .quantity_availablefor_package_type
                 .map(|n| check::quantity("stock", n, 0))

@@ -217,8 +217,8 @@ impl Part {
                 }
                 continue;
             };
-            // Absent when the query did not ask: not claimed, so not authorized.
-            let authorized = seller.is_authorized.unwrap_or(false);
+            // Absent when the query did not ask: the seller table decides.
+            let authorized = seller.is_authorized;
             for offer in seller.offers {
                 match offer.into_feed_offer(&name, authorized) {
                     Ok(offer) => push_offer(&mut offers, offer),
@@ -258,7 +258,7 @@ impl Spec {
 }
 
 impl Offer {
-    fn into_feed_offer(self, seller: &str, is_authorized: bool) -> Result<FeedOffer, String> {
+    fn into_feed_offer(self, seller: &str, is_authorized: Option<bool>) -> Result<FeedOffer, String> {
         let sku = check::text(self.sku.as_deref()).ok_or("no SKU")?;
         let mut prices = Vec::new();
         for price in self.prices {

@@ -7,7 +7,10 @@ use ferrite_store::{OfferRecord, PartRecord, Store};
 use serde_json::{Map, Value};
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use crate::pricing;
+use crate::{
+    pricing,
+    sellers::{SellerProfile, SellerTable},
+};
 
 use super::{COMPLETE_MARKER, SearchError, SearchIndex, complete_marker, schema, spec_term};
 
@@ -15,7 +18,8 @@ const PAGE: i64 = 5_000;
 const WRITER_MEMORY: usize = 200 << 20;
 
 /// Builds the index of catalogue `version` in `root/v<version>` and opens it, with prices
-/// compared in US dollars at `rates`; its marker records the operator's `configured` rates (see
+/// compared in US dollars at `rates` and authorized sellers counted by `sellers`; its marker
+/// records the operator's `configured` rates and the seller table (see
 /// [`SearchIndex::open`]). A leftover of an interrupted build of the same version, or a build for
 /// other configured rates, is discarded first.
 pub async fn build(
@@ -24,6 +28,7 @@ pub async fn build(
     version: i64,
     rates: &ExchangeRates,
     configured: &ExchangeRates,
+    sellers: &SellerTable,
 ) -> Result<SearchIndex, SearchError> {
     let dir = root.join(format!("v{version}"));
     if dir.exists() {
@@ -35,7 +40,7 @@ pub async fn build(
     schema::register_tokenizers(&index);
     let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;
 
-    let names = Names::load(store).await?;
+    let names = Names::load(store, sellers).await?;
     let ranks: HashMap<i64, u64> = store
         .catalogue()
         .part_ids_in_mpn_order()
@@ -72,7 +77,7 @@ pub async fn build(
     })
     .await
     .map_err(|err| std::io::Error::other(err.to_string()))??;
-    std::fs::write(dir.join(COMPLETE_MARKER), complete_marker(version, configured))?;
+    std::fs::write(dir.join(COMPLETE_MARKER), complete_marker(version, configured, sellers))?;
     SearchIndex::from_index(index, dir, version)
 }
 
@@ -83,11 +88,20 @@ struct Names {
     categories: HashMap<i64, (String, Option<i64>)>,
     /// id → shortname
     attributes: HashMap<i64, String>,
+    /// Every seller as the seller table and its feeds describe it.
+    sellers: HashMap<i64, SellerProfile>,
 }
 
 impl Names {
-    async fn load(store: &Store) -> Result<Names, SearchError> {
+    async fn load(store: &Store, table: &SellerTable) -> Result<Names, SearchError> {
         Ok(Names {
+            sellers: store
+                .catalogue()
+                .sellers()
+                .await?
+                .into_iter()
+                .map(|s| (s.id, table.profile(&s.name, s.homepage_url.as_deref())))
+                .collect(),
             manufacturers: store.catalogue().manufacturers().await?.into_iter().map(|m| (m.id, m.name)).collect(),
             categories: store
                 .catalogue()
@@ -177,7 +191,9 @@ fn document(
     let total = pricing::stock(offers);
     doc.add_u64(f.in_stock, u64::from(total > 0));
     doc.add_u64(f.total_avail, total as u64);
-    let mut authorized: Vec<i64> = offers.iter().filter(|o| o.is_authorized).map(|o| o.seller_id).collect();
+    let unknown = SellerProfile::default();
+    let authorizes = |o: &OfferRecord| names.sellers.get(&o.seller_id).unwrap_or(&unknown).authorizes(o);
+    let mut authorized: Vec<i64> = offers.iter().filter(|o| authorizes(o)).map(|o| o.seller_id).collect();
     authorized.sort_unstable();
     authorized.dedup();
     doc.add_u64(f.num_authsuppliers, authorized.len() as u64);

@@ -34,6 +34,8 @@ use schema::Fields;
 
 use ferrite_core::{keys::mpn_key, money::ExchangeRates};
 
+use crate::sellers::SellerTable;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     #[error("search index: {0}")]
@@ -126,22 +128,26 @@ pub struct SearchIndex {
 }
 
 /// Written last by a build: a directory without it is an interrupted build, never opened. It
-/// records the version and the operator's configured exchange rates ([`complete_marker`]).
+/// records the version, the operator's configured exchange rates and the seller table
+/// ([`complete_marker`]).
 const COMPLETE_MARKER: &str = "complete";
 
 /// The index layout ([`schema::build`]); raised whenever fields change, so an index written by an
 /// older build is built again rather than opened with fields it lacks.
 const LAYOUT: u32 = 2;
 
-/// What a complete build of `version` for the configured `rates` writes in its marker: an index
-/// built for other configured rates (the operator changed `currency_rates`) or of another
-/// [`LAYOUT`] is built again; the feed's daily rates are not part of it (see `Catalogue::refresh`).
-fn complete_marker(version: i64, configured: &ExchangeRates) -> String {
+/// What a complete build of `version` for the configured `rates` and `sellers` writes in its
+/// marker: an index built for other configured rates (the operator changed `currency_rates`), for
+/// another seller table (`[[sellers]]`: which offers count as authorized) or of another [`LAYOUT`]
+/// is built again; the feed's daily rates are not part of it (see `Catalogue::refresh`).
+fn complete_marker(version: i64, configured: &ExchangeRates, sellers: &SellerTable) -> String {
     format!(
         "{version}
 {}
+sellers {}
 layout {LAYOUT}",
-        serde_json::to_string(configured).expect("rates serialize")
+        serde_json::to_string(configured).expect("rates serialize"),
+        sellers.fingerprint()
     )
 }
 
@@ -154,12 +160,17 @@ impl SearchIndex {
         &self.dir
     }
 
-    /// Opens the complete index for `version` under `root` built for the `configured` rates, if
-    /// one exists.
-    pub fn open(root: &Path, version: i64, configured: &ExchangeRates) -> Result<Option<SearchIndex>, SearchError> {
+    /// Opens the complete index for `version` under `root` built for the `configured` rates and
+    /// `sellers`, if one exists.
+    pub fn open(
+        root: &Path,
+        version: i64,
+        configured: &ExchangeRates,
+        sellers: &SellerTable,
+    ) -> Result<Option<SearchIndex>, SearchError> {
         let dir = root.join(format!("v{version}"));
         match std::fs::read_to_string(dir.join(COMPLETE_MARKER)) {
-            Ok(marker) if marker == complete_marker(version, configured) => {}
+            Ok(marker) if marker == complete_marker(version, configured, sellers) => {}
             Ok(_) => return Ok(None),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(err.into()),

@@ -249,7 +249,8 @@ fn part(row: Row, shard: &Shard) -> Result<FeedPart, String> {
         seller: SELLER.into(),
         moq: prices.first().map(|b| b.quantity),
         sku: lcsc,
-        is_authorized: false,
+        // jlcparts does not say; LCSC's row of the seller table does.
+        is_authorized: None,
         inventory_level,
         order_multiple: None,
         packaging: None,
