@@ -36,12 +36,45 @@ on_both_backends!(
     gzip_bombs_are_refused_and_leave_the_catalogue_as_it_was,
     the_two_real_nexar_recordings_report_what_changed_in_six_weeks,
     categories_hang_under_nexars_root_and_keep_their_ids_across_imports,
+    every_offer_records_its_feed_source_and_import_time,
 );
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_owned()
+}
+
+/// Provenance: each offer names the feed and source that wrote it and when; an unchanged re-import
+/// keeps both, the same feed read from elsewhere records the new source.
+async fn every_offer_records_its_feed_source_and_import_time(store: Store, dir: &Path) {
+    let text = "mpn,manufacturer,seller,sku,authorized,stock,currency,price_breaks\n\
+                LM358DR,TI,Acme,A-1,,10,USD,1:0.5\nNE555,TI,Acme,A-2,no,5,USD,1:0.2\n";
+    let (first, moved) = (write(dir, "a.csv", text), write(dir, "b.csv", text));
+    let day1 = Utc::now() - Duration::days(1);
+    let provenance = async || {
+        let ids = store.catalogue().part_ids_in_mpn_order().await.unwrap();
+        let parts = store.catalogue().parts_with_offers(&ids).await.unwrap();
+        let offers = parts.into_iter().flat_map(|(_, offers)| offers);
+        offers.map(|o| (o.sku, o.feed, o.feed_source, o.updated_at, o.authorized_by_feed)).collect::<Vec<_>>()
+    };
+    import(&store, "acme", Adapter::Csv, &first, Mode::Snapshot, day1, &mut ()).await.unwrap();
+    // The store keeps milliseconds.
+    let at = |t: chrono::DateTime<Utc>| chrono::DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap();
+    let recorded = vec![
+        ("A-1".to_owned(), "acme".to_owned(), first.clone(), at(day1), None),
+        ("A-2".to_owned(), "acme".to_owned(), first.clone(), at(day1), Some(false)),
+    ];
+    assert_eq!(provenance().await, recorded);
+
+    let report = import(&store, "acme", Adapter::Csv, &first, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    assert!(!report.changed());
+    assert_eq!(provenance().await, recorded, "an unchanged re-import keeps what wrote the offers, and when");
+
+    let day2 = Utc::now();
+    import(&store, "acme", Adapter::Csv, &moved, Mode::Snapshot, day2, &mut ()).await.unwrap();
+    let sources: Vec<(String, chrono::DateTime<Utc>)> = provenance().await.into_iter().map(|o| (o.2, o.3)).collect();
+    assert_eq!(sources, [(moved.clone(), at(day2)), (moved.clone(), at(day2))]);
 }
 
 async fn categories_hang_under_nexars_root_and_keep_their_ids_across_imports(store: Store, dir: &Path) {
