@@ -45,7 +45,7 @@ pub struct SupCompany {
     pub id: ID,
     pub name: String,
     pub aliases: Vec<String>,
-    /// Nexar's flag image for a seller's country; Ferrite records none.
+    /// The country code of a seller's flag (its home, from the seller table); none for a manufacturer.
     pub display_flag: Option<String>,
     pub homepage_url: Option<String>,
     pub slug: String,
