@@ -442,7 +442,9 @@ fn nexar_recording_emits_each_part_once_with_merged_offers() {
     let part = &sink.parts[0];
     assert_eq!((part.manufacturer.as_str(), part.description.as_deref()), ("ALPS", Some("Switch Tactile N.O. SPST")));
     assert_eq!(part.specs[1].shortname, "life_cycles_");
-    let offers: Vec<(&str, &str, Option<i64>, Option<bool>, usize)> = part
+    /// Seller, SKU, stock, the feed's word on authorization, price breaks.
+    type Offer<'a> = (&'a str, &'a str, Option<i64>, Option<bool>, usize);
+    let offers: Vec<Offer> = part
         .offers
         .iter()
         .map(|o| (o.seller.as_str(), o.sku.as_str(), o.inventory_level, o.is_authorized, o.prices.len()))

@@ -122,8 +122,8 @@ async fn a_changed_seller_table_applies_without_a_re_import() {
         SearchRequest { q: "RC0603FR-0710KL".into(), limit: 10, authorized_only: true, ..Default::default() };
     assert_eq!(harness.state.catalogue.search(authorized.clone()).await.unwrap().hits, 1);
 
-    let mut config = Config::default();
-    config.sellers = vec![SellerFacts { name: "lcsc".into(), authorized: Some(false), ..Default::default() }];
+    let lcsc = SellerFacts { name: "lcsc".into(), authorized: Some(false), ..Default::default() };
+    let config = Config { sellers: vec![lcsc], ..Default::default() };
     let options = config.catalogue_options();
     assert_ne!(options.sellers.fingerprint(), SellerTable::default().fingerprint());
     let restarted = Catalogue::open_with(harness.state.store.clone(), harness.db.path(), options).await.unwrap();
