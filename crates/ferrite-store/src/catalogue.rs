@@ -125,6 +125,8 @@ pub struct CatalogueWriter {
     now: DateTime<Utc>,
     manufacturers: HashMap<String, i64>,
     sellers: HashMap<String, i64>,
+    /// The homepage each seller has, by id: a feed's is written only when it differs.
+    seller_homepages: HashMap<i64, Option<String>>,
     categories: HashMap<String, i64>,
     attributes: HashMap<String, i64>,
     parts: HashMap<(i64, String), (i64, i64)>,
@@ -201,6 +203,7 @@ impl CatalogueStore {
             now,
             manufacturers: HashMap::new(),
             sellers: HashMap::new(),
+            seller_homepages: HashMap::new(),
             categories: HashMap::new(),
             attributes: HashMap::new(),
             parts: HashMap::new(),
@@ -276,6 +279,8 @@ impl CatalogueWriter {
         let by_key = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, key)| (key, id)).collect();
         self.manufacturers = by_key(tx.fetch_all(sql("SELECT id, name_key FROM manufacturers")).await?);
         self.sellers = by_key(tx.fetch_all(sql("SELECT id, name_key FROM sellers")).await?);
+        let homepages: Vec<(i64, Option<String>)> = tx.fetch_all(sql("SELECT id, homepage_url FROM sellers")).await?;
+        self.seller_homepages = homepages.into_iter().collect();
         self.categories = by_key(tx.fetch_all(sql("SELECT id, path FROM categories")).await?);
         self.attributes = by_key(tx.fetch_all(sql("SELECT id, shortname FROM attributes")).await?);
 
@@ -328,6 +333,17 @@ impl CatalogueWriter {
         self.tx.execute(insert.bind(id).bind(name).bind(key).bind(&slug)).await?;
         self.sellers.insert(key.to_owned(), id);
         Ok(id)
+    }
+
+    /// Records the homepage a feed gives for seller `id` (answers prefer it to the seller table's).
+    pub async fn seller_homepage(&mut self, id: i64, homepage: &str) -> Result<(), StoreError> {
+        if self.seller_homepages.get(&id).is_some_and(|known| known.as_deref() == Some(homepage)) {
+            return Ok(());
+        }
+        let update = sql("UPDATE sellers SET homepage_url = $1 WHERE id = $2");
+        self.tx.execute(update.bind(homepage).bind(id)).await?;
+        self.seller_homepages.insert(id, Some(homepage.to_owned()));
+        Ok(())
     }
 
     /// The id of the category at `path` (names from the root), creating it and its ancestors

@@ -299,6 +299,9 @@ async fn write_part(
 
 async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<OfferRow, StoreError> {
     let seller = writer.seller(&name_key(&offer.seller), offer.seller.trim()).await?;
+    if let Some(homepage) = &offer.seller_homepage {
+        writer.seller_homepage(seller, homepage).await?;
+    }
     let prices: Vec<(i64, f64, &str)> =
         offer.prices.iter().map(|p| (p.quantity, p.price, p.currency.as_str())).collect();
     let prices = serde_json::to_string(&prices).expect("prices serialize");

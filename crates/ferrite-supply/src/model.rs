@@ -41,6 +41,9 @@ pub struct FeedSpec {
 pub struct FeedOffer {
     /// The seller (distributor) name (`LCSC`, `Digi-Key`).
     pub seller: String,
+    /// The seller's homepage, when the source gives it (a Nexar answer's `company.homepageUrl`):
+    /// it comes before the seller table's.
+    pub seller_homepage: Option<String>,
     pub sku: String,
     /// Whether the source says the seller is authorized for this part; `None` when it does not
     /// say (the seller table decides, see `crate::sellers`).

@@ -421,7 +421,7 @@ fn nexar_recording_emits_each_part_once_with_merged_offers() {
     let again = nexar_part(
         "SKHHLQA010",
         json!([
-            {"company": {"name": "Mouser", "id": "2401"}, "isAuthorized": true, "offers": [nexar_offer("688-SKHHLQA010", 90, 0.6)]},
+            {"company": {"name": "Mouser", "id": "2401", "homepageUrl": "https://www.mouser.com"}, "isAuthorized": true, "offers": [nexar_offer("688-SKHHLQA010", 90, 0.6)]},
             {"company": {"name": "Digi-Key", "id": "459"}, "offers": [nexar_offer("DK1", 5, 0.7), nexar_offer("DK2", 1, -1.0)]}
         ]),
     );
@@ -457,6 +457,8 @@ fn nexar_recording_emits_each_part_once_with_merged_offers() {
             ("Digi-Key", "DK1", Some(5), None, 1)
         ]
     );
+    let homepages: Vec<Option<&str>> = part.offers.iter().map(|o| o.seller_homepage.as_deref()).collect();
+    assert_eq!(homepages, [Some("https://www.mouser.com"), None, None], "the company's homepage where given");
     let skipped: Vec<(u64, &str)> = sink.skips.iter().map(|(at, r)| (at.line, r.as_str())).collect();
     assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert!(skipped[0].1.starts_with("offer of Digi-Key: price -1"), "{skipped:?}");

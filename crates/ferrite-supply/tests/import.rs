@@ -37,6 +37,7 @@ on_both_backends!(
     the_two_real_nexar_recordings_report_what_changed_in_six_weeks,
     categories_hang_under_nexars_root_and_keep_their_ids_across_imports,
     every_offer_records_its_feed_source_and_import_time,
+    a_sellers_homepage_from_its_feed_is_kept,
 );
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -75,6 +76,22 @@ async fn every_offer_records_its_feed_source_and_import_time(store: Store, dir: 
     import(&store, "acme", Adapter::Csv, &moved, Mode::Snapshot, day2, &mut ()).await.unwrap();
     let sources: Vec<(String, chrono::DateTime<Utc>)> = provenance().await.into_iter().map(|o| (o.2, o.3)).collect();
     assert_eq!(sources, [(moved.clone(), at(day2)), (moved.clone(), at(day2))]);
+}
+
+async fn a_sellers_homepage_from_its_feed_is_kept(store: Store, dir: &Path) {
+    let recording = serde_json::json!({"query": "supMultiMatch", "results": {"q": {"hits": 1, "parts": [{
+        "mpn": "LM358DR", "manufacturer": {"name": "TI"},
+        "sellers": [{"company": {"name": "Mouser", "homepageUrl": "https://eu.mouser.com"},
+                     "offers": [{"sku": "595-LM358DR", "inventoryLevel": 5, "prices": []}]}]
+    }]}}});
+    let source = write(dir, "recording.json", &recording.to_string());
+    for _ in 0..2 {
+        import(&store, "nexar", Adapter::NexarJson, &source, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
+    }
+    let sellers = store.catalogue().sellers().await.unwrap();
+    let homepages: Vec<(&str, Option<&str>)> =
+        sellers.iter().map(|s| (s.name.as_str(), s.homepage_url.as_deref())).collect();
+    assert_eq!(homepages, [("Mouser", Some("https://eu.mouser.com"))]);
 }
 
 async fn categories_hang_under_nexars_root_and_keep_their_ids_across_imports(store: Store, dir: &Path) {

@@ -165,6 +165,7 @@ fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, Str
     };
     let mut offer = FeedOffer {
         seller: String::new(),
+        seller_homepage: None,
         sku: String::new(),
         is_authorized: None,
         inventory_level: None,

@@ -200,6 +200,7 @@ impl Variation {
             .collect::<Result<Vec<_>, String>>()?;
         let offer = FeedOffer {
             seller: SELLER.into(),
+            seller_homepage: None,
             sku,
             // DigiKey is authorized for what it stocks; Marketplace listings ship from third
             // parties it does not vouch for in the same way.

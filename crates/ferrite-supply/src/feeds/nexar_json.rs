@@ -155,8 +155,15 @@ struct Link {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct Company {
+    name: Option<String>,
+    homepage_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Seller {
-    company: Option<Named>,
+    company: Option<Company>,
     is_authorized: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     offers: Vec<Offer>,
@@ -211,6 +218,7 @@ impl Part {
             .or_else(|| self.images.iter().find_map(|i| check::url(i.url.as_deref())));
         let mut offers = Vec::new();
         for seller in self.sellers {
+            let homepage = seller.company.as_ref().and_then(|c| check::url(c.homepage_url.as_deref()));
             let Some(name) = check::text(seller.company.and_then(|c| c.name).as_deref()) else {
                 if !seller.offers.is_empty() {
                     skip(format!("{} offers of a seller without a name", seller.offers.len()));
@@ -221,7 +229,7 @@ impl Part {
             let authorized = seller.is_authorized;
             for offer in seller.offers {
                 match offer.into_feed_offer(&name, authorized) {
-                    Ok(offer) => push_offer(&mut offers, offer),
+                    Ok(offer) => push_offer(&mut offers, FeedOffer { seller_homepage: homepage.clone(), ..offer }),
                     Err(reason) => skip(format!("offer of {name}: {reason}")),
                 }
             }
@@ -272,6 +280,7 @@ impl Offer {
         }
         let offer = FeedOffer {
             seller: seller.to_owned(),
+            seller_homepage: None,
             sku,
             is_authorized,
             // Octopart writes -1..-4 for "non-stocked", "in stock, unknown", "unknown", "RFQ".

@@ -247,6 +247,7 @@ fn part(row: Row, shard: &Shard) -> Result<FeedPart, String> {
     };
     let offer = FeedOffer {
         seller: SELLER.into(),
+        seller_homepage: None,
         moq: prices.first().map(|b| b.quantity),
         sku: lcsc,
         // jlcparts does not say; LCSC's row of the seller table does.
