@@ -129,6 +129,8 @@ pub struct CatalogueWriter {
     seller_homepages: HashMap<i64, Option<String>>,
     categories: HashMap<String, i64>,
     attributes: HashMap<String, i64>,
+    /// Known attributes this import has already given its name, group and units.
+    attributes_described: HashSet<i64>,
     parts: HashMap<(i64, String), (i64, i64)>,
     offers: HashMap<(i64, String), KnownOffer>,
     seen_offers: HashSet<i64>,
@@ -206,6 +208,7 @@ impl CatalogueStore {
             seller_homepages: HashMap::new(),
             categories: HashMap::new(),
             attributes: HashMap::new(),
+            attributes_described: HashSet::new(),
             parts: HashMap::new(),
             offers: HashMap::new(),
             seen_offers: HashSet::new(),
@@ -392,8 +395,14 @@ impl CatalogueWriter {
         group: Option<&str>,
         units: Option<&str>,
     ) -> Result<i64, StoreError> {
-        if let Some(id) = self.attributes.get(shortname) {
-            return Ok(*id);
+        if let Some(&id) = self.attributes.get(shortname) {
+            // A feed's vocabulary can change between imports (names, groups, units in Octopart's
+            // words): the latest import describes the attribute.
+            if self.attributes_described.insert(id) {
+                let update = sql("UPDATE attributes SET name = $2, group_name = $3, units = $4 WHERE id = $1");
+                self.tx.execute(update.bind(id).bind(name).bind(group).bind(units)).await?;
+            }
+            return Ok(id);
         }
         let id = self.take_id("attributes");
         let insert = sql("INSERT INTO attributes (id, name, shortname, group_name, units) VALUES ($1, $2, $3, $4, $5)");

@@ -58,7 +58,10 @@ async fn spec_aggregations_answer_as_nexar_examples_read_them_and_their_values_f
     assert_eq!(agg["attribute"]["shortname"], "capacitance");
     assert_eq!((agg["min"].as_f64(), agg["max"].as_f64()), (Some(1e-7), Some(1e-5)));
     assert_eq!((agg["displayMin"].as_str(), agg["displayMax"].as_str()), (Some("100nF"), Some("10µF")));
-    assert_eq!(agg["valueType"], "number");
+    assert_eq!(
+        (agg["valueType"].as_str(), agg["unitsSymbol"].as_str(), agg["unitsName"].as_str()),
+        (Some("float"), Some("F"), Some("farads"))
+    );
 
     // The client sends the chosen floatValue back as a filter, a scalar through a Map variable.
     let filtered = "query ($filters: Map) { supSearchMpn(filters: $filters, limit: 10) { hits } }";
@@ -112,7 +115,12 @@ async fn a_result_sets_facets_count_every_match() {
     ]);
     assert_eq!(set["allFilters"], shortnames);
     assert_eq!(set["suggestedFilters"], shortnames);
-    assert_eq!(set["specsViewAttributeGroups"], json!([{ "name": "", "attributes": shortnames }]));
+    // In Octopart's groups, in the order their attributes first come.
+    let technical = json!([{ "shortname": "capacitance" }, { "shortname": "dielectric" }, { "shortname": "voltage" }]);
+    assert_eq!(
+        set["specsViewAttributeGroups"],
+        json!([{ "name": "Technical", "attributes": technical }, { "name": "Physical", "attributes": [{ "shortname": "case_package" }] }])
+    );
     assert_eq!(set["inStockAgg"], json!([{ "isInStock": true, "count": 2 }, { "isInStock": false, "count": 1 }]));
     assert_eq!(set["suggestedCategories"], json!([{ "category": { "name": "Ceramic Capacitors" }, "count": 3 }]));
     assert_eq!((&set["cadAgg"], &set["cadLevelAgg"]), (&json!([]), &json!([])), "Ferrite has no CAD");
@@ -221,5 +229,48 @@ async fn facets_answer_the_same_on_postgres() {
         json!({ "inStockAgg": [{ "isInStock": true, "count": 2 }, { "isInStock": false, "count": 1 }],
                 "specAggs": [{ "buckets": [{ "count": 3 }] }] }),
         "{answer}"
+    );
+}
+
+/// Specs as Part-DB's Octopart provider reads them: `valueType` `float`/`integer`/`text`, a float's
+/// `siValue` in `unitsSymbol`, `value` in the `units` shown; and `supAttributes` saying the same.
+#[tokio::test]
+async fn specs_answer_value_types_and_units_as_octopart_does() {
+    let (harness, token) = server(Harness::start().await).await;
+    let specs = "{ supSearchMpn(q: \"CL10A106KP8NNNC\") { results { part { specs {
+        attribute { shortname name group valueType unitsName unitsSymbol }
+        value siValue valueType units unitsName unitsSymbol displayValue } } } }
+        supAttributes { shortname group valueType unitsName unitsSymbol } }";
+    let answer = query(&harness, &token, specs, json!({})).await;
+    let specs = &answer["data"]["supSearchMpn"]["results"][0]["part"]["specs"];
+    let by = |shortname: &str| {
+        specs.as_array().unwrap().iter().find(|s| s["attribute"]["shortname"] == shortname).cloned().unwrap()
+    };
+    let capacitance = by("capacitance");
+    assert_eq!(
+        capacitance,
+        json!({
+            "attribute": { "shortname": "capacitance", "name": "Capacitance", "group": "Technical",
+                "valueType": "float", "unitsName": "farads", "unitsSymbol": "F" },
+            "value": "10", "siValue": "0.00001", "valueType": "float", "units": "µF", "unitsName": "farads",
+            "unitsSymbol": "F", "displayValue": "10µF"
+        }),
+        "{answer}"
+    );
+    let package = by("case_package");
+    assert_eq!(
+        (&package["value"], &package["siValue"], &package["valueType"], &package["units"]),
+        (&json!("0603"), &json!("0603"), &json!("text"), &json!("")),
+        "a text attribute stays text even when it reads as a number"
+    );
+    // A range of a float attribute is not one number: text, as Octopart types it.
+    let voltage = by("voltage");
+    assert_eq!((&voltage["valueType"], &voltage["value"]), (&json!("text"), &json!("10V~16V")));
+    assert_eq!(voltage["attribute"]["valueType"], "float");
+    let attributes = answer["data"]["supAttributes"].as_array().unwrap();
+    let listed = attributes.iter().find(|a| a["shortname"] == "capacitance").unwrap();
+    assert_eq!(
+        (&listed["group"], &listed["valueType"], &listed["unitsName"], &listed["unitsSymbol"]),
+        (&json!("Technical"), &json!("float"), &json!("farads"), &json!("F"))
     );
 }

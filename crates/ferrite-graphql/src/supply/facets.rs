@@ -91,22 +91,17 @@ impl SupSpecAgg {
         self.agg.max.as_ref().map(|(_, display)| display.as_str())
     }
     async fn value_type(&self) -> &str {
-        value_type(&self.agg)
+        self.attribute.value_type().as_str()
     }
     async fn units(&self) -> Option<&str> {
         self.attribute.record().units.as_deref()
     }
-    /// Ferrite records units by symbol only.
     async fn units_name(&self) -> Option<&str> {
-        None
+        Some(self.attribute.units_name()).filter(|n| !n.is_empty())
     }
     async fn units_symbol(&self) -> Option<&str> {
         self.attribute.record().units.as_deref()
     }
-}
-
-fn value_type(agg: &SpecAgg) -> &'static str {
-    if agg.numeric { "number" } else { "text" }
 }
 
 #[derive(SimpleObject)]
@@ -250,7 +245,7 @@ impl SupPartResultSet {
             .zip(aggs)
             .map(|(name, agg)| {
                 let id = dictionary.attribute(name).map_or(0, |a| a.id);
-                SupSpecAgg { attribute: SupAttribute::new(dictionary, id).with_value_type(value_type(&agg)), agg }
+                SupSpecAgg { attribute: SupAttribute::new(dictionary, id), agg }
             })
             .collect())
     }

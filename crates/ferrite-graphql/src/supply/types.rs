@@ -7,6 +7,7 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord};
 use ferrite_supply::{
     catalogue::{Dictionary, PartView, part_uid},
+    feeds::vocabulary::{self, ValueType},
     pricing::MEDIAN_CURRENCY,
     search::{Filter, SpecValue},
 };
@@ -99,22 +100,27 @@ pub fn unknown_company(id: i64) -> SupCompany {
 }
 
 /// An attribute of the dictionary. Its fields are read from the dictionary when asked for, so a
-/// spec that shows two of them does not copy the others.
+/// spec that shows two of them does not copy the others. Its value type and units name are
+/// Octopart's (`ferrite_supply::feeds::vocabulary`), so every answer that shows it agrees.
 #[derive(Clone)]
 pub struct SupAttribute {
     dictionary: Arc<Dictionary>,
     id: i64,
-    value_type: &'static str,
 }
 
 impl SupAttribute {
-    /// The attribute `id` of `dictionary` (which has it), with the value type `text`.
+    /// The attribute `id` of `dictionary` (which has it).
     pub fn new(dictionary: &Arc<Dictionary>, id: i64) -> Self {
-        SupAttribute { dictionary: dictionary.clone(), id, value_type: "text" }
+        SupAttribute { dictionary: dictionary.clone(), id }
     }
 
-    pub fn with_value_type(self, value_type: &'static str) -> Self {
-        SupAttribute { value_type, ..self }
+    pub fn value_type(&self) -> ValueType {
+        let record = self.record();
+        vocabulary::value_type(&record.shortname, record.units.as_deref())
+    }
+
+    pub fn units_name(&self) -> &'static str {
+        vocabulary::octopart(&self.record().shortname).map_or("", |a| a.units_name.as_str())
     }
 
     pub fn record(&self) -> &AttributeRecord {
@@ -138,11 +144,13 @@ impl SupAttribute {
     async fn group(&self) -> &str {
         self.record().group.as_deref().unwrap_or_default()
     }
-    async fn value_type(&self) -> &str {
-        self.value_type
+    #[graphql(name = "valueType")]
+    async fn value_type_field(&self) -> &str {
+        self.value_type().as_str()
     }
-    async fn units_name(&self) -> &str {
-        ""
+    #[graphql(name = "unitsName")]
+    async fn units_name_field(&self) -> &str {
+        self.units_name()
     }
     async fn units_symbol(&self) -> &str {
         self.record().units.as_deref().unwrap_or_default()
@@ -160,37 +168,50 @@ impl SupSpec {
     fn spec(&self) -> &(i64, String, Option<f64>) {
         &self.part.part.specs[self.index]
     }
-    fn kind(&self) -> &'static str {
-        if self.spec().2.is_some() { "number" } else { "text" }
+    fn attribute_of(&self) -> SupAttribute {
+        SupAttribute::new(&self.dictionary, self.spec().0)
     }
-    fn units_of_attribute(&self) -> &str {
-        self.dictionary.attributes.get(&self.spec().0).and_then(|a| a.units.as_deref()).unwrap_or_default()
+    /// The number and the units as shown (`10`, `kΩ`), when the value is one number of a numeric
+    /// attribute; `None` for text, ranges and lists, which Octopart types as text.
+    fn number(&self) -> Option<(&str, &str)> {
+        let (_, display, si) = self.spec();
+        si.filter(|_| self.attribute_of().value_type() != ValueType::Text)
+            .and_then(|_| vocabulary::split_value(display))
     }
 }
 
 #[Object]
 impl SupSpec {
     async fn attribute(&self) -> SupAttribute {
-        SupAttribute { dictionary: self.dictionary.clone(), id: self.spec().0, value_type: self.kind() }
+        self.attribute_of()
     }
+    /// The number in the units shown (`10` of `10 kΩ`), or the text.
     async fn value(&self) -> &str {
-        &self.spec().1
+        self.number().map_or(&self.spec().1, |(number, _)| number)
     }
     async fn si_value(&self) -> String {
         let (_, display, si) = self.spec();
-        si.map_or_else(|| display.clone(), |v| v.to_string())
+        match (self.number(), si) {
+            (Some(_), Some(si)) => si.to_string(),
+            _ => display.clone(),
+        }
     }
     async fn value_type(&self) -> &str {
-        self.kind()
+        match self.number() {
+            Some(_) => self.attribute_of().value_type().as_str(),
+            None => ValueType::Text.as_str(),
+        }
     }
+    /// The units the value is shown in (`kΩ`).
     async fn units(&self) -> &str {
-        self.units_of_attribute()
+        self.number().map_or("", |(_, units)| units)
     }
-    async fn units_name(&self) -> &str {
-        ""
+    async fn units_name(&self) -> &'static str {
+        self.attribute_of().units_name()
     }
+    /// The units `siValue` is in (`Ω`).
     async fn units_symbol(&self) -> &str {
-        self.units_of_attribute()
+        self.dictionary.attributes.get(&self.spec().0).and_then(|a| a.units.as_deref()).unwrap_or_default()
     }
     async fn display_value(&self) -> &str {
         &self.spec().1

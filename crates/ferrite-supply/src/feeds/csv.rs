@@ -8,11 +8,10 @@
 use std::collections::HashSet;
 use std::io::Read;
 
-use ferrite_core::units::shortname;
-
 use super::merge::PartMerger;
+use super::vocabulary::{Feed, SourceSpec};
 use super::{FeedError, PROGRESS_EVERY, PartSink, check};
-use crate::model::{FeedOffer, FeedPart, FeedSpec, Location, PriceBreak};
+use crate::model::{FeedOffer, FeedPart, Location, PriceBreak};
 
 /// Streams the parts of the CSV file at `path`.
 pub fn read(path: &str, sink: &mut dyn PartSink) -> Result<(), FeedError> {
@@ -194,16 +193,15 @@ fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, Str
             Column::DatasheetUrl => part.datasheet_url = Some(link("datasheet_url", value)?),
             Column::ImageUrl => part.image_url = Some(link("image_url", value)?),
             Column::Spec(attribute) => {
-                let short = shortname(attribute);
-                if part.specs.iter().all(|s| s.shortname != short) {
-                    let display_value = value.to_owned();
-                    part.specs.push(FeedSpec {
-                        attribute: attribute.clone(),
-                        shortname: short,
-                        group: None,
-                        display_value,
-                        units: None,
-                    });
+                let spec = Feed::Csv.spec(SourceSpec {
+                    name: attribute.clone(),
+                    shortname: None,
+                    group: None,
+                    display_value: value.to_owned(),
+                    units: None,
+                });
+                if part.specs.iter().all(|s| s.shortname != spec.shortname) {
+                    part.specs.push(spec);
                 }
             }
             Column::Seller => offer.seller = value.to_owned(),

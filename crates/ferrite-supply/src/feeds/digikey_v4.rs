@@ -6,13 +6,13 @@
 //! Each product variation (cut tape, reel, Digi-Reel...) is one Digi-Key offer. Products seen in
 //! several files are emitted once, merged by manufacturer and MPN.
 
-use ferrite_core::units::shortname;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::files;
 use super::json::nullable;
 use super::merge::PartMerger;
+use super::vocabulary::{Feed, LIFECYCLE_STATUS, SourceSpec};
 use super::{FeedError, PartSink, check};
 use crate::model::{FeedOffer, FeedPart, FeedSpec, Location, PriceBreak};
 
@@ -75,6 +75,12 @@ struct Product {
     #[serde(default, deserialize_with = "nullable")]
     parameters: Vec<Parameter>,
     category: Option<Category>,
+    product_status: Option<Status>,
+}
+
+#[derive(Deserialize)]
+struct Status {
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -138,22 +144,27 @@ impl Product {
             };
         }
         let mut specs: Vec<FeedSpec> = Vec::new();
-        for parameter in self.parameters {
-            let (Some(name), Some(value)) =
-                (check::text(parameter.parameter_text.as_deref()), check::text(parameter.value_text.as_deref()))
-            else {
-                continue;
-            };
+        // The product's status is its lifecycle, a spec as Octopart shows it.
+        let status = check::text(self.product_status.and_then(|s| s.status).as_deref())
+            .map(|status| (LIFECYCLE_STATUS.to_owned(), status));
+        let parameters = self
+            .parameters
+            .into_iter()
+            .filter_map(|p| Some((check::text(p.parameter_text.as_deref())?, check::text(p.value_text.as_deref())?)));
+        for (name, value) in status.into_iter().chain(parameters) {
             // "-" is DigiKey's "does not apply".
-            let short = shortname(&name);
-            if value != "-" && specs.iter().all(|s| s.shortname != short) {
-                specs.push(FeedSpec {
-                    attribute: name,
-                    shortname: short,
-                    group: None,
-                    display_value: value,
-                    units: None,
-                });
+            if value == "-" {
+                continue;
+            }
+            let spec = Feed::DigikeyV4.spec(SourceSpec {
+                name,
+                shortname: None,
+                group: None,
+                display_value: value,
+                units: None,
+            });
+            if specs.iter().all(|s| s.shortname != spec.shortname) {
+                specs.push(spec);
             }
         }
         let click_url = check::url(self.product_url.as_deref());

@@ -16,6 +16,7 @@ pub mod jlcparts;
 mod json;
 pub(crate) mod merge;
 pub mod nexar_json;
+pub mod vocabulary;
 
 pub use adapter::{Adapter, UnknownAdapter};
 

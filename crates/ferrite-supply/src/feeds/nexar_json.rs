@@ -8,13 +8,13 @@
 //! MPN), with its offers merged by seller and SKU, a later one replacing an earlier.
 
 use chrono::{DateTime, Utc};
-use ferrite_core::units::shortname;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::files;
 use super::json::nullable;
 use super::merge::{PartMerger, push_offer};
+use super::vocabulary::{Feed, SourceSpec};
 use super::{FeedError, PartSink, check};
 use crate::model::{FeedOffer, FeedPart, FeedSpec, Location, PriceBreak};
 
@@ -255,13 +255,13 @@ impl Spec {
         let name = check::text(attribute.name.as_deref())?;
         let display_value =
             check::text(self.display_value.as_deref()).or_else(|| check::text(self.value.as_deref()))?;
-        Some(FeedSpec {
-            shortname: check::text(attribute.shortname.as_deref()).unwrap_or_else(|| shortname(&name)),
-            attribute: name,
+        Some(Feed::NexarJson.spec(SourceSpec {
+            name,
+            shortname: check::text(attribute.shortname.as_deref()),
             group: check::text(attribute.group.as_deref()),
             display_value,
             units: check::text(self.units.as_deref()),
-        })
+        }))
     }
 }
 

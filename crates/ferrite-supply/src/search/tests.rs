@@ -82,7 +82,7 @@ async fn spec_aggregations_count_every_match_not_the_page() {
 
     // Over a filtered result set, and cut to `size`.
     let filtered = SearchRequest {
-        filters: vec![Filter::Spec { shortname: "package".into(), values: vec![SpecValue::Exact("0603".into())] }],
+        filters: vec![Filter::Spec { shortname: "case_package".into(), values: vec![SpecValue::Exact("0603".into())] }],
         ..everything()
     };
     let names = vec!["capacitance".to_owned()];
@@ -116,7 +116,7 @@ async fn facets_count_attributes_own_categories_and_stock_over_every_match() {
         .await
         .unwrap();
     attributes.sort_by(|(a, x), (b, y)| y.cmp(x).then(a.cmp(b)));
-    let expected = [("package", 5), ("capacitance", 4), ("dielectric", 4), ("voltage", 4), ("resistance", 2)];
+    let expected = [("case_package", 5), ("capacitance", 4), ("dielectric", 4), ("voltage", 4), ("resistance", 2)];
     assert_eq!(attributes, expected.map(|(name, count)| (name.to_owned(), count)));
     assert_eq!(
         categories,

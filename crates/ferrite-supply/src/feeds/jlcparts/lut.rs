@@ -5,11 +5,11 @@
 
 use std::collections::HashMap;
 
-use ferrite_core::units::shortname;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
+use crate::feeds::vocabulary::{Feed, SourceSpec};
 use crate::model::{FeedSpec, Location};
 
 /// What one entry of the table means for a part.
@@ -94,13 +94,13 @@ impl RawAttribute {
             }
             _ => None,
         };
-        Attribute::Spec(FeedSpec {
-            shortname: shortname(&name),
-            attribute: name,
+        Attribute::Spec(Feed::Jlcparts.spec(SourceSpec {
+            name,
+            shortname: None,
             group: None,
             display_value: display_value.to_owned(),
             units,
-        })
+        }))
     }
 }
 

@@ -220,7 +220,7 @@ fn part(row: Row, shard: &Shard) -> Result<FeedPart, String> {
             }
             Some(Attribute::NotSpec) => {}
             // One value per attribute: the first, as jlcparts shows it.
-            Some(Attribute::Spec(spec)) if specs.iter().all(|s| s.attribute != spec.attribute) => {
+            Some(Attribute::Spec(spec)) if specs.iter().all(|s| s.shortname != spec.shortname) => {
                 specs.push(spec.clone())
             }
             Some(Attribute::Spec(_)) => {}
