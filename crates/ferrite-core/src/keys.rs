@@ -35,6 +35,77 @@ pub fn same_manufacturer(bom: &str, known: &str) -> bool {
     name_key(bom) == name_key(known) || words_match(&name_words(bom), &name_words(known))
 }
 
+/// Legal-form words a feed may add or drop (`Diodes Inc.`, `Diodes Incorporated`): left out of a
+/// manufacturer's key. Only forms that never name a company on their own, so no two makers merge.
+const LEGAL_SUFFIXES: &[&str] =
+    &["inc", "incorporated", "corp", "corporation", "co", "ltd", "limited", "llc", "gmbh", "ag", "sa", "bv", "plc"];
+
+/// The built-in alias table: canonical name, then the spellings feeds use for it.
+const ALIAS_TABLE: &str = include_str!("manufacturer_aliases.txt");
+
+/// A manufacturer's identity before aliases: [`name_words`] without trailing legal forms, joined
+/// (`Diodes Inc.`, `DIODES INCORPORATED` and `Diodes` are one; `Murata Electronics` is not
+/// `Murata`: that takes an alias).
+pub fn manufacturer_key(name: &str) -> String {
+    let mut words = name_words(name);
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_SUFFIXES.contains(&w.as_str())) {
+        words.pop();
+    }
+    words.concat()
+}
+
+/// Which spellings name one manufacturer: the built-in table (`manufacturer_aliases.txt`) plus
+/// the operator's `[[manufacturers]]`. A spelling that no entry names is its own manufacturer.
+#[derive(Debug, Clone)]
+pub struct ManufacturerAliases {
+    /// By [`manufacturer_key`] of every spelling (the canonical name's too): the canonical name.
+    canonical: std::collections::HashMap<String, String>,
+}
+
+impl Default for ManufacturerAliases {
+    fn default() -> Self {
+        let mut aliases = ManufacturerAliases { canonical: Default::default() };
+        for line in ALIAS_TABLE.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let mut names = line.split('|').map(str::trim);
+            let name = names.next().expect("split yields one");
+            aliases.add(name, names);
+        }
+        aliases
+    }
+}
+
+impl ManufacturerAliases {
+    /// Adds (or, for a spelling already known, moves) `spellings` to the manufacturer `name`.
+    pub fn add<'a>(&mut self, name: &'a str, spellings: impl IntoIterator<Item = &'a str>) {
+        for spelling in std::iter::once(name).chain(spellings) {
+            let key = manufacturer_key(spelling);
+            if !key.is_empty() {
+                self.canonical.insert(key, name.to_owned());
+            }
+        }
+    }
+
+    /// The name a feed's spelling is stored under: the alias table's canonical name, or the
+    /// spelling itself, trimmed.
+    pub fn canonical_name<'a>(&'a self, spelling: &'a str) -> &'a str {
+        self.canonical.get(&manufacturer_key(spelling)).map_or(spelling.trim(), String::as_str)
+    }
+
+    /// The identity key the catalogue keys manufacturers by.
+    pub fn key(&self, spelling: &str) -> String {
+        manufacturer_key(self.canonical_name(spelling))
+    }
+
+    /// The spellings the table knows for the manufacturer `name`, sorted (for `SupCompany.aliases`).
+    pub fn known_spellings(&self, name: &str) -> Vec<&str> {
+        let canonical = self.canonical_name(name);
+        let mut found: Vec<&str> =
+            self.canonical.iter().filter(|(_, n)| n.as_str() == canonical).map(|(k, _)| k.as_str()).collect();
+        found.sort_unstable();
+        found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +128,53 @@ mod tests {
         assert!(!same_manufacturer("TI", "Texas Instruments"), "no aliases");
         assert!(!same_manufacturer("", "Yageo"));
         assert!(!same_manufacturer("Yageo", "--"));
+    }
+
+    #[test]
+    fn legal_forms_are_left_out_but_words_are_not() {
+        assert_eq!(manufacturer_key("Diodes Inc."), manufacturer_key("DIODES INCORPORATED"));
+        assert_eq!(manufacturer_key("Diodes"), manufacturer_key("Diodes, Inc"));
+        assert_ne!(manufacturer_key("Murata Electronics"), manufacturer_key("Murata"), "not a legal form");
+        assert_eq!(manufacturer_key("Co."), "co", "a name of legal forms only keeps them");
+    }
+
+    #[test]
+    fn aliases_give_one_manufacturer_however_a_feed_spells_it() {
+        let aliases = ManufacturerAliases::default();
+        for (spelling, name) in [
+            ("Murata Electronics", "Murata"),
+            ("muRata", "Murata"),
+            ("TI", "Texas Instruments"),
+            ("TEXAS INSTRUMENTS", "Texas Instruments"),
+            ("ON Semiconductor", "onsemi"),
+            ("Diodes Inc.", "Diodes Incorporated"),
+            ("STMicroelectronics", "STMicroelectronics"),
+            ("ST", "STMicroelectronics"),
+            ("UNI-ROYAL(厚声)", "Uniroyal"),
+            ("Some New Maker ", "Some New Maker"),
+        ] {
+            assert_eq!(aliases.canonical_name(spelling), name, "{spelling}");
+        }
+        assert_eq!(aliases.key("muRata"), aliases.key("Murata Electronics"));
+        assert_ne!(aliases.key("Murata"), aliases.key("Yageo"));
+    }
+
+    #[test]
+    fn operators_extend_the_table_and_no_built_in_spelling_names_two_makers() {
+        let mut aliases = ManufacturerAliases::default();
+        aliases.add("Acme Parts", ["ACME", "Acme(阿克米)"]);
+        assert_eq!(aliases.canonical_name("acme"), "Acme Parts");
+        assert!(aliases.known_spellings("ACME").contains(&"acme"));
+
+        let mut seen = std::collections::HashMap::new();
+        for line in ALIAS_TABLE.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+            let name = line.split('|').next().unwrap().trim();
+            for spelling in line.split('|') {
+                let key = manufacturer_key(spelling);
+                if let Some(other) = seen.insert(key.clone(), name) {
+                    assert_eq!(other, name, "{key} names two manufacturers");
+                }
+            }
+        }
     }
 }
