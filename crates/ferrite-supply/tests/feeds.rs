@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 mod support;
+use support::Collect;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -15,32 +16,6 @@ use ferrite_supply::http::HttpOptions;
 use ferrite_supply::model::{FeedPart, Location};
 use flate2::{Compression, write::GzEncoder};
 use serde_json::{Value, json};
-
-#[derive(Default)]
-struct Collect {
-    parts: Vec<FeedPart>,
-    skips: Vec<(Location, String)>,
-    progress: Vec<(u64, Option<u64>)>,
-}
-
-impl PartSink for Collect {
-    fn part(&mut self, part: FeedPart) -> Result<(), FeedError> {
-        self.parts.push(part);
-        Ok(())
-    }
-    fn skip(&mut self, at: Location, reason: String) {
-        self.skips.push((at, reason));
-    }
-    fn progress(&mut self, done: u64, total: Option<u64>) {
-        self.progress.push((done, total));
-    }
-}
-
-impl Collect {
-    fn part(&self, mpn: &str) -> &FeedPart {
-        self.parts.iter().find(|p| p.mpn == mpn).unwrap_or_else(|| panic!("no part {mpn} in {:?}", self.parts))
-    }
-}
 
 /// Counts parts without keeping them, for the full real sets.
 #[derive(Default)]

@@ -6,28 +6,14 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod support;
+use support::Collect;
+
+use ferrite_supply::feeds::Adapter;
 use ferrite_supply::feeds::vocabulary::{self, ValueType};
-use ferrite_supply::feeds::{Adapter, FeedError, PartSink};
-use ferrite_supply::model::{FeedPart, FeedSpec, Location};
+use ferrite_supply::model::{FeedPart, FeedSpec};
 use flate2::{Compression, write::GzEncoder};
 use serde_json::{Value, json};
-
-#[derive(Default)]
-struct Collect {
-    parts: Vec<FeedPart>,
-    skips: Vec<(Location, String)>,
-}
-
-impl PartSink for Collect {
-    fn part(&mut self, part: FeedPart) -> Result<(), FeedError> {
-        self.parts.push(part);
-        Ok(())
-    }
-    fn skip(&mut self, at: Location, reason: String) {
-        self.skips.push((at, reason));
-    }
-    fn progress(&mut self, _: u64, _: Option<u64>) {}
-}
 
 fn read(adapter: Adapter, source: &Path) -> Vec<FeedPart> {
     let mut sink = Collect::default();

@@ -1,5 +1,5 @@
-//! Local servers for the fetch tests: plain HTTP/1.0, or TLS with a certificate of a test CA, one
-//! connection at a time, until the test process ends.
+//! What the feed tests share: a sink that keeps what an adapter reads, and local servers for the
+//! fetch tests (plain HTTP/1.0, or TLS with a certificate of a test CA, one connection at a time).
 
 #![allow(dead_code)] // Each test file uses its part.
 
@@ -7,6 +7,8 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
+use ferrite_supply::feeds::{FeedError, PartSink};
+use ferrite_supply::model::{FeedPart, Location};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// A test CA, and a server configuration whose certificate (for `localhost` and 127.0.0.1) it signed.
@@ -84,4 +86,31 @@ fn exchange(mut stream: impl Read + Write, answer: &mut impl FnMut(&str) -> Vec<
     let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
     let _ = stream.write_all(&answer(&path));
     let _ = stream.flush();
+}
+
+#[derive(Default)]
+/// Keeps what an adapter reads, for the feed tests.
+pub struct Collect {
+    pub parts: Vec<FeedPart>,
+    pub skips: Vec<(Location, String)>,
+    pub progress: Vec<(u64, Option<u64>)>,
+}
+
+impl PartSink for Collect {
+    fn part(&mut self, part: FeedPart) -> Result<(), FeedError> {
+        self.parts.push(part);
+        Ok(())
+    }
+    fn skip(&mut self, at: Location, reason: String) {
+        self.skips.push((at, reason));
+    }
+    fn progress(&mut self, done: u64, total: Option<u64>) {
+        self.progress.push((done, total));
+    }
+}
+
+impl Collect {
+    pub fn part(&self, mpn: &str) -> &FeedPart {
+        self.parts.iter().find(|p| p.mpn == mpn).unwrap_or_else(|| panic!("no part {mpn} in {:?}", self.parts))
+    }
 }
