@@ -3,9 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 mod support;
-use support::Collect;
+use support::{Collect, gzip, shared_data};
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -14,7 +13,6 @@ use ferrite_core::units::shortname;
 use ferrite_supply::feeds::{Adapter, FeedError, PartSink, csv, digikey_v4, jlcparts, nexar_json};
 use ferrite_supply::http::HttpOptions;
 use ferrite_supply::model::{FeedPart, Location};
-use flate2::{Compression, write::GzEncoder};
 use serde_json::{Value, json};
 
 /// Counts parts without keeping them, for the full real sets.
@@ -39,23 +37,6 @@ impl PartSink for Count {
         self.skips.push((at, reason));
     }
     fn progress(&mut self, _: u64, _: Option<u64>) {}
-}
-
-/// `../shared/data` next to the repository, when this machine has it.
-fn shared_data(what: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(what);
-    if dir.exists() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent (real feed data is not part of the repository)", dir.display());
-        None
-    }
-}
-
-fn gzip(path: &Path, text: &str) {
-    let mut encoder = GzEncoder::new(std::fs::File::create(path).unwrap(), Compression::default());
-    encoder.write_all(text.as_bytes()).unwrap();
-    encoder.finish().unwrap();
 }
 
 fn source_error(result: Result<(), FeedError>) -> (Location, String) {

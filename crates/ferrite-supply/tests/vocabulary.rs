@@ -3,16 +3,14 @@
 //! groups, units and value types; and Octopart's table agrees with the real Nexar recordings.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod support;
-use support::Collect;
+use support::{Collect, gzip, shared_data};
 
 use ferrite_supply::feeds::Adapter;
 use ferrite_supply::feeds::vocabulary::{self, ValueType};
 use ferrite_supply::model::{FeedPart, FeedSpec};
-use flate2::{Compression, write::GzEncoder};
 use serde_json::{Value, json};
 
 fn read(adapter: Adapter, source: &Path) -> Vec<FeedPart> {
@@ -50,12 +48,6 @@ fn check_feed(feed: &str, parts: &[FeedPart]) {
         assert_eq!(spec(part(mpn), "lifecyclestatus").display_value, "Production", "{feed} {mpn}");
     }
     assert_eq!(vocabulary::octopart("resistance").unwrap().units_name, "ohms");
-}
-
-fn gzip(path: &Path, text: &str) {
-    let mut encoder = GzEncoder::new(std::fs::File::create(path).unwrap(), Compression::default());
-    encoder.write_all(text.as_bytes()).unwrap();
-    encoder.finish().unwrap();
 }
 
 #[test]
@@ -144,16 +136,6 @@ fn csv_parts_carry_octopart_attributes() {
     )
     .unwrap();
     check_feed("csv", &read(Adapter::Csv, &path));
-}
-
-fn shared_data(what: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(what);
-    if dir.exists() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent (real feed data is not part of the repository)", dir.display());
-        None
-    }
 }
 
 /// Every attribute the real recordings carry is in Octopart's table under the same name, and the

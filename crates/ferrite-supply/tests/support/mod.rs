@@ -4,6 +4,9 @@
 #![allow(dead_code)] // Each test file uses its part.
 
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use flate2::{Compression, write::GzEncoder};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
@@ -113,4 +116,22 @@ impl Collect {
     pub fn part(&self, mpn: &str) -> &FeedPart {
         self.parts.iter().find(|p| p.mpn == mpn).unwrap_or_else(|| panic!("no part {mpn} in {:?}", self.parts))
     }
+}
+
+/// `../shared/data` next to the repository, when this machine has it.
+pub fn shared_data(what: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(what);
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} is absent (real feed data is not part of the repository)", dir.display());
+        None
+    }
+}
+
+/// Writes `text` gzipped to `path`.
+pub fn gzip(path: &Path, text: &str) {
+    let mut encoder = GzEncoder::new(std::fs::File::create(path).unwrap(), Compression::default());
+    encoder.write_all(text.as_bytes()).unwrap();
+    encoder.finish().unwrap();
 }
