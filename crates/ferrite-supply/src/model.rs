@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct FeedPart {
     /// Manufacturer part number, as the manufacturer writes it (`LM358DR`).
     pub mpn: String,
+    /// Other spellings the source gives for the same part (Octopart's `akaMpns`).
+    #[serde(default)]
+    pub aka_mpns: Vec<String>,
     /// Manufacturer name (`Texas Instruments`).
     pub manufacturer: String,
     pub description: Option<String>,
@@ -52,6 +55,12 @@ pub struct FeedOffer {
     pub inventory_level: Option<i64>,
     pub moq: Option<i64>,
     pub order_multiple: Option<i64>,
+    /// The manufacturer's lead time for this offer, in days, when the source says.
+    #[serde(default)]
+    pub factory_lead_days: Option<i64>,
+    /// The manufacturer's standard pack (a full reel, tray or tube), in units, when the source says.
+    #[serde(default)]
+    pub factory_pack_quantity: Option<i64>,
     pub packaging: Option<String>,
     pub prices: Vec<PriceBreak>,
     pub click_url: Option<String>,

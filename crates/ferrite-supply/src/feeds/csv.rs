@@ -154,6 +154,7 @@ fn check_columns(columns: &[Column]) -> Result<(), String> {
 fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, String> {
     let mut part = FeedPart {
         mpn: String::new(),
+        aka_mpns: Vec::new(),
         manufacturer: String::new(),
         description: None,
         category: Vec::new(),
@@ -170,6 +171,8 @@ fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, Str
         inventory_level: None,
         moq: None,
         order_multiple: None,
+        factory_lead_days: None,
+        factory_pack_quantity: None,
         packaging: None,
         prices: Vec::new(),
         click_url: None,

@@ -76,6 +76,8 @@ struct Product {
     parameters: Vec<Parameter>,
     category: Option<Category>,
     product_status: Option<Status>,
+    /// Weeks, as text (`"17"`).
+    manufacturer_lead_weeks: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -115,6 +117,7 @@ struct Variation {
     standard_pricing: Vec<Break>,
     quantity_availablefor_package_type: Option<i64>,
     minimum_order_quantity: Option<i64>,
+    standard_package: Option<i64>,
     market_place: Option<bool>,
 }
 
@@ -168,15 +171,17 @@ impl Product {
             }
         }
         let click_url = check::url(self.product_url.as_deref());
+        let lead_days = self.manufacturer_lead_weeks.and_then(|w| w.trim().parse::<i64>().ok()).map(|w| w * 7);
         let mut offers = Vec::new();
         for variation in self.product_variations {
-            match variation.into_feed_offer(currency, click_url.clone()) {
+            match variation.into_feed_offer(currency, click_url.clone(), lead_days) {
                 Ok(offer) => offers.push(offer),
                 Err(reason) => skip(format!("variation of {manufacturer} {mpn}: {reason}")),
             }
         }
         let part = FeedPart {
             mpn,
+            aka_mpns: Vec::new(),
             manufacturer,
             description,
             category,
@@ -191,7 +196,12 @@ impl Product {
 }
 
 impl Variation {
-    fn into_feed_offer(self, currency: &str, click_url: Option<String>) -> Result<FeedOffer, String> {
+    fn into_feed_offer(
+        self,
+        currency: &str,
+        click_url: Option<String>,
+        factory_lead_days: Option<i64>,
+    ) -> Result<FeedOffer, String> {
         let sku = check::text(self.digi_key_product_number.as_deref()).ok_or("no digi_key_product_number")?;
         let currency = check::currency(currency)?;
         let prices = self
@@ -223,6 +233,8 @@ impl Variation {
             // 0 is what DigiKey sends for a variation that cannot be ordered.
             moq: self.minimum_order_quantity.filter(|&n| n > 0),
             order_multiple: None,
+            factory_lead_days: factory_lead_days.filter(|&n| (0..=5 * 365).contains(&n)),
+            factory_pack_quantity: self.standard_package.filter(|&n| n > 0),
             packaging: check::text(self.package_type.and_then(|p| p.name).as_deref()),
             prices,
             click_url,

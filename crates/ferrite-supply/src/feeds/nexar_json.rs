@@ -99,6 +99,8 @@ fn first_error(errors: &Value) -> String {
 #[serde(rename_all = "camelCase")]
 struct Part {
     mpn: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    aka_mpns: Vec<String>,
     manufacturer: Option<Named>,
     short_description: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
@@ -176,6 +178,8 @@ struct Offer {
     inventory_level: Option<i64>,
     moq: Option<i64>,
     order_multiple: Option<i64>,
+    factory_lead_days: Option<i64>,
+    factory_pack_quantity: Option<i64>,
     packaging: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     prices: Vec<Price>,
@@ -234,8 +238,10 @@ impl Part {
                 }
             }
         }
+        let aka_mpns = self.aka_mpns.iter().filter_map(|m| check::text(Some(m.as_str()))).filter(|m| *m != mpn).collect();
         let part = FeedPart {
             mpn,
+            aka_mpns,
             manufacturer,
             description,
             category,
@@ -287,6 +293,8 @@ impl Offer {
             inventory_level: self.inventory_level.filter(|&n| n >= 0),
             moq: self.moq.filter(|&n| n > 0),
             order_multiple: self.order_multiple.filter(|&n| n > 0),
+            factory_lead_days: self.factory_lead_days.filter(|&n| n >= 0),
+            factory_pack_quantity: self.factory_pack_quantity.filter(|&n| n > 0),
             packaging: check::text(self.packaging.as_deref()),
             prices,
             click_url: check::url(self.click_url.as_deref()),

@@ -254,6 +254,8 @@ fn part(row: Row, shard: &Shard) -> Result<FeedPart, String> {
         is_authorized: None,
         inventory_level,
         order_multiple: None,
+        factory_lead_days: None,
+        factory_pack_quantity: None,
         packaging: None,
         prices,
         click_url: Some(click_url),
@@ -261,6 +263,7 @@ fn part(row: Row, shard: &Shard) -> Result<FeedPart, String> {
     };
     let part = FeedPart {
         mpn,
+        aka_mpns: Vec::new(),
         manufacturer,
         description: check::text(row.description.as_deref()),
         category: shard.category.to_vec(),
