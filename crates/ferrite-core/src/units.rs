@@ -116,6 +116,92 @@ const KNOWN_UNITS: &[&str] = &[
     "cd", "b", "B", "bit", "bits", "byte", "bytes", "bps", "Bps", "sps", "SPS", "Sps", "cycles", "Cycles",
 ];
 
+/// `display` restated in `symbol` as Octopart shows a quantity: the number, a space and the unit,
+/// with the SI prefix that leaves 1 to 999 before units that take one (`0.1W` → `100 mW`,
+/// `10kOhms` → `10 kΩ`, `22ppm/℃` → `22 ppm/°C`). A symmetric `±` goes, as Octopart writes a
+/// tolerance by its magnitude (`±1%` → `1 %`), and a list of one value spelled several ways
+/// becomes that value (DigiKey's `0.125W, 1/8W`, `0.026" (0.65mm)`). `None` for anything else: ranges, coupled
+/// values, words, or another unit.
+pub fn restate(display: &str, symbol: &str) -> Option<String> {
+    // DigiKey follows inches with the metric value in brackets: `0.100" (2.54mm)`.
+    if let Some(inner) = display.trim().strip_suffix(')').and_then(|d| d.rsplit_once('(')).map(|(_, inner)| inner)
+        && let Some(metric) = restate(inner, symbol)
+    {
+        return Some(metric);
+    }
+    let display = display.trim().replace('℃', "°C").replace('Ω', "Ω");
+    let display = display.strip_prefix('±').unwrap_or(&display);
+    let mut values = display.split(", ").map(|item| quantity_in(item.trim(), symbol));
+    let value = values.next()??;
+    for other in values {
+        let other = other?;
+        if (other - value).abs() > value.abs() * 1e-9 {
+            return None;
+        }
+    }
+    if PREFIXED_UNITS.contains(&symbol) {
+        Some(with_prefix(value, symbol))
+    } else {
+        Some(format!("{} {symbol}", decimal(value)))
+    }
+}
+
+/// The value of `item` (`4.7kΩ`, `1/8W`) in `symbol`, if it is one number in that unit.
+fn quantity_in(item: &str, symbol: &str) -> Option<f64> {
+    let (mut number, rest) = leading_number(item)?;
+    let rest = match rest.strip_prefix('/').map(leading_number) {
+        Some(Some((denominator, rest))) if denominator != 0.0 => {
+            number /= denominator;
+            rest
+        }
+        Some(_) => return None,
+        None => rest,
+    };
+    let unit = rest.trim();
+    let unit =
+        OHM_WORDS.iter().find_map(|w| unit.strip_suffix(w).map(|p| format!("{p}Ω"))).unwrap_or_else(|| unit.to_owned());
+    if unit == symbol {
+        return Some(number);
+    }
+    let mut chars = unit.chars();
+    let factor = prefix(chars.next()?)?;
+    (chars.as_str() == symbol && PREFIXED_UNITS.contains(&symbol)).then(|| number * factor)
+}
+
+/// How sources spell ohms out (`10 kOhms`).
+const OHM_WORDS: &[&str] = &["Ohms", "ohms", "OHMS", "Ohm", "ohm", "OHM"];
+
+/// Units shown with an SI prefix; the others (`%`, `°C`, `ppm/°C`, `cycles`) keep their number.
+const PREFIXED_UNITS: &[&str] = &["Ω", "F", "H", "V", "A", "W", "Hz", "m", "s", "g", "N", "cd"];
+
+/// `0.0625`, `W` → `62.5 mW`: the prefix that leaves 1 to 999 before the unit.
+pub fn with_prefix(value: f64, unit: &str) -> String {
+    const PREFIXES: [(f64, &str); 9] = [
+        (1e-12, "p"),
+        (1e-9, "n"),
+        (1e-6, "µ"),
+        (1e-3, "m"),
+        (1.0, ""),
+        (1e3, "k"),
+        (1e6, "M"),
+        (1e9, "G"),
+        (1e12, "T"),
+    ];
+    if value == 0.0 {
+        return format!("0 {unit}");
+    }
+    let magnitude = value.abs() * (1.0 + 1e-9);
+    let (scale, prefix) = PREFIXES.iter().rev().find(|(scale, _)| magnitude >= *scale).copied().unwrap_or(PREFIXES[0]);
+    format!("{} {prefix}{unit}", decimal(value / scale))
+}
+
+/// Up to six decimals, without trailing zeros.
+pub fn decimal(value: f64) -> String {
+    let text = format!("{value:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0".into() } else { text.into() }
+}
+
 /// A Nexar-style attribute shortname: whitespace removed, ASCII letters and digits lowercased,
 /// every other character replaced by `_` (`Life (Cycles)` → `life_cycles_`,
 /// `Turn-On Delay Time` → `turn_ondelaytime`). A few attributes carry older names in Nexar that
@@ -193,6 +279,43 @@ mod tests {
         ] {
             close(display, expected);
         }
+    }
+
+    #[test]
+    fn quantities_restated_as_octopart_shows_them() {
+        for (display, symbol, expected) in [
+            ("±1%", "%", Some("1 %")),
+            ("0.5%", "%", Some("0.5 %")),
+            ("10kΩ", "Ω", Some("10 kΩ")),
+            ("10 kOhms", "Ω", Some("10 kΩ")),
+            ("4.7uF", "F", Some("4.7 µF")),
+            ("0.1W", "W", Some("100 mW")),
+            ("0.125W, 1/8W", "W", Some("125 mW")),
+            ("±100ppm/℃", "ppm/°C", Some("100 ppm/°C")),
+            ("50V", "V", Some("50 V")),
+            ("1 kΩ", "Ω", Some("1 kΩ")),
+            ("99.988768 mg", "g", Some("99.988768 mg")),
+            ("0.100\" (2.54mm)", "m", Some("2.54 mm")),
+            ("(1 W)", "W", Some("1 W")),
+            ("0.079\" L x 0.049\" W (2.00mm x 1.25mm)", "m", None),
+            ("-20%~+80%", "%", None),
+            ("2.5MHz, 1.25MHz", "Hz", None),
+            ("9.1mΩ@4.5V", "Ω", None),
+            ("X7R", "ppm/°C", None),
+            ("50 mA", "V", None),
+            ("1/0W", "W", None),
+        ] {
+            assert_eq!(restate(display, symbol).as_deref(), expected, "{display:?} in {symbol}");
+        }
+    }
+
+    #[test]
+    fn si_prefixes() {
+        assert_eq!(with_prefix(1e9, "Hz"), "1 GHz");
+        assert_eq!(with_prefix(-0.001, "A"), "-1 mA");
+        assert_eq!(with_prefix(1e-13, "F"), "0.1 pF");
+        assert_eq!(with_prefix(0.0, "V"), "0 V");
+        assert_eq!(with_prefix(4700.0, "Ω"), "4.7 kΩ");
     }
 
     #[test]

@@ -125,7 +125,8 @@ fn jlcparts_reads_a_layout() {
             ("Resistance", "resistance", "30 Ω", Some("Ω")),
             ("Power Rating", "powerrating", "62.5 mW", Some("W")),
             ("Case/Package", "case_package", "0402", None),
-            ("Operating temperature", "operatingtemperature", "-55℃~+155℃", None),
+            ("Min Operating Temperature", "minoperatingtemperature", "-55 °C", Some("°C")),
+            ("Max Operating Temperature", "maxoperatingtemperature", "155 °C", Some("°C")),
         ]
     );
     let offer = &resistor.offers[0];
@@ -618,7 +619,7 @@ fn digikey_product_details_and_searches() {
     assert_eq!(part.datasheet_url.as_deref(), Some("https://www.diodes.com/assets/Datasheets/AP2114.pdf"));
     let specs: Vec<(&str, &str)> =
         part.specs.iter().map(|s| (s.shortname.as_str(), s.display_value.as_str())).collect();
-    assert_eq!(specs, [("case_package", "TO-261-4, TO-261AA"), ("voltage_output_min_fixed_", "3.3V")]);
+    assert_eq!(specs, [("case_package", "TO-261-4, TO-261AA"), ("outputvoltage", "3.3 V")]);
     let offers: Vec<(&str, &str, Option<bool>, Option<&str>)> = part
         .offers
         .iter()

@@ -47,7 +47,46 @@ fn check_feed(feed: &str, parts: &[FeedPart]) {
         assert_eq!(spec(part(mpn), "case_package").display_value, if mpn == "LM358DR" { "SOIC-8" } else { "0603" });
         assert_eq!(spec(part(mpn), "lifecyclestatus").display_value, "Production", "{feed} {mpn}");
     }
+    // Quantities as Octopart shows them, however the feed writes them (`10kΩ`, `10 kOhms`, `0.1 µF`).
+    assert_eq!(spec(part("RC0603FR-0710KL"), "resistance").display_value, "10 kΩ", "{feed}");
+    assert_eq!(spec(part("GRM188R71H104KA93D"), "capacitance").display_value, "100 nF", "{feed}");
     assert_eq!(vocabulary::octopart("resistance").unwrap().units_name, "ohms");
+}
+
+/// The real jlcparts catalogue: the parameters engineers filter on most come out under Octopart's
+/// names, and their quantities as Octopart shows them (`1 %`, `100 mW`, `50 V`).
+#[test]
+fn jlcparts_catalogue_speaks_octopart() {
+    let Some(dir) = shared_data("jlcparts") else { return };
+    let mut sink = Collect::default();
+    Adapter::Jlcparts.read(dir.to_str().unwrap(), &mut sink).unwrap();
+    let (mut mapped, mut all, mut floats, mut shown) = (0, 0, 0, 0);
+    let mut tolerances = BTreeMap::new();
+    for spec in sink.parts.iter().flat_map(|p| &p.specs) {
+        all += 1;
+        let Some(octopart) = vocabulary::octopart(&spec.shortname) else { continue };
+        mapped += 1;
+        if octopart.value_type == ValueType::Float {
+            floats += 1;
+            shown += usize::from(
+                ferrite_core::units::restate(&spec.display_value, &octopart.units_symbol).as_deref()
+                    == Some(spec.display_value.as_str()),
+            );
+        }
+        if spec.shortname == "tolerance" {
+            *tolerances.entry(spec.display_value.clone()).or_insert(0) += 1;
+        }
+    }
+    eprintln!(
+        "jlcparts: {mapped} of {all} spec values under Octopart names; {shown} of {floats} quantities as Octopart shows them"
+    );
+    assert!(mapped * 100 >= all * 65, "{mapped} of {all} under Octopart names");
+    assert!(shown * 100 >= floats * 90, "{shown} of {floats} quantities as Octopart shows them");
+    let (top, _) = tolerances.iter().max_by_key(|(_, n)| **n).unwrap();
+    assert_eq!(top, "1 %", "the most common tolerance, as Octopart shows it");
+    let temperature = |short| sink.parts.iter().flat_map(|p| &p.specs).filter(|s| s.shortname == short).count();
+    assert!(temperature("minoperatingtemperature") > 100_000, "operating temperature ranges split into low and high");
+    assert_eq!(temperature("minoperatingtemperature"), temperature("maxoperatingtemperature"));
 }
 
 #[test]

@@ -50,14 +50,14 @@ async fn spec_aggregations_answer_as_nexar_examples_read_them_and_their_values_f
     assert_eq!(
         agg["buckets"],
         json!([
-            { "displayValue": "100nF", "floatValue": 1e-7, "count": 3 },
-            { "displayValue": "10µF", "floatValue": 1e-5, "count": 1 },
+            { "displayValue": "100 nF", "floatValue": 1e-7, "count": 3 },
+            { "displayValue": "10 µF", "floatValue": 1e-5, "count": 1 },
         ]),
         "{answer}"
     );
     assert_eq!(agg["attribute"]["shortname"], "capacitance");
     assert_eq!((agg["min"].as_f64(), agg["max"].as_f64()), (Some(1e-7), Some(1e-5)));
-    assert_eq!((agg["displayMin"].as_str(), agg["displayMax"].as_str()), (Some("100nF"), Some("10µF")));
+    assert_eq!((agg["displayMin"].as_str(), agg["displayMax"].as_str()), (Some("100 nF"), Some("10 µF")));
     assert_eq!(
         (agg["valueType"].as_str(), agg["unitsSymbol"].as_str(), agg["unitsName"].as_str()),
         (Some("float"), Some("F"), Some("farads"))
@@ -253,7 +253,7 @@ async fn specs_answer_value_types_and_units_as_octopart_does() {
             "attribute": { "shortname": "capacitance", "name": "Capacitance", "group": "Technical",
                 "valueType": "float", "unitsName": "farads", "unitsSymbol": "F" },
             "value": "10", "siValue": "0.00001", "valueType": "float", "units": "µF", "unitsName": "farads",
-            "unitsSymbol": "F", "displayValue": "10µF"
+            "unitsSymbol": "F", "displayValue": "10 µF"
         }),
         "{answer}"
     );

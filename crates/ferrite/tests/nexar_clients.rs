@@ -155,7 +155,7 @@ async fn supply_fields_hold_the_catalogues_data() {
     assert_eq!(found["extras"]["lifeCycle"], "ACTIVE");
     assert_eq!(found["extras"]["datasheetUrls"], json!(["https://example.com/c0603.pdf"]));
     assert!(
-        found["extras"]["parameters"].as_array().unwrap().iter().any(|p| p["value"] == json!(["10nF"])),
+        found["extras"]["parameters"].as_array().unwrap().iter().any(|p| p["value"] == json!(["10 nF"])),
         "{answer}"
     );
     assert_eq!((&found["akaMpns"], &found["estimatedFactoryLeadDays"]), (&json!([]), &Value::Null));

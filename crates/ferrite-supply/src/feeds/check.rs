@@ -90,6 +90,12 @@ pub(crate) fn offer(offer: &FeedOffer) -> Result<(), String> {
     if let Some(multiple) = offer.order_multiple {
         quantity("order multiple", multiple, 1)?;
     }
+    if let Some(pack) = offer.factory_pack_quantity {
+        quantity("factory pack quantity", pack, 1)?;
+    }
+    if let Some(days) = offer.factory_lead_days {
+        quantity("factory lead days", days, 0)?;
+    }
     for price_break in &offer.prices {
         quantity("break quantity", price_break.quantity, 1)?;
         price(price_break.price)?;

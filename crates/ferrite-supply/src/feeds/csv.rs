@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::io::Read;
 
 use super::merge::PartMerger;
-use super::vocabulary::{Feed, SourceSpec};
+use super::vocabulary::{Feed, SourceSpec, keep_first};
 use super::{FeedError, PROGRESS_EVERY, PartSink, check};
 use crate::model::{FeedOffer, FeedPart, Location, PriceBreak};
 
@@ -196,16 +196,14 @@ fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, Str
             Column::DatasheetUrl => part.datasheet_url = Some(link("datasheet_url", value)?),
             Column::ImageUrl => part.image_url = Some(link("image_url", value)?),
             Column::Spec(attribute) => {
-                let spec = Feed::Csv.spec(SourceSpec {
+                let source = SourceSpec {
                     name: attribute.clone(),
                     shortname: None,
                     group: None,
                     display_value: value.to_owned(),
                     units: None,
-                });
-                if part.specs.iter().all(|s| s.shortname != spec.shortname) {
-                    part.specs.push(spec);
-                }
+                };
+                keep_first(&mut part.specs, Feed::Csv.specs(source));
             }
             Column::Seller => offer.seller = value.to_owned(),
             Column::Sku => offer.sku = value.to_owned(),

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::files;
 use super::json::nullable;
 use super::merge::PartMerger;
-use super::vocabulary::{Feed, LIFECYCLE_STATUS, SourceSpec};
+use super::vocabulary::{Feed, LIFECYCLE_STATUS, SourceSpec, keep_first};
 use super::{FeedError, PartSink, check};
 use crate::model::{FeedOffer, FeedPart, FeedSpec, Location, PriceBreak};
 
@@ -159,16 +159,8 @@ impl Product {
             if value == "-" {
                 continue;
             }
-            let spec = Feed::DigikeyV4.spec(SourceSpec {
-                name,
-                shortname: None,
-                group: None,
-                display_value: value,
-                units: None,
-            });
-            if specs.iter().all(|s| s.shortname != spec.shortname) {
-                specs.push(spec);
-            }
+            let source = SourceSpec { name, shortname: None, group: None, display_value: value, units: None };
+            keep_first(&mut specs, Feed::DigikeyV4.specs(source));
         }
         let click_url = check::url(self.product_url.as_deref());
         let lead_days = self.manufacturer_lead_weeks.and_then(|w| w.trim().parse::<i64>().ok()).map(|w| w * 7);
@@ -233,7 +225,7 @@ impl Variation {
             // 0 is what DigiKey sends for a variation that cannot be ordered.
             moq: self.minimum_order_quantity.filter(|&n| n > 0),
             order_multiple: None,
-            factory_lead_days: factory_lead_days.filter(|&n| (0..=5 * 365).contains(&n)),
+            factory_lead_days,
             factory_pack_quantity: self.standard_package.filter(|&n| n > 0),
             packaging: check::text(self.package_type.and_then(|p| p.name).as_deref()),
             prices,

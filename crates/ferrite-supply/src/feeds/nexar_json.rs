@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::files;
 use super::json::nullable;
 use super::merge::{PartMerger, push_offer};
-use super::vocabulary::{Feed, SourceSpec};
+use super::vocabulary::{Feed, SourceSpec, keep_first};
 use super::{FeedError, PartSink, check};
 use crate::model::{FeedOffer, FeedPart, FeedSpec, Location, PriceBreak};
 
@@ -213,11 +213,7 @@ impl Part {
             })
             .unwrap_or_default();
         let mut specs: Vec<FeedSpec> = Vec::new();
-        for spec in self.specs.into_iter().filter_map(Spec::into_feed_spec) {
-            if specs.iter().all(|s| s.shortname != spec.shortname) {
-                specs.push(spec);
-            }
-        }
+        keep_first(&mut specs, self.specs.into_iter().filter_map(Spec::into_feed_spec));
         let image_url = check::url(self.best_image.and_then(|i| i.url).as_deref())
             .or_else(|| self.images.iter().find_map(|i| check::url(i.url.as_deref())));
         let mut offers = Vec::new();
@@ -238,7 +234,8 @@ impl Part {
                 }
             }
         }
-        let aka_mpns = self.aka_mpns.iter().filter_map(|m| check::text(Some(m.as_str()))).filter(|m| *m != mpn).collect();
+        let aka_mpns =
+            self.aka_mpns.iter().filter_map(|m| check::text(Some(m.as_str()))).filter(|m| *m != mpn).collect();
         let part = FeedPart {
             mpn,
             aka_mpns,

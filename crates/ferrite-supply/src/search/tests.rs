@@ -62,13 +62,13 @@ async fn spec_aggregations_count_every_match_not_the_page() {
     assert_eq!(
         capacitance.buckets,
         [
-            SpecBucket { display: "100nF".into(), value: Some(1e-7), count: 3 },
-            SpecBucket { display: "10µF".into(), value: Some(1e-5), count: 1 },
+            SpecBucket { display: "100 nF".into(), value: Some(1e-7), count: 3 },
+            SpecBucket { display: "10 µF".into(), value: Some(1e-5), count: 1 },
         ],
         "by SI value, shown as most of its parts show it"
     );
-    assert_eq!(capacitance.min, Some((1e-7, "100nF".into())));
-    assert_eq!(capacitance.max, Some((1e-5, "10µF".into())));
+    assert_eq!(capacitance.min, Some((1e-7, "100 nF".into())));
+    assert_eq!(capacitance.max, Some((1e-5, "10 µF".into())));
     let dielectric = &aggs[1];
     assert!(!dielectric.numeric && dielectric.min.is_none());
     assert_eq!(
@@ -87,8 +87,8 @@ async fn spec_aggregations_count_every_match_not_the_page() {
     };
     let names = vec!["capacitance".to_owned()];
     let aggs = catalogue.with_index(move |index, _| index.spec_aggs(&filtered, &names, 1)).await.unwrap();
-    assert_eq!(aggs[0].buckets, [SpecBucket { display: "100nF".into(), value: Some(1e-7), count: 2 }]);
-    assert_eq!(aggs[0].max, Some((1e-5, "10µF".into())), "min and max hold over every match, whatever the size");
+    assert_eq!(aggs[0].buckets, [SpecBucket { display: "100 nF".into(), value: Some(1e-7), count: 2 }]);
+    assert_eq!(aggs[0].max, Some((1e-5, "10 µF".into())), "min and max hold over every match, whatever the size");
 }
 
 #[tokio::test]

@@ -9,6 +9,8 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
+use ferrite_core::units::{decimal, with_prefix};
+
 use crate::feeds::vocabulary::{Feed, SourceSpec};
 use crate::model::{FeedSpec, Location};
 
@@ -16,15 +18,32 @@ use crate::model::{FeedSpec, Location};
 pub(crate) enum Attribute {
     /// The part's manufacturer.
     Manufacturer(String),
+    /// A number of LCSC's offer, not of the part.
+    Offer(OfferField, i64),
     /// Not a property of the part (see [`NOT_SPECS`]), or without a value.
     NotSpec,
-    Spec(FeedSpec),
+    Spec(Vec<FeedSpec>),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OfferField {
+    Moq,
+    OrderMultiple,
+    /// The reel, tray or tube LCSC sells whole (`Packaging_num`).
+    PackQuantity,
 }
 
 /// Entries that describe something else than the part: its identity (MPN, description,
-/// category, all held elsewhere), JLCPCB's assembly class (`Basic/Extended`), warehouse stock
-/// (`Whs-*`) and reel size (`Packaging_num`), which belong to the offer.
-const NOT_SPECS: &[&str] = &["Manufacturer", "Mpn", "Description", "Category", "Basic/Extended", "Packaging_num"];
+/// category, all held elsewhere), JLCPCB's assembly class (`Basic/Extended`) and warehouse stock
+/// (`Whs-*`).
+const NOT_SPECS: &[&str] = &["Manufacturer", "Mpn", "Description", "Category", "Basic/Extended"];
+
+/// Entries that are numbers of the offer.
+const OFFER_FIELDS: &[(&str, OfferField)] = &[
+    ("MOQ", OfferField::Moq),
+    ("Order_multiple", OfferField::OrderMultiple),
+    ("Packaging_num", OfferField::PackQuantity),
+];
 
 pub(crate) struct Lut {
     entries: Vec<Attribute>,
@@ -76,6 +95,10 @@ impl RawAttribute {
                 _ => Attribute::NotSpec,
             };
         }
+        if let Some(&(_, field)) = OFFER_FIELDS.iter().find(|(n, _)| *n == name) {
+            let count = self.values.values().next().and_then(|(v, _)| v.as_i64()).filter(|&n| n > 0);
+            return count.map_or(Attribute::NotSpec, |n| Attribute::Offer(field, n));
+        }
         if NOT_SPECS.contains(&name.as_str()) || name.starts_with("Whs-") {
             return Attribute::NotSpec;
         }
@@ -94,7 +117,7 @@ impl RawAttribute {
             }
             _ => None,
         };
-        Attribute::Spec(Feed::Jlcparts.spec(SourceSpec {
+        Attribute::Spec(Feed::Jlcparts.specs(SourceSpec {
             name,
             shortname: None,
             group: None,
@@ -158,37 +181,9 @@ fn display(value: &Value, quantity: &str) -> String {
     };
     match unit(quantity) {
         Some("°C") => format!("{} °C", decimal(number)),
-        Some(unit) => si(number, unit),
+        Some(unit) => with_prefix(number, unit),
         None => decimal(number),
     }
-}
-
-/// `0.0625`, `W` → `62.5 mW`: the prefix that leaves 1 to 999 before it.
-fn si(value: f64, unit: &str) -> String {
-    const PREFIXES: [(f64, &str); 9] = [
-        (1e-12, "p"),
-        (1e-9, "n"),
-        (1e-6, "µ"),
-        (1e-3, "m"),
-        (1.0, ""),
-        (1e3, "k"),
-        (1e6, "M"),
-        (1e9, "G"),
-        (1e12, "T"),
-    ];
-    if value == 0.0 {
-        return format!("0 {unit}");
-    }
-    let magnitude = value.abs() * (1.0 + 1e-9);
-    let (scale, prefix) = PREFIXES.iter().rev().find(|(scale, _)| magnitude >= *scale).copied().unwrap_or(PREFIXES[0]);
-    format!("{} {prefix}{unit}", decimal(value / scale))
-}
-
-/// Up to six decimals, without trailing zeros.
-fn decimal(value: f64) -> String {
-    let text = format!("{value:.6}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0".into() } else { text.into() }
 }
 
 #[cfg(test)]
@@ -199,7 +194,7 @@ mod tests {
         let raw: Vec<RawEntry> = serde_json::from_str(&format!("[{json}]")).unwrap();
         match raw.into_iter().next().unwrap() {
             RawEntry::Entry(name, attribute) => match attribute.meaning(name) {
-                Attribute::Spec(s) => Some((s.display_value, s.units)),
+                Attribute::Spec(s) => s.into_iter().next().map(|s| (s.display_value, s.units)),
                 _ => None,
             },
             RawEntry::Unreadable(_) => panic!("unreadable"),
@@ -238,11 +233,19 @@ mod tests {
     }
 
     #[test]
-    fn si_prefixes() {
-        assert_eq!(si(1e9, "Hz"), "1 GHz");
-        assert_eq!(si(-0.001, "A"), "-1 mA");
-        assert_eq!(si(1e-13, "F"), "0.1 pF");
-        assert_eq!(si(0.0, "V"), "0 V");
-        assert_eq!(si(4700.0, "Ω"), "4.7 kΩ");
+    fn offer_numbers_belong_to_the_offer() {
+        let meaning = |json: &str| {
+            let raw: Vec<RawEntry> = serde_json::from_str(&format!("[{json}]")).unwrap();
+            match raw.into_iter().next().unwrap() {
+                RawEntry::Entry(name, attribute) => attribute.meaning(name),
+                RawEntry::Unreadable(_) => panic!("unreadable"),
+            }
+        };
+        let reel = meaning(r#"["Packaging_num",{"format":"${default}","values":{"default":[3000,"string"]}}]"#);
+        assert!(matches!(reel, Attribute::Offer(OfferField::PackQuantity, 3000)));
+        let moq = meaning(r#"["MOQ",{"format":"${default}","values":{"default":[5,"string"]}}]"#);
+        assert!(matches!(moq, Attribute::Offer(OfferField::Moq, 5)));
+        let zero = meaning(r#"["Order_multiple",{"format":"${default}","values":{"default":[0,"string"]}}]"#);
+        assert!(matches!(zero, Attribute::NotSpec));
     }
 }

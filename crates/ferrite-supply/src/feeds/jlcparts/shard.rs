@@ -9,8 +9,9 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
-use super::lut::{Attribute, Lut};
+use super::lut::{Attribute, Lut, OfferField};
 use super::store::{read_error, read_line};
+use crate::feeds::vocabulary::keep_first;
 use crate::feeds::{FeedError, check};
 use crate::model::{FeedOffer, FeedPart, FeedSpec, Location, PriceBreak};
 
@@ -211,6 +212,7 @@ fn part(row: Row, shard: &Shard) -> Result<FeedPart, String> {
     }
     let mpn = check::text(row.mpn.as_deref()).ok_or("no MPN")?;
     let mut manufacturer = None;
+    let mut offer_fields: Vec<(OfferField, i64)> = Vec::new();
     let mut specs: Vec<FeedSpec> = Vec::new();
     for &index in row.attributes.as_deref().unwrap_or_default() {
         match shard.lut.get(index) {
@@ -218,14 +220,12 @@ fn part(row: Row, shard: &Shard) -> Result<FeedPart, String> {
             Some(Attribute::Manufacturer(name)) => {
                 manufacturer.get_or_insert_with(|| name.clone());
             }
+            Some(&Attribute::Offer(field, count)) => offer_fields.push((field, count)),
             Some(Attribute::NotSpec) => {}
-            // One value per attribute: the first, as jlcparts shows it.
-            Some(Attribute::Spec(spec)) if specs.iter().all(|s| s.shortname != spec.shortname) => {
-                specs.push(spec.clone())
-            }
-            Some(Attribute::Spec(_)) => {}
+            Some(Attribute::Spec(these)) => keep_first(&mut specs, these.iter().cloned()),
         }
     }
+    let offer_field = |wanted| offer_fields.iter().find(|(field, _)| *field == wanted).map(|&(_, count)| count);
     // LCSC lists some parts without a maker (an empty Manufacturer): they are still on sale.
     let manufacturer = manufacturer.unwrap_or_else(|| UNKNOWN_MANUFACTURER.to_owned());
     let prices = row
@@ -248,14 +248,14 @@ fn part(row: Row, shard: &Shard) -> Result<FeedPart, String> {
     let offer = FeedOffer {
         seller: SELLER.into(),
         seller_homepage: None,
-        moq: prices.first().map(|b| b.quantity),
+        moq: offer_field(OfferField::Moq).or_else(|| prices.first().map(|b| b.quantity)),
         sku: lcsc,
         // jlcparts does not say; LCSC's row of the seller table does.
         is_authorized: None,
         inventory_level,
-        order_multiple: None,
+        order_multiple: offer_field(OfferField::OrderMultiple),
         factory_lead_days: None,
-        factory_pack_quantity: None,
+        factory_pack_quantity: offer_field(OfferField::PackQuantity),
         packaging: None,
         prices,
         click_url: Some(click_url),

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use ferrite_core::units::shortname;
+use ferrite_core::units::{restate, shortname};
 
 use crate::model::FeedSpec;
 
@@ -103,11 +103,11 @@ pub(crate) struct SourceSpec {
 }
 
 impl Feed {
-    fn table(self) -> &'static HashMap<String, String> {
-        static JLCPARTS: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("jlcparts.tsv")));
-        static DIGIKEY: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("digikey-v4.tsv")));
-        static NEXAR: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("nexar-json.tsv")));
-        static CSV: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("csv.tsv")));
+    fn table(self) -> &'static HashMap<String, Target> {
+        static JLCPARTS: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("jlcparts.tsv")));
+        static DIGIKEY: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("digikey-v4.tsv")));
+        static NEXAR: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("nexar-json.tsv")));
+        static CSV: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("csv.tsv")));
         match self {
             Feed::Jlcparts => &JLCPARTS,
             Feed::DigikeyV4 => &DIGIKEY,
@@ -116,27 +116,35 @@ impl Feed {
         }
     }
 
+    /// The specs of one parameter: one, or two when the table splits a range into Octopart's low
+    /// and high attributes (`-40℃~+85℃` → `minoperatingtemperature` -40 °C, `maxoperatingtemperature`
+    /// 85 °C). A value that is not such a range is one spec, under the parameter's own name.
+    pub(crate) fn specs(self, source: SourceSpec) -> Vec<FeedSpec> {
+        if let Some(Target::Range(low, high)) = self.table().get(&table_key(&source))
+            && let Some((from, to)) = range(&source.display_value, octopart(low).unwrap(), octopart(high).unwrap())
+        {
+            return vec![
+                self.octopart_spec(octopart(low).unwrap(), from),
+                self.octopart_spec(octopart(high).unwrap(), to),
+            ];
+        }
+        vec![self.spec(source)]
+    }
+
     /// The spec in Octopart's words: its shortname from the feed's table (or its own, or derived),
     /// then name, group and units from Octopart's table when Octopart has the attribute.
     pub(crate) fn spec(self, source: SourceSpec) -> FeedSpec {
-        let key = source.shortname.as_deref().unwrap_or(&source.name).trim().to_lowercase();
-        let short = self
-            .table()
-            .get(&key)
-            .cloned()
-            .or(source.shortname)
-            .or_else(|| octopart_by_name(&source.name).map(|a| a.shortname.clone()))
-            .unwrap_or_else(|| shortname(&source.name));
+        let short = match self.table().get(&table_key(&source)) {
+            Some(Target::One(short)) => Some(short.clone()),
+            _ => None,
+        }
+        .or(source.shortname)
+        .or_else(|| octopart_by_name(&source.name).map(|a| a.shortname.clone()))
+        .unwrap_or_else(|| shortname(&source.name));
         let display_value =
             if short == LIFECYCLE_STATUS { lifecycle(&source.display_value) } else { source.display_value };
         match octopart(&short) {
-            Some(attribute) => FeedSpec {
-                attribute: attribute.name.clone(),
-                shortname: short,
-                group: Some(attribute.group.clone()),
-                display_value,
-                units: (!attribute.units_symbol.is_empty()).then(|| attribute.units_symbol.clone()),
-            },
+            Some(attribute) => self.octopart_spec(attribute, display_value),
             None => FeedSpec {
                 attribute: source.name,
                 shortname: short,
@@ -146,6 +154,54 @@ impl Feed {
             },
         }
     }
+
+    fn octopart_spec(self, attribute: &OctopartAttribute, display_value: String) -> FeedSpec {
+        FeedSpec {
+            attribute: attribute.name.clone(),
+            shortname: attribute.shortname.clone(),
+            group: Some(attribute.group.clone()),
+            display_value: self.as_octopart_shows(display_value, attribute),
+            units: (!attribute.units_symbol.is_empty()).then(|| attribute.units_symbol.clone()),
+        }
+    }
+
+    /// A quantity as Octopart shows it (`±1%` → `1 %`); other values, and a Nexar recording's
+    /// (Octopart's own), as written.
+    fn as_octopart_shows(self, display: String, attribute: &OctopartAttribute) -> String {
+        if matches!(self, Feed::NexarJson)
+            || attribute.value_type != ValueType::Float
+            || attribute.units_symbol.is_empty()
+        {
+            return display;
+        }
+        restate(&display, &attribute.units_symbol).unwrap_or(display)
+    }
+}
+
+/// Adds `new` to `specs`, one value per attribute: the first a part gives.
+pub(crate) fn keep_first(specs: &mut Vec<FeedSpec>, new: impl IntoIterator<Item = FeedSpec>) {
+    for spec in new {
+        if specs.iter().all(|s| s.shortname != spec.shortname) {
+            specs.push(spec);
+        }
+    }
+}
+
+/// What a feed table maps a parameter to.
+enum Target {
+    One(String),
+    /// A range's low and high ends, each its own Octopart attribute (`low..high` in the table).
+    Range(String, String),
+}
+
+fn table_key(source: &SourceSpec) -> String {
+    source.shortname.as_deref().unwrap_or(&source.name).trim().to_lowercase()
+}
+
+/// `-40℃~+85℃`, `-40°C ~ 105°C`: both ends, each as Octopart shows it in its attribute's units.
+fn range(display: &str, low: &OctopartAttribute, high: &OctopartAttribute) -> Option<(String, String)> {
+    let (from, to) = display.split_once(['~', '～'])?;
+    Some((restate(from, &low.units_symbol)?, restate(to, &high.units_symbol)?))
 }
 
 pub const LIFECYCLE_STATUS: &str = "lifecyclestatus";
@@ -181,12 +237,20 @@ fn octopart_by_name(name: &str) -> Option<&'static OctopartAttribute> {
 static LIFECYCLE: LazyLock<HashMap<String, String>> =
     LazyLock::new(|| pairs(include_str!("lifecycle.tsv")).map(|(from, to)| (from.to_lowercase(), to)).collect());
 
-/// A feed table: name (lowercased) → an Octopart shortname, which must be in `octopart.tsv`.
-fn mapping(text: &'static str) -> HashMap<String, String> {
+/// A feed table: name (lowercased) → an Octopart shortname, or `low..high`, which must be in
+/// `octopart.tsv`.
+fn mapping(text: &'static str) -> HashMap<String, Target> {
+    let known = |from: &str, to: &str| {
+        assert!(OCTOPART.contains_key(to), "feed vocabulary maps {from:?} to {to:?}, which octopart.tsv lacks");
+        to.to_owned()
+    };
     pairs(text)
         .map(|(from, to)| {
-            assert!(OCTOPART.contains_key(&to), "feed vocabulary maps {from:?} to {to:?}, which octopart.tsv lacks");
-            (from.to_lowercase(), to)
+            let target = match to.split_once("..") {
+                Some((low, high)) => Target::Range(known(&from, low), known(&from, high)),
+                None => Target::One(known(&from, &to)),
+            };
+            (from.to_lowercase(), target)
         })
         .collect()
 }
@@ -236,6 +300,12 @@ mod tests {
         assert_eq!((package.shortname.as_str(), package.group.as_deref()), ("case_package", Some("Physical")));
         let resistance = spec(Feed::Csv, "resistance", "10k");
         assert_eq!((resistance.attribute.as_str(), resistance.units.as_deref()), ("Resistance", Some("Ω")));
+        let tolerance = spec(Feed::Jlcparts, "Tolerance", "±1%");
+        assert_eq!(tolerance.display_value, "1 %");
+        let power = spec(Feed::DigikeyV4, "Power (Watts)", "0.125W, 1/8W");
+        assert_eq!(power.display_value, "125 mW");
+        let range = spec(Feed::DigikeyV4, "Tolerance", "-20%, +80%");
+        assert_eq!(range.display_value, "-20%, +80%");
         let other = spec(Feed::Jlcparts, "Noise figure", "1 dB");
         assert_eq!((other.shortname.as_str(), other.group), ("noisefigure", None));
     }
