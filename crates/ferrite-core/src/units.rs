@@ -129,7 +129,8 @@ pub fn restate(display: &str, symbol: &str) -> Option<String> {
     {
         return Some(metric);
     }
-    let display = display.trim().replace('℃', "°C").replace('Ω', "Ω");
+    // U+2103 DEGREE CELSIUS and U+2126 OHM SIGN, as Chinese data sheets write them.
+    let display = display.trim().replace('\u{2103}', "°C").replace('\u{2126}', "Ω");
     let display = display.strip_prefix('±').unwrap_or(&display);
     let mut values = display.split(", ").map(|item| quantity_in(item.trim(), symbol));
     let value = values.next()??;
@@ -165,7 +166,7 @@ fn quantity_in(item: &str, symbol: &str) -> Option<f64> {
     }
     let mut chars = unit.chars();
     let factor = prefix(chars.next()?)?;
-    (chars.as_str() == symbol && PREFIXED_UNITS.contains(&symbol)).then(|| number * factor)
+    (chars.as_str() == symbol && PREFIXED_UNITS.contains(&symbol)).then_some(number * factor)
 }
 
 /// How sources spell ohms out (`10 kOhms`).
