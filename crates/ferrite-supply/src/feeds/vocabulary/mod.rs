@@ -89,6 +89,7 @@ pub(crate) enum Feed {
     Jlcparts,
     DigikeyV4,
     NexarJson,
+    KitspacePartinfo,
     Csv,
 }
 
@@ -107,11 +108,14 @@ impl Feed {
         static JLCPARTS: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("jlcparts.tsv")));
         static DIGIKEY: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("digikey-v4.tsv")));
         static NEXAR: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("nexar-json.tsv")));
+        static KITSPACE: LazyLock<HashMap<String, String>> =
+            LazyLock::new(|| mapping(include_str!("kitspace-partinfo.tsv")));
         static CSV: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("csv.tsv")));
         match self {
             Feed::Jlcparts => &JLCPARTS,
             Feed::DigikeyV4 => &DIGIKEY,
             Feed::NexarJson => &NEXAR,
+            Feed::KitspacePartinfo => &KITSPACE,
             Feed::Csv => &CSV,
         }
     }
@@ -221,10 +225,11 @@ mod tests {
     #[test]
     fn every_table_loads_and_names_octopart_attributes() {
         assert!(octopart_attributes().count() > 100);
-        for feed in [Feed::Jlcparts, Feed::DigikeyV4, Feed::NexarJson, Feed::Csv] {
+        for feed in [Feed::Jlcparts, Feed::DigikeyV4, Feed::NexarJson, Feed::KitspacePartinfo, Feed::Csv] {
             assert!(!feed.table().is_empty(), "{feed:?}");
         }
         assert_eq!(lifecycle("not for new designs"), "NRND");
+        assert_eq!(lifecycle("Pre-Release"), "New");
     }
 
     #[test]
