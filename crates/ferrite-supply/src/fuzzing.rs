@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use crate::feeds::jlcparts::{Lut, Record, Shard, decompressed, read_shard};
 use crate::feeds::merge::PartMerger;
-use crate::feeds::{FeedError, PartSink, check, csv, digikey_v4, nexar_json};
+use crate::feeds::{FeedError, PartSink, check, csv, digikey_v4, kitspace_partinfo, nexar_json};
 use crate::model::{FeedPart, Location};
 
 /// The real shard header. The first byte of the data chooses: even, the rest follows this header,
@@ -62,6 +62,14 @@ pub fn digikey(data: &[u8]) {
     }
 }
 
+/// A Kitspace PartInfo cache (answers by cache name).
+pub fn kitspace_partinfo(data: &[u8]) {
+    let mut merger = PartMerger::default();
+    if kitspace_partinfo::parse(data, "fuzz.json", &mut merger, &mut Checking).is_ok() {
+        let _ = merger.emit(&mut Checking);
+    }
+}
+
 /// A generic CSV feed.
 pub fn csv(data: &[u8]) {
     let _ = csv::read_from(data, "fuzz.csv", &mut Checking);
@@ -69,7 +77,7 @@ pub fn csv(data: &[u8]) {
 
 /// JSON nested as deep as the first byte says (up to 130,560 levels of arrays, or of objects
 /// when the second byte is odd) around the rest of the data, read by every JSON feed — as a
-/// Nexar and a DigiKey document, a jlcparts line and attributes table — on a small stack: any
+/// Nexar, a DigiKey and a Kitspace document, a jlcparts line and attributes table — on a small stack: any
 /// nesting that reached a parser's recursion unbounded would overflow it.
 pub fn json_nesting(data: &[u8]) {
     let (levels, objects, rest) = match data {
@@ -83,6 +91,7 @@ pub fn json_nesting(data: &[u8]) {
     let thread = std::thread::Builder::new().stack_size(512 * 1024).spawn(move || {
         nexar_json(&[br#"{"results":"#.as_slice(), &deep, b"}"].concat());
         digikey(&[br#"{"products":"#.as_slice(), &deep, b"}"].concat());
+        kitspace_partinfo(&[br#"{"mpn_x.dat":{"offers":"#.as_slice(), &deep, b"}}"].concat());
         jlcparts_shard(&[&[0u8][..], &deep, b"\n"].concat());
         let _ = Lut::parse(&deep, "fuzz", &mut |_, _| {});
     });
@@ -178,6 +187,27 @@ mod tests {
         #[test]
         fn digikey_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
             super::digikey(&data);
+        }
+
+        #[test]
+        fn kitspace_partinfo_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::kitspace_partinfo(&data);
+        }
+
+        #[test]
+        fn plausible_kitspace_answers_never_panic(
+            mpn in r#"[ A-Z0-9-]{0,8}"#,
+            vendor in r#"(Digikey|RS| |)"#,
+            stock in -5i64..2_000_000_000_000,
+            moq in r#"(-?[0-9]{1,3}|null)"#,
+            price in prop_oneof![Just("0".to_owned()), Just("-1".to_owned()), Just("1e308".to_owned()), "[0-9]{1,4}\\.[0-9]{1,3}"],
+            currency in r#"(USD|usd||EURO)"#,
+            value in r#"(null|1|"Â±5%"|"x"|\[\])"#,
+        ) {
+            let doc = format!(
+                r#"{{"mpn_{mpn}.dat":{{"mpn":{{"manufacturer":"TI","part":"{mpn}"}},"specs":[{{"key":"resistance","value":{value}}}],"offers":[{{"sku":{{"vendor":"{vendor}","part":"k"}},"moq":{moq},"in_stock_quantity":{stock},"prices":{{"{currency}":[[1,{price}]],"GBP":null}}}}]}},"sku_x":null}}"#
+            );
+            super::kitspace_partinfo(doc.as_bytes());
         }
 
         #[test]

@@ -54,6 +54,14 @@ impl SellerProfile {
 /// The built-in sellers.
 const DEFAULTS: &str = include_str!("sellers.csv");
 
+/// How the built-in table spells the seller called `name` (`Digikey` → `Digi-Key`), for feeds
+/// that spell sellers their own way: the catalogue keeps a seller's first spelling, so every feed
+/// names it alike. `None` for a seller the table does not know.
+pub fn known_spelling(name: &str) -> Option<&'static str> {
+    static BUILT_IN: std::sync::LazyLock<SellerTable> = std::sync::LazyLock::new(SellerTable::default);
+    BUILT_IN.by_key.get(&name_key(name)).map(|facts| facts.name.as_str())
+}
+
 /// Sellers by name key: the built-in rows with the configured ones over them, field by field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SellerTable {
@@ -166,6 +174,8 @@ mod tests {
             assert_eq!(profile.country.as_deref().map(str::len), Some(2), "{name}");
         }
         assert!(!table.profile("Digi-Key Marketplace", None).authorized);
+        assert_eq!(known_spelling("Digikey"), Some("Digi-Key"));
+        assert_eq!(known_spelling("Someone Unknown"), None);
         assert_eq!(table.profile("Someone Unknown", None), SellerProfile::default());
     }
 

@@ -3,14 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 mod support;
-use support::{Collect, gzip, shared_data};
+use support::{Collect, gzip, kitspace_cache, shared_data};
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ferrite_core::units::shortname;
-use ferrite_supply::feeds::{Adapter, FeedError, PartSink, csv, digikey_v4, jlcparts, nexar_json};
+use ferrite_supply::feeds::{Adapter, FeedError, PartSink, csv, digikey_v4, jlcparts, kitspace_partinfo, nexar_json};
 use ferrite_supply::http::HttpOptions;
 use ferrite_supply::model::{FeedPart, Location};
 use serde_json::{Value, json};
@@ -679,6 +679,209 @@ fn digikey_real_responses() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Kitspace PartInfo
+
+fn spec_values(part: &FeedPart) -> Vec<(&str, &str, &str, Option<&str>)> {
+    part.specs
+        .iter()
+        .map(|s| (s.shortname.as_str(), s.attribute.as_str(), s.display_value.as_str(), s.units.as_deref()))
+        .collect()
+}
+
+#[test]
+fn kitspace_answers_become_one_part_each_with_every_sellers_offers() {
+    let mut sink = Collect::default();
+    kitspace_partinfo::read(kitspace_cache().to_str().unwrap(), &mut sink).unwrap();
+    let mpns: Vec<&str> = sink.parts.iter().map(|p| p.mpn.as_str()).collect();
+    assert_eq!(mpns, ["ERJ-3EKF1002V", "GRM188R61A226ME15D", "LM2611BMF/NOPB", "RC0603FR-0710KL"]);
+
+    // Answered by its MPN and by a Digi-Key SKU: one part, the offers of both, text as written.
+    let resistor = sink.part("ERJ-3EKF1002V");
+    assert_eq!(resistor.manufacturer, "Panasonic");
+    assert_eq!(resistor.description.as_deref(), Some("Res Thick Film 0603 10K Ohm 1% ±100ppm/°C Pad SMD T/R"));
+    assert_eq!(
+        resistor.datasheet_url.as_deref(),
+        Some("http://datasheet.octopart.com/ERJ-3EKF1002V-Panasonic-datasheet.pdf")
+    );
+    assert!(resistor.aka_mpns.is_empty() && resistor.category.is_empty() && resistor.image_url.is_none());
+    assert_eq!(
+        spec_values(resistor),
+        [
+            ("resistance", "Resistance", "10 kΩ", Some("Ω")),
+            ("case_package", "Case/Package", "0603", None),
+            ("tolerance", "Tolerance", "1 %", Some("%")),
+            ("minoperatingtemperature", "Min Operating Temperature", "-55 °C", Some("°C")),
+            ("maxoperatingtemperature", "Max Operating Temperature", "155 °C", Some("°C")),
+            ("lifecyclestatus", "Lifecycle Status", "Production", None),
+        ]
+    );
+    /// Seller, SKU, stock, MOQ, authorized.
+    type Row<'a> = (&'a str, &'a str, Option<i64>, Option<i64>, Option<bool>);
+    let offers: Vec<Row> = resistor
+        .offers
+        .iter()
+        .map(|o| (o.seller.as_str(), o.sku.as_str(), o.inventory_level, o.moq, o.is_authorized))
+        .collect();
+    assert_eq!(
+        offers,
+        [
+            // The later answer's stock; Octopart's -2 ("in stock, quantity unknown") and an MOQ of 0 mean not stated.
+            ("Digi-Key", "P10.0KHCT-ND", Some(90), Some(1), None),
+            ("Farnell", "2059330", None, Some(10), None),
+            ("LCSC", "C25804", Some(5000), None, None),
+            ("Mouser", "667-ERJ-3EKF1002V", Some(20000), None, None),
+        ]
+    );
+    let prices = |offer: usize| -> Vec<(i64, f64, &str)> {
+        resistor.offers[offer].prices.iter().map(|p| (p.quantity, p.price, p.currency.as_str())).collect()
+    };
+    assert_eq!(prices(0), [(1, 0.1, "USD"), (10, 0.044, "USD")]);
+    assert_eq!(prices(1), [(10, 0.05, "GBP"), (100, 0.01, "GBP")]);
+    assert_eq!(prices(2), [(100, 0.0023, "EUR"), (100, 0.002, "GBP"), (100, 0.0027, "USD")], "every currency");
+    assert!(prices(3).is_empty());
+    assert_eq!(resistor.offers[0].click_url.as_deref(), Some("https://octopart.com/click/track?ai=1&sid=459&vpid=1"));
+
+    let capacitor = sink.part("GRM188R61A226ME15D");
+    assert_eq!(
+        spec_values(capacitor),
+        [
+            ("capacitance", "Capacitance", "22 µF", Some("F")),
+            ("case_package", "Case/Package", "1608, 0603", None),
+            ("casecode_metric_", "Case Code (Metric)", "1608", None),
+            ("dielectric", "Dielectric", "X5R", None),
+        ],
+        "a null value is no spec"
+    );
+    assert_eq!(ferrite_core::units::si_value(&capacitor.specs[0].display_value), Some(22e-6));
+    assert_eq!((capacitor.offers[0].seller.as_str(), capacitor.offers[0].inventory_level), ("TME", Some(0)));
+
+    let ic = sink.part("LM2611BMF/NOPB");
+    assert_eq!(
+        spec_values(ic),
+        [
+            ("case_package", "Case/Package", "SOT-23", None),
+            ("numberofpins", "Number of Pins", "5", None),
+            ("lifecyclestatus", "Lifecycle Status", "New", None),
+        ]
+    );
+    assert_eq!(ic.offers[0].seller, "RS");
+
+    // The unpriceable offer is left out, the part and its other offers stay.
+    let skipped: Vec<(u64, &str)> = sink.skips.iter().map(|(at, r)| (at.line, r.as_str())).collect();
+    assert_eq!(
+        skipped,
+        [
+            (5, "mpn_UNKNOWN.dat: empty answer (null): no part"),
+            (6, "mpn_NOPART.dat: no mpn.part"),
+            (7, "mpn_RC0603FR-0710KL.dat: offer of RS: price 0 is not a positive number"),
+        ]
+    );
+    assert!(sink.skips.iter().all(|(at, _)| at.file.ends_with("kitspace-partinfo.json")));
+    assert_eq!(sink.part("RC0603FR-0710KL").offers[0].seller, "Newark");
+}
+
+#[test]
+fn kitspace_files_that_are_not_caches_fail_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, expected) in [
+        ("truncated.json", r#"{"mpn_X.dat": {"mpn": "#, "not JSON: EOF while parsing"),
+        (
+            "list.json",
+            r#"[{"mpn": {"manufacturer": "TI", "part": "X"}}]"#,
+            "not a Kitspace PartInfo cache (an object of answers by cache name): invalid type: sequence",
+        ),
+        ("null.json", "null", "not a Kitspace PartInfo cache: null"),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let (at, reason) = source_error(kitspace_partinfo::read(file.to_str().unwrap(), &mut Collect::default()));
+        assert!(at.file.ends_with(name), "{at}");
+        assert!(reason.starts_with(expected), "{name}: {reason}");
+    }
+    // In a directory, a bad file is skipped and reported and the others are read.
+    std::fs::copy(kitspace_cache(), dir.path().join("responses.json")).unwrap();
+    let mut sink = Collect::default();
+    kitspace_partinfo::read(dir.path().to_str().unwrap(), &mut sink).unwrap();
+    assert_eq!(sink.parts.len(), 4);
+    let bad: Vec<&str> = sink.skips.iter().filter(|(at, _)| at.line == 0).map(|(at, _)| at.file.as_str()).collect();
+    assert_eq!(bad.len(), 3, "{:?}", sink.skips);
+}
+
+/// The real cache KiCost's tests carry: 368 answers of 354 parts (14 answered by both their MPN
+/// and a seller's SKU), 2,854 offers of which 103 repeat across answers, from 7 sellers.
+#[test]
+fn kitspace_real_answers() {
+    let Some(dir) = shared_data("kitspace-partinfo") else { return };
+    let file = dir.join("responses.json");
+    let mut sink = Collect::default();
+    kitspace_partinfo::read(file.to_str().unwrap(), &mut sink).unwrap();
+    assert!(sink.skips.is_empty(), "{:?}", sink.skips);
+    let offers: usize = sink.parts.iter().map(|p| p.offers.len()).sum();
+    assert_eq!((sink.parts.len(), offers), (354, 2751));
+    let sellers: BTreeSet<&str> = sink.parts.iter().flat_map(|p| &p.offers).map(|o| o.seller.as_str()).collect();
+    assert_eq!(sellers, BTreeSet::from(["Digi-Key", "Farnell", "LCSC", "Mouser", "Newark", "RS", "TME"]));
+    let several = sink.parts.iter().filter(|p| p.offers.iter().map(|o| &o.seller).collect::<HashSet<_>>().len() > 1);
+    assert_eq!(several.count(), 301, "parts sold by several sellers");
+    let mangled = |text: &str| text.contains('Â') || text.contains('Ã') || text.contains('Î');
+    for part in &sink.parts {
+        assert!(!mangled(&part.manufacturer) && !part.description.as_deref().is_some_and(mangled), "{part:?}");
+        assert!(part.specs.iter().all(|s| !mangled(&s.display_value)), "{:?}", part.specs);
+    }
+    assert!(sink.parts.iter().any(|p| p.manufacturer == "Würth Elektronik"));
+
+    // Every resistance, capacitance, package and lifecycle the answers give comes out in Octopart's words.
+    let raw: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let mut carried: BTreeMap<&str, usize> = BTreeMap::new();
+    for answer in raw.as_object().unwrap().values() {
+        let mpn = answer["mpn"]["part"].as_str().unwrap();
+        let part = sink.part(mpn);
+        for spec in answer["specs"].as_array().unwrap() {
+            let shortname = match spec["key"].as_str().unwrap() {
+                "resistance" => "resistance",
+                "capacitance" => "capacitance",
+                "case_package" => "case_package",
+                "lifecycle_status" => "lifecyclestatus",
+                _ => continue,
+            };
+            if spec["value"].is_null() {
+                continue;
+            }
+            let ours = part.specs.iter().find(|s| s.shortname == shortname);
+            let ours = ours.unwrap_or_else(|| panic!("{mpn} lacks {shortname}: {:?}", part.specs));
+            if matches!(shortname, "resistance" | "capacitance") {
+                let si = ferrite_core::units::si_value(&ours.display_value);
+                assert!(si.is_some(), "{mpn} {shortname} {:?} reads as a number", ours.display_value);
+            }
+            *carried.entry(shortname).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        carried,
+        BTreeMap::from([("capacitance", 83), ("case_package", 196), ("lifecyclestatus", 104), ("resistance", 74)])
+    );
+    let lifecycles: BTreeSet<&str> = sink
+        .parts
+        .iter()
+        .flat_map(|p| &p.specs)
+        .filter(|s| s.shortname == "lifecyclestatus")
+        .map(|s| s.display_value.as_str())
+        .collect();
+    assert_eq!(lifecycles, BTreeSet::from(["NRND", "New", "Production"]));
+    let capacitor = sink.part("GRM188R61A226ME15D");
+    let specs: Vec<(&str, &str)> = capacitor
+        .specs
+        .iter()
+        .filter(|s| matches!(s.shortname.as_str(), "capacitance" | "case_package" | "lifecyclestatus"))
+        .map(|s| (s.shortname.as_str(), s.display_value.as_str()))
+        .collect();
+    assert_eq!(specs, [("capacitance", "22 µF"), ("case_package", "1608, 0603"), ("lifecyclestatus", "Production")]);
+    let ic = sink.part("LM2611BMF/NOPB");
+    assert!(
+        ["case_package", "lifecyclestatus", "numberofpins"].iter().all(|s| ic.specs.iter().any(|x| x.shortname == *s))
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // CSV
 
 #[test]
@@ -803,7 +1006,7 @@ fn adapters_by_name() {
         assert_eq!(adapter.to_string(), adapter.name());
     }
     let error = "octopart".parse::<Adapter>().unwrap_err();
-    assert!(error.to_string().contains("jlcparts, nexar-json, digikey-v4 or csv"), "{error}");
+    assert!(error.to_string().contains("jlcparts, nexar-json, digikey-v4, kitspace-partinfo or csv"), "{error}");
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("feed.csv");
@@ -852,10 +1055,15 @@ fn deeply_nested_json_is_refused_clearly_in_every_feed() {
             ("nexar.json", format!(r#"{{"results": {}}}"#, deep("1"))),
             ("nexar-data.json", format!(r#"{{"data": {{"supSearch": {}}}}}"#, deep("{}"))),
             ("digikey.json", format!(r#"{{"products": {}}}"#, deep("{}"))),
+            ("kitspace.json", format!(r#"{{"mpn_X.dat": {{"offers": {}}}}}"#, deep("{}"))),
         ] {
             let file = dir.path().join(name);
             std::fs::write(&file, document).unwrap();
-            let read = if name.starts_with("nexar") { nexar_json::read } else { digikey_v4::read };
+            let read = match name {
+                _ if name.starts_with("nexar") => nexar_json::read,
+                "digikey.json" => digikey_v4::read,
+                _ => kitspace_partinfo::read,
+            };
             let (at, reason) = source_error(read(file.to_str().unwrap(), &mut Collect::default()));
             assert!(at.file.ends_with(name), "{at}");
             assert!(reason.starts_with("not JSON: recursion limit exceeded at line 1"), "{name}: {reason}");

@@ -3,6 +3,8 @@
 
 use std::{io::Write, path::Path};
 
+mod support;
+
 use chrono::{Duration, Utc};
 use ferrite_store::{ROOT_CATEGORY_ID, Store, testing::TestDb};
 use ferrite_supply::{
@@ -38,6 +40,8 @@ on_both_backends!(
     categories_hang_under_nexars_root_and_keep_their_ids_across_imports,
     every_offer_records_its_feed_source_and_import_time,
     a_sellers_homepage_from_its_feed_is_kept,
+    a_kitspace_cache_imported_twice_changes_nothing,
+    the_real_kitspace_cache_imported_twice_changes_nothing,
 );
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -397,6 +401,43 @@ fn shared_data() -> Option<std::path::PathBuf> {
         eprintln!("skipping: ../shared/data is not present");
         None
     }
+}
+
+/// Importing a Kitspace PartInfo cache: the part two answers name is one, with the offers of
+/// both; sellers are spelled as the seller table spells them; the same cache again changes nothing.
+async fn a_kitspace_cache_imported_twice_changes_nothing(store: Store, _: &Path) {
+    let source = support::kitspace_cache();
+    let adapter = Adapter::KitspacePartinfo;
+    let mode = Mode::default_for(adapter);
+    assert_eq!(mode, Mode::Incremental, "a cache of answers adds to what the feed brought");
+    let source = source.to_str().unwrap();
+    let first = import(&store, "kitspace", adapter, source, mode, Utc::now(), &mut ()).await.unwrap();
+    assert_eq!((first.parts_added, first.offers_added, first.skipped), (4, 7, 3), "{first}");
+    let mut sellers: Vec<String> = store.catalogue().sellers().await.unwrap().into_iter().map(|s| s.name).collect();
+    sellers.sort();
+    assert_eq!(sellers, ["Digi-Key", "Farnell", "LCSC", "Mouser", "Newark", "RS", "TME"]);
+    let again = import(&store, "kitspace", adapter, source, mode, Utc::now(), &mut ()).await.unwrap();
+    assert_eq!((again.parts_added, again.parts_updated, again.parts_unchanged), (0, 0, 4), "{again}");
+    assert!(!again.changed(), "{again}");
+    assert_eq!(again.catalogue_version, first.catalogue_version);
+}
+
+/// The real cache: 354 parts with 2,751 offers (its 368 answers merged), and a second import
+/// changes nothing.
+async fn the_real_kitspace_cache_imported_twice_changes_nothing(store: Store, _: &Path) {
+    let Some(data) = shared_data() else { return };
+    let source = data.join("kitspace-partinfo/responses.json");
+    let source = source.to_str().unwrap();
+    let adapter = Adapter::KitspacePartinfo;
+    let first = import(&store, "kitspace", adapter, source, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
+    assert_eq!(
+        (first.parts_added, first.parts_repeated, first.offers_added, first.skipped),
+        (354, 0, 2751, 0),
+        "{first}"
+    );
+    let again = import(&store, "kitspace", adapter, source, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
+    assert_eq!((again.parts_added, again.parts_updated, again.parts_unchanged), (0, 0, 354), "{again}");
+    assert!(!again.changed(), "{again}");
 }
 
 async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks(store: Store, _: &Path) {

@@ -163,6 +163,23 @@ fn digikey_parts_carry_octopart_attributes() {
 }
 
 #[test]
+fn kitspace_partinfo_parts_carry_octopart_attributes() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = |mpn: &str, manufacturer: &str, specs: &[(&str, &str)]| {
+        let specs: Vec<Value> = specs.iter().map(|(key, value)| json!({"key": key, "value": value})).collect();
+        json!({"mpn": {"manufacturer": manufacturer, "part": mpn}, "specs": specs, "offers": []})
+    };
+    let cache = json!({
+        "mpn_RC0603FR-0710KL.dat": answer("RC0603FR-0710KL", "Yageo", &[("resistance", "10.0 kÎ©"), ("case_package", "0603"), ("lifecycle_status", "Active")]),
+        "mpn_GRM188R71H104KA93D.dat": answer("GRM188R71H104KA93D", "Murata", &[("capacitance", "100 nF"), ("case_package", "0603"), ("lifecycle_status", "Active")]),
+        "mpn_LM358DR.dat": answer("LM358DR", "Texas Instruments", &[("case_package", "SOIC-8"), ("lifecycle_status", "Active")]),
+    });
+    let path = dir.path().join("responses.json");
+    std::fs::write(&path, cache.to_string()).unwrap();
+    check_feed("kitspace-partinfo", &read(Adapter::KitspacePartinfo, &path));
+}
+
+#[test]
 fn csv_parts_carry_octopart_attributes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("parts.csv");

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{FeedError, PartSink, csv, digikey_v4, jlcparts, nexar_json};
+use super::{FeedError, PartSink, csv, digikey_v4, jlcparts, kitspace_partinfo, nexar_json};
 
 /// A kind of feed source. Parse one from its name (`"jlcparts".parse()`), then [`Adapter::read`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,18 +14,22 @@ pub enum Adapter {
     NexarJson,
     /// DigiKey Product Information v4 responses: a file or a directory.
     DigikeyV4,
+    /// Kitspace PartInfo answers as KiCost caches them (`responses.json`): a file or a directory.
+    KitspacePartinfo,
     /// The generic CSV of `docs/feeds.md`: a file.
     Csv,
 }
 
 impl Adapter {
-    pub const ALL: [Adapter; 4] = [Adapter::Jlcparts, Adapter::NexarJson, Adapter::DigikeyV4, Adapter::Csv];
+    pub const ALL: [Adapter; 5] =
+        [Adapter::Jlcparts, Adapter::NexarJson, Adapter::DigikeyV4, Adapter::KitspacePartinfo, Adapter::Csv];
 
     pub fn name(self) -> &'static str {
         match self {
             Adapter::Jlcparts => "jlcparts",
             Adapter::NexarJson => "nexar-json",
             Adapter::DigikeyV4 => "digikey-v4",
+            Adapter::KitspacePartinfo => "kitspace-partinfo",
             Adapter::Csv => "csv",
         }
     }
@@ -37,6 +41,7 @@ impl Adapter {
             Adapter::Jlcparts => jlcparts::read(source, sink),
             Adapter::NexarJson => nexar_json::read(source, sink),
             Adapter::DigikeyV4 => digikey_v4::read(source, sink),
+            Adapter::KitspacePartinfo => kitspace_partinfo::read(source, sink),
             Adapter::Csv => csv::read(source, sink),
         }
     }
@@ -49,7 +54,7 @@ impl fmt::Display for Adapter {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("unknown feed adapter {0:?}: use jlcparts, nexar-json, digikey-v4 or csv")]
+#[error("unknown feed adapter {0:?}: use jlcparts, nexar-json, digikey-v4, kitspace-partinfo or csv")]
 pub struct UnknownAdapter(pub String);
 
 impl FromStr for Adapter {

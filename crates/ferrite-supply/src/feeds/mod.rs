@@ -14,6 +14,7 @@ pub mod digikey_v4;
 mod files;
 pub mod jlcparts;
 mod json;
+pub mod kitspace_partinfo;
 pub(crate) mod merge;
 pub mod nexar_json;
 pub mod vocabulary;

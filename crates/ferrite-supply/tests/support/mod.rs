@@ -135,3 +135,11 @@ pub fn gzip(path: &Path, text: &str) {
     encoder.write_all(text.as_bytes()).unwrap();
     encoder.finish().unwrap();
 }
+
+/// A Kitspace PartInfo cache in KiCost's shape, written for the tests (`tests/data`): text misread
+/// as Latin-1 as in the real one; a resistor answered by its MPN (record 1) and by a Digi-Key SKU
+/// (2), a capacitor (3), an IC (4), an empty answer (5), an answer without an MPN (6), and a
+/// part with an unpriceable offer (7).
+pub fn kitspace_cache() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kitspace-partinfo.json")
+}

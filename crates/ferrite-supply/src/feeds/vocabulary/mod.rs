@@ -89,6 +89,7 @@ pub(crate) enum Feed {
     Jlcparts,
     DigikeyV4,
     NexarJson,
+    KitspacePartinfo,
     Csv,
 }
 
@@ -107,11 +108,14 @@ impl Feed {
         static JLCPARTS: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("jlcparts.tsv")));
         static DIGIKEY: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("digikey-v4.tsv")));
         static NEXAR: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("nexar-json.tsv")));
+        static KITSPACE: LazyLock<HashMap<String, Target>> =
+            LazyLock::new(|| mapping(include_str!("kitspace-partinfo.tsv")));
         static CSV: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("csv.tsv")));
         match self {
             Feed::Jlcparts => &JLCPARTS,
             Feed::DigikeyV4 => &DIGIKEY,
             Feed::NexarJson => &NEXAR,
+            Feed::KitspacePartinfo => &KITSPACE,
             Feed::Csv => &CSV,
         }
     }
@@ -198,9 +202,10 @@ fn table_key(source: &SourceSpec) -> String {
     source.shortname.as_deref().unwrap_or(&source.name).trim().to_lowercase()
 }
 
-/// `-40℃~+85℃`, `-40°C ~ 105°C`: both ends, each as Octopart shows it in its attribute's units.
+/// `-40℃~+85℃`, `-40°C ~ 105°C`, `-55 °C to 155 °C`: both ends, each as Octopart shows it in its
+/// attribute's units.
 fn range(display: &str, low: &OctopartAttribute, high: &OctopartAttribute) -> Option<(String, String)> {
-    let (from, to) = display.split_once(['~', '～'])?;
+    let (from, to) = display.split_once(['~', '～']).or_else(|| display.split_once(" to "))?;
     Some((restate(from, &low.units_symbol)?, restate(to, &high.units_symbol)?))
 }
 
@@ -285,10 +290,11 @@ mod tests {
     #[test]
     fn every_table_loads_and_names_octopart_attributes() {
         assert!(octopart_attributes().count() > 100);
-        for feed in [Feed::Jlcparts, Feed::DigikeyV4, Feed::NexarJson, Feed::Csv] {
+        for feed in [Feed::Jlcparts, Feed::DigikeyV4, Feed::NexarJson, Feed::KitspacePartinfo, Feed::Csv] {
             assert!(!feed.table().is_empty(), "{feed:?}");
         }
         assert_eq!(lifecycle("not for new designs"), "NRND");
+        assert_eq!(lifecycle("Pre-Release"), "New");
     }
 
     #[test]
