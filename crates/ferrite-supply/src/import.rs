@@ -109,7 +109,9 @@ impl Mode {
     pub fn default_for(adapter: Adapter) -> Mode {
         match adapter {
             Adapter::Jlcparts | Adapter::Csv => Mode::Snapshot,
-            Adapter::NexarJson | Adapter::DigikeyV4 => Mode::Incremental,
+            Adapter::NexarJson | Adapter::DigikeyV4 | Adapter::Tme | Adapter::Element14 | Adapter::Mouser => {
+                Mode::Incremental
+            }
         }
     }
 }

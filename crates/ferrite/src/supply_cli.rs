@@ -19,14 +19,14 @@ use crate::{
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// jlcparts, nexar-json, digikey-v4 or csv
+    /// jlcparts, nexar-json, digikey-v4, csv, tme, element14 or mouser
     adapter: Adapter,
     /// A file or directory (or an http:// base URL for jlcparts)
     source: String,
     /// The feed's name, which scopes snapshot removals [default: the adapter's name]
     #[arg(long)]
     feed: Option<String>,
-    /// [default: snapshot for jlcparts and csv, incremental for nexar-json and digikey-v4]
+    /// [default: snapshot for jlcparts and csv, incremental for the recordings: nexar-json, digikey-v4, tme, element14, mouser]
     #[arg(long, value_enum)]
     mode: Option<ModeArg>,
     /// Print the report as JSON

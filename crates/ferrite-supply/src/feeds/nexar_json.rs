@@ -238,7 +238,8 @@ impl Part {
                 }
             }
         }
-        let aka_mpns = self.aka_mpns.iter().filter_map(|m| check::text(Some(m.as_str()))).filter(|m| *m != mpn).collect();
+        let aka_mpns =
+            self.aka_mpns.iter().filter_map(|m| check::text(Some(m.as_str()))).filter(|m| *m != mpn).collect();
         let part = FeedPart {
             mpn,
             aka_mpns,

@@ -68,7 +68,13 @@ pub fn value_type(shortname: &str, units: Option<&str>) -> ValueType {
 /// A lifecycle word in Octopart's words (`Active` → `Production`, `Not For New Designs` → `NRND`);
 /// a word the table does not know is kept as written.
 pub fn lifecycle(word: &str) -> String {
-    LIFECYCLE.get(&word.trim().to_lowercase()).cloned().unwrap_or_else(|| word.trim().to_owned())
+    known_lifecycle(word).unwrap_or_else(|| word.trim().to_owned())
+}
+
+/// A lifecycle word in Octopart's words, only when `lifecycle.tsv` knows it: for feeds whose
+/// status lists mix lifecycle with stock flags (TME's `HARDLY_AVAILABLE`).
+pub fn known_lifecycle(word: &str) -> Option<String> {
+    LIFECYCLE.get(&word.trim().to_lowercase()).cloned()
 }
 
 /// `10 kΩ` → (`10`, `kΩ`): the number as shown and the units it is shown in. `None` without a
@@ -90,6 +96,9 @@ pub(crate) enum Feed {
     DigikeyV4,
     NexarJson,
     Csv,
+    Tme,
+    Element14,
+    Mouser,
 }
 
 /// A parameter as the feed gives it.
@@ -108,11 +117,17 @@ impl Feed {
         static DIGIKEY: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("digikey-v4.tsv")));
         static NEXAR: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("nexar-json.tsv")));
         static CSV: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("csv.tsv")));
+        static TME: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("tme.tsv")));
+        static ELEMENT14: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("element14.tsv")));
+        static MOUSER: LazyLock<HashMap<String, String>> = LazyLock::new(|| mapping(include_str!("mouser.tsv")));
         match self {
             Feed::Jlcparts => &JLCPARTS,
             Feed::DigikeyV4 => &DIGIKEY,
             Feed::NexarJson => &NEXAR,
             Feed::Csv => &CSV,
+            Feed::Tme => &TME,
+            Feed::Element14 => &ELEMENT14,
+            Feed::Mouser => &MOUSER,
         }
     }
 
@@ -225,6 +240,18 @@ mod tests {
             assert!(!feed.table().is_empty(), "{feed:?}");
         }
         assert_eq!(lifecycle("not for new designs"), "NRND");
+    }
+
+    #[test]
+    fn distributor_tables_load_and_know_their_status_codes() {
+        for feed in [Feed::Tme, Feed::Element14, Feed::Mouser] {
+            assert!(!feed.table().is_empty(), "{feed:?}");
+        }
+        assert_eq!(known_lifecycle("AVAILABLE_WHILE_STOCKS_LAST").as_deref(), Some("EOL"));
+        assert_eq!(known_lifecycle("HARDLY_AVAILABLE"), None);
+        assert_eq!(lifecycle("NO_LONGER_MANUFACTURED"), "Obsolete");
+        let case = spec(Feed::Element14, "Resistor Case Style", "0603 [1608 Metric]");
+        assert_eq!(case.shortname, "case_package");
     }
 
     #[test]
