@@ -640,3 +640,36 @@ fn mouser_real_answers() {
     );
     assert_eq!((offer.packaging.as_deref(), prices(offer)[0]), (Some("Bulk"), (1, 0.25, "USD")));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Importing the real recordings: every part arrives, and a second import changes nothing.
+
+async fn real_recordings_import_once_and_idempotently(store: ferrite_store::Store) {
+    use ferrite_supply::import::{Mode, import};
+    for (adapter, folder) in [(Adapter::Tme, "tme"), (Adapter::Element14, "element14"), (Adapter::Mouser, "mouser")] {
+        let Some(dir) = shared_data(folder) else { continue };
+        let source = dir.join("responses.json");
+        let source = source.to_str().unwrap();
+        let parts = read(adapter, source).parts.len() as u64;
+        let now = chrono::Utc::now();
+        let first = import(&store, folder, adapter, source, Mode::default_for(adapter), now, &mut ()).await.unwrap();
+        assert_eq!(first.skipped, 0, "{adapter}: {:?}", first.skipped_examples);
+        // Parts an earlier feed brought (the same manufacturer and MPN) are updated, not added.
+        let seen = first.parts_added + first.parts_updated + first.parts_unchanged + first.parts_repeated;
+        assert_eq!(seen, parts, "{adapter}: {first:?}");
+        let again = import(&store, folder, adapter, source, Mode::default_for(adapter), now, &mut ()).await.unwrap();
+        assert!(!again.changed(), "{adapter}: {again:?}");
+    }
+}
+
+#[tokio::test]
+async fn real_recordings_import_on_sqlite() {
+    let db = ferrite_store::testing::TestDb::sqlite().await;
+    real_recordings_import_once_and_idempotently(db.store.clone()).await;
+}
+
+#[tokio::test]
+async fn real_recordings_import_on_postgres() {
+    let Some(db) = ferrite_store::testing::TestDb::postgres().await else { return };
+    real_recordings_import_once_and_idempotently(db.store.clone()).await;
+}
