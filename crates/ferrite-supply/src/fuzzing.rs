@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 
 use crate::feeds::jlcparts::{Lut, Record, Shard, decompressed, read_shard};
 use crate::feeds::merge::PartMerger;
-use crate::feeds::{FeedError, PartSink, check, csv, digikey_v4, kitspace_partinfo, nexar_json};
+use crate::feeds::{
+    FeedError, PartSink, check, csv, digikey_v4, element14, kitspace_partinfo, mouser, nexar_json, tme,
+};
 use crate::model::{FeedPart, Location};
 
 /// The real shard header. The first byte of the data chooses: even, the rest follows this header,
@@ -70,6 +72,32 @@ pub fn kitspace_partinfo(data: &[u8]) {
     }
 }
 
+/// A TME recording or answer, its symbols joined into parts.
+pub fn tme(data: &[u8]) {
+    let mut answers = tme::Answers::default();
+    if tme::parse(data, "fuzz.json", &mut answers, &mut Checking).is_ok() {
+        let mut merger = PartMerger::default();
+        answers.into_parts(&mut merger, &mut Checking);
+        let _ = merger.emit(&mut Checking);
+    }
+}
+
+/// An element14 recording or product-search answer.
+pub fn element14(data: &[u8]) {
+    let mut merger = PartMerger::default();
+    if element14::parse(data, "mpn_X_uk.farnell.com.json", &mut merger, &mut Checking).is_ok() {
+        let _ = merger.emit(&mut Checking);
+    }
+}
+
+/// A Mouser recording or Search API answer.
+pub fn mouser(data: &[u8]) {
+    let mut merger = PartMerger::default();
+    if mouser::parse(data, "fuzz.json", &mut merger, &mut Checking).is_ok() {
+        let _ = merger.emit(&mut Checking);
+    }
+}
+
 /// A generic CSV feed.
 pub fn csv(data: &[u8]) {
     let _ = csv::read_from(data, "fuzz.csv", &mut Checking);
@@ -92,6 +120,9 @@ pub fn json_nesting(data: &[u8]) {
         nexar_json(&[br#"{"results":"#.as_slice(), &deep, b"}"].concat());
         digikey(&[br#"{"products":"#.as_slice(), &deep, b"}"].concat());
         kitspace_partinfo(&[br#"{"mpn_x.dat":{"offers":"#.as_slice(), &deep, b"}}"].concat());
+        tme(&[br#"{"search_X.dat":"#.as_slice(), &deep, b"}"].concat());
+        element14(&[br#"{"keywordSearchReturn":"#.as_slice(), &deep, b"}"].concat());
+        mouser(&[br#"{"SearchResults":"#.as_slice(), &deep, b"}"].concat());
         jlcparts_shard(&[&[0u8][..], &deep, b"\n"].concat());
         let _ = Lut::parse(&deep, "fuzz", &mut |_, _| {});
     });
@@ -208,6 +239,58 @@ mod tests {
                 r#"{{"mpn_{mpn}.dat":{{"mpn":{{"manufacturer":"TI","part":"{mpn}"}},"specs":[{{"key":"resistance","value":{value}}}],"offers":[{{"sku":{{"vendor":"{vendor}","part":"k"}},"moq":{moq},"in_stock_quantity":{stock},"prices":{{"{currency}":[[1,{price}]],"GBP":null}}}}]}},"sku_x":null}}"#
             );
             super::kitspace_partinfo(doc.as_bytes());
+        }
+
+        #[test]
+        fn tme_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::tme(&data);
+        }
+
+        #[test]
+        fn plausible_tme_answers_never_panic(
+            symbol in r#"[ A-Z0-9/-]{0,6}"#,
+            stock in -5i64..2_000_000_000_000,
+            price in prop_oneof![Just("0".to_owned()), Just("-1".to_owned()), Just("1e308".to_owned()), "[0-9]{1,4}\\.[0-9]{1,3}"],
+            currency in r#"(USD|usd||EURO)"#,
+        ) {
+            let doc = format!(
+                r#"{{"data_{symbol}_US_en_{currency}.dat":{{"Symbol":"{symbol}","OriginalSymbol":"M","Producer":"P","MinAmount":1,"Amount":{stock},"PriceList":[{{"Amount":1,"PriceValue":{price}}}]}},"search_{symbol}_v2.dat":[{{"symbol":"{symbol}","manufacturer_symbols":["M"],"manufacturer":{{"name":"P"}},"prices":{{"elements":[{{"amount":1,"price":{price}}}],"currency":"{currency}"}},"stock_quantity":{stock}}}]}}"#
+            );
+            super::tme(doc.as_bytes());
+        }
+
+        #[test]
+        fn element14_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::element14(&data);
+        }
+
+        #[test]
+        fn plausible_element14_answers_never_panic(
+            inventory in -5i64..2_000_000_000_000,
+            pack in -2i64..10_000_000_000,
+            cost in prop_oneof![Just("0".to_owned()), Just("-1".to_owned()), Just("1e308".to_owned()), "[0-9]{1,4}\\.[0-9]{1,3}"],
+        ) {
+            let doc = format!(
+                r#"{{"mpn_X_www.newark.com.dat":{{"manufacturerPartNumberSearchReturn":{{"numberOfResults":1,"products":[{{"sku":"S","translatedManufacturerPartNumber":"M","vendorName":"V","packSize":{pack},"translatedMinimumOrderQuality":{pack},"inv":{inventory},"prices":[{{"from":1,"cost":{cost}}}]}}]}}}}}}"#
+            );
+            super::element14(doc.as_bytes());
+        }
+
+        #[test]
+        fn mouser_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            super::mouser(&data);
+        }
+
+        #[test]
+        fn plausible_mouser_answers_never_panic(
+            availability in r#"[0-9,. ]{0,8}(In Stock|On Order|)"#,
+            price in r#"[$€]?[0-9,.]{0,8}( €)?"#,
+            lead in r#"[0-9]{0,6} (Days|Weeks)"#,
+        ) {
+            let doc = format!(
+                r#"{{"SearchResults":{{"Parts":[{{"ManufacturerPartNumber":"M","Manufacturer":"V","MouserPartNumber":"S","Availability":"{availability}","LeadTime":"{lead}","Min":"1","PriceBreaks":[{{"Quantity":1,"Price":"{price}","Currency":"USD"}}]}}]}}}}"#
+            );
+            super::mouser(doc.as_bytes());
         }
 
         #[test]

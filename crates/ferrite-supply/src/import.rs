@@ -109,7 +109,12 @@ impl Mode {
     pub fn default_for(adapter: Adapter) -> Mode {
         match adapter {
             Adapter::Jlcparts | Adapter::Csv => Mode::Snapshot,
-            Adapter::NexarJson | Adapter::DigikeyV4 | Adapter::KitspacePartinfo => Mode::Incremental,
+            Adapter::NexarJson
+            | Adapter::DigikeyV4
+            | Adapter::KitspacePartinfo
+            | Adapter::Tme
+            | Adapter::Element14
+            | Adapter::Mouser => Mode::Incremental,
         }
     }
 }

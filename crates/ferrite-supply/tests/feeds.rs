@@ -1006,7 +1006,12 @@ fn adapters_by_name() {
         assert_eq!(adapter.to_string(), adapter.name());
     }
     let error = "octopart".parse::<Adapter>().unwrap_err();
-    assert!(error.to_string().contains("jlcparts, nexar-json, digikey-v4, kitspace-partinfo or csv"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("jlcparts, nexar-json, digikey-v4, kitspace-partinfo, csv, tme, element14 or mouser"),
+        "{error}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("feed.csv");

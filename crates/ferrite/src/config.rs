@@ -109,7 +109,7 @@ pub enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub struct FeedConfig {
     pub name: String,
-    /// jlcparts, nexar-json, digikey-v4, kitspace-partinfo or csv.
+    /// jlcparts, nexar-json, digikey-v4, kitspace-partinfo, csv, tme, element14 or mouser.
     pub adapter: String,
     /// A path, or an http:// or https:// base URL for jlcparts.
     pub source: String,

@@ -19,14 +19,14 @@ use crate::{
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// jlcparts, nexar-json, digikey-v4, kitspace-partinfo or csv
+    /// jlcparts, nexar-json, digikey-v4, kitspace-partinfo, csv, tme, element14 or mouser
     adapter: Adapter,
     /// A file or directory (or an http:// base URL for jlcparts)
     source: String,
     /// The feed's name, which scopes snapshot removals [default: the adapter's name]
     #[arg(long)]
     feed: Option<String>,
-    /// [default: snapshot for jlcparts and csv, incremental for nexar-json, digikey-v4 and kitspace-partinfo]
+    /// [default: snapshot for jlcparts and csv, incremental for the recordings: nexar-json, digikey-v4, kitspace-partinfo, tme, element14, mouser]
     #[arg(long, value_enum)]
     mode: Option<ModeArg>,
     /// Print the report as JSON

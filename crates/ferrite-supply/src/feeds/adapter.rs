@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{FeedError, PartSink, csv, digikey_v4, jlcparts, kitspace_partinfo, nexar_json};
+use super::{FeedError, PartSink, csv, digikey_v4, element14, jlcparts, kitspace_partinfo, mouser, nexar_json, tme};
 
 /// A kind of feed source. Parse one from its name (`"jlcparts".parse()`), then [`Adapter::read`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,11 +18,25 @@ pub enum Adapter {
     KitspacePartinfo,
     /// The generic CSV of `docs/feeds.md`: a file.
     Csv,
+    /// TME API answers (KiCost's recording of them, or raw answers): a file or a directory.
+    Tme,
+    /// element14 (Farnell, Newark) product-search answers: a file or a directory.
+    Element14,
+    /// Mouser Search API answers: a file or a directory.
+    Mouser,
 }
 
 impl Adapter {
-    pub const ALL: [Adapter; 5] =
-        [Adapter::Jlcparts, Adapter::NexarJson, Adapter::DigikeyV4, Adapter::KitspacePartinfo, Adapter::Csv];
+    pub const ALL: [Adapter; 8] = [
+        Adapter::Jlcparts,
+        Adapter::NexarJson,
+        Adapter::DigikeyV4,
+        Adapter::KitspacePartinfo,
+        Adapter::Csv,
+        Adapter::Tme,
+        Adapter::Element14,
+        Adapter::Mouser,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -31,6 +45,9 @@ impl Adapter {
             Adapter::DigikeyV4 => "digikey-v4",
             Adapter::KitspacePartinfo => "kitspace-partinfo",
             Adapter::Csv => "csv",
+            Adapter::Tme => "tme",
+            Adapter::Element14 => "element14",
+            Adapter::Mouser => "mouser",
         }
     }
 
@@ -43,6 +60,9 @@ impl Adapter {
             Adapter::DigikeyV4 => digikey_v4::read(source, sink),
             Adapter::KitspacePartinfo => kitspace_partinfo::read(source, sink),
             Adapter::Csv => csv::read(source, sink),
+            Adapter::Tme => tme::read(source, sink),
+            Adapter::Element14 => element14::read(source, sink),
+            Adapter::Mouser => mouser::read(source, sink),
         }
     }
 }
@@ -54,7 +74,9 @@ impl fmt::Display for Adapter {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("unknown feed adapter {0:?}: use jlcparts, nexar-json, digikey-v4, kitspace-partinfo or csv")]
+#[error(
+    "unknown feed adapter {0:?}: use jlcparts, nexar-json, digikey-v4, kitspace-partinfo, csv, tme, element14 or mouser"
+)]
 pub struct UnknownAdapter(pub String);
 
 impl FromStr for Adapter {

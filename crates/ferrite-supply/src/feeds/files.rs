@@ -43,9 +43,11 @@ pub(crate) fn name(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// Adds what one JSON file (its bytes and name) holds to `S`: the merger, or a feed's own state.
+pub(crate) type JsonParserInto<S> = fn(&[u8], &str, &mut S, &mut dyn super::PartSink) -> Result<(), FeedError>;
+
 /// Adds the parts of one JSON file (its bytes and name) to the merger.
-pub(crate) type JsonParser =
-    fn(&[u8], &str, &mut super::merge::PartMerger, &mut dyn super::PartSink) -> Result<(), FeedError>;
+pub(crate) type JsonParser = JsonParserInto<super::merge::PartMerger>;
 
 /// Reads a JSON source — one file, or a directory of `.json` files — feeding each file to `parse`
 /// and emitting the merged parts. A single unreadable file fails the read; in a directory it is
@@ -56,16 +58,29 @@ pub(crate) fn read_json_sources(
     parse: JsonParser,
 ) -> Result<(), FeedError> {
     let mut merger = super::merge::PartMerger::default();
+    for_each_json_file(path, sink, &mut merger, parse)?;
+    merger.emit(sink)
+}
+
+/// Feeds each file of a JSON source to `parse` with `state`, for feeds that join records across
+/// files before they are parts (TME's product, price and parameter answers). A single unreadable
+/// file fails the read; in a directory it is skipped and reported.
+pub(crate) fn for_each_json_file<S>(
+    path: &str,
+    sink: &mut dyn super::PartSink,
+    state: &mut S,
+    parse: JsonParserInto<S>,
+) -> Result<(), FeedError> {
     match list(path, "json")? {
-        Files::One(file) => parse(&read(&file)?, &name(&file), &mut merger, sink)?,
+        Files::One(file) => parse(&read(&file)?, &name(&file), state, sink),
         Files::Many(files) => {
             for file in files {
-                match read(&file).and_then(|bytes| parse(&bytes, &name(&file), &mut merger, sink)) {
+                match read(&file).and_then(|bytes| parse(&bytes, &name(&file), state, sink)) {
                     Err(FeedError::Source { at, reason }) => sink.skip(at, reason),
                     other => other?,
                 }
             }
+            Ok(())
         }
     }
-    merger.emit(sink)
 }

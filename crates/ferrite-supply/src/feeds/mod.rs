@@ -11,12 +11,15 @@ mod adapter;
 pub(crate) mod check;
 pub mod csv;
 pub mod digikey_v4;
+pub mod element14;
 mod files;
 pub mod jlcparts;
 mod json;
 pub mod kitspace_partinfo;
 pub(crate) mod merge;
+pub mod mouser;
 pub mod nexar_json;
+pub mod tme;
 pub mod vocabulary;
 
 pub use adapter::{Adapter, UnknownAdapter};

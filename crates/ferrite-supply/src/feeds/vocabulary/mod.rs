@@ -68,7 +68,13 @@ pub fn value_type(shortname: &str, units: Option<&str>) -> ValueType {
 /// A lifecycle word in Octopart's words (`Active` → `Production`, `Not For New Designs` → `NRND`);
 /// a word the table does not know is kept as written.
 pub fn lifecycle(word: &str) -> String {
-    LIFECYCLE.get(&word.trim().to_lowercase()).cloned().unwrap_or_else(|| word.trim().to_owned())
+    known_lifecycle(word).unwrap_or_else(|| word.trim().to_owned())
+}
+
+/// A lifecycle word in Octopart's words, only when `lifecycle.tsv` knows it: for feeds whose
+/// status lists mix lifecycle with stock flags (TME's `HARDLY_AVAILABLE`).
+pub fn known_lifecycle(word: &str) -> Option<String> {
+    LIFECYCLE.get(&word.trim().to_lowercase()).cloned()
 }
 
 /// `10 kΩ` → (`10`, `kΩ`): the number as shown and the units it is shown in. `None` without a
@@ -86,11 +92,28 @@ pub fn split_value(display: &str) -> Option<(&str, &str)> {
 /// The feeds that have a table.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Feed {
+    // In the order of `Feed::ALL`, which indexes the tables.
     Jlcparts,
     DigikeyV4,
     NexarJson,
     KitspacePartinfo,
     Csv,
+    Tme,
+    Element14,
+    Mouser,
+}
+
+impl Feed {
+    const ALL: [Feed; 8] = [
+        Feed::Jlcparts,
+        Feed::DigikeyV4,
+        Feed::NexarJson,
+        Feed::KitspacePartinfo,
+        Feed::Csv,
+        Feed::Tme,
+        Feed::Element14,
+        Feed::Mouser,
+    ];
 }
 
 /// A parameter as the feed gives it.
@@ -104,20 +127,24 @@ pub(crate) struct SourceSpec {
 }
 
 impl Feed {
-    fn table(self) -> &'static HashMap<String, Target> {
-        static JLCPARTS: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("jlcparts.tsv")));
-        static DIGIKEY: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("digikey-v4.tsv")));
-        static NEXAR: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("nexar-json.tsv")));
-        static KITSPACE: LazyLock<HashMap<String, Target>> =
-            LazyLock::new(|| mapping(include_str!("kitspace-partinfo.tsv")));
-        static CSV: LazyLock<HashMap<String, Target>> = LazyLock::new(|| mapping(include_str!("csv.tsv")));
+    /// The feed's table as written.
+    fn source(self) -> &'static str {
         match self {
-            Feed::Jlcparts => &JLCPARTS,
-            Feed::DigikeyV4 => &DIGIKEY,
-            Feed::NexarJson => &NEXAR,
-            Feed::KitspacePartinfo => &KITSPACE,
-            Feed::Csv => &CSV,
+            Feed::Jlcparts => include_str!("jlcparts.tsv"),
+            Feed::DigikeyV4 => include_str!("digikey-v4.tsv"),
+            Feed::NexarJson => include_str!("nexar-json.tsv"),
+            Feed::KitspacePartinfo => include_str!("kitspace-partinfo.tsv"),
+            Feed::Csv => include_str!("csv.tsv"),
+            Feed::Tme => include_str!("tme.tsv"),
+            Feed::Element14 => include_str!("element14.tsv"),
+            Feed::Mouser => include_str!("mouser.tsv"),
         }
+    }
+
+    fn table(self) -> &'static HashMap<String, Target> {
+        static TABLES: LazyLock<Vec<HashMap<String, Target>>> =
+            LazyLock::new(|| Feed::ALL.iter().map(|feed| mapping(feed.source())).collect());
+        &TABLES[self as usize]
     }
 
     /// The specs of one parameter: one, or two when the table splits a range into Octopart's low
@@ -290,11 +317,20 @@ mod tests {
     #[test]
     fn every_table_loads_and_names_octopart_attributes() {
         assert!(octopart_attributes().count() > 100);
-        for feed in [Feed::Jlcparts, Feed::DigikeyV4, Feed::NexarJson, Feed::KitspacePartinfo, Feed::Csv] {
+        for feed in Feed::ALL {
             assert!(!feed.table().is_empty(), "{feed:?}");
         }
         assert_eq!(lifecycle("not for new designs"), "NRND");
         assert_eq!(lifecycle("Pre-Release"), "New");
+    }
+
+    #[test]
+    fn distributors_status_codes_are_lifecycles() {
+        assert_eq!(known_lifecycle("AVAILABLE_WHILE_STOCKS_LAST").as_deref(), Some("EOL"));
+        assert_eq!(known_lifecycle("HARDLY_AVAILABLE"), None);
+        assert_eq!(lifecycle("NO_LONGER_MANUFACTURED"), "Obsolete");
+        let case = spec(Feed::Element14, "Resistor Case Style", "0603 [1608 Metric]");
+        assert_eq!(case.shortname, "case_package");
     }
 
     #[test]
