@@ -32,10 +32,23 @@ impl PriceBreak {
     }
 }
 
-/// The break that applies to `quantity`: the one at the largest quantity up to it. `None` below
-/// the first break.
-pub fn price_at(breaks: &[PriceBreak], quantity: i64) -> Option<&PriceBreak> {
-    breaks.iter().filter(|b| b.quantity <= quantity && b.is_price()).max_by_key(|b| b.quantity)
+/// The break that applies to `quantity`: the one at the largest quantity up to it, among the
+/// breaks of one currency (see [`one_currency`]). `None` below the first break.
+pub fn price_at<'a>(breaks: &'a [PriceBreak], quantity: i64, preferred: &str) -> Option<&'a PriceBreak> {
+    one_currency(breaks, preferred).filter(|b| b.quantity <= quantity).max_by_key(|b| b.quantity)
+}
+
+/// The priced breaks of one currency: `preferred` when the offer is priced in it, else the
+/// currency of its first break. Some sellers price an offer in several currencies at once
+/// (Octopart's LCSC in GBP, EUR and USD); their breaks are not one list.
+pub fn one_currency<'a>(breaks: &'a [PriceBreak], preferred: &str) -> impl Iterator<Item = &'a PriceBreak> {
+    let priced = || breaks.iter().filter(|b| b.is_price());
+    let currency = priced()
+        .find(|b| b.currency == preferred)
+        .or_else(|| priced().next())
+        .map(|b| b.currency.as_str())
+        .unwrap_or_default();
+    priced().filter(move |b| b.currency == currency)
 }
 
 /// The quantity Nexar's `medianPrice1000` and the `median_price_1000` sort are priced at.
@@ -43,8 +56,9 @@ pub const MEDIAN_QUANTITY: i64 = 1000;
 
 /// The break an offer asks for [`MEDIAN_QUANTITY`] pieces: the one that applies, or the smallest
 /// break when all are larger (an offer sold by the reel still has a price for the comparison).
-pub fn price_at_1000(breaks: &[PriceBreak]) -> Option<&PriceBreak> {
-    price_at(breaks, MEDIAN_QUANTITY).or_else(|| breaks.iter().filter(|b| b.is_price()).min_by_key(|b| b.quantity))
+pub fn price_at_1000<'a>(breaks: &'a [PriceBreak], preferred: &str) -> Option<&'a PriceBreak> {
+    price_at(breaks, MEDIAN_QUANTITY, preferred)
+        .or_else(|| one_currency(breaks, preferred).min_by_key(|b| b.quantity))
 }
 
 /// Each offer's unit price at 1,000 ([`price_at_1000`]) converted to `currency`, lowest first.
@@ -56,7 +70,7 @@ pub fn prices_at_1000<'a>(
 ) -> Vec<f64> {
     let mut prices: Vec<f64> = offers
         .into_iter()
-        .filter_map(price_at_1000)
+        .filter_map(|breaks| price_at_1000(breaks, currency))
         .map(|b| rates.convert(b.price, &b.currency, currency).amount)
         .collect();
     prices.sort_by(f64::total_cmp);
@@ -277,12 +291,21 @@ mod tests {
     #[test]
     fn the_break_at_a_quantity_is_the_largest_at_or_below_it() {
         let prices = breaks(&[(1, 0.50, "USD"), (10, 0.30, "USD"), (100, 0.10, "USD")]);
-        assert_eq!(price_at(&prices, 9).map(|b| b.price), Some(0.50));
-        assert_eq!(price_at(&prices, 10).map(|b| b.price), Some(0.30));
-        assert_eq!(price_at(&prices, 5000).map(|b| b.price), Some(0.10));
-        assert_eq!(price_at(&breaks(&[(100, 0.1, "USD")]), 5), None, "below the first break");
-        assert_eq!(price_at_1000(&breaks(&[(2500, 0.1, "USD"), (5000, 0.08, "USD")])).map(|b| b.price), Some(0.1));
-        assert_eq!(price_at_1000(&[]), None);
+        assert_eq!(price_at(&prices, 9, "USD").map(|b| b.price), Some(0.50));
+        assert_eq!(price_at(&prices, 10, "USD").map(|b| b.price), Some(0.30));
+        assert_eq!(price_at(&prices, 5000, "USD").map(|b| b.price), Some(0.10));
+        assert_eq!(price_at(&breaks(&[(100, 0.1, "USD")]), 5, "USD"), None, "below the first break");
+        let reel = breaks(&[(2500, 0.1, "USD"), (5000, 0.08, "USD")]);
+        assert_eq!(price_at_1000(&reel, "USD").map(|b| b.price), Some(0.1));
+        assert_eq!(price_at_1000(&[], "USD"), None);
+    }
+
+    #[test]
+    fn an_offer_priced_in_several_currencies_is_read_in_one() {
+        let prices = breaks(&[(1, 0.9, "GBP"), (100, 0.5, "GBP"), (1, 1.0, "EUR"), (10, 0.8, "EUR"), (1, 1.2, "USD")]);
+        assert_eq!(price_at(&prices, 500, "EUR").map(|b| (b.price, b.currency.as_str())), Some((0.8, "EUR")));
+        assert_eq!(price_at(&prices, 500, "USD").map(|b| b.price), Some(1.2), "not USD's 1 with GBP's 100");
+        assert_eq!(price_at(&prices, 500, "JPY").map(|b| (b.price, b.currency.as_str())), Some((0.5, "GBP")));
     }
 
     #[test]

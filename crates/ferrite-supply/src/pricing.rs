@@ -58,7 +58,7 @@ pub fn best_quote(offers: &[OfferRecord], quantity: i64, rates: &ExchangeRates) 
     offers
         .iter()
         .filter_map(|offer| {
-            let price = money::price_at(&offer.prices, quantity)?;
+            let price = money::price_at(&offer.prices, quantity, "USD")?;
             let in_stock = offer.inventory_level.unwrap_or(0) >= quantity;
             let quote = Quote {
                 unit_price: price.price,

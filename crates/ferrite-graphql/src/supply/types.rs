@@ -687,7 +687,7 @@ impl SupOffer {
                 .iter()
                 .filter_map(|q| {
                     let q = i64::from(*q);
-                    price_at(&offer.prices, q).map(|b| point(q, b))
+                    price_at(&offer.prices, q, &self.env.currency).map(|b| point(q, b))
                 })
                 .collect(),
         }
