@@ -57,8 +57,7 @@ pub const MEDIAN_QUANTITY: i64 = 1000;
 /// The break an offer asks for [`MEDIAN_QUANTITY`] pieces: the one that applies, or the smallest
 /// break when all are larger (an offer sold by the reel still has a price for the comparison).
 pub fn price_at_1000<'a>(breaks: &'a [PriceBreak], preferred: &str) -> Option<&'a PriceBreak> {
-    price_at(breaks, MEDIAN_QUANTITY, preferred)
-        .or_else(|| one_currency(breaks, preferred).min_by_key(|b| b.quantity))
+    price_at(breaks, MEDIAN_QUANTITY, preferred).or_else(|| one_currency(breaks, preferred).min_by_key(|b| b.quantity))
 }
 
 /// Each offer's unit price at 1,000 ([`price_at_1000`]) converted to `currency`, lowest first.

@@ -48,6 +48,8 @@ pub struct OfferRow {
     pub inventory_level: Option<i64>,
     pub moq: Option<i64>,
     pub order_multiple: Option<i64>,
+    pub factory_lead_days: Option<i64>,
+    pub factory_pack_quantity: Option<i64>,
     pub packaging: Option<String>,
     /// JSON `[[quantity, price, currency], ...]`.
     pub prices: String,
@@ -171,12 +173,13 @@ const ON_PART_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET mpn = excluded.m
     category_id = excluded.category_id, specs = excluded.specs, datasheet_url = excluded.datasheet_url, \
     image_url = excluded.image_url, content_hash = excluded.content_hash, updated_at = excluded.updated_at";
 const UPSERT_OFFERS: &str = "INSERT INTO offers (id, part_id, seller_id, sku, feed, feed_source, authorized_by_feed, \
-                             inventory_level, moq, order_multiple, packaging, prices, price_hash, click_url, updated_at, \
-                             content_hash) VALUES";
-const OFFER_COLUMNS: usize = 16;
+                             inventory_level, moq, order_multiple, factory_lead_days, factory_pack_quantity, packaging, prices, \
+                             price_hash, click_url, updated_at, content_hash) VALUES";
+const OFFER_COLUMNS: usize = 18;
 const ON_OFFER_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET part_id = excluded.part_id, feed = excluded.feed, \
     feed_source = excluded.feed_source, authorized_by_feed = excluded.authorized_by_feed, inventory_level = excluded.inventory_level, moq = excluded.moq, \
-    order_multiple = excluded.order_multiple, packaging = excluded.packaging, prices = excluded.prices, \
+    order_multiple = excluded.order_multiple, factory_lead_days = excluded.factory_lead_days, \
+    factory_pack_quantity = excluded.factory_pack_quantity, packaging = excluded.packaging, prices = excluded.prices, \
     price_hash = excluded.price_hash, click_url = excluded.click_url, updated_at = excluded.updated_at, \
     content_hash = excluded.content_hash";
 const UPSERT_HISTORY: &str = "INSERT INTO offer_history (offer_id, recorded_at, inventory_level, prices) VALUES";
@@ -523,6 +526,8 @@ impl CatalogueWriter {
                     .bind(row.inventory_level)
                     .bind(row.moq)
                     .bind(row.order_multiple)
+                    .bind(row.factory_lead_days)
+                    .bind(row.factory_pack_quantity)
                     .bind(&row.packaging)
                     .bind(&row.prices)
                     .bind(row.price_hash)

@@ -35,6 +35,9 @@ pub struct OfferRecord {
     pub inventory_level: Option<i64>,
     pub moq: Option<i64>,
     pub order_multiple: Option<i64>,
+    /// The manufacturer's lead time, in days, and standard pack, in units, as the feed gave them.
+    pub factory_lead_days: Option<i64>,
+    pub factory_pack_quantity: Option<i64>,
     pub packaging: Option<String>,
     pub prices: Vec<PriceBreak>,
     pub click_url: Option<String>,
@@ -106,6 +109,8 @@ struct StoredOffer {
     inventory_level: Option<i64>,
     moq: Option<i64>,
     order_multiple: Option<i64>,
+    factory_lead_days: Option<i64>,
+    factory_pack_quantity: Option<i64>,
     packaging: Option<String>,
     prices: String,
     click_url: Option<String>,
@@ -127,6 +132,8 @@ struct PartOfferRow {
     o_inventory_level: Option<i64>,
     o_moq: Option<i64>,
     o_order_multiple: Option<i64>,
+    o_factory_lead_days: Option<i64>,
+    o_factory_pack_quantity: Option<i64>,
     o_packaging: Option<String>,
     o_prices: Option<String>,
     o_click_url: Option<String>,
@@ -138,7 +145,7 @@ struct PartOfferRow {
 const PART_COLUMNS: &str =
     "id, manufacturer_id, mpn, description, category_id, specs, datasheet_url, image_url, updated_at";
 const OFFER_COLUMNS: &str = "id, part_id, seller_id, sku, authorized_by_feed, inventory_level, moq, order_multiple, \
-                             packaging, prices, click_url, updated_at, feed, feed_source";
+                             factory_lead_days, factory_pack_quantity, packaging, prices, click_url, updated_at, feed, feed_source";
 
 fn corrupt(what: &str, err: serde_json::Error) -> StoreError {
     StoreError::Database(format!("stored {what} is not valid JSON: {err}"))
@@ -177,6 +184,8 @@ impl StoredOffer {
             inventory_level: self.inventory_level,
             moq: self.moq,
             order_multiple: self.order_multiple,
+            factory_lead_days: self.factory_lead_days,
+            factory_pack_quantity: self.factory_pack_quantity,
             packaging: self.packaging,
             prices: price_breaks(&self.prices)?,
             click_url: self.click_url,
@@ -201,6 +210,8 @@ impl PartOfferRow {
             inventory_level: self.o_inventory_level,
             moq: self.o_moq,
             order_multiple: self.o_order_multiple,
+            factory_lead_days: self.o_factory_lead_days,
+            factory_pack_quantity: self.o_factory_pack_quantity,
             packaging: self.o_packaging.take(),
             prices: self.o_prices.take().ok_or_else(missing)?,
             click_url: self.o_click_url.take(),
@@ -259,7 +270,8 @@ impl CatalogueStore {
             "SELECT p.id, p.manufacturer_id, p.mpn, p.description, p.category_id, p.specs, p.datasheet_url, \
              p.image_url, p.updated_at, o.id AS o_id, o.seller_id AS o_seller_id, o.sku AS o_sku, \
              o.authorized_by_feed AS o_authorized_by_feed, o.inventory_level AS o_inventory_level, o.moq AS o_moq, \
-             o.order_multiple AS o_order_multiple, o.packaging AS o_packaging, o.prices AS o_prices, \
+             o.order_multiple AS o_order_multiple, o.factory_lead_days AS o_factory_lead_days, \
+             o.factory_pack_quantity AS o_factory_pack_quantity, o.packaging AS o_packaging, o.prices AS o_prices, \
              o.click_url AS o_click_url, o.updated_at AS o_updated_at, o.feed AS o_feed, \
              o.feed_source AS o_feed_source \
              FROM parts p LEFT JOIN offers o ON o.part_id = p.id WHERE p.id IN",

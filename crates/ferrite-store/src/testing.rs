@@ -129,6 +129,8 @@ pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result
             inventory_level: Some(100),
             moq: Some(1),
             order_multiple: None,
+            factory_lead_days: None,
+            factory_pack_quantity: None,
             packaging: None,
             prices: r#"[[1,0.1,"USD"]]"#.into(),
             price_hash: 1,

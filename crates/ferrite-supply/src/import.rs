@@ -317,6 +317,8 @@ async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<Of
         inventory_level: offer.inventory_level,
         moq: offer.moq,
         order_multiple: offer.order_multiple,
+        factory_lead_days: offer.factory_lead_days,
+        factory_pack_quantity: offer.factory_pack_quantity,
         packaging: offer.packaging.clone(),
         price_hash: xxh3_64(prices.as_bytes()) as i64,
         prices,
@@ -333,6 +335,8 @@ async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<Of
         &row.prices,
         &row.click_url,
         row.authorized_by_feed,
+        row.factory_lead_days,
+        row.factory_pack_quantity,
     ));
     Ok(row)
 }

@@ -98,6 +98,8 @@ mod tests {
             inventory_level: Some(stock),
             moq: None,
             order_multiple: None,
+            factory_lead_days: None,
+            factory_pack_quantity: None,
             packaging: None,
             prices: prices.iter().map(|(q, p, c)| PriceBreak::new(*q, *p, c)).collect(),
             click_url: None,

@@ -215,6 +215,8 @@ mod tests {
             inventory_level: None,
             moq: None,
             order_multiple: None,
+            factory_lead_days: None,
+            factory_pack_quantity: None,
             packaging: None,
             prices: Vec::new(),
             click_url: None,

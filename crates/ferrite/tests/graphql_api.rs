@@ -123,6 +123,8 @@ async fn write_catalogue(store: &Store) {
                 inventory_level: Some(stock),
                 moq: Some(1),
                 order_multiple: None,
+                factory_lead_days: None,
+                factory_pack_quantity: None,
                 packaging: None,
                 price_hash: hash(&prices),
                 prices,

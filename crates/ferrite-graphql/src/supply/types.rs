@@ -557,9 +557,11 @@ impl SupPart {
     async fn v3uid(&self) -> ID {
         ID(part_uid(self.manufacturer_name(), &self.view.part.mpn))
     }
-    /// Feeds' lead times are not kept in the catalogue: always null.
+    /// The median of the lead times its offers state.
     async fn estimated_factory_lead_days(&self) -> Option<i32> {
-        None
+        let mut days: Vec<i64> = self.view.offers.iter().filter_map(|o| o.factory_lead_days).collect();
+        days.sort_unstable();
+        days.get(days.len() / 2).copied().map(clamp)
     }
     /// Spellings of one MPN merge into one part that keeps one of them: always empty.
     async fn aka_mpns(&self) -> Vec<String> {
@@ -705,7 +707,7 @@ impl SupOffer {
         None
     }
     async fn factory_lead_days(&self) -> Option<i32> {
-        None
+        self.offer().factory_lead_days.map(clamp)
     }
     async fn is_custom_pricing(&self) -> bool {
         false
@@ -713,9 +715,8 @@ impl SupOffer {
     async fn eligible_region(&self) -> Option<String> {
         None
     }
-    /// Feeds' standard package quantities are not kept in the catalogue: always null.
     async fn factory_pack_quantity(&self) -> Option<i32> {
-        None
+        self.offer().factory_pack_quantity.map(clamp)
     }
     async fn multipack_quantity(&self) -> Option<i32> {
         None

@@ -79,6 +79,8 @@ enum Column {
     Stock,
     Moq,
     OrderMultiple,
+    FactoryLeadDays,
+    FactoryPackQuantity,
     Packaging,
     Currency,
     PriceBreaks,
@@ -101,6 +103,8 @@ const NAMES: &[(&str, Column)] = &[
     ("stock", Column::Stock),
     ("moq", Column::Moq),
     ("order_multiple", Column::OrderMultiple),
+    ("factory_lead_days", Column::FactoryLeadDays),
+    ("factory_pack_quantity", Column::FactoryPackQuantity),
     ("packaging", Column::Packaging),
     ("currency", Column::Currency),
     ("price_breaks", Column::PriceBreaks),
@@ -214,6 +218,10 @@ fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, Str
                     Column::Stock => offer.inventory_level = Some(whole("stock", value, 0)?),
                     Column::Moq => offer.moq = Some(whole("moq", value, 1)?),
                     Column::OrderMultiple => offer.order_multiple = Some(whole("order_multiple", value, 1)?),
+                    Column::FactoryLeadDays => offer.factory_lead_days = Some(whole("factory_lead_days", value, 0)?),
+                    Column::FactoryPackQuantity => {
+                        offer.factory_pack_quantity = Some(whole("factory_pack_quantity", value, 1)?)
+                    }
                     Column::Packaging => offer.packaging = Some(value.to_owned()),
                     Column::Currency => currency = Some(check::currency(value)?),
                     Column::PriceBreaks => breaks = price_breaks(value)?,
