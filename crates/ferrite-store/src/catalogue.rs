@@ -124,6 +124,11 @@ pub struct CatalogueWriter {
     source: String,
     now: DateTime<Utc>,
     manufacturers: HashMap<String, i64>,
+    /// The spellings each manufacturer has been given (`manufacturer_spellings`).
+    manufacturer_spellings: HashSet<(i64, String)>,
+    /// The manufacturer each spelling met in this import names: a feed spells a maker the same
+    /// way part after part, so its key is worked out once.
+    spelled_now: HashMap<String, i64>,
     sellers: HashMap<String, i64>,
     /// The homepage each seller has, by id: a feed's is written only when it differs.
     seller_homepages: HashMap<i64, Option<String>>,
@@ -204,6 +209,8 @@ impl CatalogueStore {
             source: source.to_owned(),
             now,
             manufacturers: HashMap::new(),
+            manufacturer_spellings: HashSet::new(),
+            spelled_now: HashMap::new(),
             sellers: HashMap::new(),
             seller_homepages: HashMap::new(),
             categories: HashMap::new(),
@@ -281,6 +288,9 @@ impl CatalogueWriter {
         let tx = &mut self.tx;
         let by_key = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, key)| (key, id)).collect();
         self.manufacturers = by_key(tx.fetch_all(sql("SELECT id, name_key FROM manufacturers")).await?);
+        let spellings: Vec<(i64, String)> =
+            tx.fetch_all(sql("SELECT manufacturer_id, spelling FROM manufacturer_spellings")).await?;
+        self.manufacturer_spellings = spellings.into_iter().collect();
         self.sellers = by_key(tx.fetch_all(sql("SELECT id, name_key FROM sellers")).await?);
         let homepages: Vec<(i64, Option<String>)> = tx.fetch_all(sql("SELECT id, homepage_url FROM sellers")).await?;
         self.seller_homepages = homepages.into_iter().collect();
@@ -324,6 +334,23 @@ impl CatalogueWriter {
         self.tx.execute(insert.bind(id).bind(name).bind(key).bind(&slug)).await?;
         self.manufacturers.insert(key.to_owned(), id);
         Ok(id)
+    }
+
+    /// The manufacturer that `spelling` named earlier in this import (see
+    /// [`CatalogueWriter::manufacturer_spelling`]).
+    pub fn manufacturer_spelled(&self, spelling: &str) -> Option<i64> {
+        self.spelled_now.get(spelling).copied()
+    }
+
+    /// Records that a feed spells manufacturer `id` as `spelling` (for `SupCompany.aliases`).
+    pub async fn manufacturer_spelling(&mut self, id: i64, spelling: &str) -> Result<(), StoreError> {
+        self.spelled_now.insert(spelling.to_owned(), id);
+        if self.manufacturer_spellings.insert((id, spelling.to_owned())) {
+            let insert = sql("INSERT INTO manufacturer_spellings (manufacturer_id, spelling) VALUES ($1, $2) \
+                              ON CONFLICT DO NOTHING");
+            self.tx.execute(insert.bind(id).bind(spelling)).await?;
+        }
+        Ok(())
     }
 
     pub async fn seller(&mut self, key: &str, name: &str) -> Result<i64, StoreError> {

@@ -343,6 +343,13 @@ impl CatalogueStore {
         self.named("manufacturers").await
     }
 
+    /// (manufacturer id, spelling) of every spelling feeds have given a manufacturer, by id and spelling.
+    pub async fn manufacturer_spellings(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let query =
+            sql("SELECT manufacturer_id, spelling FROM manufacturer_spellings ORDER BY manufacturer_id, spelling");
+        self.db.fetch_all(query).await
+    }
+
     pub async fn sellers(&self) -> Result<Vec<Named>, StoreError> {
         self.named("sellers").await
     }
