@@ -14,6 +14,21 @@ pub fn mpn_key(mpn: &str) -> String {
     mpn.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
+/// What a SKU's key leaves out: ASCII punctuation, spaces and tabs. A fixed list, so that the
+/// migration `part_identity` computes the same key in SQL for the offers stored before it.
+pub const SKU_PUNCTUATION: &str = " \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+/// Which spellings of a SKU name one offer, as Nexar matches SKUs: upper case, without
+/// punctuation or spaces, without leading zeros (`166-327` is RS's `0166327`); a SKU of zeros
+/// keeps them.
+pub fn sku_key(sku: &str) -> String {
+    let key: String = sku.chars().filter(|c| !SKU_PUNCTUATION.contains(*c)).map(|c| c.to_ascii_uppercase()).collect();
+    match key.trim_start_matches('0') {
+        "" => key,
+        trimmed => trimmed.to_owned(),
+    }
+}
+
 /// A name's words: runs of letters and digits, lower case (`Amphenol ICC / FCI` → `amphenol`,
 /// `icc`, `fci`).
 pub fn name_words(name: &str) -> Vec<String> {
@@ -127,6 +142,11 @@ mod tests {
         assert_eq!(mpn_key(" lm358-dr "), "LM358DR");
         assert_ne!(mpn_key("LM358D"), mpn_key("LM358DR"));
         assert_eq!(name_words("Amphenol ICC / FCI"), ["amphenol", "icc", "fci"]);
+        assert_eq!(sku_key("166-327"), sku_key("0166327"));
+        assert_eq!(sku_key("694-9374"), "6949374");
+        assert_eq!(sku_key("81-grm188 r61a"), "81GRM188R61A");
+        assert_eq!(sku_key("00-0"), "000", "a SKU of zeros keeps them");
+        assert_ne!(sku_key("C1234"), sku_key("C12345"));
     }
 
     #[test]

@@ -82,11 +82,11 @@ impl CatalogueStore {
 /// `survivor` has already (the same MPN) keeps its own fields and takes the moved one's offers.
 async fn merge_manufacturer(tx: &mut Tx, survivor: i64, merged: i64) -> Result<(), StoreError> {
     let statements = [
-        "UPDATE offers SET part_id = (SELECT s.id FROM parts s JOIN parts m ON s.mpn_key = m.mpn_key \
+        "UPDATE offers SET part_id = (SELECT s.id FROM parts s JOIN parts m ON s.mpn = m.mpn \
          WHERE m.id = offers.part_id AND s.manufacturer_id = $1) \
-         WHERE part_id IN (SELECT m.id FROM parts m JOIN parts s ON s.mpn_key = m.mpn_key AND s.manufacturer_id = $1 \
+         WHERE part_id IN (SELECT m.id FROM parts m JOIN parts s ON s.mpn = m.mpn AND s.manufacturer_id = $1 \
          WHERE m.manufacturer_id = $2)",
-        "DELETE FROM parts WHERE manufacturer_id = $2 AND mpn_key IN (SELECT mpn_key FROM parts WHERE manufacturer_id = $1)",
+        "DELETE FROM parts WHERE manufacturer_id = $2 AND mpn IN (SELECT mpn FROM parts WHERE manufacturer_id = $1)",
         "UPDATE parts SET manufacturer_id = $1 WHERE manufacturer_id = $2",
         "INSERT INTO manufacturer_spellings (manufacturer_id, spelling) \
          SELECT $1, spelling FROM manufacturer_spellings WHERE manufacturer_id = $2 ON CONFLICT DO NOTHING",

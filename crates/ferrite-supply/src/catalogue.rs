@@ -16,7 +16,7 @@ use std::{
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord, PartRecord, Store, StoreError};
 
 use ferrite_core::{
-    keys::{ManufacturerAliases, mpn_key, name_key, name_words, words_match},
+    keys::{ManufacturerAliases, name_key, name_words, words_match},
     money::{self, ExchangeRates, PriceBreak, RateTable},
 };
 
@@ -26,10 +26,10 @@ use crate::{
 };
 
 /// A part's id for APIv3 clients (Nexar's `v3uid`): 16 hex digits of a hash of the part's identity
-/// (its manufacturer's and MPN's keys, as the importer matches parts), so it stays the same across
-/// re-imports and in a catalogue rebuilt from scratch, where numeric ids may differ.
+/// (its manufacturer's key and its exact MPN, as the importer keys parts), so it stays the same
+/// across re-imports and in a catalogue rebuilt from scratch, where numeric ids may differ.
 pub fn part_uid(manufacturer: &str, mpn: &str) -> String {
-    let identity = format!("{}\u{0}{}", name_key(manufacturer), mpn_key(mpn));
+    let identity = format!("{}\u{0}{}", name_key(manufacturer), mpn.trim());
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(identity.as_bytes()))
 }
 
@@ -580,7 +580,8 @@ mod tests {
         let uid = part_uid("Texas Instruments", "LM358DR");
         assert_eq!(uid.len(), 16);
         assert!(uid.chars().all(|c| c.is_ascii_hexdigit()));
-        assert_eq!(uid, part_uid("texas instruments", "lm358-dr"), "the keys the importer matches parts by");
+        assert_eq!(uid, part_uid("texas instruments", "LM358DR "), "the keys the importer keys parts by");
+        assert_ne!(uid, part_uid("Texas Instruments", "LM358-DR"), "another spelling is another part");
         assert_ne!(uid, part_uid("Texas Instruments", "LM358D"));
         assert_ne!(uid, part_uid("onsemi", "LM358DR"));
     }

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use ferrite_core::keys::{ManufacturerAliases, mpn_key, name_key};
+use ferrite_core::keys::{ManufacturerAliases, mpn_key, name_key, sku_key};
 use ferrite_store::{
     Store, StoreError,
     catalogue::{CatalogueWriter, OfferRow, PartChange, PartRow},
@@ -26,8 +26,8 @@ pub struct ImportReport {
     pub parts_added: u64,
     pub parts_updated: u64,
     pub parts_unchanged: u64,
-    /// Records naming a part already read in this import (another spelling of its MPN); the
-    /// first one is kept.
+    /// Records naming a part already read in this import (the same manufacturer and exact MPN);
+    /// the first one is kept.
     pub parts_repeated: u64,
     pub offers_added: u64,
     pub offers_stock_changed: u64,
@@ -351,6 +351,7 @@ async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<Of
     let mut row = OfferRow {
         seller_id: seller,
         sku: offer.sku.trim().to_owned(),
+        sku_key: sku_key(&offer.sku),
         authorized_by_feed: offer.is_authorized,
         inventory_level: offer.inventory_level,
         moq: offer.moq,

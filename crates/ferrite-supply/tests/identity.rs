@@ -15,6 +15,7 @@ use ferrite_supply::{
     catalogue::{Catalogue, CatalogueOptions},
     feeds::Adapter,
     import::{Mode, import},
+    matching::{LineQuery, MatchOptions, match_line},
 };
 
 macro_rules! on_both_backends {
@@ -37,6 +38,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     one_manufacturer_however_feeds_spell_it,
     a_catalogue_keyed_otherwise_is_re_keyed_and_its_manufacturers_merged,
+    distinct_mpn_spellings_are_distinct_parts_and_a_line_matches_them_all,
 );
 
 const HEADER: &str = "mpn,manufacturer,seller,sku,authorized,stock,currency,price_breaks\n";
@@ -112,6 +114,7 @@ async fn a_catalogue_keyed_otherwise_is_re_keyed_and_its_manufacturers_merged(st
             let offer = OfferRow {
                 seller_id: seller,
                 sku: format!("621-{sku}"),
+                sku_key: format!("621{sku}"),
                 authorized_by_feed: None,
                 inventory_level: Some(sku),
                 moq: None,
@@ -156,4 +159,43 @@ async fn a_catalogue_keyed_otherwise_is_re_keyed_and_its_manufacturers_merged(st
     let report = import(&store, "new", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
     assert_eq!((report.parts_added, report.offers_added), (0, 1), "{report}");
     assert_eq!(store.catalogue().manufacturers().await.unwrap().len(), 1);
+}
+
+/// As in Nexar, `C0603C103K5RACTU` and `C0603C103K5RAC-TU` are two parts with their own offers;
+/// a BOM line of either spelling matches all of them, the part most sellers offer first, and a SKU
+/// matches without case, punctuation or leading zeros.
+async fn distinct_mpn_spellings_are_distinct_parts_and_a_line_matches_them_all(store: Store, dir: &Path) {
+    let csv = write(
+        dir,
+        "kemet.csv",
+        "C0603C103K5RACTU,KEMET,Mouser,80-C0603C103K5R,,10,USD,1:0.1\n\
+         C0603C103K5RAC-TU,KEMET,Arrow,C0603C103K5RAC-TU,,5,USD,1:0.1\n\
+         C0603C103K5RAC-TU,KEMET,Digi-Key,399-1091-1-ND,,5,USD,1:0.1\n\
+         C0603C103K5RAC-TU,KEMET,RS Components,0166327,,5,USD,1:0.1\n\
+         C0603C103K5RAC TU,Kemet Corporation,Verical,V-1,,5,USD,1:0.1\n\
+         C0603C103K5RAC TU,KEMET,Newark,N-1,,5,USD,1:0.1\n",
+    );
+    let report = import(&store, "kemet", Adapter::Csv, &csv, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    // The CSV's two spellings of KEMET are two parts to the adapter, and one to the importer.
+    assert_eq!((report.parts_added, report.parts_repeated, report.offers_added), (3, 1, 6), "{report}");
+    assert_eq!(store.catalogue().manufacturers().await.unwrap().len(), 1, "KEMET however spelled");
+
+    let catalogue = Catalogue::open(store.clone(), dir).await.unwrap();
+    let dictionary = catalogue.dictionary();
+    let options = MatchOptions::default();
+    let line = |mpn: &str| LineQuery { mpn: Some(mpn.into()), limit: 10, ..Default::default() };
+    for spelling in ["C0603C103K5RACTU", "c0603c103k5rac-tu"] {
+        let found = match_line(&catalogue, &dictionary, &line(spelling), &options).await.unwrap();
+        let mpns: Vec<&str> = found.parts.iter().map(|p| p.part.mpn.as_str()).collect();
+        assert_eq!(mpns, ["C0603C103K5RAC-TU", "C0603C103K5RAC TU", "C0603C103K5RACTU"], "{spelling}");
+        assert_eq!(found.hits, 3);
+        let offers: Vec<usize> = found.parts.iter().map(|p| p.offers.len()).collect();
+        assert_eq!(offers, [3, 2, 1], "each spelling with its own offers");
+    }
+    for (sku, seller) in [("166-327", "RS Components"), ("0399 1091 1 nd", "Digi-Key")] {
+        let query = LineQuery { sku: Some(sku.into()), seller: Some(seller.into()), limit: 10, ..Default::default() };
+        let found = match_line(&catalogue, &dictionary, &query, &options).await.unwrap();
+        assert_eq!(found.parts.len(), 1, "{sku}");
+        assert_eq!(found.parts[0].part.mpn, "C0603C103K5RAC-TU");
+    }
 }
