@@ -14,6 +14,21 @@ pub fn mpn_key(mpn: &str) -> String {
     mpn.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
+/// What a SKU's key leaves out: ASCII punctuation, spaces and tabs. A fixed list, so that the
+/// migration `part_identity` computes the same key in SQL for the offers stored before it.
+pub const SKU_PUNCTUATION: &str = " \t!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+/// Which spellings of a SKU name one offer, as Nexar matches SKUs: upper case, without
+/// punctuation or spaces, without leading zeros (`166-327` is RS's `0166327`); a SKU of zeros
+/// keeps them.
+pub fn sku_key(sku: &str) -> String {
+    let key: String = sku.chars().filter(|c| !SKU_PUNCTUATION.contains(*c)).map(|c| c.to_ascii_uppercase()).collect();
+    match key.trim_start_matches('0') {
+        "" => key,
+        trimmed => trimmed.to_owned(),
+    }
+}
+
 /// A name's words: runs of letters and digits, lower case (`Amphenol ICC / FCI` → `amphenol`,
 /// `icc`, `fci`).
 pub fn name_words(name: &str) -> Vec<String> {
@@ -56,15 +71,17 @@ pub fn manufacturer_key(name: &str) -> String {
 
 /// Which spellings name one manufacturer: the built-in table (`manufacturer_aliases.txt`) plus
 /// the operator's `[[manufacturers]]`. A spelling that no entry names is its own manufacturer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManufacturerAliases {
     /// By [`manufacturer_key`] of every spelling (the canonical name's too): the canonical name.
     canonical: std::collections::HashMap<String, String>,
+    /// By [`manufacturer_key`] of every spelling: the spelling as the table writes it.
+    spelled: std::collections::HashMap<String, String>,
 }
 
 impl Default for ManufacturerAliases {
     fn default() -> Self {
-        let mut aliases = ManufacturerAliases { canonical: Default::default() };
+        let mut aliases = ManufacturerAliases { canonical: Default::default(), spelled: Default::default() };
         for line in ALIAS_TABLE.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let mut names = line.split('|').map(str::trim);
             let name = names.next().expect("split yields one");
@@ -77,10 +94,12 @@ impl Default for ManufacturerAliases {
 impl ManufacturerAliases {
     /// Adds (or, for a spelling already known, moves) `spellings` to the manufacturer `name`.
     pub fn add<'a>(&mut self, name: &'a str, spellings: impl IntoIterator<Item = &'a str>) {
-        for spelling in std::iter::once(name).chain(spellings) {
+        let name = name.trim();
+        for spelling in std::iter::once(name).chain(spellings.into_iter().map(str::trim)) {
             let key = manufacturer_key(spelling);
             if !key.is_empty() {
-                self.canonical.insert(key, name.to_owned());
+                self.canonical.insert(key.clone(), name.to_owned());
+                self.spelled.insert(key, spelling.to_owned());
             }
         }
     }
@@ -96,11 +115,17 @@ impl ManufacturerAliases {
         manufacturer_key(self.canonical_name(spelling))
     }
 
-    /// The spellings the table knows for the manufacturer `name`, sorted (for `SupCompany.aliases`).
+    /// The spellings the table knows for the manufacturer `name` (however spelled), as the table
+    /// writes them, sorted, the canonical name left out (for `SupCompany.aliases`).
     pub fn known_spellings(&self, name: &str) -> Vec<&str> {
         let canonical = self.canonical_name(name);
-        let mut found: Vec<&str> =
-            self.canonical.iter().filter(|(_, n)| n.as_str() == canonical).map(|(k, _)| k.as_str()).collect();
+        let mut found: Vec<&str> = self
+            .canonical
+            .iter()
+            .filter(|(_, n)| n.as_str() == canonical)
+            .map(|(key, _)| self.spelled[key].as_str())
+            .filter(|spelling| *spelling != canonical)
+            .collect();
         found.sort_unstable();
         found
     }
@@ -117,6 +142,11 @@ mod tests {
         assert_eq!(mpn_key(" lm358-dr "), "LM358DR");
         assert_ne!(mpn_key("LM358D"), mpn_key("LM358DR"));
         assert_eq!(name_words("Amphenol ICC / FCI"), ["amphenol", "icc", "fci"]);
+        assert_eq!(sku_key("166-327"), sku_key("0166327"));
+        assert_eq!(sku_key("694-9374"), "6949374");
+        assert_eq!(sku_key("81-grm188 r61a"), "81GRM188R61A");
+        assert_eq!(sku_key("00-0"), "000", "a SKU of zeros keeps them");
+        assert_ne!(sku_key("C1234"), sku_key("C12345"));
     }
 
     #[test]
@@ -147,7 +177,11 @@ mod tests {
             ("TI", "Texas Instruments"),
             ("TEXAS INSTRUMENTS", "Texas Instruments"),
             ("ON Semiconductor", "onsemi"),
-            ("Diodes Inc.", "Diodes Incorporated"),
+            ("Diodes Incorporated", "Diodes Inc."),
+            ("Vishay Intertech", "Vishay"),
+            ("FH(Guangdong Fenghua Advanced Tech)", "Fenghua"),
+            ("Fairchild Semiconductor", "onsemi"),
+            ("Avago", "Broadcom"),
             ("STMicroelectronics", "STMicroelectronics"),
             ("ST", "STMicroelectronics"),
             ("UNI-ROYAL(厚声)", "Uniroyal"),
@@ -164,7 +198,9 @@ mod tests {
         let mut aliases = ManufacturerAliases::default();
         aliases.add("Acme Parts", ["ACME", "Acme(阿克米)"]);
         assert_eq!(aliases.canonical_name("acme"), "Acme Parts");
-        assert!(aliases.known_spellings("ACME").contains(&"acme"));
+        assert_eq!(aliases.known_spellings("ACME"), ["ACME", "Acme(阿克米)"]);
+        assert!(aliases.known_spellings("Murata").contains(&"muRata"));
+        assert!(aliases.known_spellings("Unknown Maker").is_empty());
 
         let mut seen = std::collections::HashMap::new();
         for line in ALIAS_TABLE.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {

@@ -25,8 +25,9 @@ pub struct CatalogueStore {
 #[derive(Debug, Clone)]
 pub struct PartRow {
     pub manufacturer_id: i64,
+    /// The part's identity within its manufacturer, exactly as spelled (as in Nexar).
     pub mpn: String,
-    /// Upper-cased MPN without punctuation or spaces: the part's identity within its manufacturer.
+    /// Upper-cased MPN without punctuation or spaces: what BOM lines are matched by.
     pub mpn_key: String,
     pub description: Option<String>,
     pub category_id: Option<i64>,
@@ -42,6 +43,9 @@ pub struct PartRow {
 pub struct OfferRow {
     pub seller_id: i64,
     pub sku: String,
+    /// The SKU without case, punctuation or leading zeros (`ferrite_core::keys::sku_key`): what
+    /// BOM lines are matched by.
+    pub sku_key: String,
     /// The feed's own word on whether the seller is authorized for this part; `None` when it
     /// says nothing (the seller table decides at read).
     pub authorized_by_feed: Option<bool>,
@@ -63,8 +67,8 @@ pub enum PartChange {
     Added,
     Updated,
     Unchanged,
-    /// The import already wrote this part (a second spelling of it): the first record wins, so
-    /// that importing the same source twice changes nothing.
+    /// The import already wrote this part (the same manufacturer and MPN again): the first record
+    /// wins, so that importing the same source twice changes nothing.
     Repeated,
 }
 
@@ -88,7 +92,7 @@ impl OfferChange {
 struct KnownPart {
     id: i64,
     manufacturer_id: i64,
-    mpn_key: String,
+    mpn: String,
     content_hash: i64,
 }
 
@@ -126,6 +130,11 @@ pub struct CatalogueWriter {
     source: String,
     now: DateTime<Utc>,
     manufacturers: HashMap<String, i64>,
+    /// The spellings each manufacturer has been given (`manufacturer_spellings`).
+    manufacturer_spellings: HashSet<(i64, String)>,
+    /// The manufacturer each spelling met in this import names: a feed spells a maker the same
+    /// way part after part, so its key is worked out once.
+    spelled_now: HashMap<String, i64>,
     sellers: HashMap<String, i64>,
     /// The homepage each seller has, by id: a feed's is written only when it differs.
     seller_homepages: HashMap<i64, Option<String>>,
@@ -133,6 +142,7 @@ pub struct CatalogueWriter {
     attributes: HashMap<String, i64>,
     /// Known attributes this import has already given its name, group and units.
     attributes_described: HashSet<i64>,
+    /// By manufacturer and exact MPN: (id, content hash).
     parts: HashMap<(i64, String), (i64, i64)>,
     offers: HashMap<(i64, String), KnownOffer>,
     seen_offers: HashSet<i64>,
@@ -162,7 +172,7 @@ impl Pending {
     }
 }
 
-/// Rows per statement: 16 columns × 1,000 rows stays under SQLite's limit of 32,766 bound
+/// Rows per statement: 17 columns × 1,000 rows stays under SQLite's limit of 32,766 bound
 /// parameters (and PostgreSQL's 65,535).
 const BATCH_ROWS: usize = 1000;
 
@@ -172,10 +182,10 @@ const PART_COLUMNS: usize = 11;
 const ON_PART_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET mpn = excluded.mpn, description = excluded.description, \
     category_id = excluded.category_id, specs = excluded.specs, datasheet_url = excluded.datasheet_url, \
     image_url = excluded.image_url, content_hash = excluded.content_hash, updated_at = excluded.updated_at";
-const UPSERT_OFFERS: &str = "INSERT INTO offers (id, part_id, seller_id, sku, feed, feed_source, authorized_by_feed, \
-                             inventory_level, moq, order_multiple, factory_lead_days, factory_pack_quantity, packaging, prices, \
-                             price_hash, click_url, updated_at, content_hash) VALUES";
-const OFFER_COLUMNS: usize = 18;
+const UPSERT_OFFERS: &str = "INSERT INTO offers (id, part_id, seller_id, sku, sku_key, feed, feed_source, \
+                             authorized_by_feed, inventory_level, moq, order_multiple, factory_lead_days, \
+                             factory_pack_quantity, packaging, prices, price_hash, click_url, updated_at, content_hash) VALUES";
+const OFFER_COLUMNS: usize = 19;
 const ON_OFFER_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET part_id = excluded.part_id, feed = excluded.feed, \
     feed_source = excluded.feed_source, authorized_by_feed = excluded.authorized_by_feed, inventory_level = excluded.inventory_level, moq = excluded.moq, \
     order_multiple = excluded.order_multiple, factory_lead_days = excluded.factory_lead_days, \
@@ -207,6 +217,8 @@ impl CatalogueStore {
             source: source.to_owned(),
             now,
             manufacturers: HashMap::new(),
+            manufacturer_spellings: HashSet::new(),
+            spelled_now: HashMap::new(),
             sellers: HashMap::new(),
             seller_homepages: HashMap::new(),
             categories: HashMap::new(),
@@ -284,6 +296,9 @@ impl CatalogueWriter {
         let tx = &mut self.tx;
         let by_key = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, key)| (key, id)).collect();
         self.manufacturers = by_key(tx.fetch_all(sql("SELECT id, name_key FROM manufacturers")).await?);
+        let spellings: Vec<(i64, String)> =
+            tx.fetch_all(sql("SELECT manufacturer_id, spelling FROM manufacturer_spellings")).await?;
+        self.manufacturer_spellings = spellings.into_iter().collect();
         self.sellers = by_key(tx.fetch_all(sql("SELECT id, name_key FROM sellers")).await?);
         let homepages: Vec<(i64, Option<String>)> = tx.fetch_all(sql("SELECT id, homepage_url FROM sellers")).await?;
         self.seller_homepages = homepages.into_iter().collect();
@@ -291,8 +306,8 @@ impl CatalogueWriter {
         self.attributes = by_key(tx.fetch_all(sql("SELECT id, shortname FROM attributes")).await?);
 
         let parts: Vec<KnownPart> =
-            tx.fetch_all(sql("SELECT id, manufacturer_id, mpn_key, content_hash FROM parts")).await?;
-        self.parts = parts.into_iter().map(|p| ((p.manufacturer_id, p.mpn_key), (p.id, p.content_hash))).collect();
+            tx.fetch_all(sql("SELECT id, manufacturer_id, mpn, content_hash FROM parts")).await?;
+        self.parts = parts.into_iter().map(|p| ((p.manufacturer_id, p.mpn), (p.id, p.content_hash))).collect();
 
         let offers: Vec<KnownOfferRow> = tx
             .fetch_all(sql(
@@ -327,6 +342,23 @@ impl CatalogueWriter {
         self.tx.execute(insert.bind(id).bind(name).bind(key).bind(&slug)).await?;
         self.manufacturers.insert(key.to_owned(), id);
         Ok(id)
+    }
+
+    /// The manufacturer that `spelling` named earlier in this import (see
+    /// [`CatalogueWriter::manufacturer_spelling`]).
+    pub fn manufacturer_spelled(&self, spelling: &str) -> Option<i64> {
+        self.spelled_now.get(spelling).copied()
+    }
+
+    /// Records that a feed spells manufacturer `id` as `spelling` (for `SupCompany.aliases`).
+    pub async fn manufacturer_spelling(&mut self, id: i64, spelling: &str) -> Result<(), StoreError> {
+        self.spelled_now.insert(spelling.to_owned(), id);
+        if self.manufacturer_spellings.insert((id, spelling.to_owned())) {
+            let insert = sql("INSERT INTO manufacturer_spellings (manufacturer_id, spelling) VALUES ($1, $2) \
+                              ON CONFLICT DO NOTHING");
+            self.tx.execute(insert.bind(id).bind(spelling)).await?;
+        }
+        Ok(())
     }
 
     pub async fn seller(&mut self, key: &str, name: &str) -> Result<i64, StoreError> {
@@ -416,7 +448,7 @@ impl CatalogueWriter {
 
     /// Inserts or updates a part; returns its id and what happened.
     pub async fn part(&mut self, row: PartRow) -> Result<(i64, PartChange), StoreError> {
-        let key = (row.manufacturer_id, row.mpn_key.clone());
+        let key = (row.manufacturer_id, row.mpn.clone());
         let known = self.parts.get(&key).copied();
         if let Some((id, _)) = known.filter(|(id, _)| !self.seen_parts.insert(*id)) {
             return Ok((id, PartChange::Repeated));
@@ -520,6 +552,7 @@ impl CatalogueWriter {
                     .bind(*part_id)
                     .bind(row.seller_id)
                     .bind(&row.sku)
+                    .bind(&row.sku_key)
                     .bind(&*feed)
                     .bind(&*source)
                     .bind(row.authorized_by_feed)

@@ -302,9 +302,10 @@ impl CatalogueStore {
         self.db.scalars(sql("SELECT id FROM parts WHERE mpn_key = $1 ORDER BY id").bind(mpn_key)).await
     }
 
-    /// Parts that some seller sells under `sku` (case as given).
-    pub async fn part_ids_by_sku(&self, sku: &str) -> Result<Vec<i64>, StoreError> {
-        self.db.scalars(sql("SELECT DISTINCT part_id FROM offers WHERE sku = $1 ORDER BY part_id").bind(sku)).await
+    /// Parts that some seller sells under a SKU whose key (`ferrite_core::keys::sku_key`) is `sku_key`.
+    pub async fn part_ids_by_sku_key(&self, sku_key: &str) -> Result<Vec<i64>, StoreError> {
+        let query = sql("SELECT DISTINCT part_id FROM offers WHERE sku_key = $1 ORDER BY part_id");
+        self.db.scalars(query.bind(sku_key)).await
     }
 
     /// The offers of these parts, by part then seller.
@@ -353,6 +354,13 @@ impl CatalogueStore {
 
     pub async fn manufacturers(&self) -> Result<Vec<Named>, StoreError> {
         self.named("manufacturers").await
+    }
+
+    /// (manufacturer id, spelling) of every spelling feeds have given a manufacturer, by id and spelling.
+    pub async fn manufacturer_spellings(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let query =
+            sql("SELECT manufacturer_id, spelling FROM manufacturer_spellings ORDER BY manufacturer_id, spelling");
+        self.db.fetch_all(query).await
     }
 
     pub async fn sellers(&self) -> Result<Vec<Named>, StoreError> {

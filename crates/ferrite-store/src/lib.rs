@@ -15,6 +15,7 @@ mod accounts;
 mod apps;
 mod backend;
 pub mod catalogue;
+mod catalogue_identity;
 mod catalogue_match;
 mod catalogue_read;
 mod connect;

@@ -125,6 +125,7 @@ pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result
         let offer = OfferRow {
             seller_id: seller,
             sku: format!("TD-{n:05}"),
+            sku_key: ferrite_core::keys::sku_key(&format!("TD-{n:05}")),
             authorized_by_feed: Some(true),
             inventory_level: Some(100),
             moq: Some(1),

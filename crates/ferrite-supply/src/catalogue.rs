@@ -16,7 +16,7 @@ use std::{
 use ferrite_store::{AttributeRecord, CategoryRecord, Named, OfferRecord, PartRecord, Store, StoreError};
 
 use ferrite_core::{
-    keys::{mpn_key, name_key, name_words, words_match},
+    keys::{ManufacturerAliases, name_key, name_words, words_match},
     money::{self, ExchangeRates, PriceBreak, RateTable},
 };
 
@@ -26,10 +26,10 @@ use crate::{
 };
 
 /// A part's id for APIv3 clients (Nexar's `v3uid`): 16 hex digits of a hash of the part's identity
-/// (its manufacturer's and MPN's keys, as the importer matches parts), so it stays the same across
-/// re-imports and in a catalogue rebuilt from scratch, where numeric ids may differ.
+/// (its manufacturer's key and its exact MPN, as the importer keys parts), so it stays the same
+/// across re-imports and in a catalogue rebuilt from scratch, where numeric ids may differ.
 pub fn part_uid(manufacturer: &str, mpn: &str) -> String {
-    let identity = format!("{}\u{0}{}", name_key(manufacturer), mpn_key(mpn));
+    let identity = format!("{}\u{0}{}", name_key(manufacturer), mpn.trim());
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(identity.as_bytes()))
 }
 
@@ -42,7 +42,12 @@ pub struct Dictionary {
     seller_profiles: HashMap<i64, SellerProfile>,
     pub categories: HashMap<i64, CategoryRecord>,
     pub attributes: HashMap<i64, AttributeRecord>,
+    /// By the key the alias table gives a manufacturer's name ([`ManufacturerAliases::key`]).
     manufacturer_keys: HashMap<String, i64>,
+    /// The table the catalogue is keyed by: a BOM's manufacturer is read through it.
+    manufacturer_table: ManufacturerAliases,
+    /// Each manufacturer's other spellings: those feeds gave, and those the table knows, sorted.
+    manufacturer_aliases: HashMap<i64, Vec<String>>,
     /// Each manufacturer's name as words (see [`name_words`]), for [`Dictionary::manufacturers_matching`].
     manufacturer_words: Vec<(Vec<String>, i64)>,
     seller_keys: HashMap<String, i64>,
@@ -51,9 +56,24 @@ pub struct Dictionary {
 }
 
 impl Dictionary {
-    async fn load(store: &Store, seller_table: &SellerTable) -> Result<Dictionary, StoreError> {
+    async fn load(
+        store: &Store,
+        seller_table: &SellerTable,
+        manufacturer_table: &ManufacturerAliases,
+    ) -> Result<Dictionary, StoreError> {
         let manufacturers: HashMap<i64, Named> =
             store.catalogue().manufacturers().await?.into_iter().map(|m| (m.id, m)).collect();
+        let mut manufacturer_aliases: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, spelling) in store.catalogue().manufacturer_spellings().await? {
+            manufacturer_aliases.entry(id).or_default().push(spelling);
+        }
+        for m in manufacturers.values() {
+            let aliases = manufacturer_aliases.entry(m.id).or_default();
+            aliases.extend(manufacturer_table.known_spellings(&m.name).into_iter().map(str::to_owned));
+            aliases.retain(|a| *a != m.name);
+            aliases.sort_unstable();
+            aliases.dedup();
+        }
         let sellers: HashMap<i64, Named> = store.catalogue().sellers().await?.into_iter().map(|s| (s.id, s)).collect();
         let categories: HashMap<i64, CategoryRecord> =
             store.catalogue().categories().await?.into_iter().map(|c| (c.id, c)).collect();
@@ -70,7 +90,9 @@ impl Dictionary {
             sellers.values().map(|s| (s.id, seller_table.profile(&s.name, s.homepage_url.as_deref()))).collect();
         Ok(Dictionary {
             seller_profiles,
-            manufacturer_keys: manufacturers.values().map(|m| (name_key(&m.name), m.id)).collect(),
+            manufacturer_keys: manufacturers.values().map(|m| (manufacturer_table.key(&m.name), m.id)).collect(),
+            manufacturer_table: manufacturer_table.clone(),
+            manufacturer_aliases,
             manufacturer_words: manufacturers.values().map(|m| (name_words(&m.name), m.id)).collect(),
             seller_keys: sellers.values().map(|s| (name_key(&s.name), s.id)).collect(),
             attribute_shortnames: attributes.values().map(|a| (a.shortname.clone(), a.id)).collect(),
@@ -82,16 +104,23 @@ impl Dictionary {
         })
     }
 
-    /// The manufacturer called `name`, however it is spelled (`texas instruments`, `Texas-Instruments`).
+    /// The manufacturer called `name`, however it is spelled (`texas instruments`, `Texas-Instruments`,
+    /// `TI`, `Diodes Incorporated` for `Diodes Inc.`: the alias table's key).
     pub fn manufacturer_named(&self, name: &str) -> Option<&Named> {
-        self.manufacturer_keys.get(&name_key(name)).and_then(|id| self.manufacturers.get(id))
+        self.manufacturer_keys.get(&self.manufacturer_table.key(name)).and_then(|id| self.manufacturers.get(id))
+    }
+
+    /// The manufacturer's other spellings (`SupCompany.aliases`): those feeds gave it and those
+    /// the alias table knows, sorted.
+    pub fn manufacturer_aliases(&self, id: i64) -> &[String] {
+        self.manufacturer_aliases.get(&id).map_or(&[], Vec::as_slice)
     }
 
     /// The manufacturers a BOM's manufacturer column means, as `supMultiMatch` reads it: the one
     /// called `name` (however spelled), or else those whose names contain all of its words
     /// (`Diodes` → `Diodes Inc.`, `Amphenol FCI` → `Amphenol ICC / FCI`) or whose words it
-    /// contains all of (`Vishay Lite-On` → `Lite-On` and `Vishay`). Empty when none does. Names
-    /// only an alias connects (`Avago` for Broadcom) are not found: the catalogue has no aliases.
+    /// contains all of (`Vishay Lite-On` → `Lite-On` and `Vishay`). Empty when none does. The
+    /// name is read through the alias table, so `Avago` finds Broadcom.
     pub fn manufacturers_matching(&self, name: &str) -> Vec<&Named> {
         if let Some(exact) = self.manufacturer_named(name) {
             return vec![exact];
@@ -198,6 +227,9 @@ pub struct CatalogueOptions {
     pub rates: ExchangeRates,
     /// The sellers: the built-in table with the operator's `[[sellers]]` over it.
     pub sellers: SellerTable,
+    /// Which spellings name one manufacturer: the built-in alias table with the operator's
+    /// `[[manufacturers]]` over it. The catalogue re-keys what it holds by it when it opens.
+    pub manufacturers: ManufacturerAliases,
 }
 
 impl Default for CatalogueOptions {
@@ -207,6 +239,7 @@ impl Default for CatalogueOptions {
             part_cache_bytes: 64 << 20,
             rates: ExchangeRates::default(),
             sellers: SellerTable::default(),
+            manufacturers: ManufacturerAliases::default(),
         }
     }
 }
@@ -302,6 +335,10 @@ impl Catalogue {
         if let Some(table) = stored_rates(&catalogue.store).await? {
             catalogue.use_rates(table);
         }
+        // A catalogue keyed by another alias table (an upgrade, a changed `[[manufacturers]]`).
+        if catalogue.store.catalogue().rekey_manufacturers(&catalogue.options.manufacturers).await? {
+            tracing::info!("manufacturers re-keyed by the alias table");
+        }
         catalogue.refresh().await?;
         Ok(catalogue)
     }
@@ -323,6 +360,11 @@ impl Catalogue {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The alias table the catalogue is keyed by (imports into it use it too).
+    pub fn manufacturer_aliases(&self) -> &ManufacturerAliases {
+        &self.options.manufacturers
     }
 
     /// The exchange rates prices are compared and converted at now, with their day and source.
@@ -358,7 +400,8 @@ impl Catalogue {
         if version == self.version() {
             return Ok(());
         }
-        let dictionary = Arc::new(Dictionary::load(&self.store, &self.options.sellers).await?);
+        let dictionary =
+            Arc::new(Dictionary::load(&self.store, &self.options.sellers, &self.options.manufacturers).await?);
         // An index is built per catalogue version and per configured `currency_rates`, and
         // sorts prices at the rates in use when it is built. A new day's feed rates do not
         // rebuild it (that would rebuild every node's index daily for a sort that moves by a
@@ -537,7 +580,8 @@ mod tests {
         let uid = part_uid("Texas Instruments", "LM358DR");
         assert_eq!(uid.len(), 16);
         assert!(uid.chars().all(|c| c.is_ascii_hexdigit()));
-        assert_eq!(uid, part_uid("texas instruments", "lm358-dr"), "the keys the importer matches parts by");
+        assert_eq!(uid, part_uid("texas instruments", "LM358DR "), "the keys the importer keys parts by");
+        assert_ne!(uid, part_uid("Texas Instruments", "LM358-DR"), "another spelling is another part");
         assert_ne!(uid, part_uid("Texas Instruments", "LM358D"));
         assert_ne!(uid, part_uid("onsemi", "LM358DR"));
     }

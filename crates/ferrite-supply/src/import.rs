@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use ferrite_core::keys::{mpn_key, name_key};
+use ferrite_core::keys::{ManufacturerAliases, mpn_key, name_key, sku_key};
 use ferrite_store::{
     Store, StoreError,
     catalogue::{CatalogueWriter, OfferRow, PartChange, PartRow},
@@ -26,8 +26,8 @@ pub struct ImportReport {
     pub parts_added: u64,
     pub parts_updated: u64,
     pub parts_unchanged: u64,
-    /// Records naming a part already read in this import (another spelling of its MPN); the
-    /// first one is kept.
+    /// Records naming a part already read in this import (the same manufacturer and exact MPN);
+    /// the first one is kept.
     pub parts_repeated: u64,
     pub offers_added: u64,
     pub offers_stock_changed: u64,
@@ -173,7 +173,8 @@ impl PartSink for ChannelSink {
 
 const SKIPPED_EXAMPLES: usize = 20;
 
-/// Runs one feed into the catalogue, atomically; a failed import gives back the disk it took.
+/// Runs one feed into the catalogue, atomically, with the built-in manufacturer alias table; a
+/// failed import gives back the disk it took.
 pub async fn import(
     store: &Store,
     feed: &str,
@@ -183,7 +184,28 @@ pub async fn import(
     now: DateTime<Utc>,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
-    let imported = import_whole(store, feed, adapter, source, mode, now, progress).await;
+    import_with_aliases(store, &ManufacturerAliases::default(), feed, adapter, source, mode, now, progress).await
+}
+
+/// [`import`] with the alias table the catalogue is keyed by (`Catalogue::manufacturer_aliases`,
+/// the built-in table with the operator's `[[manufacturers]]` over it): each part is filed under
+/// the manufacturer the table names. A catalogue keyed by another table is re-keyed first.
+#[allow(clippy::too_many_arguments)]
+pub async fn import_with_aliases(
+    store: &Store,
+    aliases: &ManufacturerAliases,
+    feed: &str,
+    adapter: Adapter,
+    source: &str,
+    mode: Mode,
+    now: DateTime<Utc>,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let imported = async {
+        store.catalogue().rekey_manufacturers(aliases).await?;
+        import_whole(store, aliases, feed, adapter, source, mode, now, progress).await
+    }
+    .await;
     if imported.is_err()
         && let Err(err) = store.catalogue().reclaim_catalogue_log().await
     {
@@ -192,8 +214,10 @@ pub async fn import(
     imported
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn import_whole(
     store: &Store,
+    aliases: &ManufacturerAliases,
     feed: &str,
     adapter: Adapter,
     source: &str,
@@ -215,7 +239,7 @@ async fn import_whole(
     while let Some(message) = receiver.recv().await {
         match message {
             Message::Parts(parts) => {
-                if let Err(err) = write_parts(&mut writer, &parts, &mut report).await {
+                if let Err(err) = write_parts(&mut writer, aliases, &parts, &mut report).await {
                     failure = Some(err.into());
                     break;
                 }
@@ -249,21 +273,40 @@ async fn import_whole(
 
 async fn write_parts(
     writer: &mut CatalogueWriter,
+    aliases: &ManufacturerAliases,
     parts: &[FeedPart],
     report: &mut ImportReport,
 ) -> Result<(), StoreError> {
     for part in parts {
-        write_part(writer, part, report).await?;
+        write_part(writer, aliases, part, report).await?;
     }
     Ok(())
 }
 
+/// The manufacturer a feed's `spelling` names: the one the alias table keys it as, stored under
+/// the table's canonical name (`muRata` and `Murata Electronics` are Murata). The spelling is
+/// kept for `SupCompany.aliases`.
+async fn manufacturer(
+    writer: &mut CatalogueWriter,
+    aliases: &ManufacturerAliases,
+    spelling: &str,
+) -> Result<i64, StoreError> {
+    let spelling = spelling.trim();
+    if let Some(id) = writer.manufacturer_spelled(spelling) {
+        return Ok(id);
+    }
+    let id = writer.manufacturer(&aliases.key(spelling), aliases.canonical_name(spelling)).await?;
+    writer.manufacturer_spelling(id, spelling).await?;
+    Ok(id)
+}
+
 async fn write_part(
     writer: &mut CatalogueWriter,
+    aliases: &ManufacturerAliases,
     part: &FeedPart,
     report: &mut ImportReport,
 ) -> Result<(), StoreError> {
-    let manufacturer = writer.manufacturer(&name_key(&part.manufacturer), part.manufacturer.trim()).await?;
+    let manufacturer = manufacturer(writer, aliases, &part.manufacturer).await?;
     let category = writer.category(&part.category).await?;
     let mut specs = Vec::with_capacity(part.specs.len());
     for spec in &part.specs {
@@ -313,6 +356,7 @@ async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<Of
     let mut row = OfferRow {
         seller_id: seller,
         sku: offer.sku.trim().to_owned(),
+        sku_key: sku_key(&offer.sku),
         authorized_by_feed: offer.is_authorized,
         inventory_level: offer.inventory_level,
         moq: offer.moq,

@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod fuzzing;
 pub mod http;
 pub mod import;
+pub mod manufacturers;
 pub mod matching;
 pub mod model;
 pub mod pricing;

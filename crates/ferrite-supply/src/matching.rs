@@ -1,15 +1,16 @@
 //! Matching a BOM line to catalogue parts, as `supMultiMatch` does: by MPN exactly (ignoring case
-//! and punctuation), else by SKU; narrowed by manufacturer, seller, stock, authorized sellers and
+//! and punctuation), else by SKU (ignoring case, punctuation and leading zeros); narrowed by manufacturer, seller, stock, authorized sellers and
 //! filters, all before the page is cut, so the hits count exactly the parts the line could page
 //! through.
 
 use std::sync::Arc;
 
+use ferrite_core::keys::sku_key;
 use ferrite_store::StoreError;
 
 use crate::{
     catalogue::{Catalogue, Dictionary, PartView},
-    search::{Filter, SearchError, SearchRequest},
+    search::{Filter, SearchError, SearchRequest, Sort, SortKey},
 };
 
 /// One BOM line: what it names, and which page of its matches it asks for.
@@ -87,11 +88,13 @@ pub async fn match_line(
     if let Some(mpn) = mpn {
         // A BOM line matches its MPN exactly (ignoring case and punctuation), as in Nexar: not
         // the MPN's family, which `supSearchMpn` adds and which would charge parts the line does
-        // not mean.
+        // not mean. Every spelling is a part of its own, answered as Nexar orders them: the part
+        // most sellers offer first.
         let request = SearchRequest {
             q: mpn,
             mpn_only: true,
             mpn_exact: true,
+            sort: Some(Sort { key: SortKey::NumSellers, descending: true }),
             start: query.start,
             limit: query.limit,
             in_stock_only: options.in_stock_only,
@@ -105,14 +108,14 @@ pub async fn match_line(
         }
     }
     // No MPN, or none matched (`mpnOrSku`): the parts the seller (any seller when none is named)
-    // sells under this SKU, of the manufacturer when one is named.
-    let sku = sku.expect("a line without an MPN has a SKU");
-    let sku = sku.trim();
-    let candidates = catalogue.store().catalogue().part_ids_by_sku(sku).await?;
+    // sells under this SKU, of the manufacturer when one is named. A SKU matches as in Nexar,
+    // ignoring case, punctuation and leading zeros (`166-327` is RS's `0166327`).
+    let sku = sku_key(&sku.expect("a line without an MPN has a SKU"));
+    let candidates = catalogue.store().catalogue().part_ids_by_sku_key(&sku).await?;
     let mut parts = catalogue.parts(&candidates).await?;
     parts.retain(|p| {
         manufacturers.as_ref().is_none_or(|m| m.contains(&p.part.manufacturer_id))
-            && p.offers.iter().any(|o| o.sku == sku && seller.is_none_or(|s| o.seller_id == s))
+            && p.offers.iter().any(|o| sku_key(&o.sku) == sku && seller.is_none_or(|s| o.seller_id == s))
             && (!options.in_stock_only || p.offers.iter().any(|o| o.inventory_level.unwrap_or(0) > 0))
             && (!options.authorized_only || p.offers.iter().any(|o| dictionary.is_authorized(o)))
     });

@@ -41,7 +41,9 @@ pub async fn run_due_feeds(store: &Store, catalogue: &Catalogue, feeds: &[Schedu
             continue;
         }
         tracing::info!(feed = %feed.name, "scheduled refresh starting");
-        match import::import(store, &feed.name, feed.adapter, &feed.source, feed.mode, clock.now(), &mut ()).await {
+        let aliases = catalogue.manufacturer_aliases();
+        let (name, source, now) = (&feed.name, &feed.source, clock.now());
+        match import::import_with_aliases(store, aliases, name, feed.adapter, source, feed.mode, now, &mut ()).await {
             Ok(report) => {
                 tracing::info!(feed = %feed.name, changed = report.changed(), version = report.catalogue_version, "scheduled refresh done");
                 if let Err(err) = catalogue.refresh().await {

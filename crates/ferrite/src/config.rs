@@ -55,6 +55,10 @@ pub struct Config {
     /// over its built-in table of the major distributors, field by field. `authorized` applies to
     /// offers whose feed does not say.
     pub sellers: Vec<ferrite_supply::sellers::SellerFacts>,
+    /// Which spellings name one manufacturer (`[[manufacturers]]`: name, aliases), over the
+    /// built-in alias table: parts of any spelling are filed under `name`, and a BOM's
+    /// manufacturer column finds it by any of them.
+    pub manufacturers: Vec<ferrite_supply::manufacturers::ManufacturerEntry>,
     /// The daily exchange-rate feed (`[exchange_rates]`: refresh, feed_url, refresh_every).
     pub exchange_rates: ferrite_supply::rates::RatesFeed,
     /// How every outgoing fetch connects, waits and retries (`[fetch]`: connect_timeout, timeout,
@@ -90,6 +94,7 @@ impl Default for Config {
             fetch: ferrite_supply::http::HttpOptions::default(),
             feeds: Vec::new(),
             sellers: Vec::new(),
+            manufacturers: Vec::new(),
             plans: ferrite_core::plan::PlanCatalogue::default().plans().to_vec(),
             uploads: ferrite_graphql::design::upload::UploadLimits::default(),
             cors: crate::cors::CorsConfig::default(),
@@ -266,6 +271,8 @@ impl Config {
         }
         ferrite_supply::sellers::validate(&self.sellers)
             .map_err(|err| ConfigError::Invalid(format!("`sellers`: {err}")))?;
+        ferrite_supply::manufacturers::validate(&self.manufacturers)
+            .map_err(|err| ConfigError::Invalid(format!("`manufacturers`: {err}")))?;
         self.currency_rates.validate().map_err(|err| ConfigError::Invalid(format!("`currency_rates`: {err}")))?;
         self.exchange_rates.validate().map_err(ConfigError::Invalid)?;
         self.fetch.validate().map_err(ConfigError::Invalid)?;
@@ -284,11 +291,14 @@ impl Config {
             .map_err(|err| ConfigError::Invalid(format!("`plans`: {err}")))
     }
 
-    /// How the catalogue compares prices and tells authorized sellers: `currency_rates` and
-    /// `[[sellers]]`.
+    /// How the catalogue compares prices, tells authorized sellers and names manufacturers:
+    /// `currency_rates`, `[[sellers]]` and `[[manufacturers]]`.
     pub fn catalogue_options(&self) -> ferrite_supply::catalogue::CatalogueOptions {
         let sellers = ferrite_supply::sellers::SellerTable::new(&self.sellers);
-        ferrite_supply::catalogue::CatalogueOptions::configured(self.currency_rates.clone(), sellers)
+        ferrite_supply::catalogue::CatalogueOptions {
+            manufacturers: ferrite_supply::manufacturers::alias_table(&self.manufacturers),
+            ..ferrite_supply::catalogue::CatalogueOptions::configured(self.currency_rates.clone(), sellers)
+        }
     }
 
     /// The database to open: the configured URL, or a SQLite file in the data directory.
@@ -505,6 +515,25 @@ mod tests {
             ("[fetch]\nextra_root_certificates = [\"/nonexistent/ca.pem\"]\n", "fetch.extra_root_certificates"),
             ("[fetch]\ntimeout = \"0s\"\n", "fetch.timeout"),
             ("[fetch]\nproxy = \"x\"\n", "proxy"),
+        ] {
+            let err = load_with(&[], Some(bad), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn manufacturers_tables_extend_the_alias_table_and_are_validated() {
+        let file = "[[manufacturers]]\nname = \"Neutrik\"\naliases = [\"Rean\", \"REAN(雷恩)\"]\n";
+        let config = load_with(&[], Some(file), &Overrides::default()).unwrap();
+        let table = config.catalogue_options().manufacturers;
+        assert_eq!(table.canonical_name("RE-AN"), "Neutrik");
+        assert_eq!(table.canonical_name("muRata"), "Murata", "the built-in entries stay");
+        for (bad, says) in [
+            ("[[manufacturers]]\nname = \"X\"\nalias = [\"Y\"]\n", "alias"),
+            (
+                "[[manufacturers]]\nname = \"A\"\naliases = [\"AB\"]\n[[manufacturers]]\nname = \"B\"\naliases = [\"ab\"]\n",
+                "both",
+            ),
         ] {
             let err = load_with(&[], Some(bad), &Overrides::default()).unwrap_err().to_string();
             assert!(err.contains(says), "{bad}: {err}");

@@ -47,13 +47,23 @@ pub struct SyncArgs {
 /// node's search index for the new catalogue (or opens the one another process built).
 async fn run_feed(store: &Store, config: &Config, feed: &FeedRun<'_>, json: bool) -> anyhow::Result<()> {
     let mut progress = Shown::new();
-    let result =
-        import::import(store, feed.name, feed.adapter, feed.source, feed.mode, Utc::now(), &mut progress).await;
+    let options = config.catalogue_options();
+    let (name, source, now) = (feed.name, feed.source, Utc::now());
+    let result = import::import_with_aliases(
+        store,
+        &options.manufacturers,
+        name,
+        feed.adapter,
+        source,
+        feed.mode,
+        now,
+        &mut progress,
+    )
+    .await;
     progress.finish();
     let report =
         result.with_context(|| format!("import of feed `{}` failed; the catalogue is unchanged", feed.name))?;
     print(&report, json);
-    let options = config.catalogue_options();
     Catalogue::open_with(store.clone(), &config.data_dir, options).await.with_context(|| {
         format!(
             "catalogue version {} is committed, but this node's search index could not be built (`ferrite reindex` builds it)",

@@ -118,6 +118,7 @@ async fn write_catalogue(store: &Store) {
             let offer = OfferRow {
                 seller_id: s,
                 sku: sku.into(),
+                sku_key: ferrite_core::keys::sku_key(sku),
                 // The fixture's feed says so, over the seller table (where LCSC is authorized).
                 authorized_by_feed: Some(seller != "LCSC"),
                 inventory_level: Some(stock),
@@ -413,6 +414,28 @@ async fn multi_match_counts_only_parts_of_authorized_sellers_when_they_are_requi
         assert_eq!(unauthorized, &json!({ "hits": 0, "parts": [] }), "{answer}");
     }
     assert_eq!(matches[3], json!({ "hits": 1, "parts": [{ "mpn": "LM358DR" }] }));
+}
+
+/// A manufacturer's other spellings (the alias table's here) are its `aliases`, and a BOM line
+/// may name it by any of them.
+#[tokio::test]
+async fn manufacturers_answer_their_aliases_and_lines_may_use_them() {
+    let api = api().await;
+    let token = api.token(&api.supply, None).await;
+    let answer = api
+        .query(
+            &token,
+            r#"{ supManufacturers { name aliases }
+                 supMultiMatch(queries: [{mpn: "LM358DR", manufacturer: "TI"}]) { hits parts { manufacturer { name aliases } } } }"#,
+        )
+        .await;
+    let manufacturers = answer["data"]["supManufacturers"].as_array().unwrap_or_else(|| panic!("{answer}"));
+    let ti = manufacturers.iter().find(|m| m["name"] == "Texas Instruments").expect("TI");
+    let aliases: Vec<&str> = ti["aliases"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(aliases.contains(&"TI") && !aliases.contains(&"Texas Instruments"), "{aliases:?}");
+    let matched = &answer["data"]["supMultiMatch"][0];
+    assert_eq!(matched["hits"], 1, "{answer}");
+    assert_eq!(matched["parts"][0]["manufacturer"]["aliases"], ti["aliases"]);
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ use self::facets::{
 };
 use self::types::{
     Env, SupAppliedFilter, SupAttribute, SupCategory, SupCategoryBucket, SupCompany, SupCompanyBucket, SupPart,
-    applied_filters, services, unknown_company,
+    applied_filters, services,
 };
 use crate::{
     Caller,
@@ -286,6 +286,10 @@ impl SupplyQuery {
     ) -> Result<Option<Vec<SupCompany>>> {
         let env = supply_env(ctx, "US", "USD")?;
         let mut chosen = companies(env.dictionary.manufacturers.values(), ids, slugs);
+        for company in &mut chosen {
+            let id = company.id.parse().unwrap_or_default();
+            *company = SupCompany::manufacturer(&env.dictionary, id);
+        }
         if let Some(least) = min_number_of_active_parts.filter(|n| *n > 0) {
             // Ferrite does not track lifecycles reliably enough to tell active parts: it counts
             // the manufacturer's parts in the catalogue.
@@ -487,7 +491,13 @@ impl SupPartResultSet {
     }
     #[graphql(complexity = "cost::aggregation(child_complexity)")]
     async fn manufacturer_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCompanyBucket> {
-        self.companies(&self.result.manufacturers, &self.env.dictionary.manufacturers, size)
+        let dictionary = &self.env.dictionary;
+        (self.result.manufacturers.iter().take(size.max(0) as usize))
+            .map(|(id, count)| SupCompanyBucket {
+                company: SupCompany::manufacturer(dictionary, *id),
+                count: Some(clamp(*count)),
+            })
+            .collect()
     }
     #[graphql(complexity = "cost::aggregation(child_complexity)")]
     async fn distributor_agg(&self, #[graphql(default = 10)] size: i32) -> Vec<SupCompanyBucket> {
@@ -561,24 +571,6 @@ impl SupPartResultSet {
     }
     async fn warnings(&self) -> Option<Vec<String>> {
         None
-    }
-}
-
-impl SupPartResultSet {
-    fn companies(
-        &self,
-        buckets: &[(i64, u64)],
-        names: &std::collections::HashMap<i64, ferrite_store::Named>,
-        size: i32,
-    ) -> Vec<SupCompanyBucket> {
-        buckets
-            .iter()
-            .take(size.max(0) as usize)
-            .map(|(id, count)| SupCompanyBucket {
-                company: names.get(id).map_or_else(|| unknown_company(*id), SupCompany::from),
-                count: Some(clamp(*count)),
-            })
-            .collect()
     }
 }
 

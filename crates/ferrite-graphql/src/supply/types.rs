@@ -70,6 +70,13 @@ impl From<&Named> for SupCompany {
 }
 
 impl SupCompany {
+    /// The manufacturer `id` of `dictionary`, with its other spellings (those feeds gave it and
+    /// those the alias table knows) as `aliases`.
+    pub fn manufacturer(dictionary: &Dictionary, id: i64) -> SupCompany {
+        let Some(named) = dictionary.manufacturers.get(&id) else { return unknown_company(id) };
+        SupCompany { aliases: dictionary.manufacturer_aliases(id).to_vec(), ..SupCompany::from(named) }
+    }
+
     /// The seller `id` of `dictionary`, with its homepage and broker flag from the seller table
     /// (a feed's homepage first).
     pub fn seller(dictionary: &Dictionary, id: i64) -> SupCompany {
@@ -427,7 +434,7 @@ impl SupPart {
         &self.view.part.mpn
     }
     async fn manufacturer(&self) -> SupCompany {
-        self.manufacturer_record().map_or_else(|| unknown_company(self.view.part.manufacturer_id), SupCompany::from)
+        SupCompany::manufacturer(&self.env.dictionary, self.view.part.manufacturer_id)
     }
     async fn manufacturer_url(&self) -> Option<String> {
         self.manufacturer_record().and_then(|m| m.homepage_url.clone())

@@ -188,6 +188,7 @@ fn document(
     for seller in &sellers {
         doc.add_u64(f.seller_ids, *seller as u64);
     }
+    doc.add_u64(f.num_sellers, sellers.len() as u64);
     let total = pricing::stock(offers);
     doc.add_u64(f.in_stock, u64::from(total > 0));
     doc.add_u64(f.total_avail, total as u64);

@@ -75,6 +75,9 @@ pub enum SortKey {
     MedianPrice1000,
     AvgPrice,
     NumAuthSuppliers,
+    /// Sellers of the part, authorized or not: not a name Nexar's `sort` takes, but the order in
+    /// which Nexar's `supMultiMatch` answers a line's parts (most sellers first).
+    NumSellers,
     /// An attribute's shortname: parts by SI value, then those with only a text value by that
     /// text, then parts without the attribute, whichever the direction.
     Attribute(String),
@@ -134,7 +137,7 @@ const COMPLETE_MARKER: &str = "complete";
 
 /// The index layout ([`schema::build`]); raised whenever fields change, so an index written by an
 /// older build is built again rather than opened with fields it lacks.
-const LAYOUT: u32 = 2;
+const LAYOUT: u32 = 3;
 
 /// What a complete build of `version` for the configured `rates` and `sellers` writes in its
 /// marker: an index built for other configured rates (the operator changed `currency_rates`), for
@@ -211,7 +214,11 @@ impl SearchIndex {
                         page(searcher.search(&query, &(Count, top.order_by_fast_field::<f64>(field, order)))?)
                     }
                     _ => {
-                        let field = if *key == SortKey::Mpn { "mpn_rank" } else { "num_authsuppliers" };
+                        let field = match key {
+                            SortKey::Mpn => "mpn_rank",
+                            SortKey::NumSellers => "num_sellers",
+                            _ => "num_authsuppliers",
+                        };
                         page(searcher.search(&query, &(Count, top.order_by_fast_field::<u64>(field, order)))?)
                     }
                 }

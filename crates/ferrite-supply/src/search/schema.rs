@@ -28,6 +28,8 @@ pub struct Fields {
     pub in_stock: Field,
     pub total_avail: Field,
     pub num_authsuppliers: Field,
+    /// Sellers with an offer of the part, authorized or not.
+    pub num_sellers: Field,
     pub median_price_1000: Field,
     pub avg_price: Field,
     /// The part's position in MPN order, for sorting by MPN.
@@ -67,6 +69,7 @@ pub fn build() -> (Schema, Fields) {
         in_stock: schema.add_u64_field("in_stock", INDEXED | FAST),
         total_avail: schema.add_u64_field("total_avail", FAST),
         num_authsuppliers: schema.add_u64_field("num_authsuppliers", FAST),
+        num_sellers: schema.add_u64_field("num_sellers", FAST),
         median_price_1000: schema.add_f64_field("median_price_1000", FAST),
         avg_price: schema.add_f64_field("avg_price", FAST),
         mpn_rank: schema.add_u64_field("mpn_rank", FAST),
