@@ -527,8 +527,8 @@ async fn the_parts_several_real_feeds_sell_are_one_part_each() {
         )
     };
     eprintln!("{} parts are sold by several feeds", shared.len());
-    // LCSC's "Murata Electronics" and the Nexar recording's "muRata" are one manufacturer.
-    assert_eq!(name("GRM188R61A226ME15D"), ("Murata", vec!["jlcparts", "nexar"]));
+    // Kitspace's "Murata", the Nexar recording's "muRata" and the distributors' spellings are one manufacturer.
+    assert_eq!(name("GRM188R61A226ME15D"), ("Murata", vec!["element14", "kitspace", "nexar", "tme"]));
     assert!(shared.len() >= SHARED_PARTS, "{} parts sold by several feeds", shared.len());
     // And no two parts are one: the same exact MPN under two manufacturers of one key is a bug.
     let mut seen = std::collections::HashSet::new();
@@ -537,5 +537,5 @@ async fn the_parts_several_real_feeds_sell_are_one_part_each() {
     }
 }
 
-/// Measured on the real data (see the test's report).
-const SHARED_PARTS: usize = 0;
+/// Measured on the real data: 296 (the test reports it).
+const SHARED_PARTS: usize = 290;
