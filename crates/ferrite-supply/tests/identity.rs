@@ -18,22 +18,8 @@ use ferrite_supply::{
     matching::{LineQuery, MatchOptions, match_line},
 };
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $case() {
-                let db = super::TestDb::sqlite().await;
-                super::$case(db.store.clone(), db.path()).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $case() {
-                let Some(db) = super::TestDb::postgres().await else { return };
-                super::$case(db.store.clone(), db.path()).await
-            })*
-        }
-    };
-}
+mod support;
+use support::on_both_backends;
 
 on_both_backends!(
     one_manufacturer_however_feeds_spell_it,

@@ -4,6 +4,7 @@
 use std::{io::Write, path::Path};
 
 mod support;
+use support::on_both_backends;
 
 use chrono::{Duration, Utc};
 use ferrite_store::{ROOT_CATEGORY_ID, Store, testing::TestDb};
@@ -11,23 +12,6 @@ use ferrite_supply::{
     feeds::Adapter,
     import::{Mode, import},
 };
-
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $case() {
-                let db = super::TestDb::sqlite().await;
-                super::$case(db.store.clone(), db.path()).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $case() {
-                let Some(db) = super::TestDb::postgres().await else { return };
-                super::$case(db.store.clone(), db.path()).await
-            })*
-        }
-    };
-}
 
 on_both_backends!(
     importing_the_same_source_twice_changes_nothing,

@@ -143,3 +143,25 @@ pub fn gzip(path: &Path, text: &str) {
 pub fn kitspace_cache() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kitspace-partinfo.json")
 }
+
+/// One test module per backend, each running every `case(store, dir)`: SQLite always,
+/// PostgreSQL when `FERRITE_TEST_POSTGRES_URL` names a server. The caller imports `TestDb`.
+#[allow(unused_macros)] // Only the store tests run on both backends.
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $case() {
+                let db = super::TestDb::sqlite().await;
+                super::$case(db.store.clone(), db.path()).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $case() {
+                let Some(db) = super::TestDb::postgres().await else { return };
+                super::$case(db.store.clone(), db.path()).await
+            })*
+        }
+    };
+}
+#[allow(unused_imports)] // Only the store tests run on both backends.
+pub(crate) use on_both_backends;
