@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::files;
-use super::json::nullable;
+use super::json::{self, nullable};
 use super::merge::PartMerger;
 use super::vocabulary::{Feed, LIFECYCLE_STATUS, SourceSpec, keep_first};
 use super::{FeedError, PartSink, check};
@@ -31,8 +31,7 @@ pub(crate) fn parse(
     merger: &mut PartMerger,
     sink: &mut dyn PartSink,
 ) -> Result<(), FeedError> {
-    let document: Value =
-        serde_json::from_slice(bytes).map_err(|e| FeedError::source(file, format!("not JSON: {e}")))?;
+    let document = json::document(bytes, file)?;
     if document.is_null() {
         sink.skip(Location { file: file.into(), line: 0 }, "empty response (null): no product".into());
         return Ok(());

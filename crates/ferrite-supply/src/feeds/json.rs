@@ -7,6 +7,11 @@ use std::marker::PhantomData;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+/// A file's JSON document; a file that is not JSON is unusable.
+pub(crate) fn document(bytes: &[u8], file: &str) -> Result<serde_json::Value, super::FeedError> {
+    serde_json::from_slice(bytes).map_err(|e| super::FeedError::source(file, format!("not JSON: {e}")))
+}
+
 /// `null` read as empty (for lists GraphQL and REST APIs send as `null`).
 pub(crate) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
     deserializer: D,

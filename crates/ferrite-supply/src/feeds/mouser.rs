@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::files;
-use super::json::{Recording, nullable, read_recording};
+use super::json::{self, Recording, nullable, read_recording};
 use super::merge::PartMerger;
 use super::vocabulary::{Feed, LIFECYCLE_STATUS, SourceSpec, keep_first};
 use super::{FeedError, PartSink, check};
@@ -51,8 +51,7 @@ pub(crate) fn parse(
     merger: &mut PartMerger,
     sink: &mut dyn PartSink,
 ) -> Result<(), FeedError> {
-    let document: Value =
-        serde_json::from_slice(bytes).map_err(|e| FeedError::source(file, format!("not JSON: {e}")))?;
+    let document = json::document(bytes, file)?;
     let Some(object) = document.as_object() else {
         return Err(FeedError::source(file, "not a Mouser answer: not an object"));
     };

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::files;
-use super::json::nullable;
+use super::json::{self, nullable};
 use super::merge::{PartMerger, push_offer};
 use super::vocabulary::{Feed, SourceSpec, keep_first};
 use super::{FeedError, PartSink, check};
@@ -33,8 +33,7 @@ pub(crate) fn parse(
     merger: &mut PartMerger,
     sink: &mut dyn PartSink,
 ) -> Result<(), FeedError> {
-    let document: Value =
-        serde_json::from_slice(bytes).map_err(|e| FeedError::source(file, format!("not JSON: {e}")))?;
+    let document = json::document(bytes, file)?;
     let parts = part_values(&document).map_err(|reason| FeedError::source(file, reason))?;
     for (index, value) in parts.into_iter().enumerate() {
         let at = Location { file: file.to_owned(), line: index as u64 + 1 };

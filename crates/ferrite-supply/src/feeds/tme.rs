@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::files;
-use super::json::{Recording, nullable, read_recording};
+use super::json::{self, Recording, nullable, read_recording};
 use super::merge::PartMerger;
 use super::vocabulary::{Feed, LIFECYCLE_STATUS, SourceSpec, keep_first, known_lifecycle};
 use super::{FeedError, PartSink, check};
@@ -47,8 +47,7 @@ pub(crate) struct Answers {
 
 /// Adds the answers of one file to `answers`.
 pub(crate) fn parse(bytes: &[u8], file: &str, answers: &mut Answers, sink: &mut dyn PartSink) -> Result<(), FeedError> {
-    let document: Value =
-        serde_json::from_slice(bytes).map_err(|e| FeedError::source(file, format!("not JSON: {e}")))?;
+    let document = json::document(bytes, file)?;
     let mut reader = Reader { file, answers, sink, record: 0 };
     let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or(file);
     match &document {
