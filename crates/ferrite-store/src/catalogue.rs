@@ -54,6 +54,7 @@ pub struct OfferRow {
     pub order_multiple: Option<i64>,
     pub factory_lead_days: Option<i64>,
     pub factory_pack_quantity: Option<i64>,
+    pub on_order_quantity: Option<i64>,
     pub packaging: Option<String>,
     /// JSON `[[quantity, price, currency], ...]`.
     pub prices: String,
@@ -172,7 +173,7 @@ impl Pending {
     }
 }
 
-/// Rows per statement: 17 columns × 1,000 rows stays under SQLite's limit of 32,766 bound
+/// Rows per statement: 20 columns × 1,000 rows stays under SQLite's limit of 32,766 bound
 /// parameters (and PostgreSQL's 65,535).
 const BATCH_ROWS: usize = 1000;
 
@@ -184,12 +185,13 @@ const ON_PART_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET mpn = excluded.m
     image_url = excluded.image_url, content_hash = excluded.content_hash, updated_at = excluded.updated_at";
 const UPSERT_OFFERS: &str = "INSERT INTO offers (id, part_id, seller_id, sku, sku_key, feed, feed_source, \
                              authorized_by_feed, inventory_level, moq, order_multiple, factory_lead_days, \
-                             factory_pack_quantity, packaging, prices, price_hash, click_url, updated_at, content_hash) VALUES";
-const OFFER_COLUMNS: usize = 19;
+                             factory_pack_quantity, on_order_quantity, packaging, prices, price_hash, click_url, updated_at, content_hash) VALUES";
+const OFFER_COLUMNS: usize = 20;
 const ON_OFFER_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET part_id = excluded.part_id, feed = excluded.feed, \
     feed_source = excluded.feed_source, authorized_by_feed = excluded.authorized_by_feed, inventory_level = excluded.inventory_level, moq = excluded.moq, \
     order_multiple = excluded.order_multiple, factory_lead_days = excluded.factory_lead_days, \
-    factory_pack_quantity = excluded.factory_pack_quantity, packaging = excluded.packaging, prices = excluded.prices, \
+    factory_pack_quantity = excluded.factory_pack_quantity, on_order_quantity = excluded.on_order_quantity, \
+    packaging = excluded.packaging, prices = excluded.prices, \
     price_hash = excluded.price_hash, click_url = excluded.click_url, updated_at = excluded.updated_at, \
     content_hash = excluded.content_hash";
 const UPSERT_HISTORY: &str = "INSERT INTO offer_history (offer_id, recorded_at, inventory_level, prices) VALUES";
@@ -561,6 +563,7 @@ impl CatalogueWriter {
                     .bind(row.order_multiple)
                     .bind(row.factory_lead_days)
                     .bind(row.factory_pack_quantity)
+                    .bind(row.on_order_quantity)
                     .bind(&row.packaging)
                     .bind(&row.prices)
                     .bind(row.price_hash)

@@ -38,6 +38,8 @@ pub struct OfferRecord {
     /// The manufacturer's lead time, in days, and standard pack, in units, as the feed gave them.
     pub factory_lead_days: Option<i64>,
     pub factory_pack_quantity: Option<i64>,
+    /// Units the seller has on order from the manufacturer.
+    pub on_order_quantity: Option<i64>,
     pub packaging: Option<String>,
     pub prices: Vec<PriceBreak>,
     pub click_url: Option<String>,
@@ -111,6 +113,7 @@ struct StoredOffer {
     order_multiple: Option<i64>,
     factory_lead_days: Option<i64>,
     factory_pack_quantity: Option<i64>,
+    on_order_quantity: Option<i64>,
     packaging: Option<String>,
     prices: String,
     click_url: Option<String>,
@@ -134,6 +137,7 @@ struct PartOfferRow {
     o_order_multiple: Option<i64>,
     o_factory_lead_days: Option<i64>,
     o_factory_pack_quantity: Option<i64>,
+    o_on_order_quantity: Option<i64>,
     o_packaging: Option<String>,
     o_prices: Option<String>,
     o_click_url: Option<String>,
@@ -145,7 +149,8 @@ struct PartOfferRow {
 const PART_COLUMNS: &str =
     "id, manufacturer_id, mpn, description, category_id, specs, datasheet_url, image_url, updated_at";
 const OFFER_COLUMNS: &str = "id, part_id, seller_id, sku, authorized_by_feed, inventory_level, moq, order_multiple, \
-                             factory_lead_days, factory_pack_quantity, packaging, prices, click_url, updated_at, feed, feed_source";
+                             factory_lead_days, factory_pack_quantity, on_order_quantity, packaging, prices, click_url, updated_at, \
+                             feed, feed_source";
 
 fn corrupt(what: &str, err: serde_json::Error) -> StoreError {
     StoreError::Database(format!("stored {what} is not valid JSON: {err}"))
@@ -186,6 +191,7 @@ impl StoredOffer {
             order_multiple: self.order_multiple,
             factory_lead_days: self.factory_lead_days,
             factory_pack_quantity: self.factory_pack_quantity,
+            on_order_quantity: self.on_order_quantity,
             packaging: self.packaging,
             prices: price_breaks(&self.prices)?,
             click_url: self.click_url,
@@ -212,6 +218,7 @@ impl PartOfferRow {
             order_multiple: self.o_order_multiple,
             factory_lead_days: self.o_factory_lead_days,
             factory_pack_quantity: self.o_factory_pack_quantity,
+            on_order_quantity: self.o_on_order_quantity,
             packaging: self.o_packaging.take(),
             prices: self.o_prices.take().ok_or_else(missing)?,
             click_url: self.o_click_url.take(),
@@ -271,7 +278,7 @@ impl CatalogueStore {
              p.image_url, p.updated_at, o.id AS o_id, o.seller_id AS o_seller_id, o.sku AS o_sku, \
              o.authorized_by_feed AS o_authorized_by_feed, o.inventory_level AS o_inventory_level, o.moq AS o_moq, \
              o.order_multiple AS o_order_multiple, o.factory_lead_days AS o_factory_lead_days, \
-             o.factory_pack_quantity AS o_factory_pack_quantity, o.packaging AS o_packaging, o.prices AS o_prices, \
+             o.factory_pack_quantity AS o_factory_pack_quantity, o.on_order_quantity AS o_on_order_quantity, o.packaging AS o_packaging, o.prices AS o_prices, \
              o.click_url AS o_click_url, o.updated_at AS o_updated_at, o.feed AS o_feed, \
              o.feed_source AS o_feed_source \
              FROM parts p LEFT JOIN offers o ON o.part_id = p.id WHERE p.id IN",

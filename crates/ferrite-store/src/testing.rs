@@ -132,6 +132,7 @@ pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result
             order_multiple: None,
             factory_lead_days: None,
             factory_pack_quantity: None,
+            on_order_quantity: None,
             packaging: None,
             prices: r#"[[1,0.1,"USD"]]"#.into(),
             price_hash: 1,

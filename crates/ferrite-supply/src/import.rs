@@ -363,6 +363,7 @@ async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<Of
         order_multiple: offer.order_multiple,
         factory_lead_days: offer.factory_lead_days,
         factory_pack_quantity: offer.factory_pack_quantity,
+        on_order_quantity: offer.on_order_quantity,
         packaging: offer.packaging.clone(),
         price_hash: xxh3_64(prices.as_bytes()) as i64,
         prices,
@@ -381,6 +382,7 @@ async fn offer_row(writer: &mut CatalogueWriter, offer: &FeedOffer) -> Result<Of
         row.authorized_by_feed,
         row.factory_lead_days,
         row.factory_pack_quantity,
+        row.on_order_quantity,
     ));
     Ok(row)
 }

@@ -61,6 +61,9 @@ pub struct FeedOffer {
     /// The manufacturer's standard pack (a full reel, tray or tube), in units, when the source says.
     #[serde(default)]
     pub factory_pack_quantity: Option<i64>,
+    /// Units the seller has on order from the manufacturer, when the source says.
+    #[serde(default)]
+    pub on_order_quantity: Option<i64>,
     pub packaging: Option<String>,
     pub prices: Vec<PriceBreak>,
     pub click_url: Option<String>,

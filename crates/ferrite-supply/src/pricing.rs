@@ -100,6 +100,7 @@ mod tests {
             order_multiple: None,
             factory_lead_days: None,
             factory_pack_quantity: None,
+            on_order_quantity: None,
             packaging: None,
             prices: prices.iter().map(|(q, p, c)| PriceBreak::new(*q, *p, c)).collect(),
             click_url: None,

@@ -217,6 +217,7 @@ mod tests {
             order_multiple: None,
             factory_lead_days: None,
             factory_pack_quantity: None,
+            on_order_quantity: None,
             packaging: None,
             prices: Vec::new(),
             click_url: None,

@@ -107,6 +107,7 @@ async fn a_catalogue_keyed_otherwise_is_re_keyed_and_its_manufacturers_merged(st
                 order_multiple: None,
                 factory_lead_days: None,
                 factory_pack_quantity: None,
+                on_order_quantity: None,
                 packaging: None,
                 prices: "[]".into(),
                 price_hash: 0,

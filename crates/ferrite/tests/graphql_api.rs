@@ -126,6 +126,7 @@ async fn write_catalogue(store: &Store) {
                 order_multiple: None,
                 factory_lead_days: None,
                 factory_pack_quantity: None,
+                on_order_quantity: None,
                 packaging: None,
                 price_hash: hash(&prices),
                 prices,

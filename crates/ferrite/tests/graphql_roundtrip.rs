@@ -2,11 +2,10 @@
 //! answers, `../shared/data/nexar`) is imported with the `nexar-json` adapter, then KiCost's very
 //! query is sent for the recorded MPNs and SKUs, and every recorded part must come back as Nexar
 //! gave it: MPN, manufacturer, description, specs, datasheet, sellers, and each offer's SKU, stock,
-//! MOQ, order multiple, packaging, link and price breaks.
+//! MOQ, order multiple, packaging, quantity on order, link and price breaks.
 //!
 //! Ferrite assigns its own ids and links parts to its own pages (`octopartUrl`), so those are not
-//! compared. Neither is `onOrderQuantity`: Ferrite does not record it and always answers null,
-//! where 64 of the recording's offers state one (a known gap, see the report of issue 6). Where the adapter or the importer normalise on purpose (`docs/feeds.md`), the same
+//! compared. Where the adapter or the importer normalise on purpose (`docs/feeds.md`), the same
 //! rule is applied to the expectation below, each where it is applied.
 
 mod harness;
@@ -90,6 +89,7 @@ struct Offer {
     moq: Option<i64>,
     order_multiple: Option<i64>,
     packaging: Option<String>,
+    on_order_quantity: Option<i64>,
     prices: Vec<(i64, f64, String)>,
     click_url: String,
 }
@@ -166,6 +166,7 @@ fn offer(seller: &str, value: &Value) -> Result<Offer, String> {
         moq: positive(&value["moq"])?,
         order_multiple: positive(&value["orderMultiple"])?,
         packaging: text(&value["packaging"]),
+        on_order_quantity: value["onOrderQuantity"].as_i64().filter(|n| *n >= 0),
         prices,
         // `clickUrl` is non-null in the API: "" when the source gave no link.
         click_url: url(&value["clickUrl"]).unwrap_or_default(),
@@ -344,6 +345,7 @@ fn answered_offer(seller: &str, offer: &Value) -> Offer {
         moq: offer["moq"].as_i64(),
         order_multiple: offer["orderMultiple"].as_i64(),
         packaging: offer["packaging"].as_str().map(str::to_owned),
+        on_order_quantity: offer["onOrderQuantity"].as_i64(),
         prices: offer["prices"]
             .as_array()
             .into_iter()

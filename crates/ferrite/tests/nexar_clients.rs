@@ -17,12 +17,12 @@ use serde_json::{Value, json};
 /// The parts the fixtures' variables name (`LM358DR`, `GRM188R61A226ME15D`, `C0603C103K5RACTU`,
 /// Mouser's `595-LM358DR`, Digi-Key's `399-1092-1-ND`), in the generic CSV feed.
 const CATALOGUE: &str = "\
-mpn,manufacturer,description,category,datasheet_url,seller,sku,authorized,stock,currency,price_breaks,spec:Capacitance,spec:Lifecycle Status,factory_lead_days,factory_pack_quantity
-LM358DR,Texas Instruments,Dual op amp,Integrated Circuits > Amplifiers,https://example.com/lm358.pdf,Mouser,595-LM358DR,true,5000,USD,1:0.45;1000:0.12,,Production,,
-LM358DR,Texas Instruments,Dual op amp,Integrated Circuits > Amplifiers,,Digi-Key,296-1014-1-ND,true,300,USD,1:0.50,,,,
-LM358DT,STMicroelectronics,Dual op amp,Integrated Circuits > Amplifiers,,Mouser,511-LM358DT,true,120,EUR,1:0.40,,,,
-GRM188R61A226ME15D,Murata,Capacitor 22uF 10V 0603,Passive Components > Capacitors,,Digi-Key,490-10475-1-ND,true,10000,USD,1:0.10;100:0.05,22µF,,,
-C0603C103K5RACTU,KEMET,Capacitor 10nF 50V 0603 op amp decoupling,Passive Components > Capacitors,https://example.com/c0603.pdf,Digi-Key,399-1092-1-ND,true,80000,USD,1:0.10;4000:0.01,10nF,Active,98,4000
+mpn,manufacturer,description,category,datasheet_url,seller,sku,authorized,stock,currency,price_breaks,spec:Capacitance,spec:Lifecycle Status,factory_lead_days,factory_pack_quantity,on_order_quantity
+LM358DR,Texas Instruments,Dual op amp,Integrated Circuits > Amplifiers,https://example.com/lm358.pdf,Mouser,595-LM358DR,true,5000,USD,1:0.45;1000:0.12,,Production,,,
+LM358DR,Texas Instruments,Dual op amp,Integrated Circuits > Amplifiers,,Digi-Key,296-1014-1-ND,true,300,USD,1:0.50,,,,,
+LM358DT,STMicroelectronics,Dual op amp,Integrated Circuits > Amplifiers,,Mouser,511-LM358DT,true,120,EUR,1:0.40,,,,,
+GRM188R61A226ME15D,Murata,Capacitor 22uF 10V 0603,Passive Components > Capacitors,,Digi-Key,490-10475-1-ND,true,10000,USD,1:0.10;100:0.05,22µF,,,,
+C0603C103K5RACTU,KEMET,Capacitor 10nF 50V 0603 op amp decoupling,Passive Components > Capacitors,https://example.com/c0603.pdf,Digi-Key,399-1092-1-ND,true,80000,USD,1:0.10;4000:0.01,10nF,Active,98,4000,25000
 ";
 
 fn fixture_dir() -> PathBuf {
@@ -142,7 +142,7 @@ async fn supply_fields_hold_the_catalogues_data() {
         id v3uid akaMpns estimatedFactoryLeadDays
         documentCollections { name documents { name url mimeType pageCount } }
         extras { partId lifeCycle datasheetUrls parameters { name value } }
-        sellers { offers { id factoryPackQuantity } }
+        sellers { offers { id factoryPackQuantity onOrderQuantity } }
     } } } }"#;
     let answer = harness.graphql(&token, part).await;
     let found = &answer["data"]["supSearchMpn"]["results"][0]["part"];
@@ -160,6 +160,7 @@ async fn supply_fields_hold_the_catalogues_data() {
     );
     assert_eq!((&found["akaMpns"], &found["estimatedFactoryLeadDays"]), (&json!([]), &json!(98)));
     assert_eq!(found["sellers"][0]["offers"][0]["factoryPackQuantity"], 4000, "{answer}");
+    assert_eq!(found["sellers"][0]["offers"][0]["onOrderQuantity"], 25000, "{answer}");
     let v3uid = found["v3uid"].as_str().unwrap().to_owned();
     assert_eq!(v3uid.len(), 16);
 

@@ -711,7 +711,7 @@ impl SupOffer {
         Time(self.offer().updated_at)
     }
     async fn on_order_quantity(&self) -> Option<i32> {
-        None
+        self.offer().on_order_quantity.map(clamp)
     }
     async fn factory_lead_days(&self) -> Option<i32> {
         self.offer().factory_lead_days.map(clamp)

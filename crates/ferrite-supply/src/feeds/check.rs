@@ -93,6 +93,9 @@ pub(crate) fn offer(offer: &FeedOffer) -> Result<(), String> {
     if let Some(pack) = offer.factory_pack_quantity {
         quantity("factory pack quantity", pack, 1)?;
     }
+    if let Some(on_order) = offer.on_order_quantity {
+        quantity("on-order quantity", on_order, 0)?;
+    }
     if let Some(days) = offer.factory_lead_days {
         quantity("factory lead days", days, 0)?;
     }

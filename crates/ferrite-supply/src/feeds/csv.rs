@@ -81,6 +81,7 @@ enum Column {
     OrderMultiple,
     FactoryLeadDays,
     FactoryPackQuantity,
+    OnOrderQuantity,
     Packaging,
     Currency,
     PriceBreaks,
@@ -105,6 +106,7 @@ const NAMES: &[(&str, Column)] = &[
     ("order_multiple", Column::OrderMultiple),
     ("factory_lead_days", Column::FactoryLeadDays),
     ("factory_pack_quantity", Column::FactoryPackQuantity),
+    ("on_order_quantity", Column::OnOrderQuantity),
     ("packaging", Column::Packaging),
     ("currency", Column::Currency),
     ("price_breaks", Column::PriceBreaks),
@@ -177,6 +179,7 @@ fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, Str
         order_multiple: None,
         factory_lead_days: None,
         factory_pack_quantity: None,
+        on_order_quantity: None,
         packaging: None,
         prices: Vec::new(),
         click_url: None,
@@ -222,6 +225,7 @@ fn row(columns: &[Column], record: &::csv::StringRecord) -> Result<FeedPart, Str
                     Column::FactoryPackQuantity => {
                         offer.factory_pack_quantity = Some(whole("factory_pack_quantity", value, 1)?)
                     }
+                    Column::OnOrderQuantity => offer.on_order_quantity = Some(whole("on_order_quantity", value, 0)?),
                     Column::Packaging => offer.packaging = Some(value.to_owned()),
                     Column::Currency => currency = Some(check::currency(value)?),
                     Column::PriceBreaks => breaks = price_breaks(value)?,

@@ -226,6 +226,7 @@ impl Variation {
             order_multiple: None,
             factory_lead_days,
             factory_pack_quantity: self.standard_package.filter(|&n| n > 0),
+            on_order_quantity: None,
             packaging: check::text(self.package_type.and_then(|p| p.name).as_deref()),
             prices,
             click_url,

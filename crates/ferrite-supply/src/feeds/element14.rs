@@ -290,6 +290,7 @@ impl Product {
                 .and_then(|s| s.least_lead_time)
                 .filter(|&n| (0..=5 * 365).contains(&n)),
             factory_pack_quantity: (unit > 1).then_some(unit),
+            on_order_quantity: None,
             packaging: check::text(self.unit_of_measure.as_deref()),
             prices,
             updated: None,

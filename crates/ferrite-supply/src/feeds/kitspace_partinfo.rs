@@ -200,6 +200,7 @@ impl Offer {
             order_multiple: None,
             factory_lead_days: None,
             factory_pack_quantity: None,
+            on_order_quantity: None,
             packaging: None,
             prices,
             click_url: check::url(self.product_url.as_deref()),

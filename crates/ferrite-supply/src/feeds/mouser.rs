@@ -220,6 +220,7 @@ impl Part {
             order_multiple: self.mult.as_ref().and_then(whole).filter(|&n| n > 0),
             factory_lead_days: self.lead_time.as_deref().and_then(lead_days).filter(|&n| (0..=5 * 365).contains(&n)),
             factory_pack_quantity: pack.filter(|&n| n > 0),
+            on_order_quantity: None,
             packaging,
             prices,
             click_url: check::url(self.product_detail_url.as_deref()),

@@ -179,6 +179,7 @@ struct Offer {
     order_multiple: Option<i64>,
     factory_lead_days: Option<i64>,
     factory_pack_quantity: Option<i64>,
+    on_order_quantity: Option<i64>,
     packaging: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     prices: Vec<Price>,
@@ -291,6 +292,7 @@ impl Offer {
             order_multiple: self.order_multiple.filter(|&n| n > 0),
             factory_lead_days: self.factory_lead_days.filter(|&n| n >= 0),
             factory_pack_quantity: self.factory_pack_quantity.filter(|&n| n > 0),
+            on_order_quantity: self.on_order_quantity.filter(|&n| n >= 0),
             packaging: check::text(self.packaging.as_deref()),
             prices,
             click_url: check::url(self.click_url.as_deref()),

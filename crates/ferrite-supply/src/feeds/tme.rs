@@ -372,6 +372,7 @@ impl Offer {
             order_multiple: self.multiple.filter(|&n| n > 0),
             factory_lead_days: None,
             factory_pack_quantity: self.pack.filter(|&n| n > 0),
+            on_order_quantity: None,
             packaging: check::text(self.packaging.as_deref()),
             prices,
             click_url: self.click_url,

@@ -256,6 +256,7 @@ fn part(row: Row, shard: &Shard) -> Result<FeedPart, String> {
         order_multiple: offer_field(OfferField::OrderMultiple),
         factory_lead_days: None,
         factory_pack_quantity: offer_field(OfferField::PackQuantity),
+        on_order_quantity: None,
         packaging: None,
         prices,
         click_url: Some(click_url),
