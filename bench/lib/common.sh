@@ -32,7 +32,8 @@ boost() {
 # The script runs in a session of its own (so boosting it touches nothing else).
 own_session() {
   if [ -z "${BENCH_OWN_SESSION:-}" ] && command -v setsid >/dev/null; then
-    BENCH_OWN_SESSION=1 exec setsid --wait "$0" "$@"
+    # FERRITE_BIN is no longer exported (above): pass it on explicitly.
+    BENCH_OWN_SESSION=1 FERRITE_BIN="$FERRITE_BIN" exec setsid --wait "$0" "$@"
   fi
   boost $$
 }
