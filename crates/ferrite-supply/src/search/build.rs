@@ -12,9 +12,14 @@ use crate::{
     sellers::{SellerProfile, SellerTable},
 };
 
-use super::{COMPLETE_MARKER, SearchError, SearchIndex, complete_marker, schema, spec_term};
+use super::{
+    COMPLETE_MARKER, SearchError, SearchIndex, complete_marker, schema, spec_term,
+    understand::{self, package_keys},
+};
 
 const PAGE: i64 = 5_000;
+/// The attribute a part's package is read from, in every feed's vocabulary.
+const PACKAGE: &str = "case_package";
 const WRITER_MEMORY: usize = 200 << 20;
 
 /// Builds the index of catalogue `version` in `root/v<version>` and opens it, with prices
@@ -88,12 +93,22 @@ struct Names {
     categories: HashMap<i64, (String, Option<i64>)>,
     /// id → shortname
     attributes: HashMap<i64, String>,
+    /// id → the kinds of part (`understand::kinds`) that cover the category's own name
+    kinds: HashMap<i64, Vec<&'static str>>,
     /// Every seller as the seller table and its feeds describe it.
     sellers: HashMap<i64, SellerProfile>,
 }
 
 impl Names {
     async fn load(store: &Store, table: &SellerTable) -> Result<Names, SearchError> {
+        let categories: HashMap<i64, (String, Option<i64>)> =
+            store.catalogue().categories().await?.into_iter().map(|c| (c.id, (c.name, c.parent_id))).collect();
+        let kinds = categories
+            .iter()
+            .map(|(id, (name, _))| {
+                (*id, understand::kinds().iter().filter(|k| k.covers(name)).map(|k| k.name.as_str()).collect())
+            })
+            .collect();
         Ok(Names {
             sellers: store
                 .catalogue()
@@ -103,13 +118,8 @@ impl Names {
                 .map(|s| (s.id, table.profile(&s.name, s.homepage_url.as_deref())))
                 .collect(),
             manufacturers: store.catalogue().manufacturers().await?.into_iter().map(|m| (m.id, m.name)).collect(),
-            categories: store
-                .catalogue()
-                .categories()
-                .await?
-                .into_iter()
-                .map(|c| (c.id, (c.name, c.parent_id)))
-                .collect(),
+            categories,
+            kinds,
             attributes: store.catalogue().attributes().await?.into_iter().map(|a| (a.id, a.shortname)).collect(),
         })
     }
@@ -152,13 +162,20 @@ fn document(
 
     let manufacturer = names.manufacturers.get(&part.manufacturer_id).map_or("", String::as_str);
     let mut text = format!("{} {} {}", part.mpn, manufacturer, part.description.as_deref().unwrap_or(""));
+    let mut kinds: Vec<&str> = Vec::new();
     for (id, name) in names.lineage(part.category_id) {
         doc.add_u64(f.category_ids, id as u64);
+        kinds.extend(names.kinds.get(&id).into_iter().flatten());
         // Every part is under the root: its name ("Electronic Parts") would make `parts` match all.
         if id != ferrite_store::ROOT_CATEGORY_ID {
             text.push(' ');
             text.push_str(name);
         }
+    }
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        doc.add_text(f.kinds, kind);
     }
     let (mut values, mut displays) = (Map::new(), Map::new());
     let mut attributes: Vec<u64> = Vec::new();
@@ -168,6 +185,11 @@ fn document(
         text.push_str(display);
         doc.add_text(f.spec_terms, spec_term(shortname, display));
         attributes.push(*attribute as u64);
+        if shortname == PACKAGE {
+            for key in package_keys(display) {
+                doc.add_text(f.package, key);
+            }
+        }
         displays.insert(shortname.clone(), Value::from(display.as_str()));
         if let Some(si) = si.filter(|v| v.is_finite()) {
             values.insert(shortname.clone(), Value::from(canonical(si)));
@@ -211,7 +233,7 @@ fn document(
 
 /// `si` to 12 significant digits: one quantity written two ways (`100nF`, `0.1µF`) must be one
 /// value to filter, sort and aggregate by, though its two products differ in the last bit.
-fn canonical(si: f64) -> f64 {
+pub(super) fn canonical(si: f64) -> f64 {
     format!("{si:.11e}").parse().unwrap_or(si)
 }
 

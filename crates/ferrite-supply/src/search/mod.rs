@@ -5,26 +5,34 @@
 mod build;
 pub mod facets;
 pub mod filters;
+#[cfg(test)]
+mod relevance;
 mod schema;
 mod sort;
 pub mod suggest;
 #[cfg(test)]
 mod tests;
+pub mod understand;
 
 use std::{
+    collections::HashMap,
     ops::Bound,
     path::{Path, PathBuf},
 };
 
 use serde::Deserialize;
 use tantivy::{
-    DocAddress, Index, Order, ReloadPolicy, Searcher, Term,
+    DocAddress, DocId, Index, Order, ReloadPolicy, Score, Searcher, SegmentReader, Term,
     aggregation::{
         AggregationCollector, AggregationLimitsGuard, agg_req::Aggregations, agg_result::AggregationResults,
     },
     collector::{Count, TopDocs},
     columnar::Column,
-    query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery},
+    index::SegmentId,
+    query::{
+        AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, RangeQuery, TermQuery,
+        TermSetQuery,
+    },
     schema::IndexRecordOption,
 };
 
@@ -122,6 +130,8 @@ pub struct SearchIndex {
     /// ...and each of its segments' `id` column is opened once (by segment ordinal); opening one
     /// reads and decompresses the segment's column directory.
     ids: Vec<Column<u64>>,
+    /// Each segment's stock and seller columns, for ranking ([`availability`]).
+    availability: std::sync::Arc<HashMap<SegmentId, (Column<u64>, Column<u64>)>>,
     fields: Fields,
     version: i64,
     dir: PathBuf,
@@ -137,7 +147,7 @@ const COMPLETE_MARKER: &str = "complete";
 
 /// The index layout ([`schema::build`]); raised whenever fields change, so an index written by an
 /// older build is built again rather than opened with fields it lacks.
-const LAYOUT: u32 = 3;
+const LAYOUT: u32 = 4;
 
 /// What a complete build of `version` for the configured `rates` and `sellers` writes in its
 /// marker: an index built for other configured rates (the operator changed `currency_rates`), for
@@ -192,7 +202,25 @@ impl SearchIndex {
             .iter()
             .map(|segment| segment.fast_fields().u64("id"))
             .collect::<Result<_, _>>()?;
-        Ok(SearchIndex { index, searcher, ids, fields, version, dir, manufacturer_parts: Default::default() })
+        let availability = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let columns = segment.fast_fields();
+                Ok((segment.segment_id(), (columns.u64("total_avail")?, columns.u64("num_sellers")?)))
+            })
+            .collect::<Result<_, SearchError>>()
+            .map(std::sync::Arc::new)?;
+        Ok(SearchIndex {
+            index,
+            searcher,
+            ids,
+            availability,
+            fields,
+            version,
+            dir,
+            manufacturer_parts: Default::default(),
+        })
     }
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
@@ -201,7 +229,16 @@ impl SearchIndex {
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.start);
         // The count and the page in one pass over the matches.
         let (hits, addresses): (u64, Vec<DocAddress>) = match &request.sort {
-            None => page(searcher.search(&query, &(Count, top))?),
+            None => {
+                let columns = self.availability.clone();
+                let ranked = top.tweak_score(move |segment: &SegmentReader| {
+                    let (stock, sellers) = columns[&segment.segment_id()].clone();
+                    move |doc: DocId, score: Score| {
+                        score + availability(stock.first(doc).unwrap_or(0), sellers.first(doc).unwrap_or(0))
+                    }
+                });
+                page(searcher.search(&query, &(Count, ranked))?)
+            }
             Some(Sort { key: SortKey::Attribute(shortname), descending }) => {
                 let order = sort::AttributeOrder::new(searcher, shortname, *descending)?;
                 page(searcher.search(&query, &(Count, top.custom_score(order)))?)
@@ -277,14 +314,24 @@ impl SearchIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let text = request.q.trim();
         if !text.is_empty() {
-            let mut alternatives = if request.mpn_exact { exact_mpn_clause(f, text) } else { mpn_clauses(f, text) };
+            let mpn = if request.mpn_exact { exact_mpn_clause(f, text) } else { mpn_clauses(f, text) };
+            // A part scores by the best way it matches, not their sum: words the query's
+            // constraints consumed do not count again as text.
+            let mut alternatives: Vec<Box<dyn Query>> = vec![Box::new(BooleanQuery::union(mpn))];
             if !request.mpn_only && !request.mpn_exact {
-                let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
-                parser.set_conjunction_by_default();
-                let (words, _) = parser.parse_query_lenient(text);
-                alternatives.push(words);
+                // Every word in the text, as before the query was understood...
+                let words: Vec<Box<dyn Query>> =
+                    text.split_whitespace().filter_map(|word| self.word_query(word, false)).collect();
+                if !words.is_empty() {
+                    alternatives.push(Box::new(BooleanQuery::intersection(words)));
+                }
+                // ...and, above those, the parts that answer what it asks for.
+                let understood = understand::understand(text);
+                if understood.constrains() {
+                    alternatives.push(self.answers(&understood));
+                }
             }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::union(alternatives))));
+            clauses.push((Occur::Must, Box::new(DisjunctionMaxQuery::new(alternatives))));
         }
         if request.in_stock_only {
             clauses.push((Occur::Must, term_u64(f.in_stock, 1)));
@@ -298,6 +345,76 @@ impl SearchIndex {
         }
         if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) }
     }
+
+    /// Parts that meet every value, package and kind the query names, scored [`ANSWER_SCORE`]
+    /// above any part that only shares its words, then by the words they also match.
+    fn answers(&self, understood: &understand::Understood) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut constraints: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for value in &understood.values {
+            let held = value.attributes.iter().map(|attribute| si_range(f, attribute, value.si)).collect();
+            constraints.push((Occur::Must, Box::new(BooleanQuery::union(held))));
+        }
+        if !understood.packages.is_empty() {
+            let keys = understood.packages.iter().map(|key| Term::from_field_text(f.package, key));
+            constraints.push((Occur::Must, Box::new(TermSetQuery::new(keys))));
+        }
+        for kind in &understood.kinds {
+            constraints.push((Occur::Must, term_text(f.kinds, &kind.name)));
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(constraints)), ANSWER_SCORE)))];
+        clauses.extend(understood.words.iter().filter_map(|word| Some((Occur::Should, self.word_query(word, true)?))));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// One word of a query in the text field: any of its spellings ([`understand::spellings`]),
+    /// each as every token the text's tokenizer makes of it (`usb-c` is `usb` and `c`), a token
+    /// also found in the singular. With `as_mpn`, an MPN that starts with it matches too.
+    fn word_query(&self, word: &str, as_mpn: bool) -> Option<Box<dyn Query>> {
+        let mut tokenizer = self.index.tokenizer_for_field(self.fields.text).ok()?;
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for spelling in understand::spellings(word) {
+            let mut tokens: Vec<Box<dyn Query>> = Vec::new();
+            let mut stream = tokenizer.token_stream(spelling);
+            while let Some(token) = stream.next() {
+                let mut forms = vec![token.text.clone()];
+                forms.extend(understand::singular(&token.text).map(str::to_owned));
+                let terms = forms.iter().map(|form| term_scored(self.fields.text, form)).collect();
+                tokens.push(Box::new(BooleanQuery::union(terms)));
+            }
+            if !tokens.is_empty() {
+                alternatives.push(Box::new(BooleanQuery::intersection(tokens)));
+            }
+        }
+        let key = mpn_key(word).to_lowercase();
+        if as_mpn && key.len() >= 3 {
+            alternatives.push(term_text(self.fields.mpn_prefix, &key));
+        }
+        (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::union(alternatives)) as Box<dyn Query>)
+    }
+}
+
+/// What a part adds to its relevance for being easy to buy, so that of equally relevant parts the
+/// ones in stock at more sellers come first: up to 4 points for stock (on a log scale), 0.5 for
+/// each seller up to 8. Less than any difference in what a query matched.
+fn availability(stock: u64, sellers: u64) -> Score {
+    0.5 * ((1 + stock) as f32).log10().min(8.0) + 0.5 * sellers.min(8) as f32
+}
+
+/// What a part that meets every constraint of a query scores before its words: more than words
+/// alone ever give (a handful of BM25 scores), less than an exact MPN match.
+const ANSWER_SCORE: f32 = 200.0;
+
+/// Parts whose `attribute` holds `si` (to the 12 digits the index keeps).
+fn si_range(f: &Fields, attribute: &str, si: f64) -> Box<dyn Query> {
+    let slack = si.abs() * 1e-9 + 1e-30;
+    let bound = |v: f64| {
+        let mut term = Term::from_field_json_path(f.spec_values, attribute, false);
+        term.append_type_and_fast_value(v);
+        Bound::Included(term)
+    };
+    Box::new(RangeQuery::new(bound(si - slack), bound(si + slack)))
 }
 
 /// The part whose MPN key is the query's, and no other.
@@ -328,6 +445,11 @@ fn mpn_clauses(f: &Fields, text: &str) -> Vec<Box<dyn Query>> {
 
 fn term_text(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
+}
+
+/// A term scored by how often the document holds it (BM25), for the text field.
+fn term_scored(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
 }
 
 fn term_u64(field: tantivy::schema::Field, value: u64) -> Box<dyn Query> {

@@ -46,6 +46,10 @@ pub struct Fields {
     pub category_id: Field,
     /// The MPN as written (`supSuggest`).
     pub mpn: Field,
+    /// The kinds of part its category or an ancestor is covered by (`understand::kinds`).
+    pub kinds: Field,
+    /// Its package's keys (`understand::package_keys`).
+    pub package: Field,
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -79,6 +83,8 @@ pub fn build() -> (Schema, Fields) {
         attribute_ids: schema.add_u64_field("attribute_ids", FAST),
         category_id: schema.add_u64_field("category_id", FAST),
         mpn: schema.add_text_field("mpn", TextOptions::default().set_fast(None)),
+        kinds: schema.add_text_field("kinds", STRING),
+        package: schema.add_text_field("package", STRING),
     };
     (schema.build(), fields)
 }
