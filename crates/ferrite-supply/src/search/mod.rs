@@ -131,7 +131,7 @@ pub struct SearchIndex {
     /// reads and decompresses the segment's column directory.
     ids: Vec<Column<u64>>,
     /// Each segment's stock and seller columns, for ranking ([`availability`]).
-    availability: std::sync::Arc<HashMap<SegmentId, (Column<u64>, Column<u64>)>>,
+    availability: std::sync::Arc<HashMap<SegmentId, Availability>>,
     fields: Fields,
     version: i64,
     dir: PathBuf,
@@ -139,6 +139,9 @@ pub struct SearchIndex {
     /// manufacturer by it, and a term count reads every segment).
     manufacturer_parts: std::sync::Mutex<std::collections::HashMap<i64, u64>>,
 }
+
+/// A segment's `total_avail` and `num_sellers` columns.
+type Availability = (Column<u64>, Column<u64>);
 
 /// Written last by a build: a directory without it is an interrupted build, never opened. It
 /// records the version, the operator's configured exchange rates and the seller table
