@@ -4,6 +4,7 @@
 -- KIND
 --   search_mpn       supSearchMpn(q, limit: 10) with the part fields KiCost asks for (charged)
 --   search_mpn_hits  the same supSearchMpn, selecting only `hits` (no part returned: nothing charged)
+--   search_keyword   supSearch(q, limit: 10) with a keyword query ("10k 0603 resistor"), KiCost's part fields (charged)
 --   multi_match      supMultiMatch with 20 queries of limit 5, KiCost's part fields (charged)
 --   healthz          GET /healthz: the HTTP ceiling of the same server
 -- QUERIES: one MPN per line as a JSON string (bench/lib/mpn_queries.py); each thread walks the
@@ -22,6 +23,7 @@ local PART = [[id slug mpn manufacturer { name id } shortDescription
 local QUERIES = {
   search_mpn = "query($q: String!) { supSearchMpn(q: $q, limit: 10) { hits results { part { " .. PART .. " } } } }",
   search_mpn_hits = "query($q: String!) { supSearchMpn(q: $q, limit: 10) { hits } }",
+  search_keyword = "query($q: String!) { supSearch(q: $q, limit: 10) { hits results { part { " .. PART .. " } } } }",
   multi_match = "query($queries: [SupPartMatchQuery!]!) { supMultiMatch(queries: $queries) { hits reference parts { " .. PART .. " } } }",
 }
 

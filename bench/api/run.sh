@@ -19,7 +19,7 @@ WARMUP="${WARMUP:-3s}"
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-16}"
 ROUNDS="${ROUNDS:-1}"              # repeat the four scenarios round-robin; the table shows medians
-KINDS="${KINDS:-healthz search_mpn search_mpn_hits multi_match}"
+KINDS="${KINDS:-healthz search_mpn search_mpn_hits search_keyword multi_match}"
 TWIN="${TWIN:-1}"                  # 1: also run the metering A/B with the twin
 TWIN_KINDS="${TWIN_KINDS:-search_mpn}"
 TWIN_NO_CACHE="${TWIN_NO_CACHE:-1}" # 1: also run the twin (metering on) with no part cache: every part read from the store
@@ -47,6 +47,15 @@ machine_header "API benchmark"
 echo "# wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP), $ROUNDS round(s); data dir $DATA_DIR"
 QUERIES="$DATA_DIR/mpn-queries.jsonl"
 python3 "$ROOT/bench/lib/mpn_queries.py" "$DATA_DIR/ferrite-catalogue.db" "$SHARED_DATA/boms/kicad" "$QUERIES"
+# Keyword queries for search_keyword: the BOMs' values and sizes, as the relevance set writes them.
+KEYWORDS="$DATA_DIR/keyword-queries.jsonl"
+SEARCH_SET="${SEARCH_SET:-$ROOT/../shared/search}"
+if [ -f "$SEARCH_SET/dev-queries.json" ]; then
+  python3 "$ROOT/bench/lib/keyword_queries.py" "$SHARED_DATA/boms/kicad" "$SEARCH_SET/dev-queries.json" "$WORK/held-out.json" "$KEYWORDS" >/dev/null
+else
+  KINDS="${KINDS/search_keyword/}"
+  echo "# no $SEARCH_SET/dev-queries.json: search_keyword is left out"
+fi
 
 # --- provisioning: a fresh organization per run, so no earlier run's usage counts -----------
 # A Bench plan: the server answers 4,000 metered requests/s of 10 parts, so an Enterprise month
@@ -112,7 +121,7 @@ used() {  # used BASE TOKEN -> "used/limit" of the token's app (a free query: ch
     -d '{"query":"{ supSearchMpn(q: \"x\", limit: 1) { hits } }"}' "$1/graphql" |
     awk -F': ' 'tolower($1)=="x-part-used"{u=$2} tolower($1)=="x-part-limit"{l=$2} END{gsub("\r","",u); gsub("\r","",l); print u "/" l}'
 }
-wrk_run() { KIND=$1 TOKEN=$2 QUERIES="$QUERIES" wrk -t"$THREADS" -c"$CONNECTIONS" -s "$HERE/graphql.lua" "${@:3}" & WRK_PID=$!; wait "$WRK_PID"; WRK_PID=; }
+wrk_run() { KIND=$1 TOKEN=$2 QUERIES="$([ "$1" = search_keyword ] && echo "$KEYWORDS" || echo "$QUERIES")" wrk -t"$THREADS" -c"$CONNECTIONS" -s "$HERE/graphql.lua" "${@:3}" & WRK_PID=$!; wait "$WRK_PID"; WRK_PID=; }
 # load SERVER KIND BASE TOKEN ROUND : warm-up, measured run with CPU accounting; appends a row.
 load() {
   local out="$WORK/wrk-$1-$2-$5.txt"
@@ -124,7 +133,7 @@ load() {
   echo "  $line"; echo "    $cpu"
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$line" "$cpu" >>"$RESULTS"
 }
-token_for() { case $1 in search_mpn) echo "$MPN_TOKEN" ;; multi_match) echo "$MULTI_TOKEN" ;; *) echo "$FREE_TOKEN" ;; esac; }
+token_for() { case $1 in search_mpn | search_keyword) echo "$MPN_TOKEN" ;; multi_match) echo "$MULTI_TOKEN" ;; *) echo "$FREE_TOKEN" ;; esac; }
 
 # --- the server ---------------------------------------------------------------------------------
 BASE="http://127.0.0.1:$PORT"
@@ -212,9 +221,10 @@ for line in open(sys.argv[1]):
     rows.setdefault((server, kind), []).append((kv, c))
 def med(vals, key, cast=float):
     return statistics.median(cast(v[0][key]) for v in vals)
-target = {"search_mpn": ">= 2000 req/s, p99 < 20 ms", "multi_match": "p99 < 50 ms"}
+target = {"search_mpn": ">= 2000 req/s, p99 < 20 ms", "search_keyword": ">= 2000 req/s, p99 < 20 ms", "multi_match": "p99 < 50 ms"}
 names = {"healthz": "GET /healthz (ceiling)", "search_mpn": "(a) supSearchMpn, KiCost fields, limit 10 (metered)",
-         "search_mpn_hits": "(c) supSearchMpn, `hits` only (free: 0 parts)", "multi_match": "(b) supMultiMatch, 20 x limit 5 (metered)"}
+         "search_mpn_hits": "(c) supSearchMpn, `hits` only (free: 0 parts)",
+         "search_keyword": "(d) supSearch, keyword query, KiCost fields, limit 10 (metered)", "multi_match": "(b) supMultiMatch, 20 x limit 5 (metered)"}
 ceiling = {s: med(v, "rps") for (s, k), v in rows.items() if k == "healthz"}
 print("| server | scenario | requests/s | p50 ms | p99 ms | non-200 | GraphQL errors | % of /healthz | others' CPU (avg/max, % of a core) | target | requests/s per round |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|")

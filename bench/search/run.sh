@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# MPN search latency on the full catalogue, in process (crates/ferrite-supply/benches/mpn_search.rs).
+# MPN and keyword search latency on the full catalogue, in process
+# (crates/ferrite-supply/benches/mpn_search.rs): the BOMs' MPNs as supSearchMpn asks, then their
+# values and sizes ("10k 0603 resistor", bench/lib/keyword_queries.py) as supSearch asks.
 #   bench/search/run.sh      # needs the catalogue that bench/import/run.sh leaves in $DATA_DIR
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,3 +24,13 @@ BIN="$(cargo_target_bin ferrite-supply bench mpn_search)"
 watch_start "$WORK/cpu.txt"
 "$BIN" "$DATA_DIR" "$QUERIES" --rounds "$ROUNDS"
 watch_stop; cat "$WORK/cpu.txt"
+SEARCH_SET="${SEARCH_SET:-$ROOT/../shared/search}"
+if [ -f "$SEARCH_SET/dev-queries.json" ]; then
+  KEYWORDS="$DATA_DIR/keyword-queries.jsonl"
+  python3 "$ROOT/bench/lib/keyword_queries.py" "$SHARED_DATA/boms/kicad" "$SEARCH_SET/dev-queries.json" "$WORK/held-out.json" "$KEYWORDS"
+  watch_start "$WORK/cpu-keyword.txt"
+  "$BIN" "$DATA_DIR" "$KEYWORDS" --rounds "$ROUNDS" --keyword
+  watch_stop; cat "$WORK/cpu-keyword.txt"
+else
+  echo "SKIPPING the keyword queries: no $SEARCH_SET/dev-queries.json (set SEARCH_SET)"
+fi

@@ -7,7 +7,10 @@
 //! a query list that only exist when `../shared/data` is present, and the numbers wanted are
 //! percentiles over a query mix, not a mean per function. Run by `bench/search/run.sh`:
 //!
-//!   mpn_search DATA_DIR QUERIES_FILE [--rounds N]
+//!   mpn_search DATA_DIR QUERIES_FILE [--rounds N] [--keyword]
+//!
+//! `--keyword`: the queries are keyword queries ("10k 0603 resistor"), searched as `supSearch`
+//! searches them (every field, the query understood), and reported as `search_keyword_*`.
 //!
 //! DATA_DIR holds `ferrite.db` with an imported catalogue (its search index is built if
 //! missing). QUERIES_FILE has one query per line as a JSON string. Prints a human summary and a
@@ -26,7 +29,7 @@ use ferrite_supply::{
 };
 
 fn usage() -> ! {
-    eprintln!("usage: mpn_search DATA_DIR QUERIES_FILE [--rounds N]");
+    eprintln!("usage: mpn_search DATA_DIR QUERIES_FILE [--rounds N] [--keyword]");
     std::process::exit(2);
 }
 
@@ -74,13 +77,16 @@ async fn main() {
     let data_dir = PathBuf::from(&args[0]);
     let queries_file = PathBuf::from(&args[1]);
     let mut rounds = 20usize;
+    let mut keyword = false;
     let mut rest = args[2..].iter();
     while let Some(flag) = rest.next() {
-        match (flag.as_str(), rest.next()) {
-            ("--rounds", Some(n)) => rounds = n.parse().unwrap_or_else(|_| usage()),
+        match flag.as_str() {
+            "--keyword" => keyword = true,
+            "--rounds" => rounds = rest.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| usage()),
             _ => usage(),
         }
     }
+    let name = if keyword { "search_keyword" } else { "search_mpn" };
     let queries: Vec<String> = std::fs::read_to_string(&queries_file)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", queries_file.display()))
         .lines()
@@ -105,7 +111,7 @@ async fn main() {
         opened.elapsed().as_secs_f64(),
         queries.len()
     );
-    let request = |q: &str| SearchRequest { q: q.to_owned(), mpn_only: true, limit: 10, ..Default::default() };
+    let request = |q: &str| SearchRequest { q: q.to_owned(), mpn_only: !keyword, limit: 10, ..Default::default() };
 
     // Warm-up: one pass (page cache, tantivy's per-segment caches), and relevance checks that
     // say whether the measured queries answer something sensible.
@@ -155,7 +161,7 @@ async fn main() {
         }
     }
     let wall = started.elapsed();
-    report("search_mpn_index", samples, wall);
+    report(&format!("{name}_index"), samples, wall);
     for (kind, mut samples) in by_kind {
         samples.sort_unstable();
         println!(
@@ -182,5 +188,5 @@ async fn main() {
             std::hint::black_box(parts);
         }
     }
-    report("search_mpn_plus_parts", samples, started.elapsed());
+    report(&format!("{name}_plus_parts"), samples, started.elapsed());
 }

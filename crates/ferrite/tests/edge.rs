@@ -190,3 +190,28 @@ async fn request_errors_carry_nexars_codes_and_read_as_sentences() {
     let empty = harness.graphql(&token, "").await;
     assert_eq!(errors(&empty)[0].0, "Syntax error at line 1, column 1: expected an operation or fragment.");
 }
+
+#[tokio::test]
+async fn a_search_with_words_no_part_holds_answers_without_them_and_says_so() {
+    let harness = Harness::start().await;
+    harness
+        .import_csv(
+            "acme",
+            "mpn,manufacturer,description,category,seller,sku,stock\nBP-4MM,Cal Test,Banana plug,Connectors,LCSC,C1,10\n",
+        )
+        .await;
+    let (_, _, token) = supply(&harness).await;
+    let answer = harness.graphql(&token, r#"{ supSearch(q: "banana conector zzzq") { hits warnings } }"#).await;
+    assert!(answer["errors"].is_null(), "{answer}");
+    assert_eq!(answer["data"]["supSearch"]["hits"], 1, "{answer}");
+    assert_eq!(
+        answer["data"]["supSearch"]["warnings"],
+        json!([
+            "no part matches \"conector\", searched without it (did you mean \"connectors\"?)",
+            "no part matches \"zzzq\", searched without it",
+        ]),
+        "{answer}"
+    );
+    let known = harness.graphql(&token, r#"{ supSearch(q: "connectors") { hits warnings } }"#).await;
+    assert_eq!(known["data"]["supSearch"]["warnings"], Value::Null, "{known}");
+}

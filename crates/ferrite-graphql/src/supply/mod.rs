@@ -569,8 +569,18 @@ impl SupPartResultSet {
     async fn applied_filters(&self) -> Vec<SupAppliedFilter> {
         applied_filters(&self.env.dictionary, &self.filters)
     }
+    /// The query's words no part holds: the search went on without them.
     async fn warnings(&self) -> Option<Vec<String>> {
-        None
+        let warnings: Vec<String> = self
+            .result
+            .dropped
+            .iter()
+            .map(|(word, nearest)| match nearest {
+                Some(nearest) => format!("no part matches {word:?}, searched without it (did you mean {nearest:?}?)"),
+                None => format!("no part matches {word:?}, searched without it"),
+            })
+            .collect();
+        (!warnings.is_empty()).then_some(warnings)
     }
 }
 

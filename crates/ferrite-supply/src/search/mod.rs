@@ -120,6 +120,9 @@ pub struct SearchResult {
     pub manufacturers: Vec<(i64, u64)>,
     pub categories: Vec<(i64, u64)>,
     pub sellers: Vec<(i64, u64)>,
+    /// Words of the query no part holds, left out of the search, each with the nearest word the
+    /// catalogue holds, if any: what `SupPartResultSet.warnings` reports.
+    pub dropped: Vec<(String, Option<String>)>,
 }
 
 /// A built, searchable index of one catalogue version.
@@ -268,7 +271,7 @@ impl SearchIndex {
             .iter()
             .map(|a| self.ids[a.segment_ord as usize].first(a.doc_id).unwrap_or_default() as i64)
             .collect();
-        let mut result = SearchResult { hits, part_ids, ..Default::default() };
+        let mut result = SearchResult { hits, part_ids, dropped: self.dropped(request)?, ..Default::default() };
         if request.aggregations {
             let results = self.aggregate(
                 &query,
@@ -349,6 +352,23 @@ impl SearchIndex {
         if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) }
     }
 
+    /// The query's words no part holds, that [`SearchIndex::query`] searched without, with the
+    /// nearest word the catalogue does hold.
+    fn dropped(&self, request: &SearchRequest) -> Result<Vec<(String, Option<String>)>, SearchError> {
+        if request.mpn_only || request.mpn_exact {
+            return Ok(Vec::new());
+        }
+        let understood = understand::understand(&request.q);
+        let mut dropped = Vec::new();
+        for word in understood.words.iter().filter(|w| w.chars().any(char::is_alphanumeric)) {
+            if self.word_query(word, true).is_none() {
+                let nearest = self.nearest_words(&word.to_lowercase())?.into_iter().next();
+                dropped.push((word.clone(), nearest));
+            }
+        }
+        Ok(dropped)
+    }
+
     /// Parts that meet every value, package and kind the query names, scored [`ANSWER_SCORE`]
     /// above any part that only shares its words, then by the words they also match.
     fn answers(&self, understood: &understand::Understood) -> Box<dyn Query> {
@@ -373,25 +393,34 @@ impl SearchIndex {
 
     /// One word of a query in the text field: any of its spellings ([`understand::spellings`]),
     /// each as every token the text's tokenizer makes of it (`usb-c` is `usb` and `c`), a token
-    /// also found in the singular. With `as_mpn`, an MPN that starts with it matches too.
+    /// also found in the singular. With `as_mpn`, an MPN that starts with it matches too. `None`
+    /// when no part holds the word: a query searches without it (see [`SearchIndex::dropped`]).
     fn word_query(&self, word: &str, as_mpn: bool) -> Option<Box<dyn Query>> {
         let mut tokenizer = self.index.tokenizer_for_field(self.fields.text).ok()?;
+        let held = |field, text: &str| self.searcher.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0) > 0;
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for spelling in understand::spellings(word) {
             let mut tokens: Vec<Box<dyn Query>> = Vec::new();
             let mut stream = tokenizer.token_stream(spelling);
             while let Some(token) = stream.next() {
-                let mut forms = vec![token.text.clone()];
-                forms.extend(understand::singular(&token.text).map(str::to_owned));
-                let terms = forms.iter().map(|form| term_scored(self.fields.text, form)).collect();
-                tokens.push(Box::new(BooleanQuery::union(terms)));
+                let forms: Vec<&str> = std::iter::once(token.text.as_str())
+                    .chain(understand::singular(&token.text))
+                    .filter(|form| held(self.fields.text, form))
+                    .collect();
+                if forms.is_empty() {
+                    tokens.clear();
+                    break; // a spelling with a token no part holds finds nothing
+                }
+                tokens.push(Box::new(BooleanQuery::union(
+                    forms.iter().map(|form| term_scored(self.fields.text, form)).collect(),
+                )));
             }
             if !tokens.is_empty() {
                 alternatives.push(Box::new(BooleanQuery::intersection(tokens)));
             }
         }
         let key = mpn_key(word).to_lowercase();
-        if as_mpn && key.len() >= 3 {
+        if as_mpn && key.len() >= 3 && held(self.fields.mpn_prefix, &key) {
             alternatives.push(term_text(self.fields.mpn_prefix, &key));
         }
         (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::union(alternatives)) as Box<dyn Query>)

@@ -340,3 +340,20 @@ async fn mpns_and_words_search_as_before() {
     assert!(found(&catalogue, "10k 0603 zzzz").await.starts_with(&["0603WAF1002T5E".to_owned()]), "an unknown word");
     assert!(found(&catalogue, "qqqq").await.is_empty());
 }
+
+#[tokio::test]
+async fn words_no_part_holds_are_left_out_and_reported_with_the_nearest_word() {
+    let (catalogue, _db) = catalogue().await;
+    let search = |q: &str| SearchRequest { q: q.into(), limit: 10, ..Default::default() };
+    let result = catalogue.search(search("banana conector zzzq")).await.unwrap();
+    assert_eq!(
+        result.dropped,
+        [("conector".to_owned(), Some("connector".to_owned())), ("zzzq".to_owned(), None)],
+        "each unknown word, with its nearest known one"
+    );
+    assert_eq!(found(&catalogue, "banana conector zzzq").await[0], "BP-4MM-RED", "searched as \"banana\"");
+    assert!(catalogue.search(search("banana connector")).await.unwrap().dropped.is_empty());
+    // A word that is an MPN's beginning is held, though no text token is it.
+    assert!(catalogue.search(search("RC0603FR")).await.unwrap().dropped.is_empty());
+    assert_eq!(catalogue.search(search("zzzq")).await.unwrap().hits, 0, "nothing left to search for");
+}

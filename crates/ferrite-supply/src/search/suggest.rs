@@ -194,7 +194,7 @@ impl SearchIndex {
 
     /// Words of the text field within the edit distance `word`'s length allows, nearest first,
     /// then those more parts hold; at most [`MAX_CORRECTIONS`].
-    fn nearest_words(&self, word: &str) -> Result<Vec<String>, SearchError> {
+    pub(super) fn nearest_words(&self, word: &str) -> Result<Vec<String>, SearchError> {
         let length = word.chars().count();
         if length < 3 {
             return Ok(Vec::new());
