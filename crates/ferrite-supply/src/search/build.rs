@@ -13,7 +13,7 @@ use crate::{
 };
 
 use super::{
-    COMPLETE_MARKER, SearchError, SearchIndex, complete_marker, schema, spec_term,
+    COMPLETE_MARKER, SearchError, SearchIndex, complete_marker, schema, si_term, spec_term,
     understand::{self, package_keys},
 };
 
@@ -192,6 +192,7 @@ fn document(
         }
         displays.insert(shortname.clone(), Value::from(display.as_str()));
         if let Some(si) = si.filter(|v| v.is_finite()) {
+            doc.add_text(f.spec_si, si_term(shortname, si));
             values.insert(shortname.clone(), Value::from(canonical(si)));
         }
     }

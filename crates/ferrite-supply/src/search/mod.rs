@@ -153,7 +153,7 @@ const COMPLETE_MARKER: &str = "complete";
 
 /// The index layout ([`schema::build`]); raised whenever fields change, so an index written by an
 /// older build is built again rather than opened with fields it lacks.
-const LAYOUT: u32 = 4;
+const LAYOUT: u32 = 5;
 
 /// What a complete build of `version` for the configured `rates` and `sellers` writes in its
 /// marker: an index built for other configured rates (the operator changed `currency_rates`), for
@@ -375,12 +375,15 @@ impl SearchIndex {
         let f = &self.fields;
         let mut constraints: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for value in &understood.values {
-            let held = value.attributes.iter().map(|attribute| si_range(f, attribute, value.si)).collect();
+            let held =
+                value.attributes.iter().map(|attribute| term_text(f.spec_si, &si_term(attribute, value.si))).collect();
             constraints.push((Occur::Must, Box::new(BooleanQuery::union(held))));
         }
         if !understood.packages.is_empty() {
-            let keys = understood.packages.iter().map(|key| Term::from_field_text(f.package, key));
-            constraints.push((Occur::Must, Box::new(TermSetQuery::new(keys))));
+            // Term queries, not a term set: a set builds an automaton and a bitset of every
+            // document per search, for the one or two packages a query names.
+            let keys = understood.packages.iter().map(|key| term_text(f.package, key)).collect();
+            constraints.push((Occur::Must, Box::new(BooleanQuery::union(keys))));
         }
         for kind in &understood.kinds {
             constraints.push((Occur::Must, term_text(f.kinds, &kind.name)));
@@ -437,17 +440,6 @@ fn availability(stock: u64, sellers: u64) -> Score {
 /// What a part that meets every constraint of a query scores before its words: more than words
 /// alone ever give (a handful of BM25 scores), less than an exact MPN match.
 const ANSWER_SCORE: f32 = 200.0;
-
-/// Parts whose `attribute` holds `si` (to the 12 digits the index keeps).
-fn si_range(f: &Fields, attribute: &str, si: f64) -> Box<dyn Query> {
-    let slack = si.abs() * 1e-9 + 1e-30;
-    let bound = |v: f64| {
-        let mut term = Term::from_field_json_path(f.spec_values, attribute, false);
-        term.append_type_and_fast_value(v);
-        Bound::Included(term)
-    };
-    Box::new(RangeQuery::new(bound(si - slack), bound(si + slack)))
-}
 
 /// The part whose MPN key is the query's, and no other.
 fn exact_mpn_clause(f: &Fields, text: &str) -> Vec<Box<dyn Query>> {
@@ -519,6 +511,12 @@ fn filter_query(f: &Fields, filter: &Filter) -> Box<dyn Query> {
             Box::new(BooleanQuery::union(alternatives))
         }
     }
+}
+
+/// The term a part's SI value of an attribute is indexed as: 12 significant digits, so a query's
+/// `100n` finds a stored `0.1µF`.
+fn si_term(shortname: &str, si: f64) -> String {
+    format!("{shortname}={:e}", build::canonical(si))
 }
 
 /// The term an exact attribute filter looks for.

@@ -36,6 +36,9 @@ pub struct Fields {
     pub mpn_rank: Field,
     /// `shortname=value` (value lower-cased) for exact attribute filters.
     pub spec_terms: Field,
+    /// `shortname=si_value` ([`super::si_term`]): a query's value (`10k`) found as a term, not by
+    /// scanning `spec_values`.
+    pub spec_si: Field,
     /// `{shortname: si_value}` for range filters, sorting and spec aggregations.
     pub spec_values: Field,
     /// `{shortname: display_value}` as the source wrote it: text sorting and spec aggregations.
@@ -78,6 +81,7 @@ pub fn build() -> (Schema, Fields) {
         avg_price: schema.add_f64_field("avg_price", FAST),
         mpn_rank: schema.add_u64_field("mpn_rank", FAST),
         spec_terms: schema.add_text_field("spec_terms", STRING),
+        spec_si: schema.add_text_field("spec_si", STRING),
         spec_values: schema.add_json_field("spec_values", JsonObjectOptions::default().set_fast(None)),
         spec_display: schema.add_json_field("spec_display", JsonObjectOptions::default().set_fast(None)),
         attribute_ids: schema.add_u64_field("attribute_ids", FAST),
