@@ -3,15 +3,10 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use ferrite_store::testing::TestDb;
 
 use super::SearchRequest;
-use crate::{
-    catalogue::Catalogue,
-    feeds::Adapter,
-    import::{Mode, import},
-};
+use crate::catalogue::Catalogue;
 
 const RESISTORS: &str = "Resistors > Chip Resistor - Surface Mount";
 const MLCC: &str = "Capacitors > Multilayer Ceramic Capacitors MLCC - SMD/SMT";
@@ -19,195 +14,31 @@ const MLCC: &str = "Capacitors > Multilayer Ceramic Capacitors MLCC - SMD/SMT";
 /// (mpn, manufacturer, category, stock, resistance, capacitance, inductance, package, tolerance,
 /// description). Distractors share words with the queries: `100k` parts for `10k`, an inductor of
 /// `100n`, a 0603 part in its metric spelling, banana plugs better stocked than USB-C receptacles.
+#[rustfmt::skip]
 const PARTS: &[[&str; 10]] = &[
-    [
-        "0603WAF1002T5E",
-        "UNI-ROYAL",
-        RESISTORS,
-        "5000000",
-        "10kΩ",
-        "",
-        "",
-        "0603",
-        "±1%",
-        "10kΩ ±1% 100mW 0603 Thick Film Resistors",
-    ],
-    [
-        "RC0603FR-0710KL",
-        "Yageo",
-        RESISTORS,
-        "200000",
-        "10kΩ",
-        "",
-        "",
-        "0603",
-        "±1%",
-        "10 kOhms 1% 0.1W 0603 chip resistor",
-    ],
-    [
-        "CRCW060310K0FKEA",
-        "Vishay",
-        RESISTORS,
-        "1000",
-        "10 kOhms",
-        "",
-        "",
-        "0603 (1608 Metric)",
-        "±1%",
-        "RES SMD 10K OHM 1% 1/10W",
-    ],
+    ["0603WAF1002T5E", "UNI-ROYAL", RESISTORS, "5000000", "10kΩ", "", "", "0603", "±1%", "10kΩ ±1% 100mW 0603 Thick Film Resistors"],
+    ["RC0603FR-0710KL", "Yageo", RESISTORS, "200000", "10kΩ", "", "", "0603", "±1%", "10 kOhms 1% 0.1W 0603 chip resistor"],
+    ["CRCW060310K0FKEA", "Vishay", RESISTORS, "1000", "10 kOhms", "", "", "0603 (1608 Metric)", "±1%", "RES SMD 10K OHM 1% 1/10W"],
     ["RC0402FR-0710KL", "Yageo", RESISTORS, "300000", "10kΩ", "", "", "0402", "±1%", "10kΩ 1% 0402 chip resistor"],
-    [
-        "0805W8F1002T5E",
-        "UNI-ROYAL",
-        RESISTORS,
-        "800000",
-        "10kΩ",
-        "",
-        "",
-        "0805",
-        "±1%",
-        "10kΩ ±1% 125mW 0805 Thick Film Resistors",
-    ],
-    [
-        "0603WAF1003T5E",
-        "UNI-ROYAL",
-        RESISTORS,
-        "4000000",
-        "100kΩ",
-        "",
-        "",
-        "0603",
-        "±1%",
-        "100kΩ ±1% 100mW 0603 Thick Film Resistors",
-    ],
-    [
-        "0603WAF4701T5E",
-        "UNI-ROYAL",
-        RESISTORS,
-        "1000000",
-        "4.7kΩ",
-        "",
-        "",
-        "0603",
-        "±1%",
-        "4.7kΩ ±1% 100mW 0603 Thick Film Resistors",
-    ],
-    [
-        "0603WAJ0472T5E",
-        "UNI-ROYAL",
-        RESISTORS,
-        "2000000",
-        "4.7kΩ",
-        "",
-        "",
-        "0603",
-        "±5%",
-        "4.7kΩ ±5% 100mW 0603 Thick Film Resistors",
-    ],
+    ["0805W8F1002T5E", "UNI-ROYAL", RESISTORS, "800000", "10kΩ", "", "", "0805", "±1%", "10kΩ ±1% 125mW 0805 Thick Film Resistors"],
+    ["0603WAF1003T5E", "UNI-ROYAL", RESISTORS, "4000000", "100kΩ", "", "", "0603", "±1%", "100kΩ ±1% 100mW 0603 Thick Film Resistors"],
+    ["0603WAF4701T5E", "UNI-ROYAL", RESISTORS, "1000000", "4.7kΩ", "", "", "0603", "±1%", "4.7kΩ ±1% 100mW 0603 Thick Film Resistors"],
+    ["0603WAJ0472T5E", "UNI-ROYAL", RESISTORS, "2000000", "4.7kΩ", "", "", "0603", "±5%", "4.7kΩ ±5% 100mW 0603 Thick Film Resistors"],
     ["0402WGF0000TCE", "UNI-ROYAL", RESISTORS, "900000", "0Ω", "", "", "0402", "", "0Ω 62.5mW 0402 Jumper"],
-    [
-        "ERJ-3EKF49R9V",
-        "Panasonic",
-        RESISTORS,
-        "40000",
-        "49.9Ω",
-        "",
-        "",
-        "0603",
-        "±1%",
-        "RES SMD 49.9 OHM 1% 1/10W 0603",
-    ],
-    [
-        "RL2512FK-070R01L",
-        "Yageo",
-        RESISTORS,
-        "30000",
-        "10mΩ",
-        "",
-        "",
-        "2512",
-        "±1%",
-        "10mΩ 1W 2512 current sense resistor",
-    ],
-    [
-        "0805W8F4120T5E",
-        "UNI-ROYAL",
-        RESISTORS,
-        "70000",
-        "412Ω",
-        "",
-        "",
-        "0805",
-        "±1%",
-        "412Ω ±1% 125mW 0805 Thick Film Resistors",
-    ],
+    ["ERJ-3EKF49R9V", "Panasonic", RESISTORS, "40000", "49.9Ω", "", "", "0603", "±1%", "RES SMD 49.9 OHM 1% 1/10W 0603"],
+    ["RL2512FK-070R01L", "Yageo", RESISTORS, "30000", "10mΩ", "", "", "2512", "±1%", "10mΩ 1W 2512 current sense resistor"],
+    ["0805W8F4120T5E", "UNI-ROYAL", RESISTORS, "70000", "412Ω", "", "", "0805", "±1%", "412Ω ±1% 125mW 0805 Thick Film Resistors"],
     ["CL10B104KB8NNNC", "Samsung", MLCC, "3000000", "", "100nF", "", "0603", "±10%", "100nF 50V X7R ±10% 0603 MLCC"],
     ["GRM155R71C104KA88D", "Murata", MLCC, "600000", "", "0.1µF", "", "0402", "±10%", "0.1µF 16V X7R 0402"],
     ["CL10A475KO8NNNC", "Samsung", MLCC, "500000", "", "4.7µF", "", "0603", "±10%", "4.7µF 16V X5R 0603"],
     ["CL10A225KO8NNNC", "Samsung", MLCC, "450000", "", "2.2µF", "", "0603", "±10%", "2.2µF 25V X5R 0603"],
     ["CL05C4R7CB5NNNC", "Samsung", MLCC, "100000", "", "4.7pF", "", "0402", "", "4.7pF 50V C0G 0402"],
     ["CL21A226MAQNNNE", "Samsung", MLCC, "350000", "", "22µF", "", "0805", "±20%", "22µF 25V X5R 0805"],
-    [
-        "EEE-FK1C101P",
-        "Panasonic",
-        "Capacitors > Aluminum Electrolytic Capacitors - SMD",
-        "20000",
-        "",
-        "100µF",
-        "",
-        "",
-        "±20%",
-        "100µF 16V electrolytic can",
-    ],
-    [
-        "LQG18HN100N",
-        "Murata",
-        "Inductors > Inductors (SMD)",
-        "9000000",
-        "",
-        "",
-        "100nH",
-        "0603",
-        "",
-        "100nH 0603 multilayer inductor",
-    ],
-    [
-        "LQW15AN12NJ00D",
-        "Murata",
-        "Inductors > Inductors (SMD)",
-        "80000",
-        "",
-        "",
-        "12nH",
-        "0402",
-        "",
-        "12nH 0402 wirewound inductor",
-    ],
-    [
-        "TYPE-C-31-M-12",
-        "Korean Hroparts Elec",
-        "Connectors > USB Connectors",
-        "60000",
-        "",
-        "",
-        "",
-        "SMD",
-        "",
-        "USB Type-C receptacle 16P SMD",
-    ],
-    [
-        "BP-4MM-RED",
-        "Cal Test",
-        "Connectors > Banana Connectors",
-        "5000000",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "Banana connector 4mm plug red",
-    ],
+    ["EEE-FK1C101P", "Panasonic", "Capacitors > Aluminum Electrolytic Capacitors - SMD", "20000", "", "100µF", "", "", "±20%", "100µF 16V electrolytic can"],
+    ["LQG18HN100N", "Murata", "Inductors > Inductors (SMD)", "9000000", "", "", "100nH", "0603", "", "100nH 0603 multilayer inductor"],
+    ["LQW15AN12NJ00D", "Murata", "Inductors > Inductors (SMD)", "80000", "", "", "12nH", "0402", "", "12nH 0402 wirewound inductor"],
+    ["TYPE-C-31-M-12", "Korean Hroparts Elec", "Connectors > USB Connectors", "60000", "", "", "", "SMD", "", "USB Type-C receptacle 16P SMD"],
+    ["BP-4MM-RED", "Cal Test", "Connectors > Banana Connectors", "5000000", "", "", "", "", "", "Banana connector 4mm plug red"],
 ];
 
 async fn catalogue() -> (Arc<Catalogue>, TestDb) {
@@ -218,14 +49,7 @@ async fn catalogue() -> (Arc<Catalogue>, TestDb) {
     for (i, [mpn, maker, category, stock, r, c, l, package, tolerance, description]) in PARTS.iter().enumerate() {
         csv += &format!("{mpn},{maker},{category},LCSC,C{i},{stock},{r},{c},{l},{package},{tolerance},{description}\n");
     }
-    let db = TestDb::sqlite().await;
-    let path = db.dir.path().join("parts.csv");
-    std::fs::write(&path, csv).unwrap();
-    import(&db.store, "parts", Adapter::Csv, path.to_str().unwrap(), Mode::Snapshot, Utc::now(), &mut ())
-        .await
-        .unwrap();
-    let catalogue = Catalogue::open(db.store.clone(), db.dir.path()).await.unwrap();
-    (catalogue, db)
+    super::tests::catalogue_of(&csv).await
 }
 
 /// The MPNs `q` answers, best first.

@@ -30,9 +30,14 @@ RC0402FR-07100RL,Yageo,Resistors,LCSC,C6,0,,,,,100Ω
 ";
 
 async fn catalogue() -> (Arc<Catalogue>, TestDb) {
+    catalogue_of(CSV).await
+}
+
+/// A catalogue of one CSV feed's parts, with its index built.
+pub(super) async fn catalogue_of(csv: &str) -> (Arc<Catalogue>, TestDb) {
     let db = TestDb::sqlite().await;
     let path = db.dir.path().join("parts.csv");
-    std::fs::write(&path, CSV).unwrap();
+    std::fs::write(&path, csv).unwrap();
     import(&db.store, "parts", Adapter::Csv, path.to_str().unwrap(), Mode::Snapshot, Utc::now(), &mut ())
         .await
         .unwrap();
