@@ -30,8 +30,7 @@ use tantivy::{
     columnar::Column,
     index::SegmentId,
     query::{
-        AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, RangeQuery, TermQuery,
-        TermSetQuery,
+        AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
     },
     schema::IndexRecordOption,
 };
@@ -438,7 +437,8 @@ fn availability(stock: u64, sellers: u64) -> Score {
 }
 
 /// What a part that meets every constraint of a query scores before its words: more than words
-/// alone ever give (a handful of BM25 scores), less than an exact MPN match.
+/// alone ever give (a handful of BM25 scores) or an MPN prefix, less than an exact MPN match
+/// (see [`mpn_clauses`]).
 const ANSWER_SCORE: f32 = 200.0;
 
 /// The part whose MPN key is the query's, and no other.
@@ -449,19 +449,21 @@ fn exact_mpn_clause(f: &Fields, text: &str) -> Vec<Box<dyn Query>> {
 
 /// MPN matching: the exact MPN first, then MPNs that start with the query, then the families of
 /// the query with up to three trailing (packaging) characters removed: `LM358DR` also finds `LM358D…`.
+/// Each tier scores a constant (a part scores the tiers it is in), so within one the best stocked
+/// come first, not the shortest MPNs (which BM25 would favour: a longer MPN has more prefixes).
 fn mpn_clauses(f: &Fields, text: &str) -> Vec<Box<dyn Query>> {
     let key = mpn_key(text);
     if key.is_empty() {
         return Vec::new();
     }
-    let boosted = |query: Box<dyn Query>, boost: f32| -> Box<dyn Query> { Box::new(BoostQuery::new(query, boost)) };
+    let tier = |query: Box<dyn Query>, score: f32| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(query, score)) };
     let mut clauses =
-        vec![boosted(term_text(f.mpn_exact, &key), 40.0), boosted(term_text(f.mpn_prefix, &key.to_lowercase()), 12.0)];
+        vec![tier(term_text(f.mpn_exact, &key), 300.0), tier(term_text(f.mpn_prefix, &key.to_lowercase()), 60.0)];
     let chars: Vec<char> = key.chars().collect();
     for cut in 1..=3usize {
         if chars.len() >= cut + 4 {
             let family: String = chars[..chars.len() - cut].iter().collect::<String>().to_lowercase();
-            clauses.push(boosted(term_text(f.mpn_prefix, &family), 6.0 - cut as f32));
+            clauses.push(tier(term_text(f.mpn_prefix, &family), 30.0 - 5.0 * cut as f32));
         }
     }
     clauses

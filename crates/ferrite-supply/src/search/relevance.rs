@@ -10,6 +10,7 @@ use crate::catalogue::Catalogue;
 
 const RESISTORS: &str = "Resistors > Chip Resistor - Surface Mount";
 const MLCC: &str = "Capacitors > Multilayer Ceramic Capacitors MLCC - SMD/SMT";
+const OPAMPS: &str = "Amplifiers > Operational Amplifiers";
 
 /// (mpn, manufacturer, category, stock, resistance, capacitance, inductance, package, tolerance,
 /// description). Distractors share words with the queries: `100k` parts for `10k`, an inductor of
@@ -38,6 +39,10 @@ const PARTS: &[[&str; 10]] = &[
     ["LQG18HN100N", "Murata", "Inductors > Inductors (SMD)", "9000000", "", "", "100nH", "0603", "", "100nH 0603 multilayer inductor"],
     ["LQW15AN12NJ00D", "Murata", "Inductors > Inductors (SMD)", "80000", "", "", "12nH", "0402", "", "12nH 0402 wirewound inductor"],
     ["TYPE-C-31-M-12", "Korean Hroparts Elec", "Connectors > USB Connectors", "60000", "", "", "", "SMD", "", "USB Type-C receptacle 16P SMD"],
+    ["LM358", "HGSEMI", OPAMPS, "500", "", "", "", "SOP-8", "", "Dual operational amplifier"],
+    ["LM358S", "Shenzhen Fuman Elec", OPAMPS, "1000", "", "", "", "SOP-8", "", "Dual op amp"],
+    ["LM358DR2G", "onsemi", OPAMPS, "600000", "", "", "", "SOIC-8", "", "Dual operational amplifier"],
+    ["LM358DR", "Texas Instruments", OPAMPS, "150000", "", "", "", "SOIC-8", "", "Dual operational amplifier"],
     ["BP-4MM-RED", "Cal Test", "Connectors > Banana Connectors", "5000000", "", "", "", "", "", "Banana connector 4mm plug red"],
 ];
 
@@ -180,4 +185,14 @@ async fn words_no_part_holds_are_left_out_and_reported_with_the_nearest_word() {
     // A word that is an MPN's beginning is held, though no text token is it.
     assert!(catalogue.search(search("RC0603FR")).await.unwrap().dropped.is_empty());
     assert_eq!(catalogue.search(search("zzzq")).await.unwrap().hits, 0, "nothing left to search for");
+}
+
+#[tokio::test]
+async fn an_mpn_finds_its_exact_part_first_then_its_family_best_stocked_first() {
+    let (catalogue, _db) = catalogue().await;
+    let request = SearchRequest { q: "LM358".into(), mpn_only: true, limit: 10, ..Default::default() };
+    let ids = catalogue.search(request).await.unwrap().part_ids;
+    let mpns: Vec<String> = catalogue.parts(&ids).await.unwrap().iter().map(|p| p.part.mpn.clone()).collect();
+    assert_eq!(mpns, ["LM358", "LM358DR2G", "LM358DR", "LM358S"], "not the shortest MPNs first");
+    first(&catalogue, &[("LM358 soic-8", &["LM358DR2G", "LM358DR"]), ("opamp", &["LM358DR2G"])]).await;
 }
