@@ -163,11 +163,44 @@ pub fn ecb_rates(data: &[u8]) {
     }
 }
 
+/// A search query as typed: read without panicking, every value finite and held by some
+/// attribute, every package key letters and digits, and nothing of the query lost (each term is a
+/// value, a package, a kind or a word).
+pub fn search_query(data: &[u8]) {
+    let query = String::from_utf8_lossy(data);
+    let understood = crate::search::understand::understand(&query);
+    for value in &understood.values {
+        assert!(value.si.is_finite() && !value.attributes.is_empty(), "{value:?} from {query:?}");
+    }
+    for key in &understood.packages {
+        assert!(!key.is_empty() && key.chars().all(char::is_alphanumeric), "package {key:?} from {query:?}");
+    }
+    let terms = understood.values.len() + understood.packages.len() + understood.words.len();
+    let written = query.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).count();
+    assert!(terms + understood.kinds.len() <= written, "more terms than the query has: {query:?}");
+    assert!(
+        understood.words.iter().all(|w| query.contains(w.as_str())),
+        "words are the query's own: {understood:?} from {query:?}"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn search_queries_never_panic(data in proptest::collection::vec(any::<u8>(), 0..128)) {
+            super::search_query(&data);
+        }
+
+        #[test]
+        fn plausible_search_values_never_panic(
+            query in r"([0-9]{0,4}\.?[0-9]{0,3}[pnuµmkKMGRE]?[0-9]{0,4} ?(F|H|Ω|ohm|V|%|pF|kOhm)? ?){1,4}(res|caps|0603|SOT-23)?",
+        ) {
+            super::search_query(query.as_bytes());
+        }
+
         #[test]
         fn jlcparts_shards_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
             super::jlcparts_shard(&data);
