@@ -139,7 +139,8 @@ fn unit_attributes(unit: &str) -> Option<&'static [&'static str]> {
             "ohm" | "ohms" => RESISTANCE,
             "f" => CAPACITANCE,
             "h" => &["inductance"],
-            "v" | "vdc" => &["voltagerating_dc_", "voltagerating"],
+            // A rating for passives, the output of a regulator (`LDO 3.3V`).
+            "v" | "vdc" => &["voltagerating_dc_", "voltagerating", "outputvoltage"],
             "a" => &["currentrating"],
             "w" => &["powerrating"],
             "%" => &["tolerance"],
@@ -424,7 +425,7 @@ mod tests {
 
     #[test]
     fn ratings_and_tolerances() {
-        assert_eq!(values("50V"), [(50.0, &["voltagerating_dc_", "voltagerating"][..])]);
+        assert_eq!(values("50V"), [(50.0, &["voltagerating_dc_", "voltagerating", "outputvoltage"][..])]);
         assert_eq!(values("1%"), [(1.0, &["tolerance"][..])]);
         assert_eq!(values("±5%"), [(5.0, &["tolerance"][..])]);
         assert_eq!(values("2A"), [(2.0, &["currentrating"][..])]);
