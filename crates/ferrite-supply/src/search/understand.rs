@@ -331,9 +331,14 @@ fn key(token: &str) -> String {
 fn tokens(query: &str) -> Vec<String> {
     let mut tokens: Vec<String> = Vec::new();
     for word in query.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
-        let follows_number = tokens.last().is_some_and(|last| matches!(value(last), Some((_, Hint::Bare))));
-        if follows_number && is_unit(word) {
-            tokens.last_mut().expect("a last token").push_str(word);
+        // Joined only after a plain number, and only into a value: `3268m kOhm` stays two words.
+        let joined = tokens
+            .last()
+            .filter(|last| last.chars().all(|c| c.is_ascii_digit() || c == '.') && is_unit(word))
+            .map(|last| format!("{last}{word}"))
+            .filter(|joined| value(joined).is_some());
+        if let Some(joined) = joined {
+            *tokens.last_mut().expect("a last token") = joined;
         } else {
             tokens.push(word.to_owned());
         }
@@ -481,6 +486,9 @@ mod tests {
         assert_eq!(mpn.words, ["RC0603FR-0710KL"]);
         assert_eq!(understand("LM358").words, ["LM358"]);
         assert_eq!(understand("1N914 2N7002").words, ["1N914", "2N7002"]);
+        let mut words = understand("3268m kOhm").words;
+        words.sort();
+        assert_eq!(words, ["3268m", "kOhm"], "a unit joins a plain number only");
         assert_eq!(spellings("usb-c"), ["usb-c", "type-c"]);
         assert_eq!(spellings("NP0"), ["NP0", "c0g"]);
         assert_eq!(singular("switches").collect::<Vec<_>>(), ["switche", "switch"]);
