@@ -88,8 +88,8 @@ pub fn understand(query: &str) -> Understood {
         let key = key(&token);
         if let Some(code) = size_code(&key) {
             understood.packages.push(code.to_owned());
-        } else if let Some((si, unit)) = value(&token) {
-            match unit {
+        } else if let Some((si, hint)) = value(&token) {
+            match hint {
                 Hint::Unit(attributes) => understood.values.push(Value { si: canonical(si), attributes }),
                 hint => open.push((token, si, hint)),
             }
@@ -467,6 +467,13 @@ mod tests {
         assert_eq!(names("op-amp"), ["opamp"]);
         assert_eq!(names("mosfets LDO inductors"), ["mosfet", "ldo", "inductor"]);
         assert_eq!(understand("ceramic capacitor").words, ["ceramic"]);
+    }
+
+    #[test]
+    fn every_kind_s_bare_attribute_is_one_a_value_can_hold() {
+        for kind in kinds() {
+            assert!(kind.bare.as_deref().is_none_or(|bare| attribute(bare).is_some()), "{kind:?}");
+        }
     }
 
     #[test]
