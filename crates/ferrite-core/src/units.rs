@@ -89,7 +89,8 @@ fn prefix_factor(word: &str, lone_prefix_allowed: bool) -> f64 {
     }
 }
 
-fn prefix(c: char) -> Option<f64> {
+/// The factor an SI prefix letter stands for (`m` milli, `M` mega).
+pub fn prefix(c: char) -> Option<f64> {
     Some(match c {
         'f' => 1e-15,
         'p' => 1e-12,

@@ -230,7 +230,7 @@ impl SearchIndex {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
         let searcher = &self.searcher;
-        let query = self.query(request);
+        let (query, dropped_words) = self.plan(request);
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.start);
         // The count and the page in one pass over the matches.
         let (hits, addresses): (u64, Vec<DocAddress>) = match &request.sort {
@@ -270,7 +270,12 @@ impl SearchIndex {
             .iter()
             .map(|a| self.ids[a.segment_ord as usize].first(a.doc_id).unwrap_or_default() as i64)
             .collect();
-        let mut result = SearchResult { hits, part_ids, dropped: self.dropped(request)?, ..Default::default() };
+        let mut dropped = Vec::new();
+        for word in dropped_words {
+            let nearest = self.nearest_words(&word.to_lowercase())?.into_iter().next();
+            dropped.push((word, nearest));
+        }
+        let mut result = SearchResult { hits, part_ids, dropped, ..Default::default() };
         if request.aggregations {
             let results = self.aggregate(
                 &query,
@@ -315,7 +320,14 @@ impl SearchIndex {
     }
 
     fn query(&self, request: &SearchRequest) -> Box<dyn Query> {
+        self.plan(request).0
+    }
+
+    /// The query for `request`, and the words of its text no part holds, which it searches
+    /// without (`SearchResult::dropped`).
+    fn plan(&self, request: &SearchRequest) -> (Box<dyn Query>, Vec<String>) {
         let f = &self.fields;
+        let mut dropped = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let text = request.q.trim();
         if !text.is_empty() {
@@ -330,10 +342,19 @@ impl SearchIndex {
                 if !words.is_empty() {
                     alternatives.push(Box::new(BooleanQuery::intersection(words)));
                 }
-                // ...and, above those, the parts that answer what it asks for.
+                // ...and, above those, the parts that answer what it asks for, ranked by the
+                // words it leaves.
                 let understood = understand::understand(text);
+                let mut leftovers = Vec::new();
+                for word in &understood.words {
+                    match self.word_query(word, true) {
+                        Some(query) => leftovers.push(query),
+                        None if word.chars().any(char::is_alphanumeric) => dropped.push(word.clone()),
+                        None => {}
+                    }
+                }
                 if understood.constrains() {
-                    alternatives.push(self.answers(&understood));
+                    alternatives.push(self.answers(&understood, leftovers));
                 }
             }
             clauses.push((Occur::Must, Box::new(DisjunctionMaxQuery::new(alternatives))));
@@ -348,29 +369,15 @@ impl SearchIndex {
         for filter in &request.filters {
             clauses.push((Occur::Must, filter_query(f, filter)));
         }
-        if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) }
-    }
-
-    /// The query's words no part holds, that [`SearchIndex::query`] searched without, with the
-    /// nearest word the catalogue does hold.
-    fn dropped(&self, request: &SearchRequest) -> Result<Vec<(String, Option<String>)>, SearchError> {
-        if request.mpn_only || request.mpn_exact {
-            return Ok(Vec::new());
-        }
-        let understood = understand::understand(&request.q);
-        let mut dropped = Vec::new();
-        for word in understood.words.iter().filter(|w| w.chars().any(char::is_alphanumeric)) {
-            if self.word_query(word, true).is_none() {
-                let nearest = self.nearest_words(&word.to_lowercase())?.into_iter().next();
-                dropped.push((word.clone(), nearest));
-            }
-        }
-        Ok(dropped)
+        let query: Box<dyn Query> =
+            if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) };
+        (query, dropped)
     }
 
     /// Parts that meet every value, package and kind the query names, scored [`ANSWER_SCORE`]
-    /// above any part that only shares its words, then by the words they also match.
-    fn answers(&self, understood: &understand::Understood) -> Box<dyn Query> {
+    /// above any part that only shares its words, then by the `words` (queries of the words
+    /// left over) they also match.
+    fn answers(&self, understood: &understand::Understood, words: Vec<Box<dyn Query>>) -> Box<dyn Query> {
         let f = &self.fields;
         let mut constraints: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for value in &understood.values {
@@ -389,14 +396,14 @@ impl SearchIndex {
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(constraints)), ANSWER_SCORE)))];
-        clauses.extend(understood.words.iter().filter_map(|word| Some((Occur::Should, self.word_query(word, true)?))));
+        clauses.extend(words.into_iter().map(|word| (Occur::Should, word)));
         Box::new(BooleanQuery::new(clauses))
     }
 
     /// One word of a query in the text field: any of its spellings ([`understand::spellings`]),
     /// each as every token the text's tokenizer makes of it (`usb-c` is `usb` and `c`), a token
     /// also found in the singular. With `as_mpn`, an MPN that starts with it matches too. `None`
-    /// when no part holds the word: a query searches without it (see [`SearchIndex::dropped`]).
+    /// when no part holds the word: a query searches without it (see [`SearchIndex::plan`]).
     fn word_query(&self, word: &str, as_mpn: bool) -> Option<Box<dyn Query>> {
         let mut tokenizer = self.index.tokenizer_for_field(self.fields.text).ok()?;
         let held = |field, text: &str| self.searcher.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0) > 0;

@@ -157,17 +157,10 @@ fn attribute(name: &str) -> Option<&'static [&'static str]> {
     ATTRIBUTES.iter().copied().find(|a| a[0] == name)
 }
 
+/// An SI prefix's factor, also in the upper case a query may be typed in (`100NF`, `10UF`).
 fn prefix_factor(c: char) -> Option<f64> {
-    Some(match c {
-        'p' | 'P' => 1e-12,
-        'n' | 'N' => 1e-9,
-        'u' | 'U' | 'µ' | 'μ' => 1e-6,
-        'm' => 1e-3,
-        'k' | 'K' => 1e3,
-        'M' => 1e6,
-        'G' => 1e9,
-        _ => return None,
-    })
+    let lower = || ferrite_core::units::prefix(c.to_ascii_lowercase()).filter(|_| "PNU".contains(c));
+    ferrite_core::units::prefix(c).or_else(lower)
 }
 
 /// `4k7`, `100nF`, `.1u`, `0R01`, `49R9`, `1%`: the SI value and what the spelling says of its
@@ -322,9 +315,10 @@ pub fn spellings(word: &str) -> Vec<&str> {
         .collect()
 }
 
-/// A term's letters and digits, lower-cased: how words, kinds and packages are compared.
+/// A term's letters and digits, lower-cased (an MPN's key, in lower case): how words, kinds and
+/// packages are compared.
 fn key(token: &str) -> String {
-    token.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    ferrite_core::keys::mpn_key(token).to_lowercase()
 }
 
 /// The query's terms, with a number and the unit written after it joined (`8 pF`, `.1 Ohm`).
