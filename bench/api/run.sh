@@ -23,7 +23,8 @@ KINDS="${KINDS:-healthz search_mpn search_mpn_hits search_keyword multi_match}"
 TWIN="${TWIN:-1}"                  # 1: also run the metering A/B with the twin
 TWIN_KINDS="${TWIN_KINDS:-search_mpn}"
 TWIN_NO_CACHE="${TWIN_NO_CACHE:-1}" # 1: also run the twin (metering on) with no part cache: every part read from the store
-PERF="${PERF:-0}"                  # 1: also profile the server under supSearchMpn with perf
+PERF="${PERF:-0}"                  # 1: also profile the server under PERF_KIND with perf
+PERF_KIND="${PERF_KIND:-search_mpn}"
 PORT="${PORT:-3003}"
 TWIN_PORT="${TWIN_PORT:-3004}"
 export -n PORT TWIN_PORT
@@ -161,10 +162,10 @@ curl -sS --max-time 10 "$BASE/metrics" | awk '
 
 if [ "$PERF" = 1 ]; then
   command -v perf >/dev/null || die "perf is not installed (apt-get install linux-perf)"
-  echo "perf: the server under supSearchMpn for 10 s"
+  echo "perf: the server under $PERF_KIND for 10 s"
   ( sleep 1; perf record -F 499 --call-graph dwarf,16384 -o "$WORK/perf-serve.data" -p "$SERVER_PID" -- sleep 10 >/dev/null 2>&1 ) &
   PERF_PID=$!
-  wrk_run search_mpn "$MPN_TOKEN" -d12s "$BASE" >/dev/null
+  wrk_run "$PERF_KIND" "$(token_for "$PERF_KIND")" -d12s "$BASE" >/dev/null
   wait "$PERF_PID" || true
   perf report -i "$WORK/perf-serve.data" --no-children --sort comm --stdio -g none 2>/dev/null | grep '%' | head -12 | sed 's/^/    /' || true
   # Where the server's CPU goes, by call stack (first matching rule wins; see bench/lib/perf_buckets.py).
@@ -173,7 +174,7 @@ if [ "$PERF" = 1 ]; then
     'metering: Meter::charge, batching task, charge_batch (tokio side)=ferrite_graphql::metering|charge_batch' \
     'SQLite worker threads (catalogue reads + metering writes)=comm:sqlx-sqlite' \
     'token check (JWT verify)=verify_access_token|jsonwebtoken' \
-    'MPN search (tantivy)=SearchIndex::search' \
+    'search (tantivy)=SearchIndex::search|SearchIndex::plan|tantivy' \
     'part and offer reads (tokio side of sqlx)=Catalogue::parts|parts_with_offers|parts_by_ids|offers_of_parts|sqlx_core|sqlx_sqlite' \
     'GraphQL parse + validate=async_graphql::validation|async_graphql_parser|prepare_request|async_graphql::request' \
     'response JSON serialization=serde_json::ser|IntoResponse>::into_response' \
