@@ -63,6 +63,8 @@ fi
 # lasts under a minute. Every command and server here reads this config.
 export FERRITE_CONFIG="$WORK/ferrite.toml"
 bench_config "$FERRITE_CONFIG"
+# EXTRA_CONFIG: more configuration for the server (bench/api/connectors.toml: every connector kind).
+[ -z "${EXTRA_CONFIG:-}" ] || cat "$EXTRA_CONFIG" >>"$FERRITE_CONFIG"
 fer() { FERRITE_LOG=warn "$FERRITE_BIN" "$@" --data-dir "$DATA_DIR"; }
 stamp="$(date +%s)"
 ORG="bench-$stamp"

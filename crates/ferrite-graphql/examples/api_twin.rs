@@ -38,7 +38,10 @@ use ferrite_core::{SystemClock, metering::Outcome};
 use ferrite_graphql::{Meter, Services, http::ApiState};
 use ferrite_identity::{Identity, TokenConfig};
 use ferrite_store::{ConnectOptions, Store};
-use ferrite_supply::catalogue::{Catalogue, CatalogueOptions};
+use ferrite_supply::{
+    catalogue::{Catalogue, CatalogueOptions},
+    connectors::live::Connectors,
+};
 
 #[derive(Clone)]
 struct Twin {
@@ -96,6 +99,7 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, metering: bool, options: C
         identity: identity.clone(),
         accounts,
         catalogue: catalogue.clone(),
+        connectors: Connectors::none(store.clone(), catalogue.clone()),
         public_url: public_url.clone(),
     });
     let meter = Meter::start(identity.clone());

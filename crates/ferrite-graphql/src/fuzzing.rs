@@ -14,6 +14,7 @@ use ferrite_identity::{AccessClaims, Identity, TokenConfig};
 use ferrite_store::{ConnectOptions, Store};
 use ferrite_supply::{
     catalogue::{Catalogue, CatalogueOptions},
+    connectors::live::Connectors,
     feeds::Adapter,
     import::{Mode, import},
 };
@@ -102,7 +103,9 @@ fn harness() -> &'static Harness {
                 .await
                 .expect("identity starts");
             let (accounts, _) = ferrite_identity::services(&identity, Default::default());
-            crate::schema(Arc::new(Services { identity, accounts, catalogue, public_url: "http://fuzz.test".into() }))
+            let connectors = Connectors::none(catalogue.store().clone(), catalogue.clone());
+            let public_url = "http://fuzz.test".into();
+            crate::schema(Arc::new(Services { identity, accounts, catalogue, connectors, public_url }))
         });
         let now = Utc::now().timestamp();
         let claims = AccessClaims {

@@ -1,9 +1,9 @@
 //! `POST /graphql` (and `/graphql/`), `GET /graphql` (the IDE). The token comes from
 //! `Authorization: Bearer …` or from a header named `token`, as Nexar's examples and KiCost send it.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
-use async_graphql::{ErrorExtensions, ServerError, parser::types::ExecutableDocument};
+use async_graphql::{ErrorExtensions, ServerError};
 use axum::{
     Json, Router,
     body::Bytes,
@@ -92,33 +92,6 @@ pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<E
     Ok(Executed { parts: counter.total(), response, caller })
 }
 
-#[derive(Clone)]
-struct QueryBytes;
-
-impl quick_cache::Weighter<String, ExecutableDocument> for QueryBytes {
-    fn weight(&self, query: &String, _: &ExecutableDocument) -> u64 {
-        query.len() as u64 + 64
-    }
-}
-
-/// Parsed queries by their text. Clients send the same few queries over and over, and parsing
-/// one (pest) costs about twice as much as validating it. Parsing is a pure function of the text,
-/// so one memo serves the whole process; it is bounded by the text it holds (the documents are a
-/// small multiple of it).
-static PARSED: LazyLock<quick_cache::sync::Cache<String, ExecutableDocument, QueryBytes>> =
-    LazyLock::new(|| quick_cache::sync::Cache::with_weighter(1024, 4 << 20, QueryBytes));
-
-/// The parsed query of `text`, from the memo or parsed now and kept; `None` when it does not
-/// parse (the executor then answers with the parse error, as for any request).
-fn parse_once(text: &str) -> Option<ExecutableDocument> {
-    if let Some(document) = PARSED.get(text) {
-        return Some(document);
-    }
-    let document = async_graphql::parser::parse_query(text).ok()?;
-    PARSED.insert(text.to_owned(), document.clone());
-    Some(document)
-}
-
 /// A request refused before it runs: the status, message and code of the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -149,10 +122,10 @@ pub fn prepare(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
         )
     };
     check_nesting(body, Syntax::Json, MAX_NESTING).map_err(|at| too_deep("request body", at.offset))?;
-    let mut request: async_graphql::Request = serde_json::from_slice(body)
+    let request: async_graphql::Request = serde_json::from_slice(body)
         .map_err(|err| Refusal::bad(format!("The request body is not a GraphQL request: {err}"), "BadRequest"))?;
     check_nesting(request.query.as_bytes(), Syntax::GraphQl, MAX_NESTING).map_err(|at| too_deep("query", at.offset))?;
-    let Some(document) = parse_once(&request.query) else { return Ok(request) };
+    let Some(document) = crate::schema::parsed(&request.query) else { return Ok(request) };
     if expanded_fields(&document, MAX_FIELDS).is_none() {
         let message = format!("The query selects more than {MAX_FIELDS} fields once its fragments are expanded.");
         return Err(Refusal::bad(message, "QueryTooComplex"));
@@ -161,7 +134,6 @@ pub fn prepare(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
         let message = format!("Text may not contain the NUL character (U+0000), which {place} does.");
         return Err(Refusal::bad(message, "BadArgument"));
     }
-    request.set_parsed_query(document);
     Ok(request)
 }
 

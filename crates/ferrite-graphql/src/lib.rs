@@ -18,16 +18,18 @@ pub mod http;
 pub mod metering;
 mod money;
 mod scalars;
+mod schema;
 mod supply;
 
 use std::sync::Arc;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use ferrite_identity::{Accounts, Identity};
-use ferrite_supply::catalogue::Catalogue;
+use ferrite_supply::{catalogue::Catalogue, connectors::live::Connectors};
 
 pub use context::{Caller, PartCounter};
 pub use metering::Meter;
+pub use schema::{ApiSchema, schema};
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -41,8 +43,6 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(design::DesignMutation);
 
-pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
-
 /// How deeply one query's selections may nest. With [`cost::MAX_COST`] and the bounds in
 /// [`bounds`], no request can make the server do unbounded work.
 pub const MAX_DEPTH: usize = 16;
@@ -54,16 +54,11 @@ pub struct Services {
     pub accounts: Arc<Accounts>,
     /// Parts, search and the exchange rates answers convert prices at (`Catalogue::rates`).
     pub catalogue: Arc<Catalogue>,
+    /// The live distributor connectors `distributorApi: true` asks, and which answers tell of
+    /// stale parts (none unless configured).
+    pub connectors: Arc<Connectors>,
     /// Base of `octopartUrl` links: this server's public URL.
     pub public_url: String,
-}
-
-pub fn schema(services: Arc<Services>) -> ApiSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(services)
-        .extension(cost::Budget)
-        .extension(errors::RequestErrors)
-        .finish()
 }
 
 /// The schema in SDL, as `ferrite export-schema` prints it and `schema.graphql` records it.

@@ -176,6 +176,21 @@ impl HttpClient {
         }
     }
 
+    /// A request to build and [`HttpClient::send`]: with this client's TLS roots, timeouts and proxies.
+    pub fn request(&self, method: reqwest::Method, url: &str) -> reqwest::blocking::RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    /// Sends `request` once, whatever status it answers: for callers that count each call
+    /// (a connector spends its budget per call) and read statuses themselves. `Err` only when
+    /// no answer came, in a sentence without the URL's query (where API keys travel).
+    pub fn send(&self, request: reqwest::blocking::RequestBuilder) -> Result<Response, String> {
+        request.send().map_err(|err| match tls_failure(&err) {
+            Some(tls) => format!("TLS failed: {tls} (a private CA goes in `fetch.extra_root_certificates`)"),
+            None => describe(&err.without_url()),
+        })
+    }
+
     /// `backoff × 2^attempt` (capped), times a random factor in [0.5, 1): retries of many
     /// clients spread out instead of arriving together.
     fn backoff(&self, attempt: u32) -> Duration {

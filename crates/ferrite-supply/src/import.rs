@@ -201,9 +201,41 @@ pub async fn import_with_aliases(
     now: DateTime<Utc>,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
+    let source_owned = source.to_owned();
+    let read = move |sink: &mut dyn PartSink| adapter.read(&source_owned, sink);
+    import_read(store, aliases, feed, source, read, mode, now, progress).await
+}
+
+/// Writes `parts` (a connector's answer) into the catalogue as one import of `feed`, atomically,
+/// adding to what the feed brought before.
+pub async fn import_parts(
+    store: &Store,
+    aliases: &ManufacturerAliases,
+    feed: &str,
+    source: &str,
+    parts: Vec<FeedPart>,
+    now: DateTime<Utc>,
+) -> Result<ImportReport, ImportError> {
+    let read = move |sink: &mut dyn PartSink| parts.into_iter().try_for_each(|part| sink.part(part));
+    import_read(store, aliases, feed, source, read, Mode::Incremental, now, &mut ()).await
+}
+
+/// Runs what `read` streams into the catalogue, re-keyed by `aliases` first; a failed import
+/// gives back the disk it took.
+#[allow(clippy::too_many_arguments)]
+async fn import_read(
+    store: &Store,
+    aliases: &ManufacturerAliases,
+    feed: &str,
+    source: &str,
+    read: impl FnOnce(&mut dyn PartSink) -> Result<(), FeedError> + Send + 'static,
+    mode: Mode,
+    now: DateTime<Utc>,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, ImportError> {
     let imported = async {
         store.catalogue().rekey_manufacturers(aliases).await?;
-        import_whole(store, aliases, feed, adapter, source, mode, now, progress).await
+        import_whole(store, aliases, feed, source, read, mode, now, progress).await
     }
     .await;
     if imported.is_err()
@@ -219,8 +251,8 @@ async fn import_whole(
     store: &Store,
     aliases: &ManufacturerAliases,
     feed: &str,
-    adapter: Adapter,
     source: &str,
+    read: impl FnOnce(&mut dyn PartSink) -> Result<(), FeedError> + Send + 'static,
     mode: Mode,
     now: DateTime<Utc>,
     progress: &mut dyn Progress,
@@ -228,10 +260,9 @@ async fn import_whole(
     let started = Instant::now();
     let mut writer = store.catalogue().begin_import(feed, source, now).await?;
     let (sender, mut receiver) = mpsc::channel::<Message>(16);
-    let source_owned = source.to_owned();
     let reader = tokio::task::spawn_blocking(move || {
         let mut sink = ChannelSink { sender, parts: Vec::with_capacity(BATCH) };
-        adapter.read(&source_owned, &mut sink).and_then(|()| sink.send_parts())
+        read(&mut sink).and_then(|()| sink.send_parts())
     });
 
     let mut report = ImportReport { feed: feed.to_owned(), ..Default::default() };

@@ -2,6 +2,7 @@
 //! writes them into the store, the search index, and the catalogue the API answers from.
 
 pub mod catalogue;
+pub mod connectors;
 pub mod feeds;
 // The fuzz targets (`fuzz/`) enable `fuzzing`; its tests run on random input in every test run.
 #[cfg(any(test, feature = "fuzzing"))]

@@ -47,6 +47,9 @@ pub enum Command {
     Sync(SyncArgs),
     /// Rebuild this node's search index from the catalogue
     Reindex,
+    /// The live distributor connectors (`[[connectors]]`): their budget, health and queue
+    #[command(subcommand)]
+    Connectors(supply_cli::ConnectorsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +107,7 @@ pub fn main(cli: Cli) -> ExitCode {
             Command::Import(args) => supply_cli::import(args, &config).await,
             Command::Sync(args) => supply_cli::sync(args, &config).await,
             Command::Reindex => supply_cli::reindex(&config).await,
+            Command::Connectors(command) => supply_cli::connectors(command, &config).await,
             Command::ExportSchema => {
                 print!("{}", ferrite_graphql::sdl());
                 Ok(())

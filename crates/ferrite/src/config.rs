@@ -64,6 +64,10 @@ pub struct Config {
     /// How every outgoing fetch connects, waits and retries (`[fetch]`: connect_timeout, timeout,
     /// retries, backoff, max_retry_after, extra_root_certificates).
     pub fetch: ferrite_supply::http::HttpOptions,
+    /// Live distributor connectors (`[[connectors]]`: kind, name, credentials, country, language,
+    /// currency, store, per_minute, per_day, max_age, timeout, base_url, token_url): see
+    /// `docs/connectors.md`.
+    pub connectors: Vec<ferrite_supply::connectors::ConnectorConfig>,
     /// The supply plan catalogue (`[[plans]]` tables replace the defaults as a whole): unique
     /// names, exactly one `lifetime` (evaluation) plan.
     pub plans: Vec<ferrite_core::plan::Plan>,
@@ -93,6 +97,7 @@ impl Default for Config {
             exchange_rates: ferrite_supply::rates::RatesFeed::default(),
             fetch: ferrite_supply::http::HttpOptions::default(),
             feeds: Vec::new(),
+            connectors: Vec::new(),
             sellers: Vec::new(),
             manufacturers: Vec::new(),
             plans: ferrite_core::plan::PlanCatalogue::default().plans().to_vec(),
@@ -268,6 +273,13 @@ impl Config {
         self.plan_catalogue()?;
         for feed in &self.feeds {
             feed.validate().map_err(|err| ConfigError::Invalid(format!("`feeds`: {err}")))?;
+        }
+        let mut names = std::collections::HashSet::new();
+        for connector in &self.connectors {
+            connector.validate().map_err(|err| ConfigError::Invalid(format!("`connectors`: {err}")))?;
+            if !names.insert(connector.name()) {
+                return invalid(format!("`connectors`: two connectors are named `{}`", connector.name()));
+            }
         }
         ferrite_supply::sellers::validate(&self.sellers)
             .map_err(|err| ConfigError::Invalid(format!("`sellers`: {err}")))?;

@@ -22,6 +22,9 @@ const CATALOGUE_CHECK: Duration = Duration::from_secs(5);
 const RATES_CHECK: Duration = Duration::from_secs(15 * 60);
 /// How often the feed schedule looks for feeds that are due.
 const FEED_CHECK: Duration = Duration::from_secs(60);
+/// How often the connectors look up the stale parts that answers touched (each within its budget;
+/// each pass that finds something is one import, so one new catalogue version).
+const CONNECTOR_REFRESH: Duration = Duration::from_secs(60);
 /// How often due plan changes are applied in organizations nobody looks at.
 const PLAN_SWEEP: Duration = Duration::from_secs(60);
 /// How often charge batch records past any resend are removed (PostgreSQL).
@@ -127,6 +130,16 @@ pub fn list(state: &AppState, feeds: Vec<ScheduledFeed>, rates: RatesFeed) -> Ve
             Ok(())
         }),
     ];
+    if !state.connectors.is_empty() {
+        jobs.push(Job::new(
+            "connector refresh",
+            CONNECTOR_REFRESH,
+            state.connectors.clone(),
+            |connectors, _| async move {
+                connectors.refresh_queued().await.context("the connectors' refresh queue could not be run")
+            },
+        ));
+    }
     if let Some(every) = state.api.meter.checkpoint_every() {
         jobs.push(Job::new("write-ahead log checkpoint", every, state.api.meter.clone(), |meter, _| async move {
             meter.checkpoint().await.context("a write-ahead log checkpoint failed")

@@ -8,7 +8,7 @@ use ferrite_core::{Clock, SystemClock};
 use ferrite_graphql::{Services, http::ApiState};
 use ferrite_identity::{Accounts, Identity, Plans};
 use ferrite_store::Store;
-use ferrite_supply::catalogue::Catalogue;
+use ferrite_supply::{catalogue::Catalogue, connectors::live::Connectors};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -32,6 +32,8 @@ pub struct AppState {
     pub public_url: Url,
     /// Parts, search index and dictionaries, following the store's catalogue version.
     pub catalogue: Arc<Catalogue>,
+    /// The live distributor connectors (`[[connectors]]`), with their refresh queue.
+    pub connectors: Arc<Connectors>,
     pub api: ApiState,
     /// Quotas of uploaded design files (configuration).
     pub uploads: ferrite_graphql::design::upload::UploadLimits,
@@ -58,17 +60,19 @@ impl AppState {
         let catalogue = Catalogue::open_with(store.clone(), &config.data_dir, options)
             .await
             .context("the catalogue could not open")?;
+        let connectors = Connectors::new(store.clone(), catalogue.clone(), config.connectors.clone());
         let services = Arc::new(Services {
             identity: identity.clone(),
             accounts: accounts.clone(),
             catalogue: catalogue.clone(),
+            connectors: connectors.clone(),
             public_url: public_url.as_str().trim_end_matches('/').to_owned(),
         });
         let meter = ferrite_graphql::Meter::start(identity.clone());
         let api = ApiState { schema: ferrite_graphql::schema(services), identity: identity.clone(), meter };
         let uploads = config.uploads;
         let metrics = metrics::recorder();
-        Ok(Self { store, clock, identity, accounts, plans, metrics, public_url, catalogue, api, uploads })
+        Ok(Self { store, clock, identity, accounts, plans, metrics, public_url, catalogue, connectors, api, uploads })
     }
 }
 

@@ -1,12 +1,13 @@
-//! `ferrite import`, `ferrite sync` and `ferrite reindex`. (`serve` runs the configured feeds on
+//! `ferrite import`, `ferrite sync`, `ferrite reindex` and `ferrite connectors`. (`serve` runs the configured feeds on
 //! schedule: `ferrite_supply::schedule`, started by `jobs`.)
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use clap::Args;
+use clap::{Args, Subcommand};
 use ferrite_store::Store;
 use ferrite_supply::{
     catalogue::Catalogue,
+    connectors::live,
     feeds::Adapter,
     import::{self, ImportReport, Mode},
 };
@@ -121,4 +122,88 @@ pub async fn reindex(config: &Config) -> anyhow::Result<()> {
     let catalogue = Catalogue::open_with(store, &config.data_dir, options).await?;
     println!("search index rebuilt for catalogue version {}", catalogue.version());
     Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectorsCommand {
+    /// Each connector's calls this minute and today against its budget, its health (failures in a
+    /// row, the last error, until when it rests) and its refresh queue, over all nodes
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look MPNs up now with every connector (or one), within their budgets, and import what they find
+    Lookup {
+        mpns: Vec<String>,
+        #[arg(long)]
+        connector: Option<String>,
+    },
+}
+
+pub async fn connectors(command: ConnectorsCommand, config: &Config) -> anyhow::Result<()> {
+    if config.connectors.is_empty() {
+        bail!("no connectors are configured: add [[connectors]] tables to the configuration (see docs/connectors.md)");
+    }
+    let store = startup::open_store(config).await?;
+    match command {
+        ConnectorsCommand::Status { json } => {
+            let report = live::status(&store, &config.connectors).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
+            }
+            for connector in report.iter().filter(|_| !json) {
+                println!("{}", describe(connector, Utc::now()));
+            }
+        }
+        ConnectorsCommand::Lookup { mpns, connector } => {
+            let configs: Vec<_> = config
+                .connectors
+                .iter()
+                .filter(|c| connector.as_ref().is_none_or(|name| name == c.name()))
+                .cloned()
+                .collect();
+            if configs.is_empty() {
+                bail!("no connector named `{}` is configured", connector.unwrap_or_default());
+            }
+            let catalogue = Catalogue::open_with(store.clone(), &config.data_dir, config.catalogue_options()).await?;
+            let connectors = live::Connectors::new(store.clone(), catalogue, configs);
+            let imported = connectors.live(&mpns, std::time::Duration::from_secs(600)).await;
+            for connector in connectors.status().await? {
+                println!("{}", describe(&connector, Utc::now()));
+            }
+            println!("{}", if imported { "offers written to the catalogue" } else { "nothing new was found" });
+        }
+    }
+    Ok(())
+}
+
+/// One line per connector for operators.
+fn describe(status: &live::ConnectorStatus, now: chrono::DateTime<Utc>) -> String {
+    let health = &status.health;
+    let state = match health.resting_until() {
+        Some(until) if until > now => {
+            format!("resting until {until} after {} failure(s) in a row", health.failures_in_row)
+        }
+        _ if health.calls == 0 => "not called yet".to_owned(),
+        _ => "healthy".to_owned(),
+    };
+    let mut line = format!(
+        "{} ({}): {state}; calls this minute {}/{}, today {}/{}; {} MPN(s) queued; {} call(s), {} failed",
+        status.name,
+        status.kind,
+        status.spent.this_minute,
+        status.per_minute,
+        status.spent.today,
+        status.per_day,
+        status.queued,
+        health.calls,
+        health.failures,
+    );
+    if let Some(at) = health.last_success() {
+        line.push_str(&format!("; last success {at}"));
+    }
+    if let (Some(at), Some(error)) = (health.last_failure(), &health.last_error) {
+        line.push_str(&format!("; last failure {at}: {error}"));
+    }
+    line
 }

@@ -4,9 +4,9 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
 use super::{
-    SupApiCredentials, accept_distributor_api, check_count,
+    SupApiCredentials, check_count,
     extras::{SupErrorPayload, SupPartExtras, SupUnionPayload},
-    parts_by_id, supply_env,
+    live_wait, parts_by_id, supply_env,
     types::SupOffer,
 };
 use crate::context::count_parts;
@@ -65,7 +65,7 @@ impl SupplyLookups {
         custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<Vec<Option<SupPartOffer>>>> {
         let env = supply_env(ctx, &country, &currency)?;
-        accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
+        live_wait(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         check_count(references.len())?;
         let ids: Vec<String> = references.iter().map(|r| r.part_id.clone()).collect();
         let parts = parts_by_id(&env, &ids).await?;

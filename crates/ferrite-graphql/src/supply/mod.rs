@@ -8,7 +8,7 @@ mod unheld;
 
 pub use lookups::SupplyLookups;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use async_graphql::{Context, Enum, InputObject, Object, Result};
 use ferrite_core::{scope::Scope, slug::category_path};
@@ -63,8 +63,9 @@ pub struct SupPartMatchOptions {
     filters: Option<Map>,
 }
 
-/// Credentials for a distributor's API, for `customPricingCredentials`. Ferrite answers from its
-/// own catalogue and calls no distributor, so they are accepted and never used.
+/// Credentials for a distributor's API, for `customPricingCredentials`. Ferrite calls
+/// distributors with its operator's connectors (`[[connectors]]`), so these are accepted and
+/// never used.
 #[derive(InputObject)]
 #[allow(dead_code)]
 pub struct SupApiCredentials {
@@ -76,23 +77,44 @@ pub struct SupApiCredentials {
     api_key: Option<String>,
 }
 
-/// The `distributorApi`, `distributorApiTimeout` and `customPricingCredentials` arguments: Nexar
-/// asks distributors' APIs live with them; Ferrite answers from its catalogue, so it only checks
-/// that the timeout reads as Nexar's duration (`3s`, `500ms`, `1m`).
-fn accept_distributor_api(
+/// The longest `distributorApiTimeout` honoured: a longer one waits this long.
+const MAX_LIVE_WAIT: Duration = Duration::from_secs(30);
+
+/// The `distributorApi`, `distributorApiTimeout` and `customPricingCredentials` arguments: with
+/// `distributorApi: true`, how long the answer may wait for the connectors' live lookups. The
+/// timeout reads as Nexar's duration (`3s`, `500ms`, `1m`) whether or not it is used.
+fn live_wait(
     live: Option<bool>,
     timeout: &str,
     credentials: Option<Vec<SupApiCredentials>>,
-) -> Result<()> {
-    let _ = (live, credentials);
+) -> Result<Option<Duration>> {
+    let _ = credentials;
     let digits = timeout.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let unit = &timeout[digits.len()..];
-    if digits.is_empty() || digits.parse::<f64>().is_err() || !["ms", "s", "m"].contains(&unit) {
+    let scale = match unit {
+        "ms" => Some(0.001),
+        "s" => Some(1.0),
+        "m" => Some(60.0),
+        _ => None,
+    };
+    let number = digits.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0);
+    let Some(seconds) = number.zip(scale).map(|(n, scale)| n * scale) else {
         return Err(bad_argument(format!(
             "distributorApiTimeout `{timeout}` is not a duration: write it like \"3s\", \"500ms\" or \"1m\""
         )));
+    };
+    Ok((live == Some(true)).then(|| Duration::from_secs_f64(seconds.min(MAX_LIVE_WAIT.as_secs_f64()))))
+}
+
+/// Looks `mpns` up live when the query asked to (`wait`); true when the catalogue in use now
+/// holds what was found, so the answer should be read again.
+async fn look_up_live(env: &mut Env, mpns: &[String], wait: Option<Duration>) -> bool {
+    let Some(wait) = wait else { return false };
+    let refreshed = env.services.connectors.live(mpns, wait).await;
+    if refreshed {
+        env.dictionary = env.services.catalogue.dictionary();
     }
-    Ok(())
+    refreshed
 }
 
 /// Most parts one `supMultiMatch` call may ask for (the sum of its queries' limits): Nexar's bound.
@@ -137,6 +159,7 @@ fn supply_env(ctx: &Context<'_>, country: &str, currency: &str) -> Result<Env> {
 
 async fn load_parts(env: &Env, ids: &[i64]) -> Result<Vec<SupPart>> {
     let views = env.services.catalogue.parts(ids).await.map_err(internal)?;
+    env.services.connectors.touched(&views);
     Ok(views.into_iter().map(|view| SupPart { view, env: env.clone() }).collect())
 }
 
@@ -169,8 +192,9 @@ impl SupplyQuery {
         custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<SupPartResultSet>> {
         let env = supply_env(ctx, &country, &currency)?;
-        accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
-        search_parts(ctx, env, q, false, start, limit, sort, sort_dir, in_stock_only, filters).await.map(Some)
+        let live = live_wait(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
+        let page = Page { start, limit, sort, sort_dir, in_stock_only, filters };
+        search_parts(ctx, env, q, false, page, live).await.map(Some)
     }
 
     /// Search on MPN only: the exact MPN first, then MPNs that start with it, then its family.
@@ -192,8 +216,9 @@ impl SupplyQuery {
         custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<SupPartResultSet>> {
         let env = supply_env(ctx, &country, &currency)?;
-        accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
-        search_parts(ctx, env, q, true, start, limit, sort, sort_dir, in_stock_only, filters).await.map(Some)
+        let live = live_wait(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
+        let page = Page { start, limit, sort, sort_dir, in_stock_only, filters };
+        search_parts(ctx, env, q, true, page, live).await.map(Some)
     }
 
     /// Matches a list of MPNs or SKUs, as BOM tools do.
@@ -209,8 +234,8 @@ impl SupplyQuery {
         #[graphql(default = "3s")] distributor_api_timeout: String,
         custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<Vec<SupPartMatch>>> {
-        let env = supply_env(ctx, &country, &currency)?;
-        accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
+        let mut env = supply_env(ctx, &country, &currency)?;
+        let live = live_wait(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         if queries.len() > MULTI_MATCH_MAX_QUERIES {
             return Err(bad_argument(format!(
                 "at most {MULTI_MATCH_MAX_QUERIES} queries can be matched in one supMultiMatch call (this one has {})",
@@ -235,6 +260,8 @@ impl SupplyQuery {
                 None => Vec::new(),
             },
         };
+        let mpns: Vec<String> = queries.iter().filter_map(|q| q.mpn.clone().or_else(|| q.mpn_or_sku.clone())).collect();
+        look_up_live(&mut env, &mpns, live).await;
         let mut matches = Vec::with_capacity(queries.len());
         for query in queries {
             matches.push(match_one(&env, query, &options).await?);
@@ -253,10 +280,14 @@ impl SupplyQuery {
         #[graphql(default = "3s")] distributor_api_timeout: String,
         custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<Vec<Option<SupPart>>>> {
-        let env = supply_env(ctx, &country, &currency)?;
-        accept_distributor_api(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
+        let mut env = supply_env(ctx, &country, &currency)?;
+        let live = live_wait(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         check_count(ids.len())?;
-        let answer = parts_by_id(&env, &ids).await?;
+        let mut answer = parts_by_id(&env, &ids).await?;
+        let mpns: Vec<String> = answer.iter().flatten().map(|p| p.view.part.mpn.clone()).collect();
+        if look_up_live(&mut env, &mpns, live).await {
+            answer = parts_by_id(&env, &ids).await?;
+        }
         count_parts(ctx, answer.iter().flatten().count());
         Ok(Some(answer))
     }
@@ -345,18 +376,25 @@ fn companies<'a>(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn search_parts(
-    ctx: &Context<'_>,
-    env: Env,
-    q: Option<String>,
-    mpn_only: bool,
+/// The paging, order and filters of `supSearch` and `supSearchMpn`.
+struct Page {
     start: Option<i32>,
     limit: Option<i32>,
     sort: Option<String>,
     sort_dir: Option<SupSortDirection>,
     in_stock_only: Option<bool>,
     filters: Option<Map>,
+}
+
+async fn search_parts(
+    ctx: &Context<'_>,
+    mut env: Env,
+    q: Option<String>,
+    mpn_only: bool,
+    page: Page,
+    live: Option<Duration>,
 ) -> Result<SupPartResultSet> {
+    let Page { start, limit, sort, sort_dir, in_stock_only, filters } = page;
     let (start, limit) = (start.unwrap_or(0), limit.unwrap_or(10));
     check_bounds(start, limit)?;
     let filters = match filters {
@@ -394,7 +432,19 @@ async fn search_parts(
     let filters = request.filters.clone();
     // What the facets count over (every match, not the page), should a field ask for them.
     let matches = SearchRequest { start: 0, limit: 0, sort: None, aggregations: false, ..request.clone() };
-    let result = env.services.catalogue.search(request).await.map_err(internal)?;
+    let catalogue = &env.services.catalogue;
+    let mut result = catalogue.search(request.clone()).await.map_err(internal)?;
+    if live.is_some() {
+        // The parts of the page, and the MPN asked for when the catalogue has none by it.
+        let mut mpns: Vec<String> =
+            catalogue.parts(&result.part_ids).await.map_err(internal)?.iter().map(|v| v.part.mpn.clone()).collect();
+        if mpn_only && result.hits == 0 {
+            mpns.push(request.q.clone());
+        }
+        if look_up_live(&mut env, &mpns, live).await {
+            result = env.services.catalogue.search(request).await.map_err(internal)?;
+        }
+    }
     Ok(SupPartResultSet {
         result: Arc::new(result),
         filters,
@@ -419,6 +469,7 @@ async fn match_one(env: &Env, query: SupPartMatchQuery, options: &MatchOptions) 
     let reference = query.reference;
     match match_line(&env.services.catalogue, &env.dictionary, &line, options).await {
         Ok(LineMatch { hits, parts }) => {
+            env.services.connectors.touched(&parts);
             let parts = parts.into_iter().map(|view| SupPart { view, env: env.clone() }).collect();
             Ok(SupPartMatch { reference, hits, parts, error: None })
         }

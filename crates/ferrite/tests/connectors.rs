@@ -1,0 +1,107 @@
+//! `distributorApi: true` through the API, against a replayed DigiKey (the connector tests'
+//! replay servers): an MPN the catalogue lacks is answered with the distributor's offers within
+//! the timeout, the next query answers it from the catalogue without an upstream call, and a
+//! distributor that fails or is slow never fails or holds an answer past its timeout.
+
+mod harness;
+#[path = "../../ferrite-supply/tests/support/replay.rs"]
+mod replay;
+
+use std::{collections::HashMap, time::Duration};
+
+use ferrite_supply::connectors::{ConnectorConfig, ConnectorKind, Secret};
+use harness::Harness;
+use replay::{CLIENT_ID, CLIENT_SECRET, Fault, Replay};
+use serde_json::{Value, json};
+
+const MPN: &str = "LM358DR";
+
+fn product(mpn: &str) -> Value {
+    json!({
+        "Product": {
+            "Description": { "ProductDescription": "IC OPAMP GP 2 CIRCUIT 8SOIC", "DetailedDescription": "General Purpose Amplifier 2 Circuit 8-SOIC" },
+            "Manufacturer": { "Id": 296, "Name": "Texas Instruments" },
+            "ManufacturerProductNumber": mpn,
+            "ProductVariations": [{
+                "DigiKeyProductNumber": "296-1014-1-ND",
+                "PackageType": { "Id": 2, "Name": "Cut Tape (CT)" },
+                "StandardPricing": [{ "BreakQuantity": 1, "UnitPrice": 0.45, "TotalPrice": 0.45 }],
+                "QuantityAvailableforPackageType": 5000,
+                "MinimumOrderQuantity": 1
+            }],
+            "Category": { "CategoryId": 32, "ParentId": 0, "Name": "Integrated Circuits (ICs)", "ChildCategories": [] }
+        },
+        "SearchLocaleUsed": { "Site": "US", "Language": "en", "Currency": "USD" }
+    })
+}
+
+async fn harness(replay: &Replay) -> Harness {
+    let mut digikey = ConnectorConfig::new(ConnectorKind::Digikey);
+    digikey.base_url = Some(replay.url());
+    digikey.token_url = Some(format!("{}/v1/oauth2/token", replay.url()));
+    digikey.client_id = Some(Secret::new(CLIENT_ID));
+    digikey.client_secret = Some(Secret::new(CLIENT_SECRET));
+    Harness::setup().configure(|config| config.connectors = vec![digikey]).start().await
+}
+
+fn search(mpn: &str, timeout: &str) -> String {
+    format!(
+        r#"{{ supSearchMpn(q: "{mpn}", distributorApi: true, distributorApiTimeout: "{timeout}") {{ hits results {{ part {{
+            mpn manufacturer {{ name }} sellers {{ company {{ name }} offers {{ sku inventoryLevel prices {{ quantity price }} }} }} }} }} }} }}"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn distributor_api_answers_a_missing_mpn_live_then_from_the_catalogue() {
+    let replay = replay::digikey(HashMap::from([(MPN.into(), product(MPN))])).await;
+    let harness = harness(&replay).await;
+    let token = harness.supply_token("Standard", 1000).await;
+
+    let started = std::time::Instant::now();
+    let answer = harness.graphql(&token, &search(MPN, "10s")).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let results = &answer["data"]["supSearchMpn"];
+    assert_eq!(results["hits"], 1, "{answer}");
+    let part = &results["results"][0]["part"];
+    assert_eq!(part["mpn"], MPN);
+    assert_eq!(part["manufacturer"]["name"], "Texas Instruments");
+    assert_eq!(part["sellers"][0]["company"]["name"], "Digi-Key");
+    assert_eq!(part["sellers"][0]["offers"][0]["sku"], "296-1014-1-ND");
+    assert_eq!(part["sellers"][0]["offers"][0]["inventoryLevel"], 5000);
+    let calls = replay.calls();
+    assert_eq!(calls, 1, "one product-details call");
+
+    // From the catalogue now, live or not: no upstream call.
+    let again = harness.graphql(&token, &search(MPN, "10s")).await;
+    assert_eq!(again["data"]["supSearchMpn"]["results"][0]["part"]["mpn"], MPN);
+    let plain =
+        harness.graphql(&token, &format!(r#"{{ supMultiMatch(queries: [{{ mpn: "{MPN}" }}]) {{ hits }} }}"#)).await;
+    assert_eq!(plain["data"]["supMultiMatch"][0]["hits"], 1, "{plain}");
+    assert_eq!(replay.calls(), calls);
+
+    // A slow distributor: the answer comes at the timeout, with what the catalogue has.
+    replay.set_fault(Fault::Slow(Duration::from_secs(3)));
+    let started = std::time::Instant::now();
+    let slow = harness.graphql(&token, &search("OPA2134PA", "300ms")).await;
+    assert!(started.elapsed() < Duration::from_secs(2), "waited {:?}", started.elapsed());
+    assert_eq!(slow["data"]["supSearchMpn"]["hits"], 0, "{slow}");
+    assert!(slow.get("errors").is_none(), "{slow}");
+
+    // A failing one: the answer is the catalogue's, without an error.
+    replay.set_fault(Fault::Unavailable);
+    let failed = harness.graphql(&token, &search("NE5532P", "5s")).await;
+    assert_eq!(failed["data"]["supSearchMpn"]["hits"], 0, "{failed}");
+    assert!(failed.get("errors").is_none(), "{failed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_timeout_is_refused_and_without_distributor_api_nothing_is_called() {
+    let replay = replay::digikey(HashMap::from([(MPN.into(), product(MPN))])).await;
+    let harness = harness(&replay).await;
+    let token = harness.supply_token("Standard", 1000).await;
+    let answer = harness.graphql(&token, &search(MPN, "soon")).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BadArgument", "{answer}");
+    let plain = harness.graphql(&token, &format!(r#"{{ supSearchMpn(q: "{MPN}") {{ hits }} }}"#)).await;
+    assert_eq!(plain["data"]["supSearchMpn"]["hits"], 0);
+    assert_eq!(replay.calls(), 0);
+}
