@@ -3,12 +3,14 @@
 //! the timeout, the next query answers it from the catalogue without an upstream call, and a
 //! distributor that fails or is slow never fails or holds an answer past its timeout.
 
+mod common;
 mod harness;
 #[path = "../../ferrite-supply/tests/support/replay.rs"]
 mod replay;
 
 use std::{collections::HashMap, time::Duration};
 
+use common::{ferrite, run, stderr};
 use ferrite_supply::connectors::{ConnectorConfig, ConnectorKind, Secret};
 use harness::Harness;
 use replay::{CLIENT_ID, CLIENT_SECRET, Fault, Replay};
@@ -92,6 +94,14 @@ async fn distributor_api_answers_a_missing_mpn_live_then_from_the_catalogue() {
     let failed = harness.graphql(&token, &search("NE5532P", "5s")).await;
     assert_eq!(failed["data"]["supSearchMpn"]["hits"], 0, "{failed}");
     assert!(failed.get("errors").is_none(), "{failed}");
+
+    // Both outcomes are counted in /metrics.
+    let request = axum::http::Request::get("/metrics").body(axum::body::Body::empty()).unwrap();
+    let metrics = harness.send(request).await.text();
+    for outcome in ["ok", "upstream"] {
+        let line = format!(r#"ferrite_connector_calls_total{{connector="digikey",outcome="{outcome}"}}"#);
+        assert!(metrics.contains(&line), "no {line} in\n{metrics}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,4 +114,56 @@ async fn a_bad_timeout_is_refused_and_without_distributor_api_nothing_is_called(
     let plain = harness.graphql(&token, &format!(r#"{{ supSearchMpn(q: "{MPN}") {{ hits }} }}"#)).await;
     assert_eq!(plain["data"]["supSearchMpn"]["hits"], 0);
     assert_eq!(replay.calls(), 0);
+}
+
+/// `[[connectors]]` in a configuration file: a connector without its credentials is refused naming
+/// the key; `ferrite connectors status` reports the budget and health, and never a credential;
+/// `ferrite connectors lookup` looks an MPN up and the status shows the call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connectors_command_reports_budget_and_health_without_credentials() {
+    let replay = replay::digikey(HashMap::from([(MPN.into(), product(MPN))])).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ferrite.toml");
+    let data = dir.path().to_str().unwrap();
+    std::fs::write(&config, "[[connectors]]\nkind = \"mouser\"\n").unwrap();
+    let refused = run(ferrite(&["--config", config.to_str().unwrap(), "--data-dir", data, "connectors", "status"]));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("connector `mouser` (mouser) needs `api_key`"), "{}", stderr(&refused));
+
+    let url = replay.url();
+    std::fs::write(
+        &config,
+        format!(
+            "[[connectors]]\nkind = \"digikey\"\nname = \"dk\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \"{CLIENT_SECRET}\"\n\
+             per_day = 50\nbase_url = \"{url}\"\ntoken_url = \"{url}/v1/oauth2/token\"\n"
+        ),
+    )
+    .unwrap();
+    let args = |more: &[&str]| {
+        let mut all = vec!["--config", config.to_str().unwrap(), "--data-dir", data, "connectors"];
+        all.extend_from_slice(more);
+        all.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let command = |more: &[&str]| {
+        let owned = args(more);
+        let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
+        tokio::task::block_in_place(|| run(ferrite(&refs)))
+    };
+    let before = command(&["status"]);
+    assert!(before.status.success(), "{}", stderr(&before));
+    let text = String::from_utf8_lossy(&before.stdout).into_owned();
+    assert!(text.starts_with("dk (digikey): not called yet; calls this minute 0/120, today 0/50"), "{text}");
+
+    let lookup = command(&["lookup", MPN]);
+    assert!(lookup.status.success(), "{}", stderr(&lookup));
+    assert!(String::from_utf8_lossy(&lookup.stdout).contains("offers written to the catalogue"));
+    let after = command(&["status", "--json"]);
+    let report: Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(report[0]["name"], "dk");
+    assert_eq!(report[0]["spent"]["today"], 1);
+    assert_eq!(report[0]["health"]["calls"], 1);
+    for output in [&before, &lookup, &after] {
+        let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), stderr(output));
+        assert!(!all.contains(CLIENT_SECRET), "a credential in the output: {all}");
+    }
 }
