@@ -38,14 +38,14 @@ impl ApiSchema {
         let mut check = Request::new(request.query.clone()).variables(request.variables.clone());
         check.operation_name.clone_from(&request.operation_name);
         if let Some(document) = &document {
-            check.set_parsed_query(document.clone());
+            check.set_parsed_query(ExecutableDocument::clone(document));
         }
         let checked = self.checker.execute(check).await;
         if checked.is_err() {
             return checked;
         }
         if let Some(document) = document {
-            request.set_parsed_query(document);
+            request.set_parsed_query(Arc::unwrap_or_clone(document));
         }
         self.runner.execute(request).await
     }
@@ -70,8 +70,8 @@ impl Extension for CheckOnly {
 #[derive(Clone)]
 struct QueryBytes;
 
-impl quick_cache::Weighter<String, ExecutableDocument> for QueryBytes {
-    fn weight(&self, query: &String, _: &ExecutableDocument) -> u64 {
+impl quick_cache::Weighter<String, Arc<ExecutableDocument>> for QueryBytes {
+    fn weight(&self, query: &String, _: &Arc<ExecutableDocument>) -> u64 {
         query.len() as u64 + 64
     }
 }
@@ -80,16 +80,17 @@ impl quick_cache::Weighter<String, ExecutableDocument> for QueryBytes {
 /// one (pest) costs about twice as much as validating it. Parsing is a pure function of the text,
 /// so one memo serves the whole process; it is bounded by the text it holds (the documents are a
 /// small multiple of it).
-static PARSED: LazyLock<quick_cache::sync::Cache<String, ExecutableDocument, QueryBytes>> =
+static PARSED: LazyLock<quick_cache::sync::Cache<String, Arc<ExecutableDocument>, QueryBytes>> =
     LazyLock::new(|| quick_cache::sync::Cache::with_weighter(1024, 4 << 20, QueryBytes));
 
-/// The parsed query of `text`, from the memo or parsed now and kept; `None` when it does not
-/// parse (the checker then answers with the parse error, as for any request).
-pub(crate) fn parsed(text: &str) -> Option<ExecutableDocument> {
+/// The parsed query of `text`, from the memo or parsed now and kept (shared: the HTTP edge's
+/// bounds read it, and only the executing schemas take copies); `None` when it does not parse
+/// (the checker then answers with the parse error, as for any request).
+pub(crate) fn parsed(text: &str) -> Option<Arc<ExecutableDocument>> {
     if let Some(document) = PARSED.get(text) {
         return Some(document);
     }
-    let document = async_graphql::parser::parse_query(text).ok()?;
+    let document = Arc::new(async_graphql::parser::parse_query(text).ok()?);
     PARSED.insert(text.to_owned(), document.clone());
     Some(document)
 }

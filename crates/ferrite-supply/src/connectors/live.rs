@@ -22,13 +22,13 @@ use std::{
 use chrono::{DateTime, Utc};
 use ferrite_core::keys::mpn_key;
 use ferrite_store::{CallOutcome, CallsSpent, ConnectorHealth, Spend, Store, StoreError};
-use reqwest::{Method, blocking::RequestBuilder, header::RETRY_AFTER};
+use reqwest::{Method, blocking::RequestBuilder};
 use tokio::sync::watch;
 
 use super::{Answer, Api, CallError, Calls, ConnectorConfig, api};
 use crate::{
     catalogue::{Catalogue, PartView},
-    http::HttpClient,
+    http::{HttpClient, retry_after},
     import::import_parts,
     model::FeedPart,
 };
@@ -72,6 +72,14 @@ pub struct ConnectorStatus {
 /// What one lookup of an MPN by one connector came to.
 type Lookup = Result<Vec<FeedPart>, CallError>;
 
+/// What [`Connectors::fetch_and_import`] did: the MPN keys it looked up, and whether the
+/// catalogue changed.
+#[derive(Default)]
+struct Fetched {
+    looked_up: HashSet<String>,
+    imported: bool,
+}
+
 pub struct Connectors {
     store: Store,
     catalogue: Arc<Catalogue>,
@@ -107,10 +115,6 @@ impl Connectors {
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
-    }
-
-    pub fn list(&self) -> &[Arc<Connector>] {
-        &self.list
     }
 
     /// Notes the MPNs of `parts` whose offers from a connector are missing or older than its
@@ -197,7 +201,7 @@ impl Connectors {
             }
         }
         let lookups: Vec<(String, String)> = mine.iter().map(|(mpn, key, _)| (mpn.clone(), key.clone())).collect();
-        let imported = self.fetch_and_import(index, lookups).await;
+        let imported = self.fetch_and_import(index, lookups).await.imported;
         {
             let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
             for (_, key, done) in mine {
@@ -213,10 +217,11 @@ impl Connectors {
 
     /// Looks each of `mpns` (with its key) up in turn with connector `index`, records each
     /// lookup, and imports the parts found in one import. Stops at the first failure: the budget
-    /// is spent, or the connector rests. True when anything was imported.
-    async fn fetch_and_import(&self, index: usize, mpns: Vec<(String, String)>) -> bool {
+    /// is spent, or the connector rests.
+    async fn fetch_and_import(&self, index: usize, mpns: Vec<(String, String)>) -> Fetched {
+        let mut fetched = Fetched::default();
         if mpns.is_empty() {
-            return false;
+            return fetched;
         }
         let connector = self.list[index].clone();
         let (store, http) = (self.store.clone(), self.http.clone());
@@ -246,7 +251,7 @@ impl Connectors {
             Ok(results) => results,
             Err(err) => {
                 tracing::error!(connector = connector.name(), error = %err, "a connector's lookup panicked");
-                return false;
+                return fetched;
             }
         };
         let now = Utc::now();
@@ -260,10 +265,11 @@ impl Connectors {
                     self.record(&connector, None, now).await;
                     tracing::info!(connector = connector.name(), mpn, parts = parts.len(), "looked up live");
                     found.extend(parts);
+                    fetched.looked_up.insert(key);
                 }
                 Err(CallError::BudgetSpent { until }) => {
                     tracing::info!(connector = connector.name(), mpn, %until, "the connector's budget is spent");
-                    metrics::counter!("ferrite_connector_calls_total", "connector" => connector.name().to_owned(), "outcome" => "budget").increment(1);
+                    count_call(connector.name(), "budget");
                 }
                 Err(err) => {
                     tracing::warn!(connector = connector.name(), mpn, error = %err, "a connector's lookup failed");
@@ -272,27 +278,23 @@ impl Connectors {
             }
         }
         if found.is_empty() {
-            return false;
+            return fetched;
         }
         let source = format!("{} API", connector.config.kind.name());
         let aliases = self.catalogue.manufacturer_aliases();
         match import_parts(&self.store, aliases, connector.name(), &source, found, now).await {
             Ok(report) => {
                 tracing::info!(connector = connector.name(), report = %report, "live offers written");
-                report.changed()
+                fetched.imported = report.changed();
             }
-            Err(err) => {
-                tracing::error!(connector = connector.name(), error = %err, "live offers could not be written");
-                false
-            }
+            Err(err) => tracing::error!(connector = connector.name(), error = %err, "live offers could not be written"),
         }
+        fetched
     }
 
     /// Keeps a lookup's outcome in the store and in `/metrics`; a failure makes the connector rest.
     async fn record(&self, connector: &Connector, failure: Option<&CallError>, now: DateTime<Utc>) {
-        let outcome = failure.map_or("ok", CallError::kind);
-        metrics::counter!("ferrite_connector_calls_total", "connector" => connector.name().to_owned(), "outcome" => outcome)
-            .increment(1);
+        count_call(connector.name(), failure.map_or("ok", CallError::kind));
         let stored = match failure {
             None => {
                 *connector.resting_until.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -348,12 +350,11 @@ impl Connectors {
                 .filter(|(key, _)| !key.is_empty() && !fresh.contains(key))
                 .map(|(key, mpn)| (mpn, key))
                 .collect();
-            let asked: Vec<String> = keyed.iter().map(|(mpn, _)| mpn.clone()).collect();
-            self.fetch_and_import(index, keyed).await;
+            let asked = keyed.clone();
+            let done = self.fetch_and_import(index, keyed).await.looked_up;
             // What the budget or a failure left unasked waits for the next pass.
-            let done: HashSet<String> = self.store.looked_up_since(connector.name(), now).await?.into_iter().collect();
             let left: Vec<(&str, u32)> =
-                asked.iter().filter(|mpn| !done.contains(&mpn_key(mpn))).map(|mpn| (mpn.as_str(), 1)).collect();
+                asked.iter().filter(|(_, key)| !done.contains(key)).map(|(mpn, _)| (mpn.as_str(), 1)).collect();
             self.store.queue_refresh(connector.name(), &left, now).await?;
         }
         Ok(())
@@ -387,6 +388,12 @@ pub async fn status(
     Ok(report)
 }
 
+/// Counts a lookup's outcome in `/metrics` (`ferrite_connector_calls_total{connector, outcome}`).
+fn count_call(connector: &str, outcome: &'static str) {
+    metrics::counter!("ferrite_connector_calls_total", "connector" => connector.to_owned(), "outcome" => outcome)
+        .increment(1);
+}
+
 /// How long a connector rests after its `in_row`-th failure in a row.
 fn rest_after(in_row: u32, err: &CallError) -> chrono::Duration {
     let backoff = Duration::from_secs(10).saturating_mul(1 << in_row.saturating_sub(1).min(7)).min(MAX_REST);
@@ -411,12 +418,7 @@ impl Metered<'_> {
     fn send(&self, request: RequestBuilder) -> Result<Answer, CallError> {
         let response = self.http.send(request.timeout(self.connector.timeout)).map_err(CallError::Transport)?;
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        let retry_after = retry_after(&response);
         let mut body = Vec::new();
         response
             .take(MAX_ANSWER_BYTES)
