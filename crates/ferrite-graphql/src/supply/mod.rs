@@ -260,8 +260,11 @@ impl SupplyQuery {
                 None => Vec::new(),
             },
         };
-        let mpns: Vec<String> = queries.iter().filter_map(|q| q.mpn.clone().or_else(|| q.mpn_or_sku.clone())).collect();
-        look_up_live(&mut env, &mpns, live).await;
+        if live.is_some() {
+            let mpns: Vec<String> =
+                queries.iter().filter_map(|q| q.mpn.clone().or_else(|| q.mpn_or_sku.clone())).collect();
+            look_up_live(&mut env, &mpns, live).await;
+        }
         let mut matches = Vec::with_capacity(queries.len());
         for query in queries {
             matches.push(match_one(&env, query, &options).await?);
@@ -284,9 +287,11 @@ impl SupplyQuery {
         let live = live_wait(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         check_count(ids.len())?;
         let mut answer = parts_by_id(&env, &ids).await?;
-        let mpns: Vec<String> = answer.iter().flatten().map(|p| p.view.part.mpn.clone()).collect();
-        if look_up_live(&mut env, &mpns, live).await {
-            answer = parts_by_id(&env, &ids).await?;
+        if live.is_some() {
+            let mpns: Vec<String> = answer.iter().flatten().map(|p| p.view.part.mpn.clone()).collect();
+            if look_up_live(&mut env, &mpns, live).await {
+                answer = parts_by_id(&env, &ids).await?;
+            }
         }
         count_parts(ctx, answer.iter().flatten().count());
         Ok(Some(answer))
