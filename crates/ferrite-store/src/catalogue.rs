@@ -152,7 +152,19 @@ pub struct CatalogueWriter {
     pending: Pending,
     /// The last category path asked for and its id: a feed lists a category's parts together.
     last_category: Option<(Vec<String>, Option<i64>)>,
+    /// Parts whose row or offers this import wrote or removed (`catalogue_changes`); `None` once
+    /// it changed what every part of a seller shows (its homepage, which decides authorization).
+    changed_parts: Option<HashSet<i64>>,
 }
+
+/// Whether `changed` parts of a catalogue of `parts` are few enough to list in
+/// `catalogue_changes`, and so to update a search index with part by part: at most a fifth of
+/// the catalogue, or else at most 10,000 (small catalogues). More is built again.
+pub fn listed_changes(changed: usize, parts: usize) -> bool {
+    changed <= (parts / 5).max(10_000)
+}
+/// Versions whose changes are kept: a node further behind builds its index again.
+const KEPT_CHANGE_VERSIONS: i64 = 10_000;
 
 /// Rows waiting to be written. Parts and offers are written in multi-row statements, a round trip
 /// to the database per [`BATCH_ROWS`] rows instead of one per row; parts go first, then offers,
@@ -233,6 +245,7 @@ impl CatalogueStore {
             next_id: HashMap::new(),
             pending: Pending::default(),
             last_category: None,
+            changed_parts: Some(HashSet::new()),
         };
         writer.load().await?;
         Ok(writer)
@@ -250,6 +263,26 @@ impl CatalogueStore {
     /// The catalogue's version: it moves whenever an import changes something.
     pub async fn catalogue_version(&self) -> Result<i64, StoreError> {
         self.db.scalar(sql("SELECT version FROM catalogue_state WHERE id = 1")).await
+    }
+
+    /// The parts that the versions after `since` up to `until` changed, sorted; `None` when one
+    /// of them did not list its changes (see [`listed_changes`]) or is no longer kept.
+    pub async fn changes_between(&self, since: i64, until: i64) -> Result<Option<Vec<i64>>, StoreError> {
+        let query = sql("SELECT part_ids FROM catalogue_changes WHERE version > $1 AND version <= $2");
+        let lists: Vec<Option<String>> = self.db.scalars(query.bind(since).bind(until)).await?;
+        if lists.len() as i64 != until - since {
+            return Ok(None);
+        }
+        let mut ids = Vec::new();
+        for list in lists {
+            let Some(parsed) = list.and_then(|list| serde_json::from_str::<Vec<i64>>(&list).ok()) else {
+                return Ok(None);
+            };
+            ids.extend(parsed);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(Some(ids))
     }
 
     /// The latest exchange rates a rate feed gave, if one ever answered.
@@ -382,7 +415,9 @@ impl CatalogueWriter {
         }
         let update = sql("UPDATE sellers SET homepage_url = $1 WHERE id = $2");
         self.tx.execute(update.bind(homepage).bind(id)).await?;
-        self.seller_homepages.insert(id, Some(homepage.to_owned()));
+        if self.seller_homepages.insert(id, Some(homepage.to_owned())).is_some() {
+            self.changed_parts = None;
+        }
         Ok(())
     }
 
@@ -465,6 +500,7 @@ impl CatalogueWriter {
             }
         };
         self.parts.insert(key, (id, row.content_hash));
+        self.part_changed(id);
         self.pending.parts.push((id, row));
         self.flush_if_full().await?;
         Ok((id, change))
@@ -496,6 +532,10 @@ impl CatalogueWriter {
             ),
             None => (self.take_id("offers"), OfferChange { added: true, ..Default::default() }),
         };
+        if let Some(moved_from) = self.offers.get(&key).map(|known| known.part_id).filter(|from| *from != part_id) {
+            self.part_changed(moved_from);
+        }
+        self.part_changed(part_id);
         if change.added || change.stock_changed || change.price_changed {
             self.pending.history.push((id, row.inventory_level, row.prices.clone()));
         }
@@ -515,6 +555,12 @@ impl CatalogueWriter {
         self.pending.offers.push((id, part_id, row));
         self.flush_if_full().await?;
         Ok(change)
+    }
+
+    fn part_changed(&mut self, id: i64) {
+        if let Some(changed) = &mut self.changed_parts {
+            changed.insert(id);
+        }
     }
 
     async fn flush_if_full(&mut self) -> Result<(), StoreError> {
@@ -601,6 +647,9 @@ impl CatalogueWriter {
             self.tx.execute(delete).await?;
         }
         let removed: HashSet<i64> = unseen.iter().copied().collect();
+        let parts: Vec<i64> =
+            self.offers.values().filter(|known| removed.contains(&known.id)).map(|known| known.part_id).collect();
+        parts.into_iter().for_each(|id| self.part_changed(id));
         self.offers.retain(|_, known| !removed.contains(&known.id));
         Ok(unseen.len() as u64)
     }
@@ -627,6 +676,18 @@ impl CatalogueWriter {
             self.tx.execute(bump.bind(at)).await?;
         }
         let version: i64 = self.tx.scalar(sql("SELECT version FROM catalogue_state WHERE id = 1")).await?;
+        if changed {
+            let listed = self.changed_parts.take().filter(|ids| listed_changes(ids.len(), self.parts.len()));
+            let part_ids = listed.map(|ids| {
+                let mut ids: Vec<i64> = ids.into_iter().collect();
+                ids.sort_unstable();
+                serde_json::to_string(&ids).expect("ids serialize")
+            });
+            let record = sql("INSERT INTO catalogue_changes (version, part_ids) VALUES ($1, $2)");
+            self.tx.execute(record.bind(version).bind(part_ids)).await?;
+            let forget = sql("DELETE FROM catalogue_changes WHERE version <= $1");
+            self.tx.execute(forget.bind(version - KEPT_CHANGE_VERSIONS)).await?;
+        }
         self.tx.commit().await?;
         Ok(version)
     }

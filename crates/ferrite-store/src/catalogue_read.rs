@@ -339,7 +339,7 @@ impl CatalogueStore {
         Ok(rows)
     }
 
-    /// Every part id, in MPN order (for sorting search results by MPN).
+    /// Every part id, in MPN order.
     pub async fn part_ids_in_mpn_order(&self) -> Result<Vec<i64>, StoreError> {
         self.db.scalars(sql("SELECT id FROM parts ORDER BY mpn_key, id")).await
     }

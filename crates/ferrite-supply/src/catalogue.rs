@@ -304,6 +304,14 @@ pub struct Catalogue {
     searches: Arc<tokio::sync::Semaphore>,
     hits: AtomicU64,
     misses: AtomicU64,
+    index_builds: IndexBuilds<AtomicU64>,
+}
+
+/// Search indexes this catalogue made since it opened: built from the store, and updated in place.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexBuilds<N = u64> {
+    pub full: N,
+    pub in_place: N,
 }
 
 impl Catalogue {
@@ -330,6 +338,7 @@ impl Catalogue {
             )),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            index_builds: IndexBuilds::default(),
         });
         // The latest rates any node fetched, before the index is built at them.
         if let Some(table) = stored_rates(&catalogue.store).await? {
@@ -356,6 +365,11 @@ impl Catalogue {
             parts: cache.as_ref().map_or(0, |c| c.len() as u64),
             bytes: cache.as_ref().map_or(0, |c| c.weight()),
         }
+    }
+
+    pub fn index_builds(&self) -> IndexBuilds {
+        let count = |n: &AtomicU64| n.load(Ordering::Relaxed);
+        IndexBuilds { full: count(&self.index_builds.full), in_place: count(&self.index_builds.in_place) }
     }
 
     pub fn store(&self) -> &Store {
@@ -392,8 +406,8 @@ impl Catalogue {
     }
 
     /// Catches up with the store: when the catalogue version has moved, reloads the dictionary,
-    /// opens (or builds) the index of the new version and starts an empty part cache, then drops
-    /// older index directories.
+    /// opens, updates or builds the index of the new version ([`Catalogue::index_of`]) and keeps
+    /// the parts in memory that the new version did not change, then drops older index directories.
     pub async fn refresh(&self) -> Result<(), SearchError> {
         let _one_at_a_time = self.refreshing.lock().await;
         let version = self.store.catalogue().catalogue_version().await?;
@@ -402,36 +416,90 @@ impl Catalogue {
         }
         let dictionary =
             Arc::new(Dictionary::load(&self.store, &self.options.sellers, &self.options.manufacturers).await?);
+        let previous = self.index();
+        let changed = match &previous {
+            Some(previous) => self.store.catalogue().changes_between(previous.version(), version).await?,
+            None => None,
+        };
+        let index = self.index_of(version, previous.as_deref(), changed.as_deref()).await?;
+        let parts = self.part_cache_after(changed.as_deref());
+        *self.current.write().expect("catalogue lock") =
+            Current { version, index: Some(Arc::new(index)), dictionary, parts };
+        tracing::info!(version, "catalogue version in use");
+        Ok(())
+    }
+
+    /// The index of `version`: this node's if it has one, else `previous` updated in place when
+    /// the versions since changed few parts (`changed`, see [`ferrite_store::listed_changes`]),
+    /// else one built from the store.
+    async fn index_of(
+        &self,
+        version: i64,
+        previous: Option<&SearchIndex>,
+        changed: Option<&[i64]>,
+    ) -> Result<SearchIndex, SearchError> {
         // An index is built per catalogue version and per configured `currency_rates`, and
         // sorts prices at the rates in use when it is built. A new day's feed rates do not
         // rebuild it (that would rebuild every node's index daily for a sort that moves by a
         // fraction of a percent): the next catalogue version sorts at the rates of its day.
         let (configured, sellers) = (&self.options.rates, &self.options.sellers);
-        let index = match SearchIndex::open(&self.root, version, configured, sellers)? {
-            Some(index) => index,
-            None => {
-                let _builder = lock_builds(&self.root).await?;
-                // Another process sharing the data directory may have built it while we waited.
-                match SearchIndex::open(&self.root, version, configured, sellers)? {
-                    Some(index) => index,
-                    None => {
-                        tracing::info!(version, "building the search index");
-                        let started = std::time::Instant::now();
-                        let rates = self.rates();
-                        let index =
-                            search::build(&self.store, &self.root, version, &rates, configured, sellers).await?;
-                        tracing::info!(version, seconds = started.elapsed().as_secs_f64(), "search index built");
-                        remove_older_indexes(&self.root, version);
-                        index
+        if let Some(index) = SearchIndex::open(&self.root, version, configured, sellers)? {
+            return Ok(index);
+        }
+        let _builder = lock_builds(&self.root).await?;
+        // Another process sharing the data directory may have built it while we waited.
+        if let Some(index) = SearchIndex::open(&self.root, version, configured, sellers)? {
+            return Ok(index);
+        }
+        let rates = self.rates();
+        let started = std::time::Instant::now();
+        let in_place = previous
+            .zip(changed)
+            .filter(|(previous, changed)| ferrite_store::listed_changes(changed.len(), previous.parts() as usize));
+        let updated = match in_place {
+            Some((previous, changed)) => {
+                match search::update(&self.store, previous, version, changed, &rates, configured, sellers).await {
+                    Ok(index) => {
+                        let seconds = started.elapsed().as_secs_f64();
+                        tracing::info!(version, parts = changed.len(), seconds, "search index updated in place");
+                        self.index_builds.in_place.fetch_add(1, Ordering::Relaxed);
+                        Some(index)
+                    }
+                    // The previous directory may be gone (another process's build removed it).
+                    Err(err) => {
+                        tracing::warn!(version, error = %err, "the search index could not be updated; building it");
+                        None
                     }
                 }
             }
+            None => None,
         };
-        let parts = self.new_part_cache();
-        *self.current.write().expect("catalogue lock") =
-            Current { version, index: Some(Arc::new(index)), dictionary, parts };
-        tracing::info!(version, "catalogue version in use");
-        Ok(())
+        let index = match updated {
+            Some(index) => index,
+            None => {
+                tracing::info!(version, "building the search index");
+                let index = search::build(&self.store, &self.root, version, &rates, configured, sellers).await?;
+                tracing::info!(version, seconds = started.elapsed().as_secs_f64(), "search index built");
+                self.index_builds.full.fetch_add(1, Ordering::Relaxed);
+                index
+            }
+        };
+        remove_older_indexes(&self.root, version);
+        Ok(index)
+    }
+
+    /// The part cache of the next version: the current one's parts but those the next version
+    /// `changed` (every part when what changed is not known). A part the current cache holds was
+    /// read after its version was in the store, so one the next did not change is as it is now.
+    fn part_cache_after(&self, changed: Option<&[i64]>) -> Option<Arc<PartCache>> {
+        let next = self.new_part_cache()?;
+        let current = self.current.read().expect("catalogue lock").parts.clone();
+        if let (Some(changed), Some(current)) = (changed, current) {
+            for (id, view) in current.iter().filter(|(id, _)| changed.binary_search(id).is_err()) {
+                next.insert(id, view);
+            }
+        }
+        Some(next)
     }
 
     fn index(&self) -> Option<Arc<SearchIndex>> {

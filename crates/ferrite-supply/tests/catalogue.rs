@@ -7,9 +7,10 @@ use chrono::Utc;
 use ferrite_core::money::PriceBreak;
 use ferrite_store::{Store, testing::TestDb};
 use ferrite_supply::{
-    catalogue::{Catalogue, CatalogueOptions, PartView},
+    catalogue::{Catalogue, CatalogueOptions, IndexBuilds, PartView},
     feeds::Adapter,
     import::{Mode, import},
+    search::{SearchRequest, SearchResult, Sort, SortKey},
 };
 
 const HEADER: &str = "mpn,manufacturer,description,seller,sku,stock,currency,price_breaks\n";
@@ -105,7 +106,7 @@ async fn after_a_refresh_no_part_of_the_old_version_is_answered() {
         .await;
     catalogue.refresh().await.unwrap();
     assert!(catalogue.version() > version);
-    assert_eq!(catalogue.part_cache_stats().parts, 0, "a new version starts with no part in memory");
+    assert_eq!(catalogue.part_cache_stats().parts, 0, "the parts the new version changed leave memory");
 
     let after = catalogue.parts(&[lm358, ne555]).await.unwrap();
     assert_eq!(offers(&after[0]), [("A-1".to_owned(), Some(8), 0.45)]);
@@ -113,6 +114,73 @@ async fn after_a_refresh_no_part_of_the_old_version_is_answered() {
     for (view, (part, offers)) in after.iter().zip(&fresh) {
         assert_eq!((&view.part, &view.offers), (part, offers), "the answer is the store's, as of now");
     }
+}
+
+#[tokio::test]
+async fn an_index_updated_in_place_answers_as_one_built_from_the_store() {
+    let db = TestDb::sqlite().await;
+    let (store, dir) = (db.store.clone(), &db.dir);
+    import_csv(
+        &store,
+        dir.path(),
+        "LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nLM358DR,TI,Op amp,Bolt,B-1,3,USD,1:0.6\n\
+         NE555,TI,Timer,Acme,A-2,5,USD,1:0.2\nNE555,TI,Timer,Bolt,B-2,7,USD,1:0.3\n\
+         BC547,onsemi,NPN transistor,Acme,A-3,0,USD,1:0.05\nRC0603FR-0710KL,Yageo,Resistor 10k,Acme,A-4,900,USD,1:0.01\n",
+    )
+    .await;
+    let updated = Catalogue::open(store.clone(), &dir.path().join("updated")).await.unwrap();
+    let (lm358, bc547) = (id_of(&store, "LM358DR").await, id_of(&store, "BC547").await);
+    updated.parts(&[lm358, bc547]).await.unwrap();
+
+    // The next day: LM358DR's stock moves, Bolt no longer lists NE555 and a new part comes in.
+    import_csv(
+        &store,
+        dir.path(),
+        "LM358DR,TI,Op amp,Acme,A-1,4,USD,1:0.5\nLM358DR,TI,Op amp,Bolt,B-1,3,USD,1:0.6\n\
+         NE555,TI,Timer,Acme,A-2,5,USD,1:0.2\nBC547,onsemi,NPN transistor,Acme,A-3,0,USD,1:0.05\n\
+         RC0603FR-0710KL,Yageo,Resistor 10k,Acme,A-4,900,USD,1:0.01\nTL072CP,TI,Dual op amp,Bolt,B-5,0,USD,1:0.4\n",
+    )
+    .await;
+    updated.refresh().await.unwrap();
+    assert_eq!(updated.index_builds(), IndexBuilds { full: 1, in_place: 1 });
+    let stats = updated.part_cache_stats();
+    assert_eq!(stats.parts, 1, "BC547 did not change and stays in memory; LM358DR left it: {stats:?}");
+    assert_eq!(updated.parts(&[lm358]).await.unwrap()[0].offers[0].inventory_level, Some(4));
+
+    let built = Catalogue::open(store.clone(), &dir.path().join("built")).await.unwrap();
+    assert_eq!(built.index_builds(), IndexBuilds { full: 1, in_place: 0 });
+    let ask = |q: &str| SearchRequest { q: q.to_owned(), limit: 10, aggregations: true, ..Default::default() };
+    let by_mpn = |descending| SearchRequest { sort: Some(Sort { key: SortKey::Mpn, descending }), ..ask("") };
+    let requests = [
+        ask(""),
+        ask("op amp"),
+        ask("ti"),
+        SearchRequest { in_stock_only: true, ..ask("") },
+        SearchRequest { mpn_only: true, ..ask("NE555") },
+        by_mpn(false),
+        by_mpn(true),
+    ];
+    // Text relevance counts replaced documents until they are merged away: the order of equally
+    // good matches may differ, what matches may not.
+    let unordered = |mut result: SearchResult| {
+        result.part_ids.sort_unstable();
+        result
+    };
+    for request in &requests {
+        let (a, b) = (updated.search(request.clone()).await.unwrap(), built.search(request.clone()).await.unwrap());
+        if request.sort.is_some() {
+            assert_eq!(a, b, "{request:?}");
+        } else {
+            assert_eq!(unordered(a), unordered(b), "{request:?}");
+        }
+    }
+    let sorted = updated.search(by_mpn(false)).await.unwrap();
+    let mpns: Vec<String> = built.parts(&sorted.part_ids).await.unwrap().iter().map(|v| v.part.mpn.clone()).collect();
+    assert_eq!(mpns, ["BC547", "LM358DR", "NE555", "RC0603FR-0710KL", "TL072CP"]);
+    assert_eq!(updated.search(SearchRequest { in_stock_only: true, ..ask("") }).await.unwrap().hits, 3);
+    let ti = updated.dictionary().manufacturer_named("TI").unwrap().id;
+    assert_eq!(updated.parts_of_manufacturer(ti).unwrap(), 3, "counted without the replaced documents");
+    assert_eq!(updated.parts_of_manufacturer(ti).unwrap(), built.parts_of_manufacturer(ti).unwrap());
 }
 
 #[test]

@@ -122,6 +122,8 @@ async fn a_catalogue_keyed_otherwise_is_re_keyed_and_its_manufacturers_merged(st
 
     let catalogue = Catalogue::open_with(store.clone(), dir, CatalogueOptions::default()).await.unwrap();
     assert!(catalogue.version() > version, "re-keying moves the version");
+    let listed = store.catalogue().changes_between(version, catalogue.version()).await.unwrap();
+    assert_eq!(listed, None, "a re-keying lists no changes: every node builds its index again");
     let manufacturers = store.catalogue().manufacturers().await.unwrap();
     assert_eq!(manufacturers.len(), 1, "{manufacturers:?}");
     assert_eq!(manufacturers[0].name, "Diodes Inc.", "the table's name for both");

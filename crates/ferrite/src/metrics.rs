@@ -51,5 +51,8 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     metrics::counter!("catalogue_part_cache_misses_total").absolute(cache.misses);
     metrics::gauge!("catalogue_part_cache_parts").set(cache.parts as f64);
     metrics::gauge!("catalogue_part_cache_bytes").set(cache.bytes as f64);
+    let builds = state.catalogue.index_builds();
+    metrics::counter!("catalogue_index_builds_total", "kind" => "full").absolute(builds.full);
+    metrics::counter!("catalogue_index_builds_total", "kind" => "in_place").absolute(builds.in_place);
     ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
 }

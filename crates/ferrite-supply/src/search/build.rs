@@ -1,4 +1,5 @@
-//! Building an index of the whole catalogue from the store, page by page.
+//! Building an index of the whole catalogue from the store, page by page, and updating a
+//! version's index in place for the next when that changed few parts.
 
 use std::{collections::HashMap, path::Path};
 
@@ -21,6 +22,8 @@ const PAGE: i64 = 5_000;
 /// The attribute a part's package is read from, in every feed's vocabulary.
 const PACKAGE: &str = "case_package";
 const WRITER_MEMORY: usize = 200 << 20;
+/// An update writes a few documents, on one thread (tantivy's least is 15 MB a thread).
+const UPDATE_WRITER_MEMORY: usize = 32 << 20;
 
 /// Builds the index of catalogue `version` in `root/v<version>` and opens it, with prices
 /// compared in US dollars at `rates` and authorized sellers counted by `sellers`; its marker
@@ -43,17 +46,9 @@ pub async fn build(
     let (schema, fields) = schema::build();
     let index = Index::create_in_dir(&dir, schema)?;
     schema::register_tokenizers(&index);
-    let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;
+    let writer: IndexWriter = index.writer(WRITER_MEMORY)?;
 
     let names = Names::load(store, sellers).await?;
-    let ranks: HashMap<i64, u64> = store
-        .catalogue()
-        .part_ids_in_mpn_order()
-        .await?
-        .into_iter()
-        .enumerate()
-        .map(|(rank, id)| (id, rank as u64))
-        .collect();
     let mut after = 0;
     loop {
         let parts = store.catalogue().parts_page(after, PAGE).await?;
@@ -63,18 +58,74 @@ pub async fn build(
             offers.entry(offer.part_id).or_default().push(offer);
         }
         for part in &parts {
-            let doc = document(
-                &fields,
-                &names,
-                part,
-                offers.get(&part.id).map_or(&[][..], Vec::as_slice),
-                ranks.get(&part.id),
-                rates,
-            );
+            let doc = document(&fields, &names, part, offers.get(&part.id).map_or(&[][..], Vec::as_slice), rates);
             writer.add_document(doc)?;
         }
         after = last;
     }
+    finish(writer, index, dir, version, configured, sellers).await
+}
+
+/// Makes the index of catalogue `version` from `previous`, the index of an earlier version built
+/// for the same configured rates and seller table, by rewriting only the documents of `changed`
+/// parts (those the store no longer holds are left out). The new directory starts as hard links
+/// to the previous one's files, which tantivy never rewrites, so `previous` keeps serving
+/// searches meanwhile and is not touched.
+pub async fn update(
+    store: &Store,
+    previous: &SearchIndex,
+    version: i64,
+    changed: &[i64],
+    rates: &ExchangeRates,
+    configured: &ExchangeRates,
+    sellers: &SellerTable,
+) -> Result<SearchIndex, SearchError> {
+    let root = previous.dir().parent().expect("an index directory is under the search root");
+    let dir = root.join(format!("v{version}"));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    for entry in std::fs::read_dir(previous.dir())? {
+        let entry = entry?;
+        let name = entry.file_name();
+        // The marker is written when this build completes; locks belong to their own index.
+        if name == COMPLETE_MARKER || name.to_string_lossy().ends_with(".lock") {
+            continue;
+        }
+        let target = dir.join(&name);
+        if std::fs::hard_link(entry.path(), &target).is_err() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    let index = Index::open_in_dir(&dir)?;
+    schema::register_tokenizers(&index);
+    let writer: IndexWriter = index.writer_with_num_threads(1, UPDATE_WRITER_MEMORY)?;
+    // Updates leave deleted documents behind: a segment that is a tenth deleted is merged.
+    let mut merges = tantivy::merge_policy::LogMergePolicy::default();
+    merges.set_del_docs_ratio_before_merge(0.1);
+    writer.set_merge_policy(Box::new(merges));
+    let (_, fields) = schema::build();
+    for id in changed {
+        writer.delete_term(tantivy::Term::from_field_u64(fields.id, *id as u64));
+    }
+    let names = Names::load(store, sellers).await?;
+    for (part, offers) in store.catalogue().parts_with_offers(changed).await? {
+        writer.add_document(document(&fields, &names, &part, &offers, rates))?;
+    }
+    finish(writer, index, dir, version, configured, sellers).await
+}
+
+/// Commits what `writer` wrote (off the async runtime: it waits for merges), marks the build
+/// complete and opens it.
+async fn finish(
+    mut writer: IndexWriter,
+    index: Index,
+    dir: std::path::PathBuf,
+    version: i64,
+    configured: &ExchangeRates,
+    sellers: &SellerTable,
+) -> Result<SearchIndex, SearchError> {
     tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
         writer.commit()?;
         writer.wait_merging_threads()?;
@@ -84,6 +135,21 @@ pub async fn build(
     .map_err(|err| std::io::Error::other(err.to_string()))??;
     std::fs::write(dir.join(COMPLETE_MARKER), complete_marker(version, configured, sellers))?;
     SearchIndex::from_index(index, dir, version)
+}
+
+/// A part's place in MPN order, from its MPN key alone (so a part's document never depends on
+/// the others'): the key's first twelve characters and its next twelve, each read as a number in
+/// base 38 (end of key, digits, letters, anything else) that compares as the text does.
+pub(super) fn mpn_order(key: &str) -> (u64, u64) {
+    let digit = |c: Option<char>| match c {
+        None => 0,
+        Some(c @ '0'..='9') => 1 + u64::from(c as u8 - b'0'),
+        Some(c @ 'A'..='Z') => 11 + u64::from(c as u8 - b'A'),
+        Some(_) => 37,
+    };
+    let mut chars = key.chars();
+    let mut number = || (0..12).fold(0u64, |n, _| n * 38 + digit(chars.next()));
+    (number(), number())
 }
 
 /// Names the index needs for text search, by id.
@@ -145,7 +211,6 @@ fn document(
     names: &Names,
     part: &PartRecord,
     offers: &[OfferRecord],
-    rank: Option<&u64>,
     rates: &ExchangeRates,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
@@ -154,7 +219,9 @@ fn document(
     doc.add_text(f.mpn_exact, &key);
     doc.add_text(f.mpn_prefix, &key);
     doc.add_u64(f.manufacturer_id, part.manufacturer_id as u64);
-    doc.add_u64(f.mpn_rank, rank.copied().unwrap_or(u64::MAX));
+    let (order, order_tail) = mpn_order(&key);
+    doc.add_u64(f.mpn_order, order);
+    doc.add_u64(f.mpn_order_tail, order_tail);
     doc.add_text(f.mpn, &part.mpn);
     if let Some(category) = part.category_id {
         doc.add_u64(f.category_id, category as u64);
@@ -250,5 +317,15 @@ mod tests {
         assert_ne!(nano, micro, "the products differ in the last bit");
         assert_eq!(super::canonical(nano), super::canonical(micro));
         assert_eq!(super::canonical(10_000.0), 10_000.0);
+    }
+
+    #[test]
+    fn mpn_order_compares_as_the_keys_do() {
+        let mut keys = ["RC0603FR0710KL", "RC0603FR07100KL", "RC0603", "1N4148", "Z", "LM358", "LM358DR", "LM3580"];
+        let mut by_order = keys;
+        keys.sort_unstable();
+        by_order.sort_by_key(|key| super::mpn_order(key));
+        assert_eq!(by_order, keys);
+        assert!(super::mpn_order("ÄB") > super::mpn_order("ZZ"), "anything else after letters");
     }
 }

@@ -35,7 +35,7 @@ use tantivy::{
     schema::IndexRecordOption,
 };
 
-pub use build::build;
+pub use build::{build, update};
 pub use filters::{Filter, SpecValue};
 use schema::Fields;
 
@@ -135,6 +135,8 @@ pub struct SearchIndex {
     /// Each segment's stock and seller columns, for ranking ([`availability`]).
     availability: std::sync::Arc<HashMap<SegmentId, Availability>>,
     fields: Fields,
+    /// Whether a segment has deleted documents: then term counts are not part counts.
+    has_deletes: bool,
     version: i64,
     dir: PathBuf,
     /// Parts per manufacturer, counted once for this version (`supManufacturers` filters every
@@ -152,7 +154,7 @@ const COMPLETE_MARKER: &str = "complete";
 
 /// The index layout ([`schema::build`]); raised whenever fields change, so an index written by an
 /// older build is built again rather than opened with fields it lacks.
-const LAYOUT: u32 = 5;
+const LAYOUT: u32 = 6;
 
 /// What a complete build of `version` for the configured `rates` and `sellers` writes in its
 /// marker: an index built for other configured rates (the operator changed `currency_rates`), for
@@ -176,6 +178,11 @@ impl SearchIndex {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The parts (documents) the index holds.
+    pub fn parts(&self) -> u64 {
+        self.searcher.num_docs()
     }
 
     /// Opens the complete index for `version` under `root` built for the `configured` rates and
@@ -217,6 +224,7 @@ impl SearchIndex {
             .collect::<Result<_, SearchError>>()
             .map(std::sync::Arc::new)?;
         Ok(SearchIndex {
+            has_deletes: searcher.segment_readers().iter().any(SegmentReader::has_deletes),
             index,
             searcher,
             ids,
@@ -244,6 +252,10 @@ impl SearchIndex {
                 });
                 page(searcher.search(&query, &(Count, ranked))?)
             }
+            Some(Sort { key: SortKey::Mpn, descending }) => {
+                let order = sort::MpnOrder { descending: *descending };
+                page(searcher.search(&query, &(Count, top.custom_score(order)))?)
+            }
             Some(Sort { key: SortKey::Attribute(shortname), descending }) => {
                 let order = sort::AttributeOrder::new(searcher, shortname, *descending)?;
                 page(searcher.search(&query, &(Count, top.custom_score(order)))?)
@@ -257,7 +269,6 @@ impl SearchIndex {
                     }
                     _ => {
                         let field = match key {
-                            SortKey::Mpn => "mpn_rank",
                             SortKey::NumSellers => "num_sellers",
                             _ => "num_authsuppliers",
                         };
@@ -302,10 +313,20 @@ impl SearchIndex {
     }
 
     /// Documents (parts) that carry `category` among their category ids: the category and its
-    /// descendants. A built index has no deleted documents, so term counts are exact.
+    /// descendants.
     pub fn parts_in_category(&self, category: i64) -> Result<u64, SearchError> {
-        let term = Term::from_field_u64(self.fields.category_ids, category as u64);
-        Ok(self.searcher.doc_freq(&term)?)
+        self.parts_with_term(Term::from_field_u64(self.fields.category_ids, category as u64))
+    }
+
+    /// Parts that carry `term`: its document count, read free from the term dictionary while no
+    /// segment has deleted documents (a built index), else counted (an updated one, whose
+    /// term counts still include the documents [`update`] replaced).
+    fn parts_with_term(&self, term: Term) -> Result<u64, SearchError> {
+        if self.has_deletes {
+            Ok(self.searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)? as u64)
+        } else {
+            Ok(self.searcher.doc_freq(&term)?)
+        }
     }
 
     /// Parts of `manufacturer`, read from the index's term counts (no search).
@@ -313,8 +334,7 @@ impl SearchIndex {
         if let Some(parts) = self.manufacturer_parts.lock().expect("counts lock").get(&manufacturer) {
             return Ok(*parts);
         }
-        let term = Term::from_field_u64(self.fields.manufacturer_id, manufacturer as u64);
-        let parts = self.searcher.doc_freq(&term)?;
+        let parts = self.parts_with_term(Term::from_field_u64(self.fields.manufacturer_id, manufacturer as u64))?;
         self.manufacturer_parts.lock().expect("counts lock").insert(manufacturer, parts);
         Ok(parts)
     }
@@ -534,8 +554,13 @@ fn spec_term(shortname: &str, value: &str) -> String {
 }
 
 /// A terms aggregation's buckets of numeric keys, as (key, count).
+/// A terms aggregation's buckets as (id, parts), most parts first and equal counts by id (the
+/// aggregation's own order of ties follows the index's segments).
 fn id_buckets(terms: &serde_json::Value) -> Vec<(i64, u64)> {
-    terms_buckets(terms).into_iter().filter_map(|b| b.key.as_f64().map(|k| (k as i64, b.doc_count))).collect()
+    let mut buckets: Vec<(i64, u64)> =
+        terms_buckets(terms).into_iter().filter_map(|b| b.key.as_f64().map(|k| (k as i64, b.doc_count))).collect();
+    buckets.sort_by(|(a, parts_a), (b, parts_b)| parts_b.cmp(parts_a).then(a.cmp(b)));
+    buckets
 }
 
 #[derive(Deserialize)]

@@ -32,8 +32,10 @@ pub struct Fields {
     pub num_sellers: Field,
     pub median_price_1000: Field,
     pub avg_price: Field,
-    /// The part's position in MPN order, for sorting by MPN.
-    pub mpn_rank: Field,
+    /// The part's place in MPN order ([`super::build::mpn_order`]), for sorting by MPN: the MPN
+    /// key's first twelve characters, then its next twelve.
+    pub mpn_order: Field,
+    pub mpn_order_tail: Field,
     /// `shortname=value` (value lower-cased) for exact attribute filters.
     pub spec_terms: Field,
     /// `shortname=si_value` ([`super::si_term`]): a query's value (`10k`) found as a term, not by
@@ -79,7 +81,8 @@ pub fn build() -> (Schema, Fields) {
         num_sellers: schema.add_u64_field("num_sellers", FAST),
         median_price_1000: schema.add_f64_field("median_price_1000", FAST),
         avg_price: schema.add_f64_field("avg_price", FAST),
-        mpn_rank: schema.add_u64_field("mpn_rank", FAST),
+        mpn_order: schema.add_u64_field("mpn_order", FAST),
+        mpn_order_tail: schema.add_u64_field("mpn_order_tail", FAST),
         spec_terms: schema.add_text_field("spec_terms", STRING),
         spec_si: schema.add_text_field("spec_si", STRING),
         spec_values: schema.add_json_field("spec_values", JsonObjectOptions::default().set_fast(None)),

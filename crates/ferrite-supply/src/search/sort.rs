@@ -94,3 +94,35 @@ impl CustomSegmentScorer<Place> for SegmentOrder {
         }
     }
 }
+
+/// Sorting by MPN: by the two `mpn_order` columns ([`super::build::mpn_order`]), greatest first
+/// as tantivy keeps them; ascending turns them over.
+pub struct MpnOrder {
+    pub descending: bool,
+}
+
+pub struct SegmentMpnOrder {
+    head: Column<u64>,
+    tail: Column<u64>,
+    descending: bool,
+}
+
+impl CustomScorer<(u64, u64)> for MpnOrder {
+    type Child = SegmentMpnOrder;
+
+    fn segment_scorer(&self, segment: &SegmentReader) -> tantivy::Result<SegmentMpnOrder> {
+        let columns = segment.fast_fields();
+        Ok(SegmentMpnOrder {
+            head: columns.u64("mpn_order")?,
+            tail: columns.u64("mpn_order_tail")?,
+            descending: self.descending,
+        })
+    }
+}
+
+impl CustomSegmentScorer<(u64, u64)> for SegmentMpnOrder {
+    fn score(&mut self, doc: DocId) -> (u64, u64) {
+        let place = (self.head.first(doc).unwrap_or(u64::MAX), self.tail.first(doc).unwrap_or(u64::MAX));
+        if self.descending { place } else { (u64::MAX - place.0, u64::MAX - place.1) }
+    }
+}

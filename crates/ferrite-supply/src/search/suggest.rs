@@ -7,7 +7,7 @@ use std::{collections::HashMap, sync::OnceLock};
 use ferrite_core::keys::mpn_key;
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 use tantivy::{
-    Order, Term,
+    Term,
     collector::{Count, TopDocs},
     query::{BooleanQuery, Occur, Query, TermQuery},
     schema::IndexRecordOption,
@@ -98,7 +98,7 @@ impl SearchIndex {
         }
         let query = self.in_scope(term_text(self.fields.mpn_prefix, &key), scope);
         // Parts of several manufacturers share an MPN: read more than asked, keep distinct ones.
-        let top = TopDocs::with_limit(limit * 4).order_by_fast_field::<u64>("mpn_rank", Order::Asc);
+        let top = TopDocs::with_limit(limit * 4).custom_score(super::sort::MpnOrder { descending: false });
         let mut mpns: Vec<String> = Vec::new();
         for (_, address) in self.searcher.search(&query, &top)? {
             let segment = self.searcher.segment_reader(address.segment_ord);
@@ -125,11 +125,10 @@ impl SearchIndex {
         }
     }
 
-    /// Parts that carry `term` (within `scope`): the term's document count when unscoped, free
-    /// (a built index has no deleted documents).
+    /// Parts that carry `term` (within `scope`).
     fn parts_with(&self, term: Term, scope: Option<i64>) -> Result<u64, SearchError> {
         match scope {
-            None => Ok(self.searcher.doc_freq(&term)?),
+            None => self.parts_with_term(term),
             Some(_) => {
                 let query = self.in_scope(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), scope);
                 Ok(self.searcher.search(&query, &Count)? as u64)
