@@ -97,6 +97,9 @@ struct KnownPart {
     content_hash: i64,
 }
 
+const KNOWN_PART: &str = "id, manufacturer_id, mpn, content_hash";
+const KNOWN_OFFER: &str = "id, seller_id, sku, part_id, feed, feed_source, content_hash, inventory_level, price_hash";
+
 /// An offer's key with what the import compares.
 #[derive(sqlx::FromRow)]
 struct KnownOfferRow {
@@ -123,9 +126,21 @@ pub const ROOT_CATEGORY_ID: i64 = 4161;
 /// The root category's name, as in Nexar's tree.
 pub const ROOT_CATEGORY_NAME: &str = "Electronic Parts";
 
+/// What an import compares against the catalogue, and how it reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportScope {
+    /// A feed: every part and offer is read once up front, as a feed meets most of them (and a
+    /// snapshot removes the offers it did not meet).
+    Catalogue,
+    /// A few parts (a connector's answer): each part and offer is read when the import meets it,
+    /// so the import costs what it writes, not what the catalogue holds. Removes nothing.
+    Parts,
+}
+
 /// An import in progress. Dropping it without `commit` rolls everything back.
 pub struct CatalogueWriter {
     tx: Tx,
+    scope: ImportScope,
     feed: String,
     /// The path or URL the feed reads: every offer written records it.
     source: String,
@@ -220,6 +235,7 @@ impl CatalogueStore {
         feed: &str,
         source: &str,
         now: DateTime<Utc>,
+        scope: ImportScope,
     ) -> Result<CatalogueWriter, StoreError> {
         let mut tx = self.db.begin().await?;
         // A write first: on SQLite it takes the write lock now, on PostgreSQL it locks the row, so
@@ -227,6 +243,7 @@ impl CatalogueStore {
         tx.execute(sql("UPDATE catalogue_state SET updated_at = updated_at WHERE id = 1")).await?;
         let mut writer = CatalogueWriter {
             tx,
+            scope,
             feed: feed.to_owned(),
             source: source.to_owned(),
             now,
@@ -340,21 +357,43 @@ impl CatalogueWriter {
         self.categories = by_key(tx.fetch_all(sql("SELECT id, path FROM categories")).await?);
         self.attributes = by_key(tx.fetch_all(sql("SELECT id, shortname FROM attributes")).await?);
 
-        let parts: Vec<KnownPart> =
-            tx.fetch_all(sql("SELECT id, manufacturer_id, mpn, content_hash FROM parts")).await?;
-        self.parts = parts.into_iter().map(|p| ((p.manufacturer_id, p.mpn), (p.id, p.content_hash))).collect();
-
-        let offers: Vec<KnownOfferRow> = tx
-            .fetch_all(sql(
-                "SELECT id, seller_id, sku, part_id, feed, feed_source, content_hash, inventory_level, price_hash \
-                 FROM offers",
-            ))
-            .await?;
-        self.offers = offers.into_iter().map(|row| ((row.seller_id, row.sku), row.known)).collect();
+        if self.scope == ImportScope::Catalogue {
+            let parts: Vec<KnownPart> = tx.fetch_all(sql(format!("SELECT {KNOWN_PART} FROM parts"))).await?;
+            self.parts = parts.into_iter().map(|p| ((p.manufacturer_id, p.mpn), (p.id, p.content_hash))).collect();
+            let offers: Vec<KnownOfferRow> = tx.fetch_all(sql(format!("SELECT {KNOWN_OFFER} FROM offers"))).await?;
+            self.offers = offers.into_iter().map(|row| ((row.seller_id, row.sku), row.known)).collect();
+        }
 
         for table in ["manufacturers", "sellers", "categories", "attributes", "parts", "offers"] {
             let max: Option<i64> = tx.scalar(sql(format!("SELECT MAX(id) FROM {table}"))).await?;
             self.next_id.insert(table, max.unwrap_or(0) + 1);
+        }
+        Ok(())
+    }
+
+    /// Reads what the catalogue holds of the part with `key` (manufacturer, exact MPN), unless
+    /// it was read already ([`ImportScope::Parts`]).
+    async fn meet_part(&mut self, key: &(i64, String)) -> Result<(), StoreError> {
+        if self.scope == ImportScope::Catalogue || self.parts.contains_key(key) {
+            return Ok(());
+        }
+        let query = sql(format!("SELECT {KNOWN_PART} FROM parts WHERE manufacturer_id = $1 AND mpn = $2"));
+        let known: Option<KnownPart> = self.tx.fetch_optional(query.bind(key.0).bind(&key.1)).await?;
+        if let Some(part) = known {
+            self.parts.insert(key.clone(), (part.id, part.content_hash));
+        }
+        Ok(())
+    }
+
+    /// Reads what the catalogue holds of the offer with `key` (seller, SKU), as [`Self::meet_part`].
+    async fn meet_offer(&mut self, key: &(i64, String)) -> Result<(), StoreError> {
+        if self.scope == ImportScope::Catalogue || self.offers.contains_key(key) {
+            return Ok(());
+        }
+        let query = sql(format!("SELECT {KNOWN_OFFER} FROM offers WHERE seller_id = $1 AND sku = $2"));
+        let known: Option<KnownOfferRow> = self.tx.fetch_optional(query.bind(key.0).bind(&key.1)).await?;
+        if let Some(row) = known {
+            self.offers.insert(key.clone(), row.known);
         }
         Ok(())
     }
@@ -486,6 +525,7 @@ impl CatalogueWriter {
     /// Inserts or updates a part; returns its id and what happened.
     pub async fn part(&mut self, row: PartRow) -> Result<(i64, PartChange), StoreError> {
         let key = (row.manufacturer_id, row.mpn.clone());
+        self.meet_part(&key).await?;
         let known = self.parts.get(&key).copied();
         if let Some((id, _)) = known.filter(|(id, _)| !self.seen_parts.insert(*id)) {
             return Ok((id, PartChange::Repeated));
@@ -509,6 +549,7 @@ impl CatalogueWriter {
     /// Inserts or updates an offer of `part_id`, recording stock and price history on change.
     pub async fn offer(&mut self, part_id: i64, row: OfferRow) -> Result<OfferChange, StoreError> {
         let key = (row.seller_id, row.sku.clone());
+        self.meet_offer(&key).await?;
         let (id, change) = match self.offers.get(&key) {
             // A second listing of an offer already written by this import: the first wins.
             Some(known) if self.seen_offers.contains(&known.id) => return Ok(OfferChange::default()),
@@ -631,7 +672,9 @@ impl CatalogueWriter {
     }
 
     /// Deletes this feed's offers that the import did not see (a snapshot feed's removals).
+    /// Only an import of [`ImportScope::Catalogue`] knows them.
     pub async fn remove_unseen_offers(&mut self) -> Result<u64, StoreError> {
+        assert_eq!(self.scope, ImportScope::Catalogue, "an import of a few parts removes nothing");
         self.flush().await?;
         let unseen: Vec<i64> = self
             .offers
@@ -677,7 +720,11 @@ impl CatalogueWriter {
         }
         let version: i64 = self.tx.scalar(sql("SELECT version FROM catalogue_state WHERE id = 1")).await?;
         if changed {
-            let listed = self.changed_parts.take().filter(|ids| listed_changes(ids.len(), self.parts.len()));
+            let parts = match self.scope {
+                ImportScope::Catalogue => self.parts.len(),
+                ImportScope::Parts => self.tx.scalar::<i64>(sql("SELECT COUNT(*) FROM parts")).await? as usize,
+            };
+            let listed = self.changed_parts.take().filter(|ids| listed_changes(ids.len(), parts));
             let part_ids = listed.map(|ids| {
                 let mut ids: Vec<i64> = ids.into_iter().collect();
                 ids.sort_unstable();

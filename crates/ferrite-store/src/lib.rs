@@ -59,7 +59,7 @@ pub use projects::{
 
 use db::{Db, Execute, sql};
 
-pub use catalogue::{CatalogueStore, ROOT_CATEGORY_ID, ROOT_CATEGORY_NAME, StoredRates, listed_changes};
+pub use catalogue::{CatalogueStore, ImportScope, ROOT_CATEGORY_ID, ROOT_CATEGORY_NAME, StoredRates, listed_changes};
 
 /// A handle to the database; cheap to clone (it is a connection pool).
 ///

@@ -105,7 +105,8 @@ pub async fn execute_raw(url: &str, sql: &str) -> Result<(), StoreError> {
 pub async fn write_synthetic_parts(store: &crate::Store, count: usize) -> Result<(), StoreError> {
     use crate::catalogue::{OfferRow, PartRow};
     let now = chrono::Utc::now();
-    let mut writer = store.catalogue().begin_import("synthetic", "synthetic", now).await?;
+    let mut writer =
+        store.catalogue().begin_import("synthetic", "synthetic", now, crate::ImportScope::Catalogue).await?;
     let manufacturer = writer.manufacturer(&ferrite_core::keys::name_key("Testco"), "Testco").await?;
     let seller = writer.seller(&ferrite_core::keys::name_key("Test Distributor"), "Test Distributor").await?;
     for n in 1..=count {

@@ -416,28 +416,18 @@ impl Catalogue {
         }
         let dictionary =
             Arc::new(Dictionary::load(&self.store, &self.options.sellers, &self.options.manufacturers).await?);
-        let previous = self.index();
-        let changed = match &previous {
-            Some(previous) => self.store.catalogue().changes_between(previous.version(), version).await?,
-            None => None,
-        };
-        let index = self.index_of(version, previous.as_deref(), changed.as_deref()).await?;
-        let parts = self.part_cache_after(changed.as_deref());
+        let index = self.index_of(version, self.index().as_deref()).await?;
+        let parts = self.part_cache_after(version).await?;
         *self.current.write().expect("catalogue lock") =
             Current { version, index: Some(Arc::new(index)), dictionary, parts };
         tracing::info!(version, "catalogue version in use");
         Ok(())
     }
 
-    /// The index of `version`: this node's if it has one, else `previous` updated in place when
-    /// the versions since changed few parts (`changed`, see [`ferrite_store::listed_changes`]),
-    /// else one built from the store.
-    async fn index_of(
-        &self,
-        version: i64,
-        previous: Option<&SearchIndex>,
-        changed: Option<&[i64]>,
-    ) -> Result<SearchIndex, SearchError> {
+    /// The index of `version`: this node's if it has one, else an earlier one (`in_use`, or the
+    /// latest this node kept) updated in place when the versions since changed few parts (see
+    /// [`ferrite_store::listed_changes`]), else one built from the store.
+    async fn index_of(&self, version: i64, in_use: Option<&SearchIndex>) -> Result<SearchIndex, SearchError> {
         // An index is built per catalogue version and per configured `currency_rates`, and
         // sorts prices at the rates in use when it is built. A new day's feed rates do not
         // rebuild it (that would rebuild every node's index daily for a sort that moves by a
@@ -451,10 +441,19 @@ impl Catalogue {
         if let Some(index) = SearchIndex::open(&self.root, version, configured, sellers)? {
             return Ok(index);
         }
+        let kept = match in_use {
+            Some(_) => None,
+            None => SearchIndex::latest_before(&self.root, version, configured, sellers),
+        };
+        let previous = in_use.or(kept.as_ref());
+        let changed = match previous {
+            Some(previous) => self.store.catalogue().changes_between(previous.version(), version).await?,
+            None => None,
+        };
         let rates = self.rates();
         let started = std::time::Instant::now();
         let in_place = previous
-            .zip(changed)
+            .zip(changed.as_deref())
             .filter(|(previous, changed)| ferrite_store::listed_changes(changed.len(), previous.parts() as usize));
         let updated = match in_place {
             Some((previous, changed)) => {
@@ -488,18 +487,23 @@ impl Catalogue {
         Ok(index)
     }
 
-    /// The part cache of the next version: the current one's parts but those the next version
-    /// `changed` (every part when what changed is not known). A part the current cache holds was
-    /// read after its version was in the store, so one the next did not change is as it is now.
-    fn part_cache_after(&self, changed: Option<&[i64]>) -> Option<Arc<PartCache>> {
-        let next = self.new_part_cache()?;
-        let current = self.current.read().expect("catalogue lock").parts.clone();
-        if let (Some(changed), Some(current)) = (changed, current) {
+    /// The part cache of `version`: the current one's parts but those changed since (none when
+    /// what changed is not known). A part the current cache holds was read after its version was
+    /// in the store, so one the versions since did not change is as it is now.
+    async fn part_cache_after(&self, version: i64) -> Result<Option<Arc<PartCache>>, StoreError> {
+        let Some(next) = self.new_part_cache() else { return Ok(None) };
+        let (since, current) = {
+            let current = self.current.read().expect("catalogue lock");
+            (current.version, current.parts.clone())
+        };
+        if let Some(current) = current
+            && let Some(changed) = self.store.catalogue().changes_between(since, version).await?
+        {
             for (id, view) in current.iter().filter(|(id, _)| changed.binary_search(id).is_err()) {
                 next.insert(id, view);
             }
         }
-        Some(next)
+        Ok(Some(next))
     }
 
     fn index(&self) -> Option<Arc<SearchIndex>> {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use ferrite_core::keys::{ManufacturerAliases, mpn_key, name_key, sku_key};
 use ferrite_store::{
     Store, StoreError,
-    catalogue::{CatalogueWriter, OfferRow, PartChange, PartRow},
+    catalogue::{CatalogueWriter, ImportScope, OfferRow, PartChange, PartRow},
 };
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -203,7 +203,7 @@ pub async fn import_with_aliases(
 ) -> Result<ImportReport, ImportError> {
     let source_owned = source.to_owned();
     let read = move |sink: &mut dyn PartSink| adapter.read(&source_owned, sink);
-    import_read(store, aliases, feed, source, read, mode, now, progress).await
+    import_read(store, aliases, feed, source, read, (mode, ImportScope::Catalogue), now, progress).await
 }
 
 /// Writes `parts` (a connector's answer) into the catalogue as one import of `feed`, atomically,
@@ -217,11 +217,11 @@ pub async fn import_parts(
     now: DateTime<Utc>,
 ) -> Result<ImportReport, ImportError> {
     let read = move |sink: &mut dyn PartSink| parts.into_iter().try_for_each(|part| sink.part(part));
-    import_read(store, aliases, feed, source, read, Mode::Incremental, now, &mut ()).await
+    import_read(store, aliases, feed, source, read, (Mode::Incremental, ImportScope::Parts), now, &mut ()).await
 }
 
 /// Runs what `read` streams into the catalogue, re-keyed by `aliases` first; a failed import
-/// gives back the disk it took.
+/// gives back the disk it took. A snapshot is of [`ImportScope::Catalogue`].
 #[allow(clippy::too_many_arguments)]
 async fn import_read(
     store: &Store,
@@ -229,13 +229,13 @@ async fn import_read(
     feed: &str,
     source: &str,
     read: impl FnOnce(&mut dyn PartSink) -> Result<(), FeedError> + Send + 'static,
-    mode: Mode,
+    (mode, scope): (Mode, ImportScope),
     now: DateTime<Utc>,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let imported = async {
         store.catalogue().rekey_manufacturers(aliases).await?;
-        import_whole(store, aliases, feed, source, read, mode, now, progress).await
+        import_whole(store, aliases, feed, source, read, (mode, scope), now, progress).await
     }
     .await;
     if imported.is_err()
@@ -253,12 +253,12 @@ async fn import_whole(
     feed: &str,
     source: &str,
     read: impl FnOnce(&mut dyn PartSink) -> Result<(), FeedError> + Send + 'static,
-    mode: Mode,
+    (mode, scope): (Mode, ImportScope),
     now: DateTime<Utc>,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let mut writer = store.catalogue().begin_import(feed, source, now).await?;
+    let mut writer = store.catalogue().begin_import(feed, source, now, scope).await?;
     let (sender, mut receiver) = mpsc::channel::<Message>(16);
     let reader = tokio::task::spawn_blocking(move || {
         let mut sink = ChannelSink { sender, parts: Vec::with_capacity(BATCH) };

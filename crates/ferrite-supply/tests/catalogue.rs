@@ -181,6 +181,13 @@ async fn an_index_updated_in_place_answers_as_one_built_from_the_store() {
     let ti = updated.dictionary().manufacturer_named("TI").unwrap().id;
     assert_eq!(updated.parts_of_manufacturer(ti).unwrap(), 3, "counted without the replaced documents");
     assert_eq!(updated.parts_of_manufacturer(ti).unwrap(), built.parts_of_manufacturer(ti).unwrap());
+
+    // A node stopped over a change (or `ferrite import`) updates the index it left behind.
+    drop(updated);
+    import_csv(&store, dir.path(), "NE555,TI,Timer,Acme,A-2,6,USD,1:0.2\n").await;
+    let restarted = Catalogue::open(store.clone(), &dir.path().join("updated")).await.unwrap();
+    assert_eq!(restarted.index_builds(), IndexBuilds { full: 0, in_place: 1 });
+    assert_eq!(restarted.search(ask("")).await.unwrap().hits, 5);
 }
 
 #[test]
@@ -192,20 +199,25 @@ fn a_search_runs_off_the_async_runtime_and_leaves_its_thread_free() {
         let (store, dir) = (db.store.clone(), &db.dir);
         ferrite_store::testing::write_synthetic_parts(&store, 3_000).await.unwrap();
         let catalogue = Catalogue::open(store, dir.path()).await.unwrap();
+        // Work on the index (a search is such work) that cannot end until this thread says so:
+        // had it run on the runtime's only thread, nothing else could.
+        let (go_on, wait) = std::sync::mpsc::channel::<()>();
+        let mut working = std::pin::pin!(catalogue.with_index(move |index, _| {
+            wait.recv().unwrap();
+            Ok(Some((std::thread::current().id(), index.parts())))
+        }));
+        let first_poll = std::future::poll_fn(|cx| std::task::Poll::Ready(working.as_mut().poll(cx))).await;
+        assert!(first_poll.is_pending());
+        for _ in 0..3 {
+            tokio::task::yield_now().await;
+        }
+        go_on.send(()).unwrap();
+        let (thread, parts) = working.await.unwrap().unwrap();
+        assert_ne!(thread, std::thread::current().id(), "the work ran on the runtime's thread");
+        assert_eq!(parts, 3_000);
         // Every part, with facets: the dearest kind of search.
         let request = ferrite_supply::search::SearchRequest { limit: 10, aggregations: true, ..Default::default() };
-        let mut searching = std::pin::pin!(catalogue.search(request));
-        let first_poll = std::future::poll_fn(|cx| std::task::Poll::Ready(searching.as_mut().poll(cx))).await;
-        assert!(first_poll.is_pending(), "the search ran to its end on the runtime's thread");
-        let mut turns_meanwhile = 0;
-        let result = loop {
-            tokio::select! {
-                biased;
-                result = &mut searching => break result.unwrap(),
-                () = tokio::task::yield_now() => turns_meanwhile += 1,
-            }
-        };
-        assert!(turns_meanwhile > 0, "other tasks ran while the search did");
+        let result = catalogue.search(request).await.unwrap();
         assert_eq!(result.hits, 3_000);
         assert_eq!(result.manufacturers.len(), 1);
         assert_eq!(catalogue.search_blocking(&Default::default()).unwrap().hits, 3_000, "the same index either way");

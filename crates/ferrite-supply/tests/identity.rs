@@ -8,7 +8,7 @@ use chrono::Utc;
 use ferrite_core::keys::{ManufacturerAliases, mpn_key, name_key};
 use ferrite_store::{
     Store,
-    catalogue::{OfferRow, PartRow},
+    catalogue::{ImportScope, OfferRow, PartRow},
     testing::TestDb,
 };
 use ferrite_supply::{
@@ -75,7 +75,7 @@ async fn one_manufacturer_however_feeds_spell_it(store: Store, dir: &Path) {
 /// it, and a part it has already (the same MPN) keeps its own record and takes all offers.
 async fn a_catalogue_keyed_otherwise_is_re_keyed_and_its_manufacturers_merged(store: Store, dir: &Path) {
     let now = Utc::now();
-    let mut writer = store.catalogue().begin_import("old", "old.csv", now).await.unwrap();
+    let mut writer = store.catalogue().begin_import("old", "old.csv", now, ImportScope::Catalogue).await.unwrap();
     let seller = writer.seller("mouser", "Mouser").await.unwrap();
     let mut sku = 0;
     for (manufacturer, mpns) in

@@ -7,10 +7,12 @@ mod support;
 use support::on_both_backends;
 
 use chrono::{Duration, Utc};
+use ferrite_core::keys::ManufacturerAliases;
 use ferrite_store::{ROOT_CATEGORY_ID, Store, testing::TestDb};
 use ferrite_supply::{
-    feeds::Adapter,
-    import::{Mode, import},
+    feeds::{Adapter, FeedError, PartSink},
+    import::{Mode, import, import_parts},
+    model::{FeedPart, Location},
 };
 
 on_both_backends!(
@@ -18,6 +20,7 @@ on_both_backends!(
     changes_are_reported_and_history_keeps_the_old_values,
     thousands_of_changes_cross_write_batches_whole,
     an_incremental_import_removes_nothing,
+    a_few_parts_import_as_the_feed_would_reading_only_them,
     a_failed_import_leaves_the_catalogue_as_it_was,
     gzip_bombs_are_refused_and_leave_the_catalogue_as_it_was,
     the_two_real_nexar_recordings_report_what_changed_in_six_weeks,
@@ -226,6 +229,57 @@ async fn an_incremental_import_removes_nothing(store: Store, dir: &Path) {
     let report = import(&store, "acme", Adapter::Csv, &b, Mode::Incremental, Utc::now(), &mut ()).await.unwrap();
     assert_eq!(report.offers_removed, 0);
     assert_eq!(store.catalogue().part_ids_in_mpn_order().await.unwrap().len(), 2);
+}
+
+/// The parts a CSV feed gives, as a connector's answer would hand them over.
+fn parts_of(path: &str) -> Vec<FeedPart> {
+    struct Parts(Vec<FeedPart>);
+    impl PartSink for Parts {
+        fn part(&mut self, part: FeedPart) -> Result<(), FeedError> {
+            self.0.push(part);
+            Ok(())
+        }
+        fn skip(&mut self, at: Location, reason: String) {
+            panic!("{at}: {reason}");
+        }
+        fn progress(&mut self, _: u64, _: Option<u64>) {}
+    }
+    let mut parts = Parts(Vec::new());
+    Adapter::Csv.read(path, &mut parts).unwrap();
+    parts.0
+}
+
+/// A connector's few parts are read from the store one by one, not with the whole catalogue,
+/// and compare with what it holds exactly as a feed's import does; the version lists them.
+async fn a_few_parts_import_as_the_feed_would_reading_only_them(store: Store, dir: &Path) {
+    let day1 = format!(
+        "{HEADER}LM358DR,TI,Op amp,Acme,A-1,10,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\nTL072,TI,JFET op amp,Acme,A-3,7,USD,1:0.9\n"
+    );
+    let source = write(dir, "1.csv", &day1);
+    let first = import(&store, "acme", Adapter::Csv, &source, Mode::Snapshot, Utc::now(), &mut ()).await.unwrap();
+    let looked_up = write(
+        dir,
+        "2.csv",
+        &format!(
+            "{HEADER}LM358DR,TI,Op amp,Acme,A-1,8,USD,1:0.5\nNE555,TI,Timer,Acme,A-2,5,USD,1:0.2\nOPA2134,TI,Audio op amp,Bolt,B-9,3,USD,1:2.5\n"
+        ),
+    );
+    let aliases = ManufacturerAliases::default();
+    let report = import_parts(&store, &aliases, "acme", &source, parts_of(&looked_up), Utc::now()).await.unwrap();
+    assert_eq!((report.parts_added, report.parts_updated, report.parts_unchanged), (1, 0, 2), "{report}");
+    assert_eq!((report.offers_added, report.offers_stock_changed, report.offers_removed), (1, 1, 0), "{report}");
+    let ids = |mpn: &'static str| {
+        let store = store.clone();
+        async move { store.catalogue().part_ids_by_mpn_key(mpn).await.unwrap()[0] }
+    };
+    let mut changed = vec![ids("LM358DR").await, ids("OPA2134").await];
+    changed.sort_unstable();
+    let listed = store.catalogue().changes_between(first.catalogue_version, report.catalogue_version).await.unwrap();
+    assert_eq!(listed, Some(changed));
+    assert_eq!(store.catalogue().offers_in_part_range(0, i64::MAX).await.unwrap().len(), 4, "TL072's offer stays");
+
+    let again = import_parts(&store, &aliases, "acme", &source, parts_of(&looked_up), Utc::now()).await.unwrap();
+    assert!(!again.changed(), "{again}");
 }
 
 /// A jlcparts layout whose second shard is a truncated gzip: the read fails after parts of the

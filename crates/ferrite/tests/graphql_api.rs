@@ -18,7 +18,7 @@ use ferrite_core::{
 use ferrite_identity::{CreatedApp, Identity, TokenRequest};
 use ferrite_store::{
     Store,
-    catalogue::{OfferRow, PartRow},
+    catalogue::{ImportScope, OfferRow, PartRow},
 };
 use harness::{Harness, Setup};
 use serde_json::{Value, json};
@@ -89,8 +89,11 @@ fn hash(text: &str) -> i64 {
 }
 
 async fn write_catalogue(store: &Store) {
-    let mut writer =
-        store.catalogue().begin_import("fixture", "https://feeds.example/fixture", Utc::now()).await.unwrap();
+    let mut writer = store
+        .catalogue()
+        .begin_import("fixture", "https://feeds.example/fixture", Utc::now(), ImportScope::Catalogue)
+        .await
+        .unwrap();
     for (manufacturer, mpn, description, offers, specs) in fixtures() {
         let m = writer.manufacturer(&name_key(manufacturer), manufacturer).await.unwrap();
         let category = writer.category(&["Integrated Circuits".into(), "Amplifiers".into()]).await.unwrap();

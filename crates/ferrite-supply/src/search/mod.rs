@@ -204,6 +204,26 @@ impl SearchIndex {
         Ok(Some(Self::from_index(index, dir, version)?))
     }
 
+    /// The complete index of the latest version before `version` under `root` built for the
+    /// `configured` rates and `sellers`, if one is left (a node that was stopped, `ferrite
+    /// import`): what the index of `version` can be updated from.
+    pub fn latest_before(
+        root: &Path,
+        version: i64,
+        configured: &ExchangeRates,
+        sellers: &SellerTable,
+    ) -> Option<SearchIndex> {
+        let mut versions: Vec<i64> = std::fs::read_dir(root)
+            .ok()?
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.strip_prefix('v')?.parse().ok())
+            .filter(|v| *v < version)
+            .collect();
+        versions.sort_unstable_by(|a, b| b.cmp(a));
+        // One being removed by another process's build is passed over.
+        versions.into_iter().find_map(|v| Self::open(root, v, configured, sellers).ok().flatten())
+    }
+
     fn from_index(index: Index, dir: PathBuf, version: i64) -> Result<SearchIndex, SearchError> {
         schema::register_tokenizers(&index);
         let (_, fields) = schema::build();
