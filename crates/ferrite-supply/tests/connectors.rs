@@ -250,6 +250,19 @@ async fn a_slow_answer_holds_the_query_no_longer_than_its_timeout_and_lands_late
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connector_looks_an_answers_mpns_up_side_by_side() {
+    let db = TestDb::sqlite().await;
+    let (replay, _) = replay_of(ConnectorKind::Mouser).await;
+    let connectors = open(&db.store, db.path(), vec![config(ConnectorKind::Mouser, &replay)]).await;
+    replay.set_fault(Fault::Slow(Duration::from_millis(300)));
+    let mpns: Vec<String> = (0..8).map(|i| format!("PART-{i}")).collect();
+    connectors.live(&mpns, Duration::from_secs(20)).await;
+    assert_eq!(replay.calls(), 8, "every MPN asked once");
+    let at_once = replay.most_at_once.load(std::sync::atomic::Ordering::SeqCst);
+    assert!((2..=4).contains(&at_once), "{at_once} calls at once: the connector asks up to 4 side by side");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_past_the_connectors_timeout_fails_without_an_answer() {
     let db = TestDb::sqlite().await;
     let (replay, _) = replay_of(ConnectorKind::Element14).await;

@@ -104,6 +104,47 @@ async fn distributor_api_answers_a_missing_mpn_live_then_from_the_catalogue() {
     }
 }
 
+/// A cart tool keeps offers by reference and asks for them again with `distributorApi: true`: the
+/// parts are looked up live first, and the distributor's offer is then the part's too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn part_offers_by_reference_are_looked_up_live_when_asked() {
+    let replay = replay::digikey(HashMap::from([(MPN.into(), product(MPN))])).await;
+    let harness = harness(&replay).await;
+    harness
+        .import_csv("acme", &format!("mpn,manufacturer,seller,sku,stock\n{MPN},Texas Instruments,Acme,A-1,10\n"))
+        .await;
+    let token = harness.supply_token("Standard", 1000).await;
+    let found = harness
+        .graphql(&token, r#"{ supSearch(q: "LM358DR") { results { part { id sellers { offers { id } } } } } }"#)
+        .await;
+    let part = &found["data"]["supSearch"]["results"][0]["part"];
+    let (part_id, offer_id) = (part["id"].as_str().unwrap(), part["sellers"][0]["offers"][0]["id"].as_str().unwrap());
+    let offers = |live: bool| {
+        let query = format!(
+            r#"{{ supPartOffers(country: "US", currency: "USD", distributorApi: {live}, distributorApiTimeout: "10s",
+                references: [{{partId: "{part_id}", offerId: "{offer_id}"}}]) {{ partId offer {{ sku }} }} }}"#
+        );
+        let (harness, token) = (&harness, &token);
+        async move { harness.graphql(token, &query).await }
+    };
+    let plain = offers(false).await;
+    assert_eq!(plain["data"]["supPartOffers"][0]["offer"]["sku"], "A-1", "{plain}");
+    assert_eq!(replay.calls(), 0, "not asked without distributorApi");
+    let live = offers(true).await;
+    assert_eq!(live["data"]["supPartOffers"][0]["offer"]["sku"], "A-1", "{live}");
+    assert_eq!(replay.calls(), 1, "the part's MPN looked up live");
+    let skus = harness
+        .graphql(&token, &format!(r#"{{ supParts(ids: ["{part_id}"]) {{ sellers {{ offers {{ sku }} }} }} }}"#))
+        .await;
+    let skus: Vec<&str> = skus["data"]["supParts"][0]["sellers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|seller| seller["offers"][0]["sku"].as_str().unwrap())
+        .collect();
+    assert!(skus.contains(&"296-1014-1-ND"), "the live offer is the part's: {skus:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_timeout_is_refused_and_without_distributor_api_nothing_is_called() {
     let replay = replay::digikey(HashMap::from([(MPN.into(), product(MPN))])).await;

@@ -53,7 +53,7 @@ pub struct SupplyLookups;
 #[Object]
 impl SupplyLookups {
     /// Offers by part id and offer id, in the order asked; a reference to no offer of that part
-    /// answers null.
+    /// answers null. With `distributorApi: true` the parts' offers are looked up live first.
     async fn sup_part_offers(
         &self,
         ctx: &Context<'_>,
@@ -64,11 +64,11 @@ impl SupplyLookups {
         #[graphql(default = "3s")] distributor_api_timeout: String,
         custom_pricing_credentials: Option<Vec<SupApiCredentials>>,
     ) -> Result<Option<Vec<Option<SupPartOffer>>>> {
-        let env = supply_env(ctx, &country, &currency)?;
-        live_wait(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
+        let mut env = supply_env(ctx, &country, &currency)?;
+        let live = live_wait(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         check_count(references.len())?;
         let ids: Vec<String> = references.iter().map(|r| r.part_id.clone()).collect();
-        let parts = parts_by_id(&env, &ids).await?;
+        let parts = parts_by_id(&mut env, &ids, live).await?;
         let answer = references
             .iter()
             .zip(parts)
@@ -102,8 +102,8 @@ impl SupplyLookups {
 
     /// The extras of one part; null for an unknown id.
     async fn sup_part_extras_by_part_id(&self, ctx: &Context<'_>, part_id: String) -> Result<Option<SupPartExtras>> {
-        let env = supply_env(ctx, "US", "USD")?;
-        let part = parts_by_id(&env, std::slice::from_ref(&part_id)).await?.pop().flatten();
+        let mut env = supply_env(ctx, "US", "USD")?;
+        let part = parts_by_id(&mut env, std::slice::from_ref(&part_id), None).await?.pop().flatten();
         count_parts(ctx, usize::from(part.is_some()));
         Ok(part.map(|part| SupPartExtras { part: part.view, dictionary: env.dictionary.clone() }))
     }
@@ -114,9 +114,9 @@ impl SupplyLookups {
         ctx: &Context<'_>,
         part_ids: Vec<String>,
     ) -> Result<Option<Vec<SupUnionPayload>>> {
-        let env = supply_env(ctx, "US", "USD")?;
+        let mut env = supply_env(ctx, "US", "USD")?;
         check_count(part_ids.len())?;
-        let parts = parts_by_id(&env, &part_ids).await?;
+        let parts = parts_by_id(&mut env, &part_ids, None).await?;
         count_parts(ctx, parts.iter().flatten().count());
         let answer = part_ids
             .iter()

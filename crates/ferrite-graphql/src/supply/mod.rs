@@ -164,9 +164,16 @@ async fn load_parts(env: &Env, ids: &[i64]) -> Result<Vec<SupPart>> {
 }
 
 /// The parts of `ids`, in the order asked; an unknown (or non-numeric) id answers None.
-async fn parts_by_id(env: &Env, ids: &[String]) -> Result<Vec<Option<SupPart>>> {
+/// Parts by id, in the order asked, their MPNs first looked up live when the query asked to.
+async fn parts_by_id(env: &mut Env, ids: &[String], live: Option<Duration>) -> Result<Vec<Option<SupPart>>> {
     let numeric: Vec<i64> = ids.iter().filter_map(|id| id.parse().ok()).collect();
-    let parts = load_parts(env, &numeric).await?;
+    let mut parts = load_parts(env, &numeric).await?;
+    if live.is_some() {
+        let mpns: Vec<String> = parts.iter().map(|p| p.view.part.mpn.clone()).collect();
+        if look_up_live(env, &mpns, live).await {
+            parts = load_parts(env, &numeric).await?;
+        }
+    }
     Ok(ids.iter().map(|id| parts.iter().find(|p| id.parse::<i64>().ok() == Some(p.view.part.id)).cloned()).collect())
 }
 
@@ -286,13 +293,7 @@ impl SupplyQuery {
         let mut env = supply_env(ctx, &country, &currency)?;
         let live = live_wait(distributor_api, &distributor_api_timeout, custom_pricing_credentials)?;
         check_count(ids.len())?;
-        let mut answer = parts_by_id(&env, &ids).await?;
-        if live.is_some() {
-            let mpns: Vec<String> = answer.iter().flatten().map(|p| p.view.part.mpn.clone()).collect();
-            if look_up_live(&mut env, &mpns, live).await {
-                answer = parts_by_id(&env, &ids).await?;
-            }
-        }
+        let answer = parts_by_id(&mut env, &ids, live).await?;
         count_parts(ctx, answer.iter().flatten().count());
         Ok(Some(answer))
     }

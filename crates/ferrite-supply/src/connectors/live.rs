@@ -15,7 +15,10 @@
 use std::{
     collections::{HashMap, HashSet},
     io::Read,
-    sync::{Arc, Mutex, OnceLock},
+    sync::{
+        Arc, Mutex, OnceLock,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 
@@ -215,9 +218,8 @@ impl Connectors {
         imported
     }
 
-    /// Looks each of `mpns` (with its key) up in turn with connector `index`, records each
-    /// lookup, and imports the parts found in one import. Stops at the first failure: the budget
-    /// is spent, or the connector rests.
+    /// Looks each of `mpns` (with its key) up with connector `index` ([`look_up_several`]),
+    /// records each lookup, and imports the parts found in one import.
     async fn fetch_and_import(&self, index: usize, mpns: Vec<(String, String)>) -> Fetched {
         let mut fetched = Fetched::default();
         if mpns.is_empty() {
@@ -228,23 +230,15 @@ impl Connectors {
         let handle = tokio::runtime::Handle::current();
         let worker = connector.clone();
         let results: Vec<(String, String, Lookup)> = match tokio::task::spawn_blocking(move || {
-            let mut results = Vec::new();
             let http = http.get_or_init(|| HttpClient::configured().map_err(|err| err.to_string()));
-            for (mpn, key) in mpns {
-                let result = match http {
-                    Ok(http) => {
-                        let mut calls = Metered { store: &store, http, handle: &handle, connector: &worker.config };
-                        worker.api.lookup(&mpn, &mut calls)
-                    }
-                    Err(err) => Err(CallError::Transport(err.clone())),
-                };
-                let stop = result.is_err();
-                results.push((mpn, key, result));
-                if stop {
-                    break;
+            let look_up = |mpn: &str| match http {
+                Ok(http) => {
+                    let mut calls = Metered { store: &store, http, handle: &handle, connector: &worker.config };
+                    worker.api.lookup(mpn, &mut calls)
                 }
-            }
-            results
+                Err(err) => Err(CallError::Transport(err.clone())),
+            };
+            look_up_several(mpns, look_up)
         })
         .await
         {
@@ -386,6 +380,38 @@ pub async fn status(
         });
     }
     Ok(report)
+}
+
+/// Lookups of one connector under way at once: an answer's MPNs are asked side by side, as a
+/// browser would, while each call still waits for the budget's grant.
+const LOOKUPS_AT_ONCE: usize = 4;
+
+/// Runs `look_up` for each of `mpns` (with its key), [`LOOKUPS_AT_ONCE`] at a time, and returns
+/// the outcomes in the order they came. After the first failure no further MPN is started: the
+/// budget is spent, or the connector is about to rest.
+fn look_up_several(
+    mpns: Vec<(String, String)>,
+    look_up: impl Fn(&str) -> Lookup + Sync,
+) -> Vec<(String, String, Lookup)> {
+    let workers = mpns.len().min(LOOKUPS_AT_ONCE);
+    let next = Mutex::new(mpns.into_iter());
+    let failed = AtomicBool::new(false);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while !failed.load(Ordering::SeqCst) {
+                    let Some((mpn, key)) = next.lock().unwrap_or_else(|p| p.into_inner()).next() else { break };
+                    let result = look_up(&mpn);
+                    if result.is_err() {
+                        failed.store(true, Ordering::SeqCst);
+                    }
+                    results.lock().unwrap_or_else(|p| p.into_inner()).push((mpn, key, result));
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Counts a lookup's outcome in `/metrics` (`ferrite_connector_calls_total{connector, outcome}`).

@@ -66,12 +66,18 @@ impl ClientCredentials {
         refuses_token: fn(&Answer) -> bool,
     ) -> Result<Answer, CallError> {
         let token = self.token(calls)?;
-        match calls.call(build(&*calls).bearer_auth(token)) {
+        match calls.call(build(&*calls).bearer_auth(&token)) {
             Err(CallError::Refused(_)) => {}
             Ok(answer) if refuses_token(&answer) => {}
             answer => return answer,
         }
-        *self.kept.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        {
+            // Lookups side by side may all be refused one token: the first to see it fetches anew.
+            let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+            if kept.as_ref().is_some_and(|(kept, _)| *kept == token) {
+                *kept = None;
+            }
+        }
         let token = self.token(calls)?;
         calls.call(build(&*calls).bearer_auth(token))
     }

@@ -43,6 +43,8 @@ pub struct Replay {
     /// API calls answered (token requests not counted).
     pub calls: Arc<AtomicUsize>,
     pub token_requests: Arc<AtomicUsize>,
+    /// The most calls answered at once (counted while a `Slow` fault holds them).
+    pub most_at_once: Arc<AtomicUsize>,
     fault: Arc<Mutex<Fault>>,
     /// Tokens the server accepts: a test revokes them to make the kept one fail.
     tokens: Arc<Mutex<Vec<String>>>,
@@ -75,6 +77,8 @@ pub const TME_SECRET: &str = "replay-tme-secret";
 struct Shared {
     calls: Arc<AtomicUsize>,
     token_requests: Arc<AtomicUsize>,
+    in_flight: Arc<AtomicUsize>,
+    most_at_once: Arc<AtomicUsize>,
     fault: Arc<Mutex<Fault>>,
     tokens: Arc<Mutex<Vec<String>>>,
     /// Recorded answers by the key the API is asked by (an MPN, upper-cased).
@@ -101,7 +105,10 @@ impl Shared {
             }
             Fault::Unavailable => Some((StatusCode::SERVICE_UNAVAILABLE, "down for maintenance").into_response()),
             Fault::Slow(wait) => {
+                let at_once = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                self.most_at_once.fetch_max(at_once, Ordering::SeqCst);
                 tokio::time::sleep(wait).await;
+                self.in_flight.fetch_sub(1, Ordering::SeqCst);
                 None
             }
             Fault::Malformed => Some((StatusCode::OK, "<html>not JSON</html>").into_response()),
@@ -132,6 +139,8 @@ async fn start(router: Router<Shared>, answers: HashMap<String, Value>) -> Repla
     let shared = Shared {
         calls: Arc::default(),
         token_requests: Arc::default(),
+        in_flight: Arc::default(),
+        most_at_once: Arc::default(),
         fault: Arc::new(Mutex::new(Fault::None)),
         tokens: Arc::default(),
         answers: Arc::new(answers.into_iter().map(|(k, v)| (Shared::key(&k), v)).collect()),
@@ -140,6 +149,7 @@ async fn start(router: Router<Shared>, answers: HashMap<String, Value>) -> Repla
         address: "127.0.0.1:0".parse().unwrap(),
         calls: shared.calls.clone(),
         token_requests: shared.token_requests.clone(),
+        most_at_once: shared.most_at_once.clone(),
         fault: shared.fault.clone(),
         tokens: shared.tokens.clone(),
     };
