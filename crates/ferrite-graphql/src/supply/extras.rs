@@ -79,6 +79,7 @@ impl SupPartExtras {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupPartExtrasParameter {
     name: String,
     unit: Option<String>,
@@ -86,12 +87,13 @@ pub struct SupPartExtrasParameter {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupPartExtrasTechnicalDetail {
     name: String,
     value: String,
 }
 
-#[Object]
+#[Object(serial)]
 impl SupPartExtras {
     /// Ferrite records no alternatives: always empty.
     async fn alternatives(&self, #[graphql(default = 100)] first: i32) -> Vec<SupPartExtras> {
@@ -135,6 +137,7 @@ impl SupPartExtras {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupErrorPayload {
     pub message: String,
 }

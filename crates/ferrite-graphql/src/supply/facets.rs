@@ -42,6 +42,7 @@ const MAX_SPEC_BUCKETS: i32 = 100;
 const SUGGESTED_FILTERS: usize = 10;
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupSpecBucket {
     /// As parts show the value.
     display_value: String,
@@ -56,7 +57,7 @@ pub struct SupSpecAgg {
     agg: SpecAgg,
 }
 
-#[Object]
+#[Object(serial)]
 impl SupSpecAgg {
     async fn attribute(&self) -> &SupAttribute {
         &self.attribute
@@ -105,6 +106,7 @@ impl SupSpecAgg {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupAttributeGroup {
     /// The attributes' group, as `SupAttribute.group` names it.
     name: String,
@@ -112,6 +114,7 @@ pub struct SupAttributeGroup {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupInStockBucket {
     is_in_stock: bool,
     count: Option<i32>,
@@ -119,6 +122,7 @@ pub struct SupInStockBucket {
 
 /// Ferrite has no CAD models: `cadAgg` is always empty.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupCadBucket {
     cad_state: String,
     count: Option<i32>,
@@ -126,6 +130,7 @@ pub struct SupCadBucket {
 
 /// Ferrite has no CAD models: `cadLevelAgg` is always empty.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupLevelBucket {
     level: Option<i32>,
     display_name: String,
@@ -252,6 +257,7 @@ impl SupPartResultSet {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupSuggestion {
     text: String,
     /// The category a search for `text` should be filtered by; empty when none.
@@ -260,6 +266,7 @@ pub struct SupSuggestion {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupSpellingCorrection {
     correction_string: String,
     /// Parts a `supSearch` for the correction finds.

@@ -18,6 +18,7 @@ pub struct SupOfferReference {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupPartOffer {
     part_id: String,
     seller_id: String,
@@ -41,6 +42,7 @@ pub struct SupOctocartPartsBySellerInput {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupOctocartLink {
     seller_id: String,
     cart_url: Option<String>,

@@ -1,4 +1,9 @@
 //! The `sup*` root fields (scope `supply.domain`).
+//!
+//! Every object below the roots resolves its fields in turn (`#[Object(serial)]`,
+//! `#[graphql(serial)]`): none of them waits on I/O, and async-graphql's concurrent resolution
+//! costs a task set per object, which for ten parts with their specs and offers was a tenth of
+//! an answer's time. Root fields (which read the store) stay concurrent.
 
 mod extras;
 pub mod facets;
@@ -504,7 +509,7 @@ pub struct SupPartResult {
     part: SupPart,
 }
 
-#[Object]
+#[Object(serial)]
 impl SupPartResult {
     #[graphql(name = "_cacheId")]
     async fn cache_id(&self) -> String {
@@ -529,7 +534,7 @@ fn clamp(n: u64) -> i32 {
     n.min(i32::MAX as u64) as i32
 }
 
-#[Object]
+#[Object(serial)]
 impl SupPartResultSet {
     /// Deprecated by Nexar in favour of `hits`.
     async fn total(&self) -> i32 {
@@ -649,7 +654,7 @@ pub struct SupPartMatch {
     error: Option<String>,
 }
 
-#[Object]
+#[Object(serial)]
 impl SupPartMatch {
     async fn reference(&self) -> Option<&str> {
         self.reference.as_deref()

@@ -42,6 +42,7 @@ impl Env {
 
 /// A manufacturer or a seller.
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SupCompany {
     pub id: ID,
     pub name: String,
@@ -137,7 +138,7 @@ impl SupAttribute {
     }
 }
 
-#[Object]
+#[Object(serial)]
 impl SupAttribute {
     async fn id(&self) -> ID {
         ID(self.id.to_string())
@@ -187,7 +188,7 @@ impl SupSpec {
     }
 }
 
-#[Object]
+#[Object(serial)]
 impl SupSpec {
     async fn attribute(&self) -> SupAttribute {
         self.attribute_of()
@@ -226,6 +227,7 @@ impl SupSpec {
 }
 
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SupDocument {
     pub name: String,
     /// Ferrite does not read the documents: always null.
@@ -240,6 +242,7 @@ pub struct SupDocument {
 
 /// Documents grouped by kind (`Datasheets`), as Octopart groups them.
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SupDocumentCollection {
     pub name: String,
     pub documents: Vec<SupDocument>,
@@ -247,6 +250,7 @@ pub struct SupDocumentCollection {
 
 /// A part's image. Ferrite holds one URL per image, so every size answers it.
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 #[graphql(complex)]
 pub struct SupImage {
     pub url: String,
@@ -275,6 +279,7 @@ impl SupImage {
 }
 
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SupDescription {
     pub text: String,
     pub credit_string: String,
@@ -282,6 +287,7 @@ pub struct SupDescription {
 }
 
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SupPricePoint {
     #[graphql(name = "_cacheId")]
     pub cache_id: String,
@@ -318,7 +324,7 @@ pub struct SupCategory {
     pub env: Env,
 }
 
-#[Object]
+#[Object(serial)]
 impl SupCategory {
     async fn id(&self) -> ID {
         ID(self.record.id.to_string())
@@ -414,7 +420,7 @@ impl SupPart {
     }
 }
 
-#[Object]
+#[Object(serial)]
 impl SupPart {
     #[graphql(name = "_cacheId")]
     async fn cache_id(&self) -> String {
@@ -598,7 +604,7 @@ pub struct SupPartSeller {
     env: Env,
 }
 
-#[Object]
+#[Object(serial)]
 impl SupPartSeller {
     #[graphql(name = "_cacheId")]
     async fn cache_id(&self) -> String {
@@ -658,7 +664,7 @@ impl SupOffer {
     }
 }
 
-#[Object]
+#[Object(serial)]
 impl SupOffer {
     #[graphql(name = "_cacheId")]
     async fn cache_id(&self) -> String {
@@ -731,18 +737,21 @@ impl SupOffer {
 }
 
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SupCompanyBucket {
     pub company: SupCompany,
     pub count: Option<i32>,
 }
 
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SupCategoryBucket {
     pub category: SupCategory,
     pub count: Option<i32>,
 }
 
 #[derive(SimpleObject, Clone)]
+#[graphql(serial)]
 pub struct SupAppliedFilter {
     pub shortname: String,
     pub name: String,

@@ -9,6 +9,7 @@ use async_graphql::{ID, SimpleObject};
 use super::types::SupPart;
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupPartCad {
     /// URL to add this part to your Upverter library.
     pub add_to_library_url: Option<String>,
@@ -29,6 +30,7 @@ pub struct SupPartCad {
 
 /// A product line or family of parts from the manufacturer.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupPartSeries {
     pub id: ID,
     pub name: String,
@@ -36,6 +38,7 @@ pub struct SupPartSeries {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupReferenceDesign {
     pub name: String,
     pub url: String,
@@ -43,6 +46,7 @@ pub struct SupReferenceDesign {
 
 /// A part the manufacturer names as a companion, for instance a mated connector.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupSponsoredPart {
     #[graphql(name = "_cacheId")]
     pub cache_id: String,
@@ -55,6 +59,7 @@ pub struct SupSponsoredPart {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupCircuitMakerPartInfo {
     pub comments: i32,
     pub fabrications: i32,
@@ -64,6 +69,7 @@ pub struct SupCircuitMakerPartInfo {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupCountry {
     pub name: String,
     pub country_code: String,
@@ -71,6 +77,7 @@ pub struct SupCountry {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct SupBlurb {
     pub name: String,
     pub path_name: String,
