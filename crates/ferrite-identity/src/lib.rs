@@ -75,7 +75,15 @@ pub struct Identity {
     clients: RwLock<HashMap<String, Arc<(App, SecretHashes)>>>,
     /// Failed client authentications and sign-ins, per minute.
     failures: Throttle,
+    /// Access tokens whose signature checked out, with their claims and the key ring that checked
+    /// them (a new ring checks again): a signature check costs more than the rest of a small
+    /// answer, and a client sends one token many times. Times and revocation are checked on
+    /// every use.
+    verified: quick_cache::sync::Cache<String, (Arc<KeyRing>, AccessClaims)>,
 }
+
+/// Access tokens [`Identity::verified`] holds; a few hundred bytes each.
+const VERIFIED_TOKENS: usize = 10_000;
 
 /// What this node knows has been revoked: access-token ids, grants, and client ids of deleted apps.
 #[derive(Default, Clone)]
@@ -106,6 +114,7 @@ impl Identity {
             revoked: RwLock::default(),
             clients: RwLock::default(),
             failures: Throttle::new(Duration::from_secs(60)),
+            verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS),
             store,
             clock,
             config,
@@ -208,13 +217,19 @@ impl Identity {
     /// Verifies an access token for the API: signature, issuer, audience, expiry, then the
     /// revocation and deleted-app caches. Synchronous and allocation-light: it runs on every request.
     pub fn verify_access_token(&self, token: &str) -> Result<AccessClaims, TokenError> {
-        let claims = jwt::verify_access_token(
-            &self.key_ring(),
-            token,
-            &self.issuer,
-            &self.audience,
-            self.clock.now().timestamp(),
-        )?;
+        let ring = self.key_ring();
+        let now = self.clock.now().timestamp();
+        let claims = match self.verified.get(token) {
+            Some((checked_by, claims)) if Arc::ptr_eq(&checked_by, &ring) => {
+                jwt::check_times(&claims, now)?;
+                claims
+            }
+            _ => {
+                let claims = jwt::verify_access_token(&ring, token, &self.issuer, &self.audience, now)?;
+                self.verified.insert(token.to_owned(), (ring, claims.clone()));
+                claims
+            }
+        };
         let revoked = self.revoked.read().expect("revocation lock");
         if revoked.jtis.contains(&claims.jti)
             || revoked.clients.contains(&claims.client_id)

@@ -108,6 +108,7 @@ async fn rotated_keys_stay_published_until_their_tokens_expire() {
     env.clock.advance(Duration::hours(24) + Duration::seconds(1));
     env.identity.refresh().await.unwrap();
     assert_eq!(kids(&env.identity), vec![new_kid]);
+    assert!(env.identity.verify_access_token(&old_token).is_err(), "checked before, refused now");
 }
 
 #[tokio::test]
