@@ -157,7 +157,7 @@ impl SupPartResultSet {
             .filter_map(|(id, parts)| Some((*parts, dictionary.attributes.get(id)?.shortname.as_str(), *id)))
             .collect();
         present.sort_by(|(a, x, _), (b, y, _)| b.cmp(a).then_with(|| x.cmp(y)));
-        Ok(present.into_iter().map(|(_, _, id)| SupAttribute::new(dictionary, id)).collect())
+        Ok(present.into_iter().map(|(_, _, id)| SupAttribute::new(&self.env, id)).collect())
     }
 
     pub(super) async fn suggested_attributes(&self) -> Result<Vec<SupAttribute>> {
@@ -250,7 +250,7 @@ impl SupPartResultSet {
             .zip(aggs)
             .map(|(name, agg)| {
                 let id = dictionary.attribute(name).map_or(0, |a| a.id);
-                SupSpecAgg { attribute: SupAttribute::new(dictionary, id), agg }
+                SupSpecAgg { attribute: SupAttribute::new(&self.env, id), agg }
             })
             .collect())
     }

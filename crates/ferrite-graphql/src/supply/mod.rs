@@ -117,7 +117,7 @@ async fn look_up_live(env: &mut Env, mpns: &[String], wait: Option<Duration>) ->
     let Some(wait) = wait else { return false };
     let refreshed = env.services.connectors.live(mpns, wait).await;
     if refreshed {
-        env.dictionary = env.services.catalogue.dictionary();
+        *env = Env::new(env.services.catalogue.dictionary(), env.services.clone(), env.currency.clone());
     }
     refreshed
 }
@@ -159,7 +159,7 @@ fn supply_env(ctx: &Context<'_>, country: &str, currency: &str) -> Result<Env> {
     let services = services(ctx);
     check_country(country)?;
     let currency = check_currency(&services.catalogue.rates(), currency)?;
-    Ok(Env { dictionary: services.catalogue.dictionary(), services, currency: currency.into() })
+    Ok(Env::new(services.catalogue.dictionary(), services, currency.into()))
 }
 
 async fn load_parts(env: &Env, ids: &[i64]) -> Result<Vec<SupPart>> {
@@ -366,7 +366,7 @@ impl SupplyQuery {
     async fn sup_attributes(&self, ctx: &Context<'_>) -> Result<Option<Vec<SupAttribute>>> {
         let env = supply_env(ctx, "US", "USD")?;
         let mut attributes: Vec<SupAttribute> =
-            env.dictionary.attributes.keys().map(|id| SupAttribute::new(&env.dictionary, *id)).collect();
+            env.dictionary.attributes.keys().map(|id| SupAttribute::new(&env, *id)).collect();
         attributes.sort_by(|a, b| a.record().shortname.cmp(&b.record().shortname));
         Ok(Some(attributes))
     }

@@ -25,18 +25,33 @@ use super::{
 };
 use crate::{Services, scalars::Time};
 
-/// What every supply object needs to render: names, and the currency asked for. Cheap to clone
-/// (every object of an answer holds one).
+/// What every supply object needs to render: names, and the currency asked for. One per answer,
+/// cloned into each of its objects: a clone counts on the answer's own handle, not on the
+/// dictionary every answer on every core shares.
 #[derive(Clone)]
-pub struct Env {
+pub struct Env(Arc<EnvParts>);
+
+pub struct EnvParts {
     pub dictionary: Arc<Dictionary>,
     pub services: Arc<Services>,
     pub currency: Arc<str>,
 }
 
 impl Env {
+    pub fn new(dictionary: Arc<Dictionary>, services: Arc<Services>, currency: Arc<str>) -> Env {
+        Env(Arc::new(EnvParts { dictionary, services, currency }))
+    }
+
     fn rates(&self) -> Arc<RateTable> {
         self.services.catalogue.rates()
+    }
+}
+
+impl std::ops::Deref for Env {
+    type Target = EnvParts;
+
+    fn deref(&self) -> &EnvParts {
+        &self.0
     }
 }
 
@@ -112,14 +127,14 @@ pub fn unknown_company(id: i64) -> SupCompany {
 /// Octopart's (`ferrite_supply::feeds::vocabulary`), so every answer that shows it agrees.
 #[derive(Clone)]
 pub struct SupAttribute {
-    dictionary: Arc<Dictionary>,
+    env: Env,
     id: i64,
 }
 
 impl SupAttribute {
-    /// The attribute `id` of `dictionary` (which has it).
-    pub fn new(dictionary: &Arc<Dictionary>, id: i64) -> Self {
-        SupAttribute { dictionary: dictionary.clone(), id }
+    /// The attribute `id` of the answer's dictionary (which has it).
+    pub fn new(env: &Env, id: i64) -> Self {
+        SupAttribute { env: env.clone(), id }
     }
 
     pub fn value_type(&self) -> ValueType {
@@ -134,7 +149,7 @@ impl SupAttribute {
     pub fn record(&self) -> &AttributeRecord {
         static UNKNOWN: AttributeRecord =
             AttributeRecord { id: 0, name: String::new(), shortname: String::new(), group: None, units: None };
-        self.dictionary.attributes.get(&self.id).unwrap_or(&UNKNOWN)
+        self.env.dictionary.attributes.get(&self.id).unwrap_or(&UNKNOWN)
     }
 }
 
@@ -169,7 +184,7 @@ impl SupAttribute {
 pub struct SupSpec {
     part: Arc<PartView>,
     index: usize,
-    dictionary: Arc<Dictionary>,
+    env: Env,
 }
 
 impl SupSpec {
@@ -177,7 +192,7 @@ impl SupSpec {
         &self.part.part.specs[self.index]
     }
     fn attribute_of(&self) -> SupAttribute {
-        SupAttribute::new(&self.dictionary, self.spec().0)
+        SupAttribute::new(&self.env, self.spec().0)
     }
     /// The number and the units as shown (`10`, `kΩ`), when the value is one number of a numeric
     /// attribute; `None` for text, ranges and lists, which Octopart types as text.
@@ -219,7 +234,7 @@ impl SupSpec {
     }
     /// The units `siValue` is in (`Ω`).
     async fn units_symbol(&self) -> &str {
-        self.dictionary.attributes.get(&self.spec().0).and_then(|a| a.units.as_deref()).unwrap_or_default()
+        self.env.dictionary.attributes.get(&self.spec().0).and_then(|a| a.units.as_deref()).unwrap_or_default()
     }
     async fn display_value(&self) -> &str {
         &self.spec().1
@@ -474,7 +489,7 @@ impl SupPart {
         let dictionary = &self.env.dictionary;
         (self.view.part.specs.iter().enumerate())
             .filter(|(_, (attribute, _, _))| dictionary.attributes.contains_key(attribute))
-            .map(|(index, _)| SupSpec { part: self.view.clone(), index, dictionary: dictionary.clone() })
+            .map(|(index, _)| SupSpec { part: self.view.clone(), index, env: self.env.clone() })
             .collect()
     }
     async fn slug(&self) -> String {
