@@ -349,9 +349,13 @@ async fn the_refresh_queue_spends_the_budget_on_the_most_asked_first() {
 /// full answers, and a sample of Nexar's result sets, each found by its MPN.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_recorded_answers_replay_through_each_connector() {
-    let (Some(digikey), Some(mouser), Some(element14), Some(nexar)) =
-        (shared_data("digikey-v4"), shared_data("mouser"), shared_data("element14"), shared_data("nexar"))
-    else {
+    let (Some(digikey), Some(mouser), Some(element14), Some(nexar), Some(tme)) = (
+        shared_data("digikey-v4"),
+        shared_data("mouser"),
+        shared_data("element14"),
+        shared_data("nexar"),
+        shared_data("tme"),
+    ) else {
         return;
     };
     let read = |path: std::path::PathBuf| -> Value { serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap() };
@@ -411,12 +415,41 @@ async fn the_real_recorded_answers_replay_through_each_connector() {
         .collect();
     cases.push((ConnectorKind::Nexar, answers, mpns, held));
 
+    // TME's recordings are KiCost's: each search's product list, and each product with its prices
+    // and stock joined in. The replay serves them in the API's envelopes.
+    let recorded = read(tme.join("responses.json"));
+    let recorded = recorded.as_object().unwrap();
+    let mut answers = HashMap::new();
+    for (name, answer) in recorded {
+        if let Some(mpn) = name.strip_prefix("search_").and_then(|n| n.strip_suffix("_US_en_USD.dat")) {
+            answers.insert(format!("Search:{mpn}"), answer.clone());
+        } else if name.starts_with("data_")
+            && name.ends_with("_US_en_USD.dat")
+            && let Some(symbol) = answer["Symbol"].as_str()
+        {
+            answers.insert(format!("Prices:{symbol}"), answer.clone());
+        }
+    }
+    let priced =
+        |product: &Value| product["Symbol"].as_str().is_some_and(|s| answers.contains_key(&format!("Prices:{s}")));
+    let mut mpns = Vec::new();
+    for (key, list) in &answers {
+        let Some(mpn) = key.strip_prefix("Search:") else { continue };
+        let products = list.as_array().map(Vec::as_slice).unwrap_or_default();
+        let sold = |p: &&Value| p["OriginalSymbol"].as_str().is_some_and(|m| mpn_key(m) == mpn_key(mpn));
+        if products.iter().filter(sold).any(priced) {
+            mpns.push(mpn.to_owned());
+        }
+    }
+    cases.push((ConnectorKind::Tme, answers, mpns.clone(), mpns));
+
     for (kind, answers, mpns, held) in cases {
         assert!(!mpns.is_empty(), "{kind:?}: the recording has answers with products");
         let replay = match kind {
             ConnectorKind::Digikey => replay::digikey(answers).await,
             ConnectorKind::Mouser => replay::mouser(answers).await,
             ConnectorKind::Element14 => replay::element14(answers).await,
+            ConnectorKind::Tme => replay::tme(answers).await,
             _ => replay::nexar(answers).await,
         };
         let db = TestDb::sqlite().await;
