@@ -214,8 +214,9 @@ impl Identity {
         self.store.purge_expired_grants(now, self.live_since()).await
     }
 
-    /// Verifies an access token for the API: signature, issuer, audience, expiry, then the
-    /// revocation and deleted-app caches. Synchronous and allocation-light: it runs on every request.
+    /// Verifies an access token for the API: signature, issuer and audience (once per token and
+    /// key ring, see [`Identity::verified`]), times, then the revocation and deleted-app caches.
+    /// Synchronous and allocation-light: it runs on every request.
     pub fn verify_access_token(&self, token: &str) -> Result<AccessClaims, TokenError> {
         let ring = self.key_ring();
         let now = self.clock.now().timestamp();

@@ -168,8 +168,8 @@ async fn load_parts(env: &Env, ids: &[i64]) -> Result<Vec<SupPart>> {
     Ok(views.into_iter().map(|view| SupPart { view, env: env.clone() }).collect())
 }
 
-/// The parts of `ids`, in the order asked; an unknown (or non-numeric) id answers None.
-/// Parts by id, in the order asked, their MPNs first looked up live when the query asked to.
+/// The parts of `ids`, in the order asked; an unknown (or non-numeric) id answers None. With
+/// `live` (the query's `distributorApi`), the parts' MPNs are looked up live first.
 async fn parts_by_id(env: &mut Env, ids: &[String], live: Option<Duration>) -> Result<Vec<Option<SupPart>>> {
     let numeric: Vec<i64> = ids.iter().filter_map(|id| id.parse().ok()).collect();
     let mut parts = load_parts(env, &numeric).await?;

@@ -382,8 +382,8 @@ pub async fn status(
     Ok(report)
 }
 
-/// Lookups of one connector under way at once: an answer's MPNs are asked side by side, as a
-/// browser would, while each call still waits for the budget's grant.
+/// Lookups of one connector under way at once: an answer's MPNs are asked side by side, so ten
+/// of them take about as long as three, while each call still waits for the budget's grant.
 const LOOKUPS_AT_ONCE: usize = 4;
 
 /// Runs `look_up` for each of `mpns` (with its key), [`LOOKUPS_AT_ONCE`] at a time, and returns
