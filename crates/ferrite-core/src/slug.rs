@@ -22,6 +22,12 @@ pub fn part_slug(mpn: &str, manufacturer: &str, id: i64) -> String {
     format!("/{}-{id}", slug(&format!("{mpn} {manufacturer}")))
 }
 
+/// The path of a part's page on this server (where the API's `octopartUrl` points):
+/// `/part/<mpn>-<manufacturer>-<id>`. The page reads the id; the rest is for people.
+pub fn part_page(mpn: &str, manufacturer: &str, id: i64) -> String {
+    format!("/part{}", part_slug(mpn, manufacturer, id))
+}
+
 /// A category's path, Nexar's form: `/electronic-parts/<slug>/<slug>` from `Parent/Child`.
 pub fn category_path(path: &str) -> String {
     if path.is_empty() {

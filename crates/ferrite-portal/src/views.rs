@@ -327,3 +327,43 @@ mod tests {
         assert_eq!(percent(2000, 1000), 100);
     }
 }
+
+#[derive(Template)]
+#[template(path = "part.html")]
+pub struct PartPage {
+    pub shell: Shell,
+    pub mpn: String,
+    pub manufacturer: String,
+    pub description: String,
+    /// `Parent › Child`, and its `/electronic-parts/…` path.
+    pub category: String,
+    pub category_path: String,
+    /// Links only when they are web addresses.
+    pub datasheet: Option<String>,
+    pub image: Option<String>,
+    pub currency: String,
+    pub specs: Vec<SpecView>,
+    pub offers: Vec<OfferView>,
+}
+
+pub struct SpecView {
+    pub name: String,
+    pub value: String,
+}
+
+pub struct OfferView {
+    pub seller: String,
+    pub sku: String,
+    pub stock: String,
+    pub moq: String,
+    pub packaging: String,
+    pub updated: String,
+    pub prices: Vec<PriceView>,
+    /// Stock and unit price over time, each with its title.
+    pub charts: Vec<(&'static str, crate::pages::chart::Line)>,
+}
+
+pub struct PriceView {
+    pub quantity: String,
+    pub price: String,
+}

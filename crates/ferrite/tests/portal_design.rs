@@ -77,8 +77,13 @@ async fn a_member_uploads_a_design_and_reads_its_bom_with_stock_and_prices() {
         row.contains("class=\"stock\">100<") && row.contains("0.1000 USD") && row.contains("Test Distributor"),
         "{row}"
     );
+    // The matched line links to its part's page, which answers; the unmatched one links nowhere.
+    let page = row.split("<a href=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a link to the part");
+    assert!(page.starts_with("/part/test-00001-"), "{page}");
+    assert_eq!(ada.get(page).await.status, StatusCode::OK);
     let unmatched = bom.between("<tr class=\"bom-line unmatched\">", "</tr>").unwrap();
     assert!(unmatched.contains("Not in catalogue") && unmatched.contains("NOT-STOCKED"));
+    assert!(!unmatched.contains("<a href"), "{unmatched}");
     assert!(bom.body.contains("<tr class=\"bom-line no-mpn\">"));
     let listed = ada.get("/workspaces/acme-labs").await;
     assert!(listed.body.contains(&format!("href=\"{location}\">Blinky")), "{}", listed.body);

@@ -14,7 +14,7 @@ use ferrite_supply::{
 
 use ferrite_core::{
     money::{MEDIAN_QUANTITY, PriceBreak, RateTable, price_at},
-    slug::{category_path, part_slug},
+    slug::{category_path, part_page, part_slug},
 };
 
 use super::{
@@ -497,8 +497,8 @@ impl SupPart {
     }
     /// This part's page on this server (Nexar links to Octopart; Ferrite is its own catalogue).
     async fn octopart_url(&self) -> String {
-        let slug = part_slug(&self.view.part.mpn, self.manufacturer_name(), self.view.part.id);
-        format!("{}/part{slug}", self.env.services.public_url.trim_end_matches('/'))
+        let page = part_page(&self.view.part.mpn, self.manufacturer_name(), self.view.part.id);
+        format!("{}{page}", self.env.services.public_url.trim_end_matches('/'))
     }
     /// Ferrite records no similarity data, so this list is always empty (and so never charged).
     async fn similar_parts(&self) -> Vec<SupPart> {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 pub struct Chart {
     pub width: u32,
@@ -63,9 +63,66 @@ pub fn parts_per_day(days: &[NaiveDate], usage: &[(NaiveDate, i64)]) -> Chart {
     }
 }
 
+/// A value over time as a step line (a stock level holds until the next import changes it).
+pub struct Line {
+    pub width: u32,
+    pub height: u32,
+    pub baseline: u32,
+    /// The `points` attribute of an SVG polyline.
+    pub points: String,
+    pub first: String,
+    pub last: String,
+    pub max: String,
+}
+
+const LINE_WIDTH: u32 = 240;
+const LINE_HEIGHT: u32 = 60;
+
+/// `values` (oldest first, with when each was recorded) until `now`, scaled to the largest; the
+/// x axis is time, so a long quiet stretch reads as one. `shown` writes a value for a label.
+pub fn history(values: &[(DateTime<Utc>, f64)], now: DateTime<Utc>, shown: impl Fn(f64) -> String) -> Line {
+    let baseline = LINE_HEIGHT - 1;
+    let max = values.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+    let (start, end) = (values.first().map_or(now, |(at, _)| *at), now);
+    let span = (end - start).num_seconds().max(1) as f64;
+    let x = |at: DateTime<Utc>| ((at - start).num_seconds() as f64 / span * f64::from(LINE_WIDTH)).round() as u32;
+    let y = |v: f64| if max > 0.0 { baseline - (v / max * f64::from(baseline - 2)).round() as u32 } else { baseline };
+    let mut points = Vec::new();
+    for (i, (at, value)) in values.iter().enumerate() {
+        if i > 0 {
+            // The step: the previous value held until this one was recorded.
+            points.push(format!("{},{}", x(*at), y(values[i - 1].1)));
+        }
+        points.push(format!("{},{}", x(*at), y(*value)));
+    }
+    if let Some((_, value)) = values.last() {
+        points.push(format!("{},{}", LINE_WIDTH, y(*value)));
+    }
+    let label = |at: DateTime<Utc>| at.format("%-d %b %Y").to_string();
+    Line {
+        width: LINE_WIDTH,
+        height: LINE_HEIGHT,
+        baseline,
+        points: points.join(" "),
+        first: label(start),
+        last: label(end),
+        max: shown(max),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_history_steps_from_each_value_to_the_next_until_now() {
+        let at = |day| DateTime::parse_from_rfc3339(&format!("2026-11-{day:02}T00:00:00Z")).unwrap().to_utc();
+        let line = history(&[(at(1), 100.0), (at(3), 50.0)], at(5), |v| format!("{v}"));
+        // x: day 1 at 0, day 3 half way, now at the end; y: 100 at the top, 50 half way.
+        assert_eq!(line.points, "0,2 120,2 120,30 240,30");
+        assert_eq!((line.first.as_str(), line.last.as_str(), line.max.as_str()), ("1 Nov 2026", "5 Nov 2026", "100"));
+        assert_eq!(history(&[], at(5), |v| format!("{v}")).points, "");
+    }
 
     #[test]
     fn bars_scale_to_the_busiest_day() {

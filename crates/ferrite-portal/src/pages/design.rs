@@ -13,7 +13,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use ferrite_core::{ProjectId, design::Workspace};
+use ferrite_core::{ProjectId, design::Workspace, slug::part_page};
 use ferrite_design::project::{CreateError, Upload, create_project};
 use ferrite_identity::http::csrf;
 use ferrite_store::ProjectPage;
@@ -82,6 +82,8 @@ pub struct BomLine {
     pub description: String,
     pub manufacturer: String,
     pub mpn: String,
+    /// The matched part's page.
+    pub part_page: Option<String>,
     /// `matched`, `unmatched` or `no-mpn`: a CSS class and the test's handle.
     pub status: &'static str,
     pub status_text: &'static str,
@@ -272,6 +274,10 @@ pub async fn project(
                 description: item.description.clone(),
                 manufacturer: first.map(|p| p.company_name.clone()).unwrap_or_default(),
                 mpn: first.map(|p| p.part_number.clone()).unwrap_or_default(),
+                part_page: part.map(|p| {
+                    let maker = dictionary.manufacturers.get(&p.part.manufacturer_id).map_or("", |m| m.name.as_str());
+                    part_page(&p.part.mpn, maker, p.part.id)
+                }),
                 status,
                 status_text,
                 stock: linked.map(|_| ferrite_core::plan::thousands(part.map_or(0, |p| p.stock()))).unwrap_or_default(),

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod chart;
 pub mod design;
 pub mod orgs;
+pub mod parts;
 pub mod plans;
 pub mod playground;
 pub mod signup;

@@ -72,6 +72,11 @@ impl TestApp {
         self._harness.synthetic_parts(count).await;
     }
 
+    /// Imports `csv` as a snapshot of feed `feed` (the harness's) and catches the catalogue up.
+    pub async fn import_csv(&self, feed: &str, csv: &str) {
+        self._harness.import_csv(feed, csv).await;
+    }
+
     pub fn client(&self) -> Client {
         let n = self.peers.fetch_add(1, Ordering::Relaxed);
         self.client_from(&format!("10.9.{}.{}", n / 250, n % 250 + 1))
