@@ -41,7 +41,7 @@ pub fn routes(
     plans: Arc<Plans>,
     catalogue: Arc<Catalogue>,
 ) -> Router {
-    use pages::{apps, design, orgs, parts, plans as plan_pages, playground, signup, usage};
+    use pages::{apps, design, orgs, parts, plans as plan_pages, playground, search, signup, usage};
     let portal = Portal::new(identity, accounts, plans, catalogue);
     Router::new()
         .route("/", get(|| async { Redirect::to("/apps") }))
@@ -63,6 +63,7 @@ pub fn routes(
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/switch", post(orgs::switch))
         .route("/invitations/{token}", get(orgs::invitation).post(orgs::accept_invitation))
+        .route("/parts", get(search::show))
         .route("/part/{slug}", get(parts::show))
         .route("/workspaces", get(design::list))
         .route("/workspaces/{slug}", get(design::show))

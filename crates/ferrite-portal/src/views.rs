@@ -367,3 +367,45 @@ pub struct PriceView {
     pub quantity: String,
     pub price: String,
 }
+
+#[derive(Template)]
+#[template(path = "parts.html")]
+pub struct SearchPage {
+    pub shell: Shell,
+    pub q: String,
+    pub in_stock: bool,
+    /// This search with "in stock only" turned the other way.
+    pub in_stock_href: String,
+    pub hits: String,
+    /// The results shown, counted from 1 (0 when there are none).
+    pub from: usize,
+    pub to: usize,
+    pub results: Vec<PartHit>,
+    pub facets: Vec<FacetView>,
+    pub warnings: Vec<String>,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+pub struct PartHit {
+    pub page: String,
+    pub mpn: String,
+    pub manufacturer: String,
+    pub description: String,
+    pub category: String,
+    pub stock: String,
+    pub sellers: usize,
+}
+
+pub struct FacetView {
+    pub title: &'static str,
+    pub values: Vec<FacetLink>,
+}
+
+/// A facet's value: a link that narrows the search to it, or, when it is `on`, widens it again.
+pub struct FacetLink {
+    pub label: String,
+    pub count: String,
+    pub href: String,
+    pub on: bool,
+}

@@ -69,3 +69,68 @@ async fn a_part_page_shows_specs_offers_in_the_viewers_currency_and_stock_histor
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(ada.get("/part/no-id-here").await.status, StatusCode::NOT_FOUND);
 }
+
+/// `/parts?q=…`: the API's keyword search with facets that narrow it and widen it again, "in
+/// stock only", words no part holds reported, and results paged, each linking to its page.
+#[tokio::test]
+async fn part_search_narrows_by_facets_and_pages_through_results() {
+    let app = TestApp::new().await;
+    let mut csv = HEADER.to_owned();
+    csv.push_str(
+        "LM358DR,Texas Instruments,Dual op amp,Integrated Circuits > Amplifiers,Acme,A-1,5000,1,USD,1:0.45,SOIC-8\n",
+    );
+    csv.push_str("LM358N,onsemi,Dual op amp,Integrated Circuits > Amplifiers,Acme,A-2,0,1,USD,1:0.30,DIP-8\n");
+    csv.push_str("NE5532P,Texas Instruments,Dual low-noise op amp,Integrated Circuits > Amplifiers,Bolt,B-1,70,1,USD,1:0.80,DIP-8\n");
+    for i in 0..30 {
+        csv.push_str(&format!("OPA{i:03},Texas Instruments,Precision op amp {i},Integrated Circuits > Amplifiers,Acme,P-{i},10,1,USD,1:1.00,SOIC-8\n"));
+    }
+    app.import_csv("acme", &csv).await;
+    let mut ada = app.person("ada@example.com", "Acme Labs").await;
+
+    let all = ada.get("/parts?q=dual+op+amp").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert!(all.body.contains("aria-current=\"page\">Parts"), "in the navigation");
+    assert!(all.body.contains("1–3 of 3 parts"), "{}", all.body);
+    let id = app.store.catalogue().part_ids_by_mpn_key(&mpn_key("LM358DR")).await.unwrap()[0];
+    assert!(
+        all.body.contains(&format!(
+            "<a href=\"{}\"><code>LM358DR</code></a>",
+            part_page("LM358DR", "Texas Instruments", id)
+        ))
+    );
+
+    // A manufacturer's link narrows the search; the same link, now on, widens it again.
+    let makers = all.between("<h2>Manufacturer</h2>", "</ul>").expect("a manufacturer facet");
+    let maker = makers.split("href=\"").nth(1).and_then(|l| l.split('"').next()).unwrap().replace("&#38;", "&");
+    let narrowed = ada.get(&maker).await;
+    let on = narrowed.between("class=\"on\" aria-current=\"true\">✓ ", "</a>").expect("the chosen value");
+    let expected = if on == "Texas Instruments" { "1–2 of 2 parts" } else { "1–1 of 1 parts" };
+    assert!(narrowed.body.contains(expected), "{on}: {}", narrowed.body);
+    let chosen = narrowed.between("<h2>Manufacturer</h2>", "</ul>").unwrap();
+    let widen = chosen.split("href=\"").nth(1).and_then(|l| l.split('"').next()).unwrap().replace("&#38;", "&");
+    assert!(ada.get(&widen).await.body.contains("1–3 of 3 parts"), "{widen}");
+
+    let in_stock = ada.get("/parts?q=dual+op+amp&in_stock=true").await;
+    assert!(in_stock.body.contains("1–2 of 2 parts") && !in_stock.body.contains("LM358N"), "{}", in_stock.body);
+
+    let misspelt = ada.get("/parts?q=dual+op+amp+zzqx").await;
+    assert!(misspelt.body.contains("No part matches “zzqx”: searched without it"), "{}", misspelt.body);
+
+    // 33 op amps: 20 a page, a next page, and a previous one from there.
+    let first = ada.get("/parts?q=op+amp").await;
+    assert!(first.body.contains("1–20 of 33 parts"), "{}", first.body);
+    assert_eq!(first.body.matches("<tr class=\"part-hit\">").count(), 20);
+    let pages = first.between("<nav class=\"pages\"", "</nav>").expect("page links");
+    let next = pages
+        .split("<a href=\"")
+        .last()
+        .and_then(|l| l.strip_suffix("\" rel=\"next\">Next →</a>"))
+        .map(|l| l.replace("&#38;", "&"));
+    let next = next.expect("a next page");
+    let second = ada.get(&next).await;
+    assert!(second.body.contains("21–33 of 33 parts"), "{}", second.body);
+    assert!(second.body.contains("rel=\"prev\"") && !second.body.contains("rel=\"next\""));
+
+    let nothing = ada.get("/parts?q=zzqx").await;
+    assert!(nothing.body.contains("No parts match."), "{}", nothing.body);
+}

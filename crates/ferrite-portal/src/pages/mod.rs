@@ -8,6 +8,7 @@ pub mod orgs;
 pub mod parts;
 pub mod plans;
 pub mod playground;
+pub mod search;
 pub mod signup;
 pub mod usage;
 
