@@ -373,6 +373,8 @@ pub struct PriceView {
 pub struct SearchPage {
     pub shell: Shell,
     pub q: String,
+    /// Whether there is a query or a filter: else the page is the form alone.
+    pub asked: bool,
     pub in_stock: bool,
     /// This search with "in stock only" turned the other way.
     pub in_stock_href: String,

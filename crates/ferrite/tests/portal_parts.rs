@@ -131,6 +131,8 @@ async fn part_search_narrows_by_facets_and_pages_through_results() {
     assert!(second.body.contains("21–33 of 33 parts"), "{}", second.body);
     assert!(second.body.contains("rel=\"prev\"") && !second.body.contains("rel=\"next\""));
 
+    let form = ada.get("/parts").await;
+    assert!(form.body.contains("Search by MPN") && !form.body.contains("class=\"hits\""), "{}", form.body);
     let nothing = ada.get("/parts?q=zzqx").await;
     assert!(nothing.body.contains("No parts match."), "{}", nothing.body);
 }

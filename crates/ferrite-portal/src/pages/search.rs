@@ -96,7 +96,13 @@ pub async fn show(
         filters: filters.into_iter().flatten().collect(),
         aggregations: true,
     };
-    let result = catalogue.search(request).await.map_err(|err| PortalError::Internal(err.to_string()))?;
+    // Nothing asked yet: the form alone (facets over the whole catalogue would say little).
+    let asked = !request.q.is_empty() || !request.filters.is_empty();
+    let result = if asked {
+        catalogue.search(request).await.map_err(|err| PortalError::Internal(err.to_string()))?
+    } else {
+        Default::default()
+    };
     let parts: HashMap<i64, _> =
         catalogue.parts(&result.part_ids).await?.into_iter().map(|view| (view.part.id, view)).collect();
     let hits = result
@@ -172,6 +178,7 @@ pub async fn show(
     Ok(member.page(&SearchPage {
         shell: member.shell("parts"),
         q: search.q.clone(),
+        asked,
         in_stock: search.in_stock,
         in_stock_href: search.with(|s| s.in_stock = !s.in_stock),
         hits: thousands(result.hits as i64),
