@@ -34,6 +34,14 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+/// The site's icon: an SVG, also at `/favicon.ico`, where browsers look when a page names none.
+const FAVICON: &[u8] = include_bytes!("../assets/favicon.svg");
+
+pub async fn favicon() -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON)
+        .into_response()
+}
+
 pub async fn serve(Path(path): Path<String>) -> Response {
     match FILES.iter().find(|(name, _, _)| *name == path) {
         Some((_, content_type, bytes)) => {

@@ -31,6 +31,12 @@ use ferrite_supply::catalogue::Catalogue;
 
 pub use state::Portal;
 
+/// The answer to a path no route has: the portal's "not found" page, for people who follow an old
+/// link as much as for the portal's own pages.
+pub async fn not_found() -> axum::response::Response {
+    axum::response::IntoResponse::into_response(error::PortalError::NotFound)
+}
+
 /// Forms are small; anything bigger is refused before it is read.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
@@ -74,6 +80,8 @@ pub fn routes(
         )
         .route("/workspaces/{slug}/projects/{id}", get(design::project))
         .route("/assets/portal/{*path}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
+        .route("/favicon.svg", get(assets::favicon))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(axum::middleware::from_fn(middleware::request_id_and_headers))
         .with_state(portal)

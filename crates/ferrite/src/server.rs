@@ -97,6 +97,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(portal)
         .merge(api)
         .merge(uploads)
+        .fallback(ferrite_portal::not_found)
         .layer(middleware::from_fn_with_state(store, health::refuse_while_store_down))
         .layer(middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http())

@@ -136,3 +136,24 @@ async fn part_search_narrows_by_facets_and_pages_through_results() {
     let nothing = ada.get("/parts?q=zzqx").await;
     assert!(nothing.body.contains("No parts match."), "{}", nothing.body);
 }
+
+/// Outside the portal's pages too: a path nothing answers is a readable HTML page, not an empty
+/// body, and the site has an icon that every page names.
+#[tokio::test]
+async fn an_unknown_path_answers_an_html_page_and_the_site_has_an_icon() {
+    let app = TestApp::new().await;
+    let mut visitor = app.client();
+    let missing = visitor.get("/no/such/page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let content_type = missing.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(missing.body.starts_with("<!doctype html>") && missing.body.contains("Not found"), "{}", missing.body);
+    for path in ["/favicon.ico", "/favicon.svg"] {
+        let icon = visitor.get(path).await;
+        assert_eq!(icon.status, StatusCode::OK, "{path}");
+        assert_eq!(icon.headers.get("content-type").unwrap(), "image/svg+xml");
+        assert!(icon.body.starts_with("<svg"), "{path}");
+    }
+    let signin = visitor.get("/signin").await;
+    assert!(signin.body.contains("<link rel=\"icon\" href=\"/favicon.svg\""), "{}", signin.body);
+}
