@@ -129,6 +129,30 @@ describe("the developer portal", () => {
     await screenshot(page, "08-playground");
   });
 
+  test("the playground is full width and keeps the query when it runs as another app", async () => {
+    const { page } = ada;
+    await page.getByRole("link", { name: "Playground" }).click();
+    await page.locator(".graphiql-container").waitFor();
+    // On a wide screen the editor takes the page's width, not the 64rem text column's.
+    await page.setViewportSize({ width: 1600, height: 900 });
+    const box = await page.locator("#graphiql").boundingBox();
+    assert.ok(box.width > 64 * 16, `the editor spans the page (${box.width}px)`);
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.locator(".graphiql-query-editor .CodeMirror").first().click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("\n# kept across apps\n");
+    assert.match(await page.locator(".graphiql-query-editor").innerText(), /kept across apps/, "typed into the editor");
+    // GraphiQL reports edits after a short pause; a person takes longer to reach the app list.
+    await page.waitForFunction(() => window.sessionStorage.getItem("ferrite-playground-query")?.includes("kept across apps"));
+    const other = await page.locator("#app option:not([selected])").first().getAttribute("value");
+    assert.ok(other, "another app to run as");
+    await page.selectOption("#app", other);
+    await page.waitForURL(new RegExp(`app=${other}`));
+    await page.locator(".graphiql-container").waitFor();
+    assert.match(await page.locator(".graphiql-query-editor").innerText(), /kept across apps/);
+    assert.equal(await page.locator("#app").inputValue(), other);
+  });
+
   test("on a phone the pages stay readable", async () => {
     const phone = await ada.context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });

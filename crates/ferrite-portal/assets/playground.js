@@ -16,10 +16,16 @@ document.addEventListener("DOMContentLoaded", () => {
     "}",
     "",
   ].join("\n");
+  // The query outlives a switch of the app it runs as (a new page, with that app's token) for as
+  // long as the browser tab: kept in sessionStorage, apart from GraphiQL's own storage.
+  const KEPT = "ferrite-playground-query";
+  const kept = window.sessionStorage.getItem(KEPT);
   window.ReactDOM.createRoot(root).render(
     window.React.createElement(window.GraphiQL, {
       fetcher,
       defaultQuery,
+      query: kept ?? undefined,
+      onEditQuery: (query) => window.sessionStorage.setItem(KEPT, query),
       headers,
       defaultEditorToolsVisibility: "headers",
       shouldPersistHeaders: false,
