@@ -207,6 +207,8 @@ pub struct AppView {
     pub design: bool,
     pub is_evaluation: bool,
     pub limit: String,
+    /// A Supply app whose limit is 0 parts: every part it asks for is refused until it gets some.
+    pub no_parts: bool,
     pub used: String,
     pub percent: u32,
     pub period: String,

@@ -668,3 +668,17 @@ async fn nul_bytes_are_refused(app: TestApp) {
     let refused = visitor.post("/signin", &[("email", "ada\0@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
 }
+
+/// A newcomer's first Supply app has no parts of the plan yet: its page says so, and how to give
+/// it some; a Design app, which needs none, says nothing of the kind.
+#[tokio::test]
+async fn a_supply_app_without_parts_says_so_and_how_to_give_it_some() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme Labs").await;
+    let (id, _, _) = ada.create_app("Scanner", &["supply"]).await;
+    let page = ada.get(&format!("/apps/{id}")).await;
+    assert!(page.body.contains("This app has no parts yet"), "{}", page.body);
+    assert!(page.body.contains("<a href=\"/plans#limits\">Plans</a>"), "an owner is shown where");
+    let design = ada.create_app("Viewer", &["design"]).await.0;
+    assert!(!ada.get(&format!("/apps/{design}")).await.body.contains("no parts yet"), "a Design app needs none");
+}

@@ -229,6 +229,7 @@ async fn app_page(
             design: app.scopes.contains(AppScope::Design),
             is_evaluation: app.is_evaluation,
             limit: thousands(app.part_limit),
+            no_parts: app.scopes.contains(AppScope::Supply) && app.part_limit == 0,
             used: thousands(used),
             percent: views::percent(used, app.part_limit),
             period: period_words(&period),
