@@ -93,6 +93,8 @@ describe("the developer portal", () => {
 
   test("they choose the Standard plan and allocate parts to the app", async () => {
     const { page } = ada;
+    // The new app has no parts yet, and its page says so and where to give it some.
+    assert.match(await page.getByRole("status").innerText(), /This app has no parts yet/);
     await page.getByRole("link", { name: "Plans" }).click();
     assert.match(await page.getByRole("heading", { level: 2 }).first().innerText(), /Evaluation/);
     await page.getByRole("button", { name: "Upgrade to Standard" }).click();

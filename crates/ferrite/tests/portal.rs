@@ -678,7 +678,10 @@ async fn a_supply_app_without_parts_says_so_and_how_to_give_it_some() {
     let (id, _, _) = ada.create_app("Scanner", &["supply"]).await;
     let page = ada.get(&format!("/apps/{id}")).await;
     assert!(page.body.contains("This app has no parts yet"), "{}", page.body);
-    assert!(page.body.contains("<a href=\"/plans#limits\">Plans</a>"), "an owner is shown where");
+    assert!(
+        page.body.contains("<a href=\"/plans#limits\">Give it some of your plan's parts</a>"),
+        "an owner is shown where"
+    );
     let design = ada.create_app("Viewer", &["design"]).await.0;
     assert!(!ada.get(&format!("/apps/{design}")).await.body.contains("no parts yet"), "a Design app needs none");
 }
