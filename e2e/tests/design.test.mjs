@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { openBrowser, screenshot, startServer } from "./harness.mjs";
+import { openBrowser, screenshot, signUp, startServer } from "./harness.mjs";
 
-const PASSWORD = "correct horse battery";
 const KICAD = `<?xml version="1.0" encoding="UTF-8"?>
 <export version="D"><components>
   <comp ref="R1"><value>10k</value><footprint>R_0603</footprint>
@@ -33,17 +32,7 @@ describe("design data in the portal", () => {
 
   test("a person uploads a KiCad export and reads its BOM", async () => {
     const { page } = ada;
-    await page.goto(`${server.base}/signup`);
-    await page.getByLabel("Email").fill("ada@example.com");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByLabel("Organization").fill("Acme Electronics");
-    await page.getByRole("button", { name: "Create account" }).click();
-    // Sign-up leads to sign-in (it answers alike for new and taken emails).
-    await page.waitForURL(/\/signin\?/);
-    await page.getByLabel("Email").fill("ada@example.com");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/apps$/);
+    await signUp(page, server.base, "ada@example.com", "Acme Electronics");
 
     await page.getByRole("link", { name: "Designs" }).click();
     await page.getByRole("heading", { name: "Designs" }).waitFor();

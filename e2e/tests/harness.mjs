@@ -96,3 +96,20 @@ export async function screenshot(page, name) {
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
+
+export const PASSWORD = "correct horse battery";
+
+/** Signs `email` up with a new organization `org` on `base`, then signs in: ends on Apps. */
+export async function signUp(page, base, email, org) {
+  await page.goto(`${base}/signup`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Organization").fill(org);
+  await page.getByRole("button", { name: "Create account" }).click();
+  // Sign-up leads to sign-in (it answers alike for new and taken emails).
+  await page.waitForURL(/\/signin\?/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/apps$/);
+}

@@ -6,9 +6,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { ferriteCommand, openBrowser, screenshot, startServer } from "./harness.mjs";
+import { ferriteCommand, openBrowser, screenshot, signUp, startServer } from "./harness.mjs";
 
-const PASSWORD = "correct horse battery";
 const HEADER = "mpn,manufacturer,description,category,seller,sku,stock,moq,currency,price_breaks,spec:Case/Package\n";
 const feed = (stock) => HEADER +
   `LM358DR,Texas Instruments,Dual op amp,Integrated Circuits > Amplifiers,Acme,A-1,${stock},1,USD,1:0.45;1000:0.12,SOIC-8\n` +
@@ -35,16 +34,7 @@ describe("the catalogue in the portal", () => {
 
   test("a person searches the catalogue and opens a part's page", async () => {
     const { page } = ada;
-    await page.goto(`${server.base}/signup`);
-    await page.getByLabel("Email").fill("ada@example.com");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByLabel("Organization").fill("Acme Electronics");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(/\/signin\?/);
-    await page.getByLabel("Email").fill("ada@example.com");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/apps$/);
+    await signUp(page, server.base, "ada@example.com", "Acme Electronics");
 
     await page.getByRole("link", { name: "Parts", exact: true }).click();
     await page.getByRole("heading", { name: "Parts" }).waitFor();
