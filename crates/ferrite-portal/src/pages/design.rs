@@ -275,8 +275,7 @@ pub async fn project(
                 manufacturer: first.map(|p| p.company_name.clone()).unwrap_or_default(),
                 mpn: first.map(|p| p.part_number.clone()).unwrap_or_default(),
                 part_page: part.map(|p| {
-                    let maker = dictionary.manufacturers.get(&p.part.manufacturer_id).map_or("", |m| m.name.as_str());
-                    part_page(&p.part.mpn, maker, p.part.id)
+                    part_page(&p.part.mpn, super::name(&dictionary.manufacturers, p.part.manufacturer_id), p.part.id)
                 }),
                 status,
                 status_text,

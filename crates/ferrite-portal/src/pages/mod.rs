@@ -16,3 +16,8 @@ pub mod usage;
 pub fn safe_next(next: &str) -> String {
     ferrite_identity::http::redirect::local_redirect(next).unwrap_or("/apps").to_owned()
 }
+
+/// The name of `id` in one of the catalogue dictionary's tables; empty when it has none.
+fn name(names: &std::collections::HashMap<i64, ferrite_store::Named>, id: i64) -> &str {
+    names.get(&id).map_or("", |n| n.name.as_str())
+}

@@ -14,7 +14,7 @@ use ferrite_core::{
 };
 use ferrite_store::HistoryRecord;
 
-use super::chart;
+use super::{chart, name};
 use crate::{
     error::PortalError,
     member::Member,
@@ -76,7 +76,7 @@ pub async fn show(
             .filter_map(|h| Some((h.recorded_at, first_price(h, &currency).map(|b| convert(b).amount)?)))
             .collect();
         offers.push(OfferView {
-            seller: dictionary.sellers.get(&offer.seller_id).map_or_else(String::new, |s| s.name.clone()),
+            seller: name(&dictionary.sellers, offer.seller_id).to_owned(),
             sku: offer.sku.clone(),
             stock: offer.inventory_level.map(thousands).unwrap_or_else(|| "–".to_owned()),
             moq: offer.moq.map(thousands).unwrap_or_default(),
@@ -92,16 +92,21 @@ pub async fn show(
     Ok(member.page(&PartPage {
         shell: member.shell("parts"),
         mpn: part.mpn.clone(),
-        manufacturer: dictionary.manufacturers.get(&part.manufacturer_id).map_or_else(String::new, |m| m.name.clone()),
+        manufacturer: name(&dictionary.manufacturers, part.manufacturer_id).to_owned(),
         description: part.description.clone().unwrap_or_default(),
         category: category.map(|c| c.path.replace('/', " › ")).unwrap_or_default(),
         category_path: category.map(|c| category_path(&c.path)).unwrap_or_default(),
-        datasheet: part.datasheet_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-        image: part.image_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        datasheet: web_address(part.datasheet_url.as_deref()),
+        image: web_address(part.image_url.as_deref()),
         currency,
         specs,
         offers,
     }))
+}
+
+/// A feed's link, when it is a web address (a page links nothing else a feed wrote).
+fn web_address(url: Option<&str>) -> Option<String> {
+    url.filter(|u| u.starts_with("https://") || u.starts_with("http://")).map(str::to_owned)
 }
 
 /// The price of an offer's first break in `currency` (or its own) at one point of its history.

@@ -11,6 +11,7 @@ use axum::{
 use ferrite_core::{plan::thousands, slug::part_page};
 use ferrite_supply::search::{Filter, SearchRequest};
 
+use super::name;
 use crate::{
     error::PortalError,
     member::Member,
@@ -26,11 +27,6 @@ const FACET_VALUES: usize = 10;
 const MAX_START: usize = 1000;
 
 /// The search as the address holds it; every facet link is this with one value changed.
-/// The name of `id` in a dictionary table; empty when it has none.
-fn name(names: &HashMap<i64, ferrite_store::Named>, id: i64) -> &str {
-    names.get(&id).map_or("", |n| n.name.as_str())
-}
-
 #[derive(serde::Deserialize, Default, Clone)]
 pub struct PartSearch {
     #[serde(default)]
