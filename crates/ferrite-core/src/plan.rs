@@ -155,6 +155,23 @@ impl Period {
         }
     }
 
+    /// Every day of the period as a chart shows it: a month whole (the days to come as well), a
+    /// lifetime's last 30 up to `now`'s day.
+    pub fn chart_days(&self, now: DateTime<Utc>) -> Vec<NaiveDate> {
+        match self.resets_at() {
+            Some(end) => {
+                let last = end.date_naive() - chrono::Duration::days(1);
+                self.days_until(now)
+                    .first()
+                    .map_or(now.date_naive(), |d| *d)
+                    .iter_days()
+                    .take_while(|d| *d <= last)
+                    .collect()
+            }
+            None => self.days_until(now),
+        }
+    }
+
     /// The days of the period up to and including `now`'s day (a lifetime shows the last 30).
     pub fn days_until(&self, now: DateTime<Utc>) -> Vec<NaiveDate> {
         let today = now.date_naive();
@@ -402,6 +419,10 @@ mod tests {
         assert_eq!(Period::Lifetime.resets_at(), None);
         assert_eq!(Period::month_of(at(2026, 3, 5, 12)).days_until(at(2026, 3, 5, 12)).len(), 5);
         assert_eq!(Period::Lifetime.days_until(now).len(), 30);
+        // A chart shows the whole month, the days to come too; a lifetime its last 30 days.
+        let march = Period::month_of(at(2026, 3, 5, 12)).chart_days(at(2026, 3, 5, 12));
+        assert_eq!((march.len(), march.last().map(|d| d.to_string())), (31, Some("2026-03-31".to_owned())));
+        assert_eq!(Period::Lifetime.chart_days(now), Period::Lifetime.days_until(now));
     }
 
     #[test]

@@ -367,6 +367,9 @@ async fn usage_shows_parts_used_the_limit_the_reset_date_and_a_chart() {
     );
     assert!(page.body.contains("resets on 1 December 2026"));
     assert!(page.body.contains("<svg") && page.body.contains("<title>2026-11-10: 245 parts</title>"));
+    // The whole month, the days to come as well (20 units a day), with today (the 15th) marked.
+    assert!(page.body.contains("viewBox=\"0 0 600 120\""), "{}", page.body);
+    assert!(page.body.contains("<line x1=\"290\" y1=\"0\" x2=\"290\""), "{}", page.body);
     assert!(page.body.contains("never resets"), "the evaluation app's allowance is lifetime");
     let list = ada.get("/apps").await;
     assert!(list.body.contains("345 / 1,200"));

@@ -11,6 +11,8 @@ pub struct Chart {
     /// The y of the x axis.
     pub baseline: u32,
     pub bars: Vec<Bar>,
+    /// The middle of today's slot, when today is on the chart.
+    pub today: Option<u32>,
     pub first: String,
     pub last: String,
     pub max: String,
@@ -27,8 +29,9 @@ pub struct Bar {
 const SLOT: u32 = 20;
 const HEIGHT: u32 = 120;
 
-/// One bar per day of `days`, scaled to the busiest day; days without usage get no bar.
-pub fn parts_per_day(days: &[NaiveDate], usage: &[(NaiveDate, i64)]) -> Chart {
+/// One bar per day of `days`, scaled to the busiest day; days without usage get no bar, so they
+/// read as zero; `today` is marked.
+pub fn parts_per_day(days: &[NaiveDate], usage: &[(NaiveDate, i64)], today: NaiveDate) -> Chart {
     let by_day: HashMap<NaiveDate, i64> = usage.iter().copied().collect();
     let max = days.iter().filter_map(|d| by_day.get(d)).copied().max().unwrap_or(0).max(0);
     let baseline = HEIGHT - 1;
@@ -57,6 +60,7 @@ pub fn parts_per_day(days: &[NaiveDate], usage: &[(NaiveDate, i64)]) -> Chart {
         height: HEIGHT,
         baseline,
         bars,
+        today: days.iter().position(|d| *d == today).map(|i| i as u32 * SLOT + SLOT / 2),
         first: label(days.first()),
         last: label(days.last()),
         max: ferrite_core::plan::thousands(max),
@@ -128,7 +132,7 @@ mod tests {
     fn bars_scale_to_the_busiest_day() {
         let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
         let days: Vec<_> = (1..=5).map(day).collect();
-        let chart = parts_per_day(&days, &[(day(2), 50), (day(4), 100), (day(9), 1_000)]);
+        let chart = parts_per_day(&days, &[(day(2), 50), (day(4), 100), (day(9), 1_000)], day(3));
         assert_eq!(chart.bars.len(), 2, "days outside the range are ignored");
         assert_eq!(chart.width, 100);
         assert_eq!(chart.max, "100");
@@ -136,6 +140,8 @@ mod tests {
         assert!(big.h > small.h && big.h <= chart.baseline);
         assert_eq!(big.y + big.h, chart.baseline);
         assert_eq!(small.title, "2026-11-02: 50 parts");
-        assert!(parts_per_day(&days, &[]).bars.is_empty());
+        assert_eq!(chart.today, Some(50), "the middle of the third slot");
+        assert!(parts_per_day(&days, &[], day(9)).bars.is_empty());
+        assert_eq!(parts_per_day(&days, &[], day(9)).today, None);
     }
 }

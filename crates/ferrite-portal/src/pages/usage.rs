@@ -36,7 +36,7 @@ pub async fn show(State(portal): State<Portal>, member: Member) -> Result<Respon
             percent: views::percent(used, app.part_limit),
             period: period_words(&period).split(',').next().unwrap_or_default().to_owned(),
             resets,
-            chart: chart::parts_per_day(&days, &daily),
+            chart: chart::parts_per_day(&period.chart_days(now), &daily, now.date_naive()),
         });
     }
     Ok(member.page(&UsagePage { shell: member.shell("usage"), apps: cards }))
