@@ -308,28 +308,6 @@ pub struct PlaygroundApp {
     pub selected: bool,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(duration(std::time::Duration::from_secs(24 * 3600)), "24 hours");
-        assert_eq!(duration(std::time::Duration::from_secs(3600)), "1 hour");
-        assert_eq!(duration(std::time::Duration::from_secs(2 * 86_400)), "2 days");
-        assert_eq!(duration(std::time::Duration::from_secs(90)), "90 seconds");
-        assert_eq!(duration(std::time::Duration::from_secs(1800)), "30 minutes");
-    }
-
-    #[test]
-    fn percentages_are_bounded() {
-        assert_eq!(percent(0, 0), 0);
-        assert_eq!(percent(5, 0), 100);
-        assert_eq!(percent(250, 1000), 25);
-        assert_eq!(percent(2000, 1000), 100);
-    }
-}
-
 #[derive(Template)]
 #[template(path = "part.html")]
 pub struct PartPage {
@@ -412,4 +390,26 @@ pub struct FacetLink {
     pub count: String,
     pub href: String,
     pub on: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(std::time::Duration::from_secs(24 * 3600)), "24 hours");
+        assert_eq!(duration(std::time::Duration::from_secs(3600)), "1 hour");
+        assert_eq!(duration(std::time::Duration::from_secs(2 * 86_400)), "2 days");
+        assert_eq!(duration(std::time::Duration::from_secs(90)), "90 seconds");
+        assert_eq!(duration(std::time::Duration::from_secs(1800)), "30 minutes");
+    }
+
+    #[test]
+    fn percentages_are_bounded() {
+        assert_eq!(percent(0, 0), 0);
+        assert_eq!(percent(5, 0), 100);
+        assert_eq!(percent(250, 1000), 25);
+        assert_eq!(percent(2000, 1000), 100);
+    }
 }

@@ -19,6 +19,7 @@ use ferrite_identity::http::csrf;
 use ferrite_store::ProjectPage;
 use ferrite_supply::pricing::best_quote;
 
+use super::name;
 use crate::{
     error::{PortalError, internal},
     member::Member,
@@ -275,7 +276,7 @@ pub async fn project(
                 manufacturer: first.map(|p| p.company_name.clone()).unwrap_or_default(),
                 mpn: first.map(|p| p.part_number.clone()).unwrap_or_default(),
                 part_page: part.map(|p| {
-                    part_page(&p.part.mpn, super::name(&dictionary.manufacturers, p.part.manufacturer_id), p.part.id)
+                    part_page(&p.part.mpn, name(&dictionary.manufacturers, p.part.manufacturer_id), p.part.id)
                 }),
                 status,
                 status_text,
