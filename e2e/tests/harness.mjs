@@ -99,7 +99,7 @@ export async function screenshot(page, name) {
 
 export const PASSWORD = "correct horse battery";
 
-/** Signs `email` up with a new organization `org` on `base`, then signs in: ends on Apps. */
+/** Signs `email` up with a new organization `org` on `base`, then signs in: ends on First steps. */
 export async function signUp(page, base, email, org) {
   await page.goto(`${base}/signup`);
   await page.getByLabel("Email").fill(email);
@@ -111,5 +111,5 @@ export async function signUp(page, base, email, org) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/apps$/);
+  await page.waitForURL(/\/welcome$/);
 }

@@ -32,7 +32,7 @@ describe("the developer portal", () => {
     await server?.stop();
   });
 
-  test("a visitor signs up and lands on Apps with the evaluation app", async () => {
+  test("a visitor signs up, lands on the first steps and reaches Apps with the evaluation app", async () => {
     const { page } = ada;
     await page.goto(`${server.base}/`);
     assert.match(page.url(), /\/signin\?next=/, "signed out, / leads to sign-in");
@@ -47,7 +47,18 @@ describe("the developer portal", () => {
     await page.waitForURL(/\/signin\?/);
     assert.match(await page.getByRole("status").innerText(), /sign in with the password you chose/);
     await signIn(page, "ada@example.com");
-    await page.waitForURL(/\/apps$/);
+    await page.waitForURL(/\/welcome$/);
+    await assert.doesNotReject(page.getByRole("heading", { name: "First steps" }).waitFor());
+    const clientId = (await page.locator("#client-id").innerText()).trim();
+    await page.getByRole("button", { name: "Show a client secret" }).click();
+    await page.waitForURL(/\/welcome$/);
+    const secret = (await page.locator("#client-secret").innerText()).trim();
+    assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+    assert.ok((await page.locator("#curl").innerText()).includes(`-u '${clientId}:${secret}'`), "the curl is ready");
+    await screenshot(page, "03-first-steps");
+    await page.reload();
+    assert.equal(await page.locator("#client-secret").count(), 0, "shown once");
+    await page.getByRole("link", { name: "Apps", exact: true }).click();
     await assert.doesNotReject(page.getByRole("heading", { name: "Apps" }).waitFor());
     assert.ok(await page.getByRole("cell", { name: /Evaluation/ }).count() > 0);
     assert.match(await page.locator("table.apps").innerText(), /0 \/ 1,000/);
@@ -176,7 +187,7 @@ describe("the developer portal", () => {
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Create account" }).click();
       await signIn(page, "bob@example.com");
-      await page.waitForURL(/\/apps$/);
+      await page.waitForURL(/\/welcome$/);
       const response = await page.goto(app.url);
       assert.equal(response.status(), 404);
       const text = await page.locator("body").innerText();

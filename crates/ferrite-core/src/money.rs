@@ -86,6 +86,20 @@ pub fn stock_total(levels: impl IntoIterator<Item = Option<i64>>) -> i64 {
     levels.into_iter().flatten().filter(|n| *n > 0).sum()
 }
 
+/// How many pieces to order for `needed` from an offer that sells at least `minimum` (its MOQ,
+/// or its first price break when that is larger) in multiples of `multiple`: the smallest
+/// quantity that is at least both and a whole number of multiples. A need of 0 orders nothing.
+pub fn order_quantity(needed: i64, minimum: Option<i64>, multiple: Option<i64>) -> i64 {
+    if needed <= 0 {
+        return 0;
+    }
+    let at_least = needed.max(minimum.unwrap_or(1));
+    match multiple.filter(|m| *m > 1) {
+        Some(m) => at_least.div_euclid(m).saturating_add(i64::from(at_least % m != 0)).saturating_mul(m),
+        None => at_least,
+    }
+}
+
 /// A currency was asked for, or configured, that the rates cannot serve.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
@@ -235,6 +249,18 @@ fn parse_reference_table(text: &str) -> Result<RateTable, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_order_is_at_least_the_minimum_in_whole_multiples() {
+        assert_eq!(order_quantity(7, None, None), 7);
+        assert_eq!(order_quantity(7, Some(10), None), 10);
+        assert_eq!(order_quantity(7, None, Some(5)), 10);
+        assert_eq!(order_quantity(10, None, Some(5)), 10, "already a multiple");
+        assert_eq!(order_quantity(7, Some(10), Some(4)), 12, "the minimum, rounded up to the multiple");
+        assert_eq!(order_quantity(0, Some(10), Some(4)), 0, "nothing needed, nothing ordered");
+        assert_eq!(order_quantity(3, Some(-5), Some(0)), 3, "nonsense minimums and multiples are ignored");
+        assert_eq!(order_quantity(i64::MAX - 1, None, Some(1000)), i64::MAX, "saturates");
+    }
 
     fn breaks(list: &[(i64, f64, &str)]) -> Vec<PriceBreak> {
         list.iter().map(|(q, p, c)| PriceBreak::new(*q, *p, c)).collect()

@@ -1,10 +1,13 @@
 //! Making a project of a design file: parse it, link its parts to the catalogue, and store the
 //! project whole — with its one variant and that variant's BOM — in one transaction, using up the
-//! uploaded file in the same transaction. A file that does not parse stores nothing.
+//! uploaded file in the same transaction; or a project's design uploaded anew as a new revision.
+//! A file that does not parse stores nothing.
 
 use chrono::{DateTime, Utc};
-use ferrite_core::{DesignFileId, WorkspaceId};
-use ferrite_store::{ManufacturerPartRecord, NewBomItem, NewProject, NewVariant, ProjectRecord, Store, StoreError};
+use ferrite_core::{DesignFileId, ProjectId, WorkspaceId};
+use ferrite_store::{
+    ManufacturerPartRecord, NewBomItem, NewProject, NewRevision, NewVariant, ProjectRecord, Store, StoreError,
+};
 
 use crate::{Bom, ParseError, linking::link};
 
@@ -63,11 +66,37 @@ pub fn validate_description(description: &str) -> Result<String, CreateError> {
 pub async fn create_project(store: &Store, upload: Upload, now: DateTime<Utc>) -> Result<ProjectRecord, CreateError> {
     let name = validate_name(&upload.name)?;
     let description = validate_description(&upload.description)?;
-    let bom = parse_off_the_runtime(upload.bytes).await?;
+    let design = design_of(store, upload.created_by, upload.file_name, upload.bytes).await?;
+    let new = NewProject { workspace_id: upload.workspace, name, description, design, from_file: upload.file };
+    Ok(store.create_project(&new, now).await?)
+}
+
+/// Uploads a project's design anew: a new revision, the earlier ones kept. Returns its number.
+pub async fn add_revision(
+    store: &Store,
+    project: ProjectId,
+    created_by: String,
+    file_name: String,
+    bytes: Vec<u8>,
+    now: DateTime<Utc>,
+) -> Result<i64, CreateError> {
+    let design = design_of(store, created_by, file_name, bytes).await?;
+    Ok(store.add_revision(project, &design, now).await?)
+}
+
+/// A design file as a project's revision: parsed, its parts linked to the catalogue, with its one
+/// variant's BOM and the file's parameters.
+async fn design_of(
+    store: &Store,
+    created_by: String,
+    file_name: String,
+    bytes: Vec<u8>,
+) -> Result<NewRevision, CreateError> {
+    let bom = parse_off_the_runtime(bytes).await?;
     let links = link(store, &bom).await?;
     let mut parameters = bom.parameters.clone();
     parameters.retain(|(name, _)| !["SourceFile", "SourceFormat", "Components"].contains(&name.as_str()));
-    parameters.push(("SourceFile".into(), upload.file_name));
+    parameters.push(("SourceFile".into(), file_name.clone()));
     parameters.push(("SourceFormat".into(), bom.format.label()));
     parameters.push(("Components".into(), bom.components.to_string()));
     let items = bom.items.into_iter().zip(links).map(|(item, links)| NewBomItem {
@@ -89,16 +118,12 @@ pub async fn create_project(store: &Store, upload: Upload, now: DateTime<Utc>) -
             })
             .collect(),
     });
-    let new = NewProject {
-        workspace_id: upload.workspace,
-        name,
-        description,
-        created_by: upload.created_by,
+    Ok(NewRevision {
+        created_by,
+        source_file: file_name,
         parameters,
         variants: vec![NewVariant { name: DEFAULT_VARIANT.into(), items: items.collect() }],
-        from_file: upload.file,
-    };
-    Ok(store.create_project(&new, now).await?)
+    })
 }
 
 /// Parsing a large file takes a while: not on the threads that serve requests.

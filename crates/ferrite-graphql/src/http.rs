@@ -9,8 +9,8 @@ use axum::{
     body::Bytes,
     extract::{State, rejection::BytesRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
-    routing::get,
+    response::{IntoResponse, Response},
+    routing::post,
 };
 use ferrite_identity::{Identity, TokenError};
 use serde_json::json;
@@ -31,7 +31,8 @@ pub struct ApiState {
 }
 
 pub fn routes(state: ApiState) -> Router {
-    Router::new().route("/graphql", get(ide).post(execute)).route("/graphql/", get(ide).post(execute)).with_state(state)
+    // `GET /graphql` is the portal's GraphiQL.
+    Router::new().route("/graphql", post(execute)).route("/graphql/", post(execute)).with_state(state)
 }
 
 /// A whole-request error in GraphQL form: `{"data": null, "errors": [{message, extensions: {code}}]}`.
@@ -219,9 +220,4 @@ pub fn graphql_error(message: String, code: &'static str, extra: serde_json::Val
         extensions: error.extensions,
         ..ServerError::new(error.message, None)
     }])
-}
-
-/// The IDE: a small page that sends queries with a token the user pastes (or the portal fills in).
-async fn ide() -> Html<&'static str> {
-    Html(include_str!("ide.html"))
 }

@@ -1,13 +1,16 @@
-// Mounts GraphiQL (vendored UMD build) on #graphiql, sending the page's token with every request.
+// Mounts GraphiQL (vendored UMD build) on #graphiql, for the Playground (with the token of the app
+// chosen) and for GET /graphql (with none: one is pasted into Headers, or given as #token=…).
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const root = document.getElementById("graphiql");
   if (!root || !window.GraphiQL || !window.React || !window.ReactDOM) return;
-  const { endpoint, token } = root.dataset;
+  const { endpoint } = root.dataset;
+  const token = root.dataset.token || new URLSearchParams(window.location.hash.slice(1)).get("token") || "";
   const headers = JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2);
   const fetcher = window.GraphiQL.createFetcher({ url: endpoint });
+  const where = token ? "The token of the app chosen above is in Headers below." : "Put an access token in Headers below.";
   const defaultQuery = [
-    "# Run with the button or Ctrl+Enter. The token of the app chosen above is in Headers below.",
+    `# Run with the button or Ctrl+Enter. ${where}`,
     "query Search {",
     "  supSearchMpn(q: \"LM358\", limit: 3) {",
     "    hits",

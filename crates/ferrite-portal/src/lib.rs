@@ -47,11 +47,12 @@ pub fn routes(
     plans: Arc<Plans>,
     catalogue: Arc<Catalogue>,
 ) -> Router {
-    use pages::{apps, design, orgs, parts, plans as plan_pages, playground, search, signup, usage};
+    use pages::{apps, bom, design, orgs, parts, plans as plan_pages, playground, search, signup, usage, welcome};
     let portal = Portal::new(identity, accounts, plans, catalogue);
     Router::new()
         .route("/", get(|| async { Redirect::to("/apps") }))
         .route("/signup", get(signup::show).post(signup::submit))
+        .route(welcome::PATH, get(welcome::show).post(welcome::reveal))
         .route("/apps", get(apps::list).post(apps::create))
         .route("/apps/new", get(apps::new_form))
         .route("/apps/{id}", get(apps::details).post(apps::edit))
@@ -61,6 +62,9 @@ pub fn routes(
         .route("/plans/limits", post(plan_pages::allocate))
         .route("/usage", get(usage::show))
         .route("/playground", get(playground::show))
+        // The API answers POST; a browser that opens its URL gets GraphiQL.
+        .route("/graphql", get(playground::ide))
+        .route("/graphql/", get(playground::ide))
         .route("/organization", get(orgs::members))
         .route("/organization/invitations", post(orgs::invite))
         .route("/organization/invitations/{id}/revoke", post(orgs::revoke_invitation))
@@ -78,7 +82,14 @@ pub fn routes(
             "/workspaces/{slug}/projects",
             post(design::upload).layer(DefaultBodyLimit::max(ferrite_design::limits::MAX_FILE_BYTES + MAX_FORM_BYTES)),
         )
-        .route("/workspaces/{slug}/projects/{id}", get(design::project))
+        .route("/workspaces/{slug}/projects/{id}", get(bom::show).post(bom::update))
+        .route(
+            "/workspaces/{slug}/projects/{id}/revisions",
+            post(bom::revise).layer(DefaultBodyLimit::max(ferrite_design::limits::MAX_FILE_BYTES + MAX_FORM_BYTES)),
+        )
+        .route("/workspaces/{slug}/projects/{id}/delete", get(bom::confirm_delete).post(bom::delete))
+        .route("/workspaces/{slug}/projects/{id}/bom.csv", get(bom::export_csv))
+        .route("/workspaces/{slug}/projects/{id}/bom.xlsx", get(bom::export_xlsx))
         .route("/assets/portal/{*path}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .route("/favicon.svg", get(assets::favicon))

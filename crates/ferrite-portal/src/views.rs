@@ -86,6 +86,25 @@ impl MessagePage {
 // ---- accounts and organizations ----
 
 #[derive(Template)]
+#[template(path = "ide.html")]
+pub struct IdePage;
+
+#[derive(Template)]
+#[template(path = "welcome.html")]
+pub struct WelcomePage {
+    pub shell: Shell,
+    /// The evaluation app's id and name (an organization always has one; `None` if it is gone).
+    pub evaluation: Option<(String, String)>,
+    pub client_id: String,
+    /// The secret made on request, for this one showing.
+    pub secret: Option<String>,
+    pub token_url: String,
+    pub api_url: String,
+    /// Commands that get a token and ask the API, with the credentials filled in.
+    pub curl: String,
+}
+
+#[derive(Template)]
 #[template(path = "signup.html")]
 pub struct SignUpPage {
     pub csrf: String,

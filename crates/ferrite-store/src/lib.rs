@@ -53,8 +53,8 @@ pub use keys::StoredKey;
 pub use migrate::SchemaStatus;
 pub use plans::PlanError;
 pub use projects::{
-    BomItemRecord, ManufacturerPartRecord, NewBomItem, NewProject, NewVariant, ProjectPage, ProjectRecord,
-    VariantRecord,
+    BomItemRecord, ManufacturerPartRecord, NewBomItem, NewProject, NewRevision, NewVariant, ProjectPage, ProjectRecord,
+    RevisionRecord, VariantRecord,
 };
 
 use db::{Db, Execute, sql};

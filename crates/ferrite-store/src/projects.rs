@@ -45,13 +45,39 @@ pub struct NewProject {
     pub workspace_id: WorkspaceId,
     pub name: String,
     pub description: String,
-    /// A person's id, or the client id of an app acting for itself.
-    pub created_by: String,
-    pub parameters: Vec<(String, String)>,
-    pub variants: Vec<NewVariant>,
+    /// The project's first design.
+    pub design: NewRevision,
     /// The uploaded file the project is made of: deleted in the same transaction, and the
     /// project is refused (`NotFound`) when it is gone — used already, or expired.
     pub from_file: Option<DesignFileId>,
+}
+
+/// A design of a project: its first, or one uploaded anew. It replaces the project's parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRevision {
+    /// A person's id, or the client id of an app acting for itself.
+    pub created_by: String,
+    /// The name of the file it was made of.
+    pub source_file: String,
+    pub parameters: Vec<(String, String)>,
+    pub variants: Vec<NewVariant>,
+}
+
+/// One of a project's designs, in upload order from 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionRecord {
+    pub number: i64,
+    pub source_file: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RevisionRow {
+    number: i64,
+    source_file: String,
+    created_by: String,
+    created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,12 +182,15 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
 async fn insert_variant(
     tx: &mut Tx,
     project: ProjectId,
-    position: usize,
+    revision: i64,
+    position: i64,
     variant: &NewVariant,
 ) -> Result<(), StoreError> {
     let variant_id = Uuid::now_v7().to_string();
-    let insert = sql("INSERT INTO design_variants (id, project_id, position, name) VALUES ($1, $2, $3, $4)");
-    tx.execute(insert.bind(&variant_id).bind(project.to_string()).bind(position as i64).bind(&variant.name)).await?;
+    let insert =
+        sql("INSERT INTO design_variants (id, project_id, revision, position, name) VALUES ($1, $2, $3, $4, $5)");
+    tx.execute(insert.bind(&variant_id).bind(project.to_string()).bind(revision).bind(position).bind(&variant.name))
+        .await?;
     for (position, item) in variant.items.iter().enumerate() {
         let item_id = Uuid::now_v7().to_string();
         let insert =
@@ -196,6 +225,33 @@ async fn insert_variant(
             )
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// Writes a project's revision `number` — its row, its variants (positions from `first_position`)
+/// with their BOMs — and makes its parameters the project's, inside the caller's transaction.
+async fn insert_revision(
+    tx: &mut Tx,
+    project: ProjectId,
+    number: i64,
+    first_position: i64,
+    revision: &NewRevision,
+    at: i64,
+) -> Result<(), StoreError> {
+    let insert = sql("INSERT INTO design_revisions (project_id, number, source_file, created_by, created_at)
+                      VALUES ($1, $2, $3, $4, $5)");
+    tx.execute(
+        insert.bind(project.to_string()).bind(number).bind(&revision.source_file).bind(&revision.created_by).bind(at),
+    )
+    .await?;
+    tx.execute(sql("DELETE FROM project_parameters WHERE project_id = $1").bind(project.to_string())).await?;
+    for (name, value) in &revision.parameters {
+        let insert = sql("INSERT INTO project_parameters (project_id, name, value) VALUES ($1, $2, $3)");
+        tx.execute(insert.bind(project.to_string()).bind(name).bind(value)).await?;
+    }
+    for (position, variant) in (first_position..).zip(&revision.variants) {
+        insert_variant(tx, project, number, position, variant).await?;
     }
     Ok(())
 }
@@ -250,19 +306,79 @@ impl Store {
                 .bind(new.workspace_id.to_string())
                 .bind(&new.name)
                 .bind(&new.description)
-                .bind(&new.created_by)
+                .bind(&new.design.created_by)
                 .bind(at),
         )
         .await?;
-        for (name, value) in &new.parameters {
-            let insert = sql("INSERT INTO project_parameters (project_id, name, value) VALUES ($1, $2, $3)");
-            tx.execute(insert.bind(id.to_string()).bind(name).bind(value)).await?;
-        }
-        for (position, variant) in new.variants.iter().enumerate() {
-            insert_variant(&mut tx, id, position, variant).await?;
-        }
+        insert_revision(&mut tx, id, 1, 0, &new.design, at).await?;
         tx.commit().await?;
         self.project_by_id(id).await
+    }
+
+    /// Adds a revision to a project — its design uploaded anew — and returns its number. The
+    /// earlier revisions stay as they were; the project's parameters become the new one's.
+    pub async fn add_revision(
+        &self,
+        project: ProjectId,
+        revision: &NewRevision,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let at = time::to_db(now);
+        let mut tx = self.main.begin_immediate().await?;
+        let lock = match tx.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        };
+        let touch = sql(format!("SELECT id FROM projects WHERE id = $1{lock}"));
+        tx.fetch_one::<(String,)>(touch.bind(project.to_string())).await?;
+        let last = sql("SELECT COALESCE(MAX(r.number), 0), COALESCE((SELECT MAX(position) + 1 FROM design_variants
+                                                                      WHERE project_id = $1), 0)
+                        FROM design_revisions r WHERE r.project_id = $1");
+        let (last, first_position): (i64, i64) = tx.fetch_one(last.bind(project.to_string())).await?;
+        insert_revision(&mut tx, project, last + 1, first_position, revision, at).await?;
+        tx.execute(sql("UPDATE projects SET updated_at = $2 WHERE id = $1").bind(project.to_string()).bind(at)).await?;
+        tx.commit().await?;
+        Ok(last + 1)
+    }
+
+    /// Renames a project and sets its description.
+    pub async fn update_project(
+        &self,
+        project: ProjectId,
+        name: &str,
+        description: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let update = sql("UPDATE projects SET name = $2, description = $3, updated_at = $4 WHERE id = $1");
+        let query = update.bind(project.to_string()).bind(name).bind(description).bind(time::to_db(now));
+        match self.main.execute(query).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// Deletes a project with every revision, variant and BOM of it.
+    pub async fn delete_project(&self, project: ProjectId) -> Result<(), StoreError> {
+        match self.main.execute(sql("DELETE FROM projects WHERE id = $1").bind(project.to_string())).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// A project's revisions, newest first.
+    pub async fn revisions(&self, project: ProjectId) -> Result<Vec<RevisionRecord>, StoreError> {
+        let query = sql("SELECT number, source_file, created_by, created_at FROM design_revisions
+                         WHERE project_id = $1 ORDER BY number DESC");
+        let rows: Vec<RevisionRow> = self.main.fetch_all(query.bind(project.to_string())).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RevisionRecord {
+                number: r.number,
+                source_file: r.source_file,
+                created_by: r.created_by,
+                created_at: time::from_db(r.created_at),
+            })
+            .collect())
     }
 
     /// A project by id. Callers check that the asker may see its workspace.
@@ -313,9 +429,22 @@ impl Store {
         self.main.fetch_all(query.bind(id.to_string())).await
     }
 
+    /// The variants of a project's current design (its last revision).
     pub async fn design_variants(&self, project: ProjectId) -> Result<Vec<VariantRecord>, StoreError> {
-        let query = sql("SELECT id, name FROM design_variants WHERE project_id = $1 ORDER BY position");
-        self.main.fetch_all(query.bind(project.to_string())).await
+        self.revision_variants(project, None).await
+    }
+
+    /// The variants of a project's revision `number`, or of its last.
+    pub async fn revision_variants(
+        &self,
+        project: ProjectId,
+        number: Option<i64>,
+    ) -> Result<Vec<VariantRecord>, StoreError> {
+        let query = sql("SELECT id, name FROM design_variants
+                         WHERE project_id = $1
+                           AND revision = COALESCE($2, (SELECT MAX(revision) FROM design_variants WHERE project_id = $1))
+                         ORDER BY position");
+        self.main.fetch_all(query.bind(project.to_string()).bind(number)).await
     }
 
     /// A variant's BOM items in order, with their manufacturer parts.

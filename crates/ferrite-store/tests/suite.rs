@@ -414,8 +414,8 @@ mod design {
     use super::*;
     use ferrite_core::{DesignFileId, ProjectId, WorkspaceId};
     use ferrite_store::{
-        ManufacturerPartRecord, NewBomItem, NewDesignFile, NewProject, NewVariant, ProjectPage, QuotaHolder,
-        SaveFileError, UploadQuota,
+        ManufacturerPartRecord, NewBomItem, NewDesignFile, NewProject, NewRevision, NewVariant, ProjectPage,
+        QuotaHolder, SaveFileError, UploadQuota,
     };
 
     /// Far above what the cases upload, except those about quotas.
@@ -429,6 +429,7 @@ mod design {
         a_claim_left_unsettled_makes_no_second_project,
         every_organization_has_a_default_workspace_with_a_unique_slug,
         a_project_is_stored_whole_with_its_bom_and_read_back,
+        a_new_revision_keeps_the_earlier_ones_and_a_project_can_be_renamed_and_deleted,
         projects_are_paged_oldest_first_with_counts,
         a_project_is_created_whole_or_not_at_all,
         a_file_makes_one_project_even_when_two_race_for_it,
@@ -465,9 +466,12 @@ mod design {
             workspace_id: workspace,
             name: name.into(),
             description: "a board".into(),
-            created_by: "someone".into(),
-            parameters: vec![("Title".into(), name.into())],
-            variants: vec![NewVariant { name: "[No Variations]".into(), items }],
+            design: NewRevision {
+                created_by: "someone".into(),
+                source_file: "board.xml".into(),
+                parameters: vec![("Title".into(), name.into())],
+                variants: vec![NewVariant { name: "[No Variations]".into(), items }],
+            },
             from_file: None,
         }
     }
@@ -523,7 +527,7 @@ mod design {
             item("TP", 2, &["TP1", "TP2"], None),
         ];
         let mut new = project(workspace, "Board", items.clone());
-        new.variants[0].items[1].instances[0].1 = false;
+        new.design.variants[0].items[1].instances[0].1 = false;
         let stored = db.store.create_project(&new, t(20)).await.unwrap();
         assert_eq!((stored.name.as_str(), stored.workspace_id), ("Board", workspace));
         assert_eq!((stored.created_at, stored.updated_at), (t(20), t(20)));
@@ -534,7 +538,7 @@ mod design {
         assert_eq!(variants[0].name, "[No Variations]");
         let read = db.store.bom_items(&variants[0].id).await.unwrap();
         assert_eq!(read.len(), 3);
-        for (read, written) in read.iter().zip(&new.variants[0].items) {
+        for (read, written) in read.iter().zip(&new.design.variants[0].items) {
             assert_eq!(
                 (&read.name, read.quantity, &read.instances),
                 (&written.name, written.quantity, &written.instances)
@@ -545,6 +549,46 @@ mod design {
         assert_eq!(read[0].manufacturer_parts[0].supply_part_id, Some(42));
         assert!(!read[1].instances[0].1, "not fitted");
         assert!(matches!(db.store.project_by_id(ProjectId::new()).await, Err(StoreError::NotFound)));
+    }
+
+    async fn a_new_revision_keeps_the_earlier_ones_and_a_project_can_be_renamed_and_deleted(db: TestDb) {
+        let acme = org(&db, "ada@example.com", "Acme").await;
+        let workspace = db.store.default_workspace(acme).await.unwrap().id;
+        let first = project(workspace, "Board", vec![item("10k", 3, &["R1", "R2", "R3"], None)]);
+        let stored = db.store.create_project(&first, t(20)).await.unwrap();
+        let first_variant = db.store.design_variants(stored.id).await.unwrap();
+        let second = NewRevision {
+            created_by: "bob".into(),
+            source_file: "board-b.csv".into(),
+            parameters: vec![("Title".into(), "Board rev B".into())],
+            variants: vec![
+                NewVariant { name: "[No Variations]".into(), items: vec![item("22k", 2, &["R1", "R2"], None)] },
+                NewVariant { name: "Lite".into(), items: vec![] },
+            ],
+        };
+        assert_eq!(db.store.add_revision(stored.id, &second, t(30)).await.unwrap(), 2);
+        let variants = db.store.design_variants(stored.id).await.unwrap();
+        assert_eq!(variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["[No Variations]", "Lite"]);
+        assert_eq!(db.store.bom_items(&variants[0].id).await.unwrap()[0].name, "22k", "the current design is the last");
+        assert_eq!(db.store.revision_variants(stored.id, Some(1)).await.unwrap(), first_variant, "the first is kept");
+        assert_eq!(db.store.bom_items(&first_variant[0].id).await.unwrap()[0].name, "10k");
+        let revisions = db.store.revisions(stored.id).await.unwrap();
+        assert_eq!(
+            revisions.iter().map(|r| (r.number, r.source_file.as_str(), r.created_by.as_str())).collect::<Vec<_>>(),
+            [(2, "board-b.csv", "bob"), (1, "board.xml", "someone")]
+        );
+        assert_eq!(db.store.project_parameters(stored.id).await.unwrap(), [("Title".into(), "Board rev B".into())]);
+        assert_eq!(db.store.project_by_id(stored.id).await.unwrap().updated_at, t(30));
+        assert!(matches!(db.store.add_revision(ProjectId::new(), &second, t(31)).await, Err(StoreError::NotFound)));
+
+        db.store.update_project(stored.id, "Board 2", "the second board", t(40)).await.unwrap();
+        let renamed = db.store.project_by_id(stored.id).await.unwrap();
+        assert_eq!((renamed.name.as_str(), renamed.description.as_str()), ("Board 2", "the second board"));
+        db.store.delete_project(stored.id).await.unwrap();
+        assert!(matches!(db.store.project_by_id(stored.id).await, Err(StoreError::NotFound)));
+        assert!(db.store.bom_items(&variants[0].id).await.unwrap().is_empty(), "its BOMs went with it");
+        assert!(matches!(db.store.delete_project(stored.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(db.store.update_project(stored.id, "x", "", t(41)).await, Err(StoreError::NotFound)));
     }
 
     async fn projects_are_paged_oldest_first_with_counts(db: TestDb) {

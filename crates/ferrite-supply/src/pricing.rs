@@ -1,6 +1,6 @@
 //! What parts cost and hold, across their offers, by the money rules of `ferrite_core::money`:
 //! the median price at 1,000 that `medianPrice1000` shows and the index sorts by, the stock
-//! total, and the offer a BOM line would be bought from at its quantity.
+//! total, and what a BOM line would be bought from at its quantity.
 
 use ferrite_core::money::{self, ExchangeRates};
 use ferrite_store::OfferRecord;
@@ -38,46 +38,103 @@ pub fn stock(offers: &[OfferRecord]) -> i64 {
     money::stock_total(offers.iter().map(|o| o.inventory_level))
 }
 
-/// The offer a line would be bought from, at its quantity.
+/// Buying a BOM line's pieces from one offer.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Quote {
-    /// In the offer's own currency.
-    pub unit_price: f64,
-    pub currency: String,
+pub struct Buy {
+    pub offer_id: i64,
     pub seller_id: i64,
-    /// Whether that offer's stock covers the quantity.
-    pub in_stock: bool,
+    pub sku: String,
+    /// Pieces ordered: the need, raised to the offer's minimum and rounded up to its multiple.
+    pub quantity: i64,
+    /// The unit price at `quantity`, converted to the plan's currency.
+    pub unit_price: f64,
+    /// `quantity` × `unit_price`.
+    pub extended: f64,
+    /// The offer's stock (unknown counts as none).
+    pub stock: i64,
 }
 
-/// The best quote for `quantity` pieces (a line of 0 is priced as 1): offers whose stock covers
-/// the quantity first, then the lowest unit price compared in US dollars at `rates`. Offers in a
-/// currency without a rate cannot be compared with the others and come after them, each
-/// currency's by price.
-pub fn best_quote(offers: &[OfferRecord], quantity: i64, rates: &ExchangeRates) -> Option<Quote> {
-    let quantity = quantity.max(1);
-    offers
-        .iter()
-        .filter_map(|offer| {
-            let price = money::price_at(&offer.prices, quantity, "USD")?;
-            let in_stock = offer.inventory_level.unwrap_or(0) >= quantity;
-            let quote = Quote {
-                unit_price: price.price,
-                currency: price.currency.clone(),
-                seller_id: offer.seller_id,
-                in_stock,
-            };
-            // Unconvertible currencies compare by their code, then by their own price.
-            let known = rates.knows(&price.currency);
-            let usd = if known { rates.convert(price.price, &price.currency, "USD").amount } else { price.price };
-            Some((quote, known, usd))
-        })
-        .min_by(|(a, a_known, a_usd), (b, b_known, b_usd)| {
-            let unknown_currency = |q: &Quote, known: bool| if known { None } else { Some(q.currency.clone()) };
-            (!a.in_stock, !a_known, unknown_currency(a, *a_known))
-                .cmp(&(!b.in_stock, !b_known, unknown_currency(b, *b_known)))
-                .then(a_usd.total_cmp(b_usd))
-        })
-        .map(|(quote, _, _)| quote)
+impl Buy {
+    /// Whether the offer's stock covers the order.
+    pub fn covers(&self) -> bool {
+        self.stock >= self.quantity
+    }
+}
+
+/// Whether a line's pieces can be bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// One offer's stock covers the order.
+    Enough,
+    /// No offer's stock covers it; the chosen one falls this many pieces short.
+    Short(i64),
+    /// No offer has any stock (or none has a price).
+    None,
+}
+
+/// What a BOM line would be bought from: the chosen offer, whether it can be filled, and — when
+/// it cannot — the other offers with stock, cheapest first, to make up the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinePlan {
+    pub choice: Option<Buy>,
+    pub availability: Availability,
+    pub alternates: Vec<Buy>,
+}
+
+/// Alternates listed for a short line.
+pub const ALTERNATES: usize = 3;
+
+/// Plans buying `needed` pieces from `offers`, priced in `currency` at `rates`. Each offer is
+/// priced at its own order quantity ([`money::order_quantity`], its minimum being its MOQ or its
+/// first break, whichever is larger); offers in a currency the rates cannot convert are left out,
+/// since they could not be added to the others. The choice is the cheapest order among the offers
+/// whose stock covers it; when none does, the one with the most stock (short by the rest), whose
+/// alternates are the other offers with stock. A need of 0 buys nothing and is `Enough`.
+pub fn plan_line(offers: &[OfferRecord], needed: i64, rates: &ExchangeRates, currency: &str) -> LinePlan {
+    if needed <= 0 {
+        return LinePlan { choice: None, availability: Availability::Enough, alternates: Vec::new() };
+    }
+    let mut buys: Vec<Buy> = offers.iter().filter_map(|offer| buy(offer, needed, rates, currency)).collect();
+    buys.sort_by(|a, b| a.extended.total_cmp(&b.extended).then(b.stock.cmp(&a.stock)));
+    if let Some(at) = buys.iter().position(Buy::covers) {
+        let choice = buys.swap_remove(at);
+        return LinePlan { choice: Some(choice), availability: Availability::Enough, alternates: Vec::new() };
+    }
+    let Some(most) = buys.iter().enumerate().max_by_key(|(at, b)| (b.stock, std::cmp::Reverse(*at))).map(|(at, _)| at)
+    else {
+        return LinePlan { choice: None, availability: Availability::None, alternates: Vec::new() };
+    };
+    let choice = buys.remove(most);
+    if choice.stock <= 0 {
+        return LinePlan { choice: Some(choice), availability: Availability::None, alternates: Vec::new() };
+    }
+    let availability = Availability::Short(needed - choice.stock);
+    let alternates = buys.into_iter().filter(|b| b.stock > 0).take(ALTERNATES).collect();
+    LinePlan { choice: Some(choice), availability, alternates }
+}
+
+/// Ordering `needed` pieces from `offer`, priced in `currency`; `None` when the offer has no price
+/// that can be converted to it.
+fn buy(offer: &OfferRecord, needed: i64, rates: &ExchangeRates, currency: &str) -> Option<Buy> {
+    let breaks: Vec<_> = money::one_currency(&offer.prices, currency).collect();
+    let first_break = breaks.iter().map(|b| b.quantity).min()?;
+    let own_currency = &breaks.first()?.currency;
+    if !(rates.knows(own_currency) && rates.knows(currency)) {
+        return None;
+    }
+    let minimum = offer.moq.map_or(first_break, |moq| moq.max(first_break));
+    let quantity = money::order_quantity(needed, Some(minimum), offer.order_multiple);
+    let price = breaks.iter().filter(|b| b.quantity <= quantity).max_by_key(|b| b.quantity)?;
+    let unit_price = rates.convert(price.price, &price.currency, currency).amount;
+    Some(Buy {
+        offer_id: offer.id,
+        seller_id: offer.seller_id,
+        sku: offer.sku.clone(),
+        quantity,
+        unit_price,
+        extended: unit_price * quantity as f64,
+        stock: offer.inventory_level.unwrap_or(0).max(0),
+    })
 }
 
 #[cfg(test)]
@@ -110,27 +167,73 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_break_at_the_quantity_from_the_offer_that_can_fill_it() {
-        let usd_only = ExchangeRates::default();
-        let offers =
-            [offer(1, 5, &[(1, 0.20, "USD")]), offer(2, 500, &[(1, 0.40, "USD")]), offer(3, 900, &[(1, 0.01, "EUR")])];
-        let quote = best_quote(&offers, 10, &usd_only).unwrap();
-        assert_eq!((quote.seller_id, quote.unit_price, quote.in_stock), (2, 0.40, true), "seller 1 has only 5");
-        assert_eq!(best_quote(&offers, 3, &usd_only).unwrap().seller_id, 1);
-        assert_eq!(best_quote(&offers[2..], 0, &usd_only).unwrap().unit_price, 0.01, "a line of 0 is priced as 1");
-        assert_eq!(stock(&offers), 1405);
-        assert_eq!(best_quote(&[], 1, &usd_only), None);
-        assert_eq!(best_quote(&[offer(1, 9, &[(100, 0.1, "USD")])], 5, &usd_only), None, "below the first break");
+    fn plan(
+        offers: &[OfferRecord],
+        needed: i64,
+        rates: &ExchangeRates,
+    ) -> (Option<(i64, i64, f64)>, Availability, Vec<i64>) {
+        let plan = plan_line(offers, needed, rates, "USD");
+        let choice = plan.choice.map(|b| (b.seller_id, b.quantity, b.unit_price));
+        (choice, plan.availability, plan.alternates.iter().map(|b| b.seller_id).collect())
     }
 
     #[test]
-    fn currencies_with_a_rate_are_compared_converted() {
+    fn the_cheapest_order_that_stock_covers() {
+        let usd_only = ExchangeRates::default();
+        let offers =
+            [offer(1, 5, &[(1, 0.20, "USD")]), offer(2, 500, &[(1, 0.40, "USD")]), offer(3, 900, &[(1, 0.01, "EUR")])];
+        assert_eq!(plan(&offers, 10, &usd_only), (Some((2, 10, 0.40)), Availability::Enough, vec![]), "1 has only 5");
+        assert_eq!(plan(&offers, 3, &usd_only).0, Some((1, 3, 0.20)));
+        assert_eq!(plan(&offers[2..], 3, &usd_only), (None, Availability::None, vec![]), "EUR cannot be converted");
+        assert_eq!(plan(&offers, 0, &usd_only), (None, Availability::Enough, vec![]), "nothing needed");
+        assert_eq!(stock(&offers), 1405);
+        assert_eq!(plan(&[], 1, &usd_only), (None, Availability::None, vec![]));
+    }
+
+    #[test]
+    fn orders_respect_minimums_multiples_and_the_first_break() {
+        let usd_only = ExchangeRates::default();
+        let mut reel = offer(1, 10_000, &[(1, 0.10, "USD"), (100, 0.05, "USD")]);
+        reel.moq = Some(50);
+        reel.order_multiple = Some(25);
+        let reel_of_75 = plan_line(&[reel.clone()], 60, &usd_only, "USD").choice.unwrap();
+        assert_eq!((reel_of_75.quantity, reel_of_75.unit_price, reel_of_75.extended), (75, 0.10, 7.5), "MOQ 50, by 25");
+        assert_eq!(plan_line(&[reel], 90, &usd_only, "USD").choice.unwrap().unit_price, 0.05, "100 reaches the break");
+        let from_ten = offer(2, 100, &[(10, 0.30, "USD")]);
+        assert_eq!(plan_line(&[from_ten], 4, &usd_only, "USD").choice.unwrap().quantity, 10, "the first break");
+        let cheaper_by_the_order = [offer(3, 100, &[(1, 0.12, "USD")]), {
+            let mut big_moq = offer(4, 1000, &[(1, 0.01, "USD")]);
+            big_moq.moq = Some(1000);
+            big_moq
+        }];
+        assert_eq!(plan(&cheaper_by_the_order, 5, &usd_only).0, Some((3, 5, 0.12)), "0.60 beats 10.00");
+    }
+
+    #[test]
+    fn a_short_line_takes_the_most_stock_and_lists_the_rest() {
+        let usd_only = ExchangeRates::default();
+        let offers = [
+            offer(1, 30, &[(1, 0.10, "USD")]),
+            offer(2, 60, &[(1, 0.50, "USD")]),
+            offer(3, 0, &[(1, 0.01, "USD")]),
+            offer(4, 20, &[(1, 0.20, "USD")]),
+        ];
+        assert_eq!(plan(&offers, 100, &usd_only), (Some((2, 100, 0.50)), Availability::Short(40), vec![1, 4]));
+        let none = [offer(1, 0, &[(1, 0.10, "USD")]), offer(2, 0, &[(1, 0.05, "USD")])];
+        assert_eq!(
+            plan(&none, 5, &usd_only),
+            (Some((2, 5, 0.05)), Availability::None, vec![]),
+            "priced, none in stock"
+        );
+    }
+
+    #[test]
+    fn prices_are_converted_to_the_plans_currency() {
         let rates = ExchangeRates(BTreeMap::from([("EUR".into(), 0.5)]));
         let offers = [offer(1, 500, &[(1, 0.40, "USD")]), offer(2, 500, &[(1, 0.15, "EUR")])];
-        let quote = best_quote(&offers, 10, &rates).unwrap();
-        assert_eq!((quote.seller_id, quote.unit_price, quote.currency.as_str()), (2, 0.15, "EUR"), "0.30 USD");
-        assert_eq!(best_quote(&offers, 10, &ExchangeRates::default()).unwrap().seller_id, 1, "EUR has no rate");
+        assert_eq!(plan(&offers, 10, &rates).0, Some((2, 10, 0.30)), "0.15 EUR is 0.30 USD");
+        let in_euros = plan_line(&offers, 10, &rates, "EUR").choice.unwrap();
+        assert_eq!((in_euros.seller_id, in_euros.unit_price), (2, 0.15), "an offer in the currency keeps its price");
     }
 
     #[test]

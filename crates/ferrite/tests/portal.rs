@@ -31,7 +31,7 @@ async fn sign_up_creates_the_person_the_organization_and_its_evaluation_app_then
     assert_eq!(form.status, StatusCode::OK);
     let done =
         ada.post("/signup", &[("email", "Ada@Example.com"), ("password", PASSWORD), ("organization", "Acme")]).await;
-    assert_eq!((done.status, done.location()), (StatusCode::SEE_OTHER, "/signin?next=%2Fapps&signed_up=1"));
+    assert_eq!((done.status, done.location()), (StatusCode::SEE_OTHER, "/signin?next=%2Fwelcome&signed_up=1"));
     assert!(!ada.cookies.contains_key("ferrite_session"), "signing in proves the password");
     let signin = ada.get(done.location()).await;
     assert!(signin.body.contains("sign in with the password you chose"), "{}", signin.body);
@@ -47,6 +47,41 @@ async fn sign_up_creates_the_person_the_organization_and_its_evaluation_app_then
     assert_eq!(app.store.memberships_of(user.id).await.unwrap().len(), 1);
     // Signed in, /signup goes on to the portal.
     assert_eq!(ada.get("/signup").await.status, StatusCode::SEE_OTHER);
+}
+
+/// The first-steps page a newcomer lands on: the evaluation app's credentials (its secret made and
+/// shown once on request), the URLs, and commands that work as shown.
+#[tokio::test]
+async fn first_steps_show_the_evaluation_apps_credentials_once_and_they_work() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let page = ada.get("/welcome").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let client_id = page.between("<code id=\"client-id\">", "</code>").expect("the client id");
+    assert!(page.body.contains("<code id=\"token-url\">http://ferrite.test/connect/token</code>"), "{}", page.body);
+    assert!(page.body.contains("<code id=\"api-url\">http://ferrite.test/graphql</code>"));
+    assert!(page.body.contains("Show a client secret") && page.body.contains("CLIENT_SECRET"), "{}", page.body);
+    assert!(page.body.contains("href=\"/playground\""));
+    assert_eq!(ada.post_raw("/welcome", &[]).await.status, StatusCode::FORBIDDEN, "CSRF-protected");
+
+    let shown = ada.post("/welcome", &[]).await;
+    assert_eq!((shown.status, shown.location()), (StatusCode::SEE_OTHER, "/welcome"));
+    let page = ada.get("/welcome").await;
+    let secret = page.between("<code id=\"client-secret\" class=\"secret\">", "</code>").expect("the secret, once");
+    assert!(page.body.contains(&format!("{client_id}:{secret}")), "the curl has it filled in");
+    let client = app.identity.authenticate_client(&client_id, &secret, "127.0.0.1").await;
+    assert!(client.is_ok(), "the secret shown is the app's");
+    let again = ada.get("/welcome").await;
+    assert!(!again.body.contains(&secret), "shown only once");
+
+    // Reached from sign-in (next=/apps, the default) sign-up leads here; a real destination is kept.
+    let mut bob = app.client();
+    bob.get("/signup").await;
+    let fields = [("email", "bob@example.com"), ("password", PASSWORD), ("organization", "Bolt"), ("next", "/apps")];
+    assert_eq!(bob.post("/signup", &fields).await.location(), "/signin?next=%2Fwelcome&signed_up=1");
+    bob.get("/signup").await;
+    let fields = [("email", "eve@example.com"), ("password", PASSWORD), ("organization", "Eve"), ("next", "/parts")];
+    assert_eq!(bob.post("/signup", &fields).await.location(), "/signin?next=%2Fparts&signed_up=1");
 }
 
 #[tokio::test]
@@ -687,4 +722,43 @@ async fn a_supply_app_without_parts_says_so_and_how_to_give_it_some() {
     );
     let design = ada.create_app("Viewer", &["design"]).await.0;
     assert!(!ada.get(&format!("/apps/{design}")).await.body.contains("no parts yet"), "a Design app needs none");
+}
+
+/// One GraphiQL: `GET /graphql` loads the Playground's own assets, which are served gzipped to
+/// browsers that take it, with an ETag that spares a second download.
+#[tokio::test]
+async fn graphiql_is_one_and_its_assets_are_compressed_and_cached() {
+    use std::io::Read as _;
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let assets = |body: &str| -> Vec<String> {
+        let sources = body.split("src=\"").skip(1).filter_map(|rest| rest.split('"').next());
+        sources.filter(|src| !src.ends_with("/portal.js")).map(str::to_owned).collect()
+    };
+    let playground = ada.get("/playground").await;
+    let mut visitor = app.client();
+    let ide = visitor.get("/graphql").await;
+    assert_eq!(ide.status, StatusCode::OK, "no sign-in needed");
+    assert!(ide.body.contains("data-endpoint=\"/graphql\" data-token=\"\""), "{}", ide.body);
+    assert_eq!(assets(&ide.body), assets(&playground.body), "the same GraphiQL scripts");
+    assert!(assets(&ide.body).iter().any(|src| src.ends_with("graphiql.min.js")));
+
+    let path = "/assets/portal/vendor/graphiql/graphiql.min.js";
+    let plain = visitor.get(path).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert_eq!(plain.headers.get("content-encoding"), None, "not asked for gzip");
+    let gzipped = visitor.get_with(path, &[("accept-encoding", "gzip, deflate, br")]).await;
+    assert_eq!(gzipped.headers["content-encoding"], "gzip");
+    assert_eq!(gzipped.headers["vary"], "accept-encoding");
+    assert!(gzipped.bytes.len() * 3 < plain.bytes.len(), "{} of {} bytes", gzipped.bytes.len(), plain.bytes.len());
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(gzipped.bytes.as_slice()).read_to_end(&mut unzipped).unwrap();
+    assert_eq!(unzipped, plain.bytes);
+    assert_eq!(gzipped.headers["cache-control"], "public, max-age=86400");
+    let tag = gzipped.headers["etag"].to_str().unwrap().to_owned();
+    let again = visitor.get_with(path, &[("if-none-match", &tag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.bytes.is_empty());
+    let stale = visitor.get_with(path, &[("if-none-match", "\"0\"")]).await;
+    assert_eq!(stale.status, StatusCode::OK);
 }

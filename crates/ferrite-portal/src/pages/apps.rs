@@ -42,22 +42,28 @@ pub struct Notices {
 /// that reloading shows the page again instead of creating another app or secret); the secret
 /// rides along in a cookie scoped to that page, lives five minutes at most, and is deleted by the
 /// page that shows it.
-const SECRET_COOKIE: &str = "ferrite_new_secret";
+pub const SECRET_COOKIE: &str = "ferrite_new_secret";
 
 fn secret_path(app: AppId) -> String {
     format!("/apps/{app}")
 }
 
 fn show_secret_once(portal: &Portal, member: &Member, created: &CreatedApp, what: &str) -> Response {
-    let secure = if portal.secure_cookies() { "; Secure" } else { "" };
-    let cookie = Cookie::parse(format!(
-        "{SECRET_COOKIE}={}; Path={}; Max-Age=300; HttpOnly; SameSite=Strict{secure}",
-        created.client_secret,
-        secret_path(created.app.id)
-    ))
-    .expect("a secret is a valid cookie value");
+    let cookie = secret_carrier(portal, &created.client_secret, &secret_path(created.app.id));
     let target = format!("/apps/{}?{what}=1", created.app.id);
     (member.jar.clone().add(cookie), Redirect::to(&target)).into_response()
+}
+
+/// The cookie that carries `secret` to the page at `path` for one showing.
+pub fn secret_carrier(portal: &Portal, secret: &str, path: &str) -> Cookie<'static> {
+    let secure = if portal.secure_cookies() { "; Secure" } else { "" };
+    Cookie::parse(format!("{SECRET_COOKIE}={secret}; Path={path}; Max-Age=300; HttpOnly; SameSite=Strict{secure}"))
+        .expect("a secret is a valid cookie value")
+}
+
+/// The secret a page was sent to show, if it carries one.
+pub fn one_time_secret(member: &Member) -> Option<String> {
+    member.jar.get(SECRET_COOKIE).map(|c| c.value().to_owned()).filter(|v| looks_like_secret(v))
 }
 
 /// A secret as `secrets::random_token` makes them: 43 base64url characters.
@@ -255,7 +261,7 @@ pub async fn details(
     Query(notices): Query<Notices>,
 ) -> Result<Response, PortalError> {
     let app = member.app(&id).await?;
-    let secret = member.jar.get(SECRET_COOKIE).map(|c| c.value().to_owned()).filter(|v| looks_like_secret(v));
+    let secret = one_time_secret(&member);
     let note = match (&secret, notices.regenerated) {
         (Some(_), Some(_)) => {
             let overlap = portal.identity.config().secret_overlap;

@@ -1,6 +1,5 @@
-//! Design data in the portal: the organization's workspaces, a workspace's projects with the
-//! form that makes one of a design file, and a project's BOM as a table — each line's match in
-//! the catalogue, its stock, and its unit price at the line's quantity.
+//! Design data in the portal: the organization's workspaces and a workspace's projects with the
+//! form that makes one of a design file (a project's own page is `bom`).
 //!
 //! Workspaces are reached through the `Member`: one of an organization the person belongs to, or
 //! "not found", like anything that does not exist.
@@ -9,17 +8,15 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::{
-    extract::{Multipart, Path, State},
+    extract::{Multipart, Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use ferrite_core::{ProjectId, design::Workspace, slug::part_page};
+use ferrite_core::design::Workspace;
 use ferrite_design::project::{CreateError, Upload, create_project};
 use ferrite_identity::http::csrf;
 use ferrite_store::ProjectPage;
-use ferrite_supply::pricing::best_quote;
 
-use super::name;
 use crate::{
     error::{PortalError, internal},
     member::Member,
@@ -53,6 +50,7 @@ pub struct WorkspacePage {
     pub error: Option<String>,
     pub project_name: String,
     pub description: String,
+    pub notice: Option<&'static str>,
 }
 
 pub struct ProjectRow {
@@ -62,39 +60,8 @@ pub struct ProjectRow {
     pub created: String,
 }
 
-#[derive(Template)]
-#[template(path = "project.html")]
-pub struct ProjectPageView {
-    pub shell: Shell,
-    pub slug: String,
-    pub workspace: String,
-    pub name: String,
-    pub description: String,
-    pub created: String,
-    pub parameters: Vec<(String, String)>,
-    pub lines: Vec<BomLine>,
-    pub matched: usize,
-}
-
-pub struct BomLine {
-    pub designators: String,
-    pub quantity: i64,
-    pub name: String,
-    pub description: String,
-    pub manufacturer: String,
-    pub mpn: String,
-    /// The matched part's page.
-    pub part_page: Option<String>,
-    /// `matched`, `unmatched` or `no-mpn`: a CSS class and the test's handle.
-    pub status: &'static str,
-    pub status_text: &'static str,
-    pub stock: String,
-    pub price: String,
-    pub seller: String,
-}
-
 /// The workspace at `slug`, if it is one of the person's organizations'.
-async fn workspace(portal: &Portal, member: &Member, slug: &str) -> Result<Workspace, PortalError> {
+pub async fn workspace(portal: &Portal, member: &Member, slug: &str) -> Result<Workspace, PortalError> {
     let workspace = portal.store().workspace_by_slug(slug).await?;
     if member.visible().sees(workspace.org_id) { Ok(workspace) } else { Err(PortalError::NotFound) }
 }
@@ -145,6 +112,7 @@ async fn workspace_page(
         error,
         project_name,
         description,
+        notice: None,
     })
 }
 
@@ -152,54 +120,86 @@ pub async fn show(
     State(portal): State<Portal>,
     member: Member,
     Path(slug): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PortalError> {
     let workspace = workspace(&portal, &member, &slug).await?;
-    let page = workspace_page(&portal, &member, &workspace, None, String::new(), String::new()).await?;
+    let mut page = workspace_page(&portal, &member, &workspace, None, String::new(), String::new()).await?;
+    page.notice = query.contains_key("deleted").then_some("The project was deleted.");
     Ok(member.page(&page))
 }
 
-/// The upload form (multipart: `csrf_token`, `name`, `description`, `file`): makes a project and
-/// shows it, or shows the form again with the reason — naming the line at fault for a bad file.
+/// A design file form as sent (multipart: `csrf_token`, `name`, `description`, `file`), its
+/// CSRF token checked.
+pub struct DesignForm {
+    pub name: String,
+    pub description: String,
+    /// The file's name and bytes; `None` when no file (or an empty one) was chosen.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl DesignForm {
+    pub async fn read(
+        member: &Member,
+        form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    ) -> Result<DesignForm, PortalError> {
+        let unreadable = || PortalError::BadRequest("The form could not be read. Go back and try again.".into());
+        let mut form = form.map_err(|_| unreadable())?;
+        let mut token = String::new();
+        let mut read = DesignForm { name: String::new(), description: String::new(), file: None };
+        while let Some(field) = form.next_field().await.map_err(|err| {
+            if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                PortalError::BadRequest(format!(
+                    "The file is larger than the limit of {} MiB.",
+                    ferrite_design::limits::MAX_FILE_BYTES / (1024 * 1024)
+                ))
+            } else {
+                unreadable()
+            }
+        })? {
+            let field_name = field.name().unwrap_or("").to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(|_| unreadable())?;
+            match field_name.as_str() {
+                csrf::CSRF_FIELD => token = String::from_utf8_lossy(&bytes).into_owned(),
+                "name" => read.name = String::from_utf8_lossy(&bytes).into_owned(),
+                "description" => read.description = String::from_utf8_lossy(&bytes).into_owned(),
+                "file" if !bytes.is_empty() => {
+                    read.file = Some((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec()))
+                }
+                _ => {}
+            }
+        }
+        if !csrf::matches(&member.csrf, Some(&token)) {
+            return Err(PortalError::Csrf);
+        }
+        Ok(read)
+    }
+}
+
+/// Why a design file was refused, as a sentence for the form; `Err` when the store failed.
+pub fn refusal(err: CreateError) -> Result<String, PortalError> {
+    match err {
+        CreateError::Invalid(why) => Ok(capitalized(&why)),
+        err @ CreateError::Parse(_) => Ok(capitalized(&err.to_string())),
+        CreateError::Store(err) => Err(internal(err)),
+    }
+}
+
+/// The upload form: makes a project and shows it, or shows the form again with the reason —
+/// naming the line at fault for a bad file.
 pub async fn upload(
     State(portal): State<Portal>,
     member: Member,
     Path(slug): Path<String>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, PortalError> {
-    let unreadable = || PortalError::BadRequest("The form could not be read. Go back and try again.".into());
-    let mut form = form.map_err(|_| unreadable())?;
-    let (mut token, mut name, mut description) = (String::new(), String::new(), String::new());
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = form.next_field().await.map_err(|err| {
-        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            PortalError::BadRequest(format!(
-                "The file is larger than the limit of {} MiB.",
-                ferrite_design::limits::MAX_FILE_BYTES / (1024 * 1024)
-            ))
-        } else {
-            unreadable()
-        }
-    })? {
-        let field_name = field.name().unwrap_or("").to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|_| unreadable())?;
-        match field_name.as_str() {
-            csrf::CSRF_FIELD => token = String::from_utf8_lossy(&bytes).into_owned(),
-            "name" => name = String::from_utf8_lossy(&bytes).into_owned(),
-            "description" => description = String::from_utf8_lossy(&bytes).into_owned(),
-            "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec())),
-            _ => {}
-        }
-    }
-    if !csrf::matches(&member.csrf, Some(&token)) {
-        return Err(PortalError::Csrf);
-    }
+    let DesignForm { name, description, file } = DesignForm::read(&member, form).await?;
     let workspace = workspace(&portal, &member, &slug).await?;
     let refuse = |why: String, name: String, description: String| async {
         let page = workspace_page(&portal, &member, &workspace, Some(why), name, description).await?;
         Ok::<_, PortalError>(member.page_with(&page, StatusCode::UNPROCESSABLE_ENTITY))
     };
-    let Some((file_name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
+    let Some((file_name, bytes)) = file else {
         return refuse("Choose a design file to upload.".into(), name, description).await;
     };
     let upload = Upload {
@@ -215,9 +215,7 @@ pub async fn upload(
         Ok(project) => {
             Ok(Redirect::to(&format!("/workspaces/{}/projects/{}", workspace.slug, project.id)).into_response())
         }
-        Err(CreateError::Invalid(why)) => refuse(capitalized(&why), name, description).await,
-        Err(err @ CreateError::Parse(_)) => refuse(capitalized(&err.to_string()), name, description).await,
-        Err(CreateError::Store(err)) => Err(internal(err)),
+        Err(err) => refuse(refusal(err)?, name, description).await,
     }
 }
 
@@ -228,77 +226,4 @@ fn capitalized(text: &str) -> String {
         out.push('.');
     }
     out
-}
-
-pub async fn project(
-    State(portal): State<Portal>,
-    member: Member,
-    Path((slug, id)): Path<(String, String)>,
-) -> Result<Response, PortalError> {
-    let workspace = workspace(&portal, &member, &slug).await?;
-    let id: ProjectId = id.parse().map_err(|_| PortalError::NotFound)?;
-    let store = portal.store();
-    let project = store.project_by_id(id).await?;
-    if project.workspace_id != workspace.id {
-        return Err(PortalError::NotFound);
-    }
-    let variant = store.design_variants(id).await?.into_iter().next();
-    let items = match &variant {
-        Some(v) => store.bom_items(&v.id).await?,
-        None => Vec::new(),
-    };
-    let part_ids: Vec<i64> =
-        items.iter().filter_map(|i| i.manufacturer_parts.iter().find_map(|p| p.supply_part_id)).collect();
-    // Through the API's catalogue and its cache of parts, so the page and the API price alike.
-    let catalogue = &portal.catalogue;
-    let parts: HashMap<i64, _> =
-        catalogue.parts(&part_ids).await?.into_iter().map(|view| (view.part.id, view)).collect();
-    let dictionary = catalogue.dictionary();
-    let mut matched = 0;
-    let lines = items
-        .into_iter()
-        .map(|item| {
-            let first = item.manufacturer_parts.first();
-            let linked = item.manufacturer_parts.iter().find_map(|p| p.supply_part_id);
-            let (status, status_text) = match (first, linked) {
-                (_, Some(_)) => ("matched", "Matched"),
-                (Some(_), None) => ("unmatched", "Not in catalogue"),
-                (None, None) => ("no-mpn", "No MPN"),
-            };
-            matched += usize::from(linked.is_some());
-            let part = linked.and_then(|id| parts.get(&id));
-            let quote = part.and_then(|p| best_quote(&p.offers, item.quantity, &catalogue.rates()));
-            BomLine {
-                designators: item.instances.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>().join(", "),
-                quantity: item.quantity,
-                name: item.name.clone(),
-                description: item.description.clone(),
-                manufacturer: first.map(|p| p.company_name.clone()).unwrap_or_default(),
-                mpn: first.map(|p| p.part_number.clone()).unwrap_or_default(),
-                part_page: part.map(|p| {
-                    part_page(&p.part.mpn, name(&dictionary.manufacturers, p.part.manufacturer_id), p.part.id)
-                }),
-                status,
-                status_text,
-                stock: linked.map(|_| ferrite_core::plan::thousands(part.map_or(0, |p| p.stock()))).unwrap_or_default(),
-                price: quote.as_ref().map(|q| format!("{:.4} {}", q.unit_price, q.currency)).unwrap_or_default(),
-                seller: quote
-                    .and_then(|q| dictionary.sellers.get(&q.seller_id))
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default(),
-            }
-        })
-        .collect();
-    let parameters = store.project_parameters(id).await?;
-    Ok(member.page(&ProjectPageView {
-        shell: member.shell("designs"),
-        slug: workspace.slug,
-        workspace: workspace.name,
-        name: project.name,
-        description: project.description,
-        created: datetime(project.created_at),
-        parameters,
-        lines,
-        matched,
-    }))
 }

@@ -2,6 +2,7 @@
 //! store (through the `Member`), and fills a view.
 
 pub mod apps;
+pub mod bom;
 pub mod chart;
 pub mod design;
 pub mod orgs;
@@ -11,6 +12,7 @@ pub mod playground;
 pub mod search;
 pub mod signup;
 pub mod usage;
+pub mod welcome;
 
 /// Where to go after signing up: `next` if it is a local path (identity's one rule), else Apps.
 pub fn safe_next(next: &str) -> String {

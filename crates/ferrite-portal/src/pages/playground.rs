@@ -1,5 +1,6 @@
 //! Playground: GraphiQL (served from the binary) pointed at `POST /graphql`, with a fresh access
-//! token of one of the organization's own apps in its headers.
+//! token of one of the organization's own apps in its headers. The same GraphiQL answers
+//! `GET /graphql`, where anyone pastes a token of their own.
 
 use axum::{
     extract::{Query, State},
@@ -13,8 +14,13 @@ use crate::{
     error::{PortalError, internal},
     member::Member,
     state::Portal,
-    views::{self, PlaygroundApp, PlaygroundPage},
+    views::{self, IdePage, PlaygroundApp, PlaygroundPage},
 };
+
+/// `GET /graphql`: GraphiQL on its own, without sign-in (the API asks for a token, not a session).
+pub async fn ide() -> Response {
+    views::render(&IdePage, axum::http::StatusCode::OK)
+}
 
 #[derive(Deserialize, Default)]
 pub struct Choice {

@@ -70,7 +70,7 @@ pub async fn submit(
     if !csrf::verify(&portal.identity, &jar, form.csrf_token()) {
         return Err(PortalError::Csrf);
     }
-    let next = safe_next(form.get("next"));
+    let next = first_steps_unless_elsewhere(form.get("next"));
     let email = form.get("email").trim().to_owned();
     let password = form.get("password");
     let org_input = form.get("organization").trim();
@@ -123,6 +123,15 @@ pub async fn submit(
     }
     let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
     Ok(Redirect::to(&format!("/signin?next={next}&signed_up=1")).into_response())
+}
+
+/// Where a newcomer goes after signing in: the first steps, unless sign-up was reached on the way
+/// somewhere other than Apps (the portal's home, where sign-in leads by default).
+fn first_steps_unless_elsewhere(next: &str) -> String {
+    match safe_next(next) {
+        home if home == "/apps" => super::welcome::PATH.to_owned(),
+        elsewhere => elsewhere,
+    }
 }
 
 fn evaluation_parts(portal: &Portal) -> String {

@@ -103,6 +103,8 @@ pub struct Response {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (a download's bytes).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -155,7 +157,8 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let response = Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() };
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        let response = Response { status, headers, body, bytes: bytes.to_vec() };
         if let Some(token) = response.between("name=\"csrf_token\" value=\"", "\"") {
             self.csrf = token;
         }
@@ -169,6 +172,15 @@ impl Client {
     pub async fn get(&mut self, path: &str) -> Response {
         let request = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
         self.send(request).await
+    }
+
+    /// A GET with these request headers too.
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = Request::get(path).header(header::COOKIE, self.cookie_header());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
     }
 
     /// Posts a form with the CSRF token a real page would carry.
