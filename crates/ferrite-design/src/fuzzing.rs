@@ -2,13 +2,16 @@
 //! on random input in every test run): each takes arbitrary bytes, must never panic, and checks
 //! what every parsed BOM promises.
 
-use crate::{Bom, ParseError};
+use crate::{
+    Bom, ParseError,
+    limits::{MAX_ROW_QUANTITY, MAX_SUBPARTS},
+};
 
 /// The bytes as a KiCad XML export (prefixed with `<`, so the XML parser always runs).
 pub fn kicad_xml(data: &[u8]) {
     let mut bytes = b"<".to_vec();
     bytes.extend_from_slice(data);
-    check(crate::parse(&bytes));
+    check(&bytes, crate::parse(&bytes));
 }
 
 /// The bytes as a CSV/TSV BOM (prefixed with a header the parser knows half the time, so rows
@@ -22,14 +25,14 @@ pub fn csv_bom(data: &[u8]) {
     if bytes.trim_ascii_start().starts_with(b"<") {
         return;
     }
-    check(crate::parse(&bytes));
+    check(&bytes, crate::parse(&bytes));
 }
 
 /// The bytes as any design file, its format told from its content as uploads are, on a small
 /// stack: every parser's recursion must stay bounded whatever the input.
 pub fn any_file(data: &[u8]) {
     let data = data.to_vec();
-    on_small_stack(move || check(crate::parse(&data)));
+    on_small_stack(move || check(&data, crate::parse(&data)));
 }
 
 /// A 1-click BOM: its header (references, quantity, description, two manufacturer/MPN pairs, a
@@ -45,7 +48,7 @@ pub fn tsv_bom(data: &[u8]) {
 
 fn table_with_header(header: &[u8], rows: &[u8]) {
     let bytes = [header, rows].concat();
-    check(crate::parse(&bytes));
+    check(&bytes, crate::parse(&bytes));
 }
 
 /// Elements nested as deep as the first byte says (up to 16,320 levels), each level the rest of
@@ -59,7 +62,7 @@ pub fn xml_nesting(data: &[u8]) {
         xml.extend_from_slice(&piece);
     }
     xml.extend_from_slice(rest);
-    on_small_stack(move || check(crate::parse(&xml)));
+    on_small_stack(move || check(&xml, crate::parse(&xml)));
 }
 
 /// Runs `parse` on a thread with a quarter of a thread's usual stack (512 KiB), so that deep
@@ -71,12 +74,22 @@ fn on_small_stack(parse: impl FnOnce() + Send + 'static) {
     }
 }
 
-fn check(result: Result<Bom, ParseError>) {
+fn check(input: &[u8], result: Result<Bom, ParseError>) {
     let Ok(bom) = result else { return };
     assert!(!bom.items.is_empty(), "a BOM that parses has items");
     assert!(bom.components_with_mpn <= bom.components);
     let quantities: u64 = bom.items.iter().map(|i| u64::from(i.quantity)).sum();
-    assert!(quantities <= bom.components, "fitted quantities never exceed the components");
+    // A component is at most `MAX_SUBPARTS` lines, each needing at most `MAX_ROW_QUANTITY` of
+    // its part; rounding up adds less than one per item.
+    let most = bom.components * (MAX_SUBPARTS as u64 * u64::from(MAX_ROW_QUANTITY)) + bom.items.len() as u64;
+    assert!(quantities <= most, "fitted quantities never exceed what the components need");
+    let has = |b: u8| input.contains(&b);
+    if !has(b':') {
+        assert!(quantities <= bom.components * MAX_SUBPARTS as u64, "without sub-part quantities, one per line");
+    }
+    if !has(b':') && !has(b';') && !has(b',') {
+        assert!(quantities <= bom.components, "without sub-parts, fitted quantities never exceed the components");
+    }
     for item in &bom.items {
         assert!(item.quantity <= i32::MAX as u32);
         assert!(item.parts.iter().all(|p| !p.mpn.is_empty()), "no part without an MPN");
@@ -91,6 +104,30 @@ fn check(result: Result<Bom, ParseError>) {
 mod tests {
     use proptest::prelude::*;
 
+    /// KiCost's sub-parts and designator ranges, as the seeds in `fuzz/corpus` carry them, through
+    /// the entry points: they parse, so `check` sees the BOMs they make.
+    #[test]
+    fn sub_parts_and_ranges_keep_the_promises() {
+        let rows = "R1-R4,4,Yageo,RC0603FR-0710KL; 2:JUMPER,10k,311-10.0KHRCT-ND; 2:J-ND\n\
+                    \"J1, J3-J4\",3,Molex; ~,\"0022232061, 6:08-50-0114\",Conn,\"WM4204-ND; WM2015-ND\"\n\
+                    C17/18/19,3,Murata,1/4:GRM155R71C104KA88D,100n,490-1-ND\n";
+        let xml = "export><components><comp ref=\"J1\"><value>Conn</value><fields>\
+                   <field name=\"manf\">Molex; ~; LEM</field>\
+                   <field name=\"manf#\">0022232061;0022012067; 6: 08-50-0114;  LA 55-P</field>\
+                   <field name=\"digikey#\">;;; 398-1010-ND</field></fields></comp></components></export>";
+        let table = format!("References,Qty,Manufacturer,MPN,Value,Digikey\n{rows}");
+        let items = |bom: &[u8]| crate::parse(bom).map(|bom| bom.items.len());
+        assert_eq!(
+            items(table.as_bytes()),
+            Ok(5),
+            "RC0603FR-0710KL, JUMPER, 0022232061, 08-50-0114, GRM155R71C104KA88D"
+        );
+        assert_eq!(items(format!("<{xml}").as_bytes()), Ok(4));
+        super::csv_bom(&[b"\0".as_slice(), rows.as_bytes()].concat());
+        super::any_file(table.as_bytes());
+        super::kicad_xml(xml.as_bytes());
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -100,7 +137,7 @@ mod tests {
         }
 
         #[test]
-        fn kicad_xml_like_input_never_panics(body in "(<comp ref=\"[RC][0-9]{1,2}\">(<value>[0-9a-z]{0,3}</value>)?(<fields><field name=\"(manf#|MPN|dnp|manf)\">[A-Z0-9~-]{0,6}</field></fields>)?</comp>){0,6}") {
+        fn kicad_xml_like_input_never_panics(body in "(<comp ref=\"[RC][0-9]{1,2}\">(<value>[0-9a-z]{0,3}</value>)?(<fields>(<field name=\"(manf#|MPN|dnp|manf|digikey#)\">[A-Z0-9~;:,./ \\\\-]{0,8}</field>){0,3}</fields>)?</comp>){0,6}") {
             super::kicad_xml(format!("export><components>{body}</components></export>").as_bytes());
         }
 
@@ -115,13 +152,13 @@ mod tests {
         }
 
         #[test]
-        fn one_click_and_tsv_boms_never_panic(rows in "([RCU][0-9 ,]{0,6}[,\t][0-9x]{0,3}[,\t][A-Za-z ]{0,5}[,\t][A-Z0-9-]{0,6}[,\t]\0?[0-9kn]{0,3}\n){0,8}") {
+        fn one_click_and_tsv_boms_never_panic(rows in "([RCU][0-9 ,/-]{0,6}[,\t][0-9x]{0,3}[,\t][A-Za-z ;~]{0,5}[,\t][A-Z0-9;:./ \\\\-]{0,8}[,\t]\0?[0-9kn]{0,3}\n){0,8}") {
             super::one_click_bom(rows.as_bytes());
             super::tsv_bom(rows.as_bytes());
         }
 
         #[test]
-        fn csv_like_input_never_panics(rows in "([RCU][0-9 ,]{0,6},[0-9x]{0,3},[A-Za-z ]{0,5},[A-Z0-9-]{0,6},[0-9kn]{0,3},[0-9A-Z-]{0,4}\n){0,8}") {
+        fn csv_like_input_never_panics(rows in "([RCU][0-9 ,/-]{0,6},[0-9x]{0,3},[A-Za-z ;~]{0,5},\"?[A-Z0-9;:,./ \\\\-]{0,8}\"?,[0-9kn]{0,3},[0-9A-Z;:-]{0,4}\n){0,8}") {
             super::csv_bom(format!("\u{0}{rows}").as_bytes());
         }
     }

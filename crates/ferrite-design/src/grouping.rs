@@ -1,13 +1,20 @@
 //! Lines into BOM items: the same MPN (compared as the catalogue compares them, ignoring case and
 //! punctuation) is one item; without an MPN, the same value and footprint; without those, the same
 //! description. Items are ordered by their first designator, the way BOMs are read (C1, C2, …,
-//! R1, R10), designators naturally within each item.
+//! R1, R10), designators naturally within each item. A line whose MPN lists KiCost sub-parts is
+//! first split into one line per sub-part (see `subparts`).
 
-use std::{cmp::Ordering, collections::HashMap};
+use std::{
+    cmp::Ordering,
+    collections::{HashMap, HashSet},
+};
 
 use ferrite_core::keys::{mpn_key, name_key};
 
-use crate::{BomItem, Instance, Line, ParseError};
+use crate::{
+    BomItem, Instance, Line, ParseError, SupplierPart,
+    subparts::{Fraction, Subpart, split},
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
@@ -30,35 +37,65 @@ fn key(line: &Line, index: usize) -> Key {
     }
 }
 
-/// Groups `lines` into items; also returns the components they stand for, and how many of those
-/// name an MPN. Fails only when an item's quantity would not fit a GraphQL `Int`.
+/// An item being built, with what it holds indexed: a file may give one item many designators
+/// and parts, and looking each up in a list would make grouping quadratic.
+struct Building {
+    item: BomItem,
+    /// The parts it takes: its fitted lines' quantities times their sub-part quantities.
+    needed: Fraction,
+    designators: HashSet<String>,
+    /// (MPN key, manufacturer key) of its parts,
+    parts: HashSet<(String, String)>,
+    /// the MPN keys among them,
+    mpns: HashSet<String>,
+    /// and by MPN key the index of the part that names no manufacturer.
+    unnamed: HashMap<String, usize>,
+    supplier_parts: HashSet<SupplierPart>,
+    /// Whether its texts are a whole component's, not only a sub-part's.
+    whole_component_texts: bool,
+}
+
+/// Groups `lines` into items, each line first split into its sub-parts (`subparts`); also
+/// returns the components the lines stand for, and how many of those name an MPN (a component
+/// counts once however many sub-parts it has). Fails on a sub-part that cannot be read, or when
+/// an item's quantity would not fit a GraphQL `Int`.
 pub fn group(lines: Vec<Line>) -> Result<(Vec<BomItem>, u64, u64), ParseError> {
-    let mut items: Vec<(BomItem, u64)> = Vec::new();
+    let mut items: Vec<Building> = Vec::new();
     let mut by_key: HashMap<Key, usize> = HashMap::new();
     let (mut components, mut with_mpn) = (0u64, 0u64);
-    for (index, line) in lines.into_iter().enumerate() {
+    let mut index = 0;
+    for line in lines {
         let units = line.units();
+        let at = line.line;
         components += units;
-        if line.has_mpn() {
+        let subparts = split(line)?;
+        if subparts.iter().any(|s| s.line.has_mpn()) {
             with_mpn += units;
         }
-        let slot = *by_key.entry(key(&line, index)).or_insert_with(|| {
-            items.push((empty_item(), 0));
-            items.len() - 1
-        });
-        let (item, quantity) = &mut items[slot];
-        if line.fitted {
-            *quantity += units;
+        for Subpart { line, per_component, one_of_several } in subparts {
+            index += 1;
+            let slot = *by_key.entry(key(&line, index)).or_insert_with(|| {
+                items.push(Building::default());
+                items.len() - 1
+            });
+            let building = &mut items[slot];
+            if line.fitted {
+                let needed =
+                    per_component.checked_mul(Fraction::whole(units)).and_then(|n| building.needed.checked_add(n));
+                building.needed = needed.ok_or_else(|| {
+                    ParseError::at(at, "the sub-part quantities of one item are too many different fractions to add up")
+                })?;
+            }
+            if building.needed.ceil() > i32::MAX as u128 {
+                return Err(ParseError::at(at, "the quantities of one item add up to more than 2147483647"));
+            }
+            building.merge(line, one_of_several);
         }
-        if *quantity > i32::MAX as u64 {
-            return Err(ParseError::at(line.line, "the quantities of one item add up to more than 2147483647"));
-        }
-        merge(item, line);
     }
     let mut items: Vec<BomItem> = items
         .into_iter()
-        .map(|(mut item, quantity)| {
-            item.quantity = quantity as u32;
+        .map(|Building { mut item, needed, .. }| {
+            item.quantity = needed.ceil() as u32;
             item.instances.sort_by(|a, b| natural_cmp(&a.designator, &b.designator));
             let mpn = item.parts.first().map(|p| p.mpn.clone()).unwrap_or_default();
             let name = [&item.value, &mpn, &item.name, &item.description].into_iter().find(|n| !n.is_empty()).cloned();
@@ -76,57 +113,80 @@ pub fn group(lines: Vec<Line>) -> Result<(Vec<BomItem>, u64, u64), ParseError> {
     Ok((items, components, with_mpn))
 }
 
-fn empty_item() -> BomItem {
-    BomItem {
-        name: String::new(),
-        description: String::new(),
-        value: String::new(),
-        footprint: String::new(),
-        quantity: 0,
-        instances: Vec::new(),
-        parts: Vec::new(),
-        supplier_parts: Vec::new(),
+impl Default for Building {
+    fn default() -> Building {
+        Building {
+            item: BomItem {
+                name: String::new(),
+                description: String::new(),
+                value: String::new(),
+                footprint: String::new(),
+                quantity: 0,
+                instances: Vec::new(),
+                parts: Vec::new(),
+                supplier_parts: Vec::new(),
+            },
+            needed: Fraction::ZERO,
+            designators: HashSet::new(),
+            parts: HashSet::new(),
+            mpns: HashSet::new(),
+            unnamed: HashMap::new(),
+            supplier_parts: HashSet::new(),
+            whole_component_texts: false,
+        }
     }
 }
 
-/// Adds a line to its item. The item's texts are the first line's that has them; parts and
-/// distributor codes are collected without repeats.
-fn merge(item: &mut BomItem, line: Line) {
-    for (slot, value) in [
-        (&mut item.value, line.value),
-        (&mut item.footprint, line.footprint),
-        (&mut item.description, line.description),
-        // `name` holds the symbol until grouping ends and picks the item's name.
-        (&mut item.name, line.symbol),
-    ] {
-        if slot.is_empty() {
-            *slot = value;
-        }
-    }
-    for designator in line.designators {
-        if !item.instances.iter().any(|i| i.designator == designator) {
-            item.instances.push(Instance { designator, fitted: line.fitted });
-        }
-    }
-    for part in line.parts {
-        let same = |p: &crate::ManufacturerPart| {
-            mpn_key(&p.mpn) == mpn_key(&part.mpn) && name_key(&p.manufacturer) == name_key(&part.manufacturer)
-        };
-        let known_mpn = |p: &crate::ManufacturerPart| mpn_key(&p.mpn) == mpn_key(&part.mpn);
-        if part.manufacturer.is_empty() && item.parts.iter().any(known_mpn) {
-            continue;
-        }
-        if !item.parts.iter().any(same) {
-            // A later line that names the maker of a part an earlier one left unnamed fills it in.
-            match item.parts.iter_mut().find(|p| p.manufacturer.is_empty() && mpn_key(&p.mpn) == mpn_key(&part.mpn)) {
-                Some(unnamed) => unnamed.manufacturer = part.manufacturer,
-                None => item.parts.push(part),
+impl Building {
+    /// Adds a line to the item. The item's texts are the first line's that has them — a whole
+    /// component's before a sub-part's, whose value says which sub-part it is (`10k - p2/2`);
+    /// parts and distributor codes are collected without repeats.
+    fn merge(&mut self, line: Line, one_of_several: bool) {
+        let item = &mut self.item;
+        let replace = !one_of_several && !self.whole_component_texts;
+        self.whole_component_texts |= !one_of_several;
+        for (slot, value) in [
+            (&mut item.value, line.value),
+            (&mut item.footprint, line.footprint),
+            (&mut item.description, line.description),
+            // `name` holds the symbol until grouping ends and picks the item's name.
+            (&mut item.name, line.symbol),
+        ] {
+            if slot.is_empty() || (replace && !value.is_empty()) {
+                *slot = value;
             }
         }
-    }
-    for sku in line.supplier_parts {
-        if !item.supplier_parts.contains(&sku) {
-            item.supplier_parts.push(sku);
+        for designator in line.designators {
+            if self.designators.insert(designator.clone()) {
+                item.instances.push(Instance { designator, fitted: line.fitted });
+            }
+        }
+        for part in line.parts {
+            let mpn = mpn_key(&part.mpn);
+            if part.manufacturer.is_empty() && self.mpns.contains(&mpn) {
+                continue;
+            }
+            let identity = (mpn.clone(), name_key(&part.manufacturer));
+            if self.parts.contains(&identity) {
+                continue;
+            }
+            // A later line that names the maker of a part an earlier one left unnamed fills it in.
+            if let Some(unnamed) = self.unnamed.remove(&mpn) {
+                self.parts.remove(&(mpn, name_key("")));
+                item.parts[unnamed].manufacturer = part.manufacturer;
+            } else {
+                if part.manufacturer.is_empty() {
+                    self.unnamed.insert(mpn.clone(), item.parts.len());
+                }
+                self.mpns.insert(mpn);
+                item.parts.push(part);
+            }
+            self.parts.insert(identity);
+        }
+        for sku in line.supplier_parts {
+            if self.supplier_parts.insert(sku.clone()) {
+                item.supplier_parts.push(sku);
+            }
         }
     }
 }
@@ -201,6 +261,25 @@ mod tests {
         assert_eq!(summary, vec![(vec!["C1", "C12"], 2), (vec!["C3"], 1), (vec!["R2", "R10"], 2)]);
         assert_eq!(items[2].parts.len(), 1, "one MPN, spelled two ways");
         assert_eq!(items[2].name, "10k");
+    }
+
+    /// A part both a component of its own and a KiCost sub-part of another: one item, named by
+    /// the whole component, its quantities added up exactly before rounding up.
+    #[test]
+    fn a_sub_part_joins_the_item_of_its_mpn() {
+        let (items, components, with_mpn) = group(vec![
+            line("S1", "CL-SB-22A", "", "CL-SB-22A-01T, 2.5:RC1005J000CS"),
+            line("R2", "0", "0402", "RC1005J000CS"),
+            line("R3", "0", "0402", "0.5:RC1005J000CS"),
+        ])
+        .unwrap();
+        assert_eq!((components, with_mpn), (3, 3));
+        let jumpers = &items[0];
+        assert_eq!((jumpers.name.as_str(), jumpers.value.as_str(), jumpers.footprint.as_str()), ("0", "0", "0402"));
+        assert_eq!(jumpers.quantity, 4, "2.5 + 1 + 0.5");
+        let designators: Vec<&str> = jumpers.instances.iter().map(|i| i.designator.as_str()).collect();
+        assert_eq!(designators, ["R2", "R3", "S1#2"]);
+        assert_eq!((items[1].name.as_str(), items[1].quantity), ("CL-SB-22A - p1/2", 1));
     }
 
     /// Found by fuzzing (design_one_click_bom): numbers past u128 were compared as text, others by

@@ -9,7 +9,7 @@ pub struct ManufacturerPart {
 }
 
 /// A distributor's order code for the line (a 1-click BOM's `Digikey` column, KiCad's `digikey#`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SupplierPart {
     pub seller: String,
     pub sku: String,
@@ -30,7 +30,9 @@ pub struct Line {
     /// The library symbol (KiCad `libsource part`).
     pub symbol: String,
     pub description: String,
-    /// In the file's order: the first is the preferred choice, the others alternates.
+    /// In the file's order: the first is the preferred choice, the others alternates. Part numbers
+    /// and distributor codes are as the file writes them, KiCost sub-parts included
+    /// (`LM358DR; 2:TL072CDR`), which grouping splits into lines of their own.
     pub parts: Vec<ManufacturerPart>,
     pub supplier_parts: Vec<SupplierPart>,
 }
@@ -60,10 +62,12 @@ pub struct BomItem {
     /// What the item is called: its value, else its MPN, else its symbol or description.
     pub name: String,
     pub description: String,
-    /// The value as the file gives it (`10k`, `100nF`).
+    /// The value as the file gives it (`10k`, `100nF`); a KiCost sub-part's says which one it is
+    /// (`Conn_01x06 - p2/3`).
     pub value: String,
     pub footprint: String,
-    /// Fitted components (CSV rows: the stated quantities).
+    /// Fitted components (CSV rows: the stated quantities), times what one needs of a KiCost
+    /// sub-part, rounded up to whole parts.
     pub quantity: u32,
     pub instances: Vec<Instance>,
     pub parts: Vec<ManufacturerPart>,
@@ -97,7 +101,8 @@ pub struct Bom {
     /// What the file says about the design (KiCad: title, company, revision, tool, date).
     pub parameters: Vec<(String, String)>,
     pub items: Vec<BomItem>,
-    /// Components in the file (a CSV row counts its quantity) ...
+    /// Components in the file (a CSV row counts its quantity; a component made of sub-parts
+    /// counts once) ...
     pub components: u64,
     /// ... and how many of them name an MPN.
     pub components_with_mpn: u64,

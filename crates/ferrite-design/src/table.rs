@@ -1,10 +1,13 @@
 //! CSV, TSV and other delimited BOMs: a header row naming the columns (in any of the spellings
 //! `fields` knows), then one row per line of the BOM. The 1-click BOM format is one of these:
 //! `References`, `Qty`, `Description`, pairs of `Manufacturer` and `MPN` columns (the first pair
-//! the preferred part, the others alternates), and a column per distributor.
+//! the preferred part, the others alternates), and a column per distributor. Designators may be
+//! given as KiCost's ranges (`R1-R4`, see `designators`), part numbers and distributor codes as
+//! its sub-parts (`LM358DR; 2:TL072CDR`, see `subparts`).
 
 use crate::{
     Bom, Format, Line, ParseError,
+    designators::Budget,
     fields::{FieldKind, classify, truthy},
     grouping::group,
     limits::{MAX_LINES, MAX_ROW_QUANTITY},
@@ -30,13 +33,14 @@ pub fn parse(text: &str) -> Result<Bom, ParseError> {
     };
     let columns = Columns::read(&header, line_of(header.position()))?;
     let mut lines = Vec::new();
+    let mut designators = Budget::default();
     for record in records {
         let record = record.map_err(|err| csv_error(&err, skipped))?;
         let at = line_of(record.position());
         if lines.len() == MAX_LINES {
             return Err(ParseError::at(at, format!("the file has more than {MAX_LINES} rows")));
         }
-        if let Some(line) = columns.line(&record, at)? {
+        if let Some(line) = columns.line(&record, at, &mut designators)? {
             lines.push(line);
         }
     }
@@ -112,7 +116,7 @@ impl Columns {
     }
 
     /// One row as a line of the BOM, or `None` for a row that says nothing about a part.
-    fn line(&self, record: &csv::StringRecord, at: u64) -> Result<Option<Line>, ParseError> {
+    fn line(&self, record: &csv::StringRecord, at: u64, designators: &mut Budget) -> Result<Option<Line>, ParseError> {
         let mut line = Line { line: at, fitted: true, ..Line::default() };
         let (mut mpns, mut makers) = (Vec::new(), Vec::new());
         for ((kind, name), cell) in self.kinds.iter().zip(&self.names).zip(record.iter()) {
@@ -123,7 +127,7 @@ impl Columns {
                 FieldKind::DoNotPopulate if truthy(&value, false) => line.fitted = false,
                 FieldKind::Populate if !value.is_empty() && !truthy(&value, false) => line.fitted = false,
                 _ if value.is_empty() => {}
-                FieldKind::References => line.designators.extend(designators(&value)),
+                FieldKind::References => line.designators.extend(designators.read(&value, at)?),
                 FieldKind::Quantity if line.quantity.is_none() => line.quantity = Some(quantity(&value, name, at)?),
                 FieldKind::Description if line.description.is_empty() => line.description = value,
                 FieldKind::Value if line.value.is_empty() => line.value = value,
@@ -156,11 +160,6 @@ impl Columns {
         }
         Ok(Some(line))
     }
-}
-
-/// `R1, R2`, `R3 R4`, `C1;C2`.
-fn designators(cell: &str) -> impl Iterator<Item = String> + '_ {
-    cell.split([',', ';', ' ', '\t', '\n', '\r']).map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned)
 }
 
 fn quantity(cell: &str, column: &str, at: u64) -> Result<u32, ParseError> {
@@ -206,6 +205,56 @@ mod tests {
         assert_eq!(caps.supplier_parts.len(), 2);
         assert_eq!(bom.items[1].parts[0].manufacturer, "");
         assert_eq!((bom.components, bom.components_with_mpn), (3, 3));
+    }
+
+    /// A BOM in KiCost's own CSV form: its field names, designator ranges, and sub-parts in the
+    /// part number and distributor columns.
+    #[test]
+    fn a_kicost_csv_with_ranges_and_sub_parts() {
+        let bom = parse(
+            "refs,qty,value,footprint,manf,manf#,digikey#\n\
+             R1-R4,4,10k,R_0603,Yageo,RC0603FR-0710KL,311-10.0KHRCT-ND\n\
+             \"J1, J3-J4\",3,Conn_01x06,Molex_KK,Molex,\"0022232061; 6:08-50-0114\",\"WM4204-ND; WM2015-ND\"\n\
+             C1/2/3,3,100n,C_0402,Murata,GRM155R71C104KA88D,490-1-ND\n\
+             Q1,1,SSM3J332R,SOT-23,Toshiba,\"SSM3J332R\\,LF\",\n",
+        )
+        .unwrap();
+        let summary: Vec<(String, u32, Vec<&str>, &str)> = bom
+            .items
+            .iter()
+            .map(|i| {
+                let designators = i.instances.iter().map(|x| x.designator.as_str()).collect();
+                (i.name.clone(), i.quantity, designators, i.parts[0].mpn.as_str())
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("100n".into(), 3, vec!["C1", "C2", "C3"], "GRM155R71C104KA88D"),
+                ("Conn_01x06 - p1/2".into(), 3, vec!["J1#1", "J3#1", "J4#1"], "0022232061"),
+                ("Conn_01x06 - p2/2".into(), 18, vec!["J1#2", "J3#2", "J4#2"], "08-50-0114"),
+                ("SSM3J332R".into(), 1, vec!["Q1"], "SSM3J332R,LF"),
+                ("10k".into(), 4, vec!["R1", "R2", "R3", "R4"], "RC0603FR-0710KL"),
+            ]
+        );
+        let contacts = &bom.items[2];
+        assert_eq!(contacts.parts[0].manufacturer, "Molex");
+        assert_eq!(contacts.supplier_parts[0].sku, "WM2015-ND");
+        assert_eq!((bom.components, bom.components_with_mpn), (11, 11), "a connector counts once");
+    }
+
+    #[test]
+    fn hostile_ranges_and_sub_parts_are_refused_naming_their_line() {
+        let err = parse("References,MPN\nR1,X\nR1-R999999999,Y\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 3: the designator range `R1-R999999999` names more designators than the 50000 a file may have"
+        );
+        let rows: String = (0..3).map(|n| format!("R{}-R{},X\n", n * 20_000 + 1, n * 20_000 + 20_000)).collect();
+        let err = parse(&format!("Ref,MPN\n{rows}")).unwrap_err();
+        assert_eq!(err.to_string(), "line 4: the file names more than 50000 designators");
+        let err = parse("Ref,Qty,MPN\nJ1,1,\"2:A; -1:B\"\n").unwrap_err();
+        assert_eq!(err.to_string(), "line 2: the sub-part quantity `-1` in `-1:B` is negative");
     }
 
     #[test]

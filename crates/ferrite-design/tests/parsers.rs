@@ -95,6 +95,16 @@ fn count_table(path: &Path, text: &str) -> (u64, u64) {
     (components, with_mpn)
 }
 
+/// The component a KiCost sub-part's designator belongs to: `J1#2` is J1's second sub-part.
+fn component_of(designator: &str) -> &str {
+    match designator.rsplit_once('#') {
+        Some((component, n)) if !component.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            component
+        }
+        _ => designator,
+    }
+}
+
 /// Files that are refused, with the start of the reason.
 const REFUSED: &[(&str, &str)] = &[
     ("kicad/currency_rates.xml", "line 2: this XML is not a KiCad netlist or BOM export"),
@@ -143,10 +153,19 @@ fn every_real_design_file_parses_with_the_counts_its_text_shows() {
             Format::Table { .. } => count_table(path, &text),
         };
         assert_eq!((bom.components, bom.components_with_mpn), expected, "{name}");
-        // Every component is in exactly one item: fitted ones in quantities, the rest as instances.
-        let instances: usize = bom.items.iter().map(|i| i.instances.len()).sum();
+        // Every component is in exactly one item — one of KiCost sub-parts in one per sub-part, as
+        // `J1#1`, `J1#2` — fitted ones in quantities, the rest as instances.
         if bom.format == Format::KicadXml {
-            assert_eq!(instances as u64, bom.components, "{name}: one instance per component");
+            let mut designators: Vec<&str> =
+                bom.items.iter().flat_map(|i| &i.instances).map(|i| i.designator.as_str()).collect();
+            let instances = designators.len();
+            designators.sort_unstable();
+            designators.dedup();
+            assert_eq!(designators.len(), instances, "{name}: no instance twice");
+            let mut components: Vec<&str> = designators.into_iter().map(component_of).collect();
+            components.sort_unstable();
+            components.dedup();
+            assert_eq!(components.len() as u64, bom.components, "{name}: every component, once");
         }
         if let Some((_, components, with_mpn, items)) = STATED.iter().find(|(file, ..)| *file == name) {
             assert_eq!((bom.components, bom.components_with_mpn), (*components, *with_mpn), "{name}");
