@@ -25,8 +25,8 @@ const MAX_DESCRIPTION: usize = 1000;
 /// learns which emails have accounts.
 #[derive(Debug)]
 pub enum SignUp {
-    /// The person and their organization.
-    Created(User, Organization),
+    /// The person, and their organization (none when they signed up to accept an invitation).
+    Created(User, Option<Organization>),
     /// The email already has an account, which is left exactly as it was.
     EmailTaken,
 }
@@ -66,10 +66,19 @@ impl Accounts {
         }
     }
 
-    /// Creates an account and its organization for someone signing up from `ip`. Sign-ups are
-    /// throttled per address (`max_sign_ups_per_hour`), taken emails included, which take as long
-    /// as new ones (the password is hashed either way).
-    pub async fn sign_up(&self, email: &str, password: &str, org_name: &str, ip: &str) -> Result<SignUp, AccountError> {
+    /// Creates an account and its organization for someone signing up from `ip` — or only the
+    /// account when they sign up to accept `invitation` (a valid one, for this email): they join
+    /// the inviting organization on accepting it, and get no organization of their own to leave.
+    /// Sign-ups are throttled per address (`max_sign_ups_per_hour`), taken emails included, which
+    /// take as long as new ones (the password is hashed either way).
+    pub async fn sign_up(
+        &self,
+        email: &str,
+        password: &str,
+        org_name: &str,
+        invitation: Option<&str>,
+        ip: &str,
+    ) -> Result<SignUp, AccountError> {
         let now = self.clock.now();
         let bounds = [(format!("ip:{ip}"), self.identity.config().max_sign_ups_per_hour)];
         self.sign_ups.check(&bounds, now).map_err(AccountError::Throttled)?;
@@ -79,7 +88,13 @@ impl Accounts {
         }
         match created {
             Ok(user) => {
-                let org = self.create_org(org_name, user.id).await?;
+                let invited = match invitation {
+                    Some(token) => self.invitation(token).await.ok().is_some_and(|(invitation, _)| {
+                        normalize_email(&invitation.email).ok() == normalize_email(&user.email).ok()
+                    }),
+                    None => false,
+                };
+                let org = if invited { None } else { Some(self.create_org(org_name, user.id).await?) };
                 Ok(SignUp::Created(user, org))
             }
             Err(AccountError::EmailTaken) => {
@@ -125,6 +140,18 @@ impl Accounts {
     /// The organization's members with their roles, owners first, then by email.
     pub async fn members_of(&self, org: OrgId) -> Result<Vec<(User, Role)>, AccountError> {
         Ok(self.store.members_of(org).await?)
+    }
+
+    /// Makes a member an owner or a member; refused for the last owner's own demotion.
+    pub async fn change_role(&self, org: OrgId, user: UserId, role: Role) -> Result<(), AccountError> {
+        match self.store.change_role(org, user, role).await {
+            Ok(()) => {
+                tracing::info!(org_id = %org, user_id = %user, role = role.as_str(), "member's role changed");
+                Ok(())
+            }
+            Err(StoreError::Conflict) => Err(AccountError::LastOwner),
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Removes a person from an organization; refused for its last owner.

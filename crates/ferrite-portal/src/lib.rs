@@ -69,6 +69,7 @@ pub fn routes(
         .route("/organization/invitations", post(orgs::invite))
         .route("/organization/invitations/{id}/revoke", post(orgs::revoke_invitation))
         .route("/organization/members/{user}/remove", post(orgs::remove_member))
+        .route("/organization/members/{user}/role", post(orgs::change_role))
         .route("/orgs", post(orgs::create))
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/switch", post(orgs::switch))

@@ -110,6 +110,8 @@ pub struct SignUpPage {
     pub csrf: String,
     /// The evaluation allowance, as the catalogue sets it.
     pub evaluation_parts: String,
+    /// The organization an invitation on the way joins, instead of one of the person's own.
+    pub joining: Option<String>,
     pub next: String,
     pub email: String,
     pub org_name: String,

@@ -169,16 +169,52 @@ impl Store {
         rows.into_iter().map(|r| Ok((r.row.into_user()?, role(&r.role)?))).collect()
     }
 
+    /// Changes a member's role. Refused with `Conflict` when it would leave the organization no
+    /// owner; `NotFound` when they are not a member.
+    pub async fn change_role(&self, org: OrgId, user: UserId, role: Role) -> Result<(), StoreError> {
+        let update = "UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2";
+        self.keeping_an_owner(org, user, Some(role), update).await
+    }
+
     /// Removes a person from an organization. Refused with `Conflict` when they are its last owner
-    /// (an organization always has one); `NotFound` when they are not a member. One statement, so
-    /// two owners removing each other cannot leave none.
+    /// (an organization always has one); `NotFound` when they are not a member.
     pub async fn remove_member(&self, org: OrgId, user: UserId) -> Result<(), StoreError> {
-        let delete = sql("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2
-             AND (role <> 'owner' OR (SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner') > 1)");
-        if self.main.execute(delete.bind(org.to_string()).bind(user.to_string())).await? == 1 {
-            return Ok(());
+        self.keeping_an_owner(org, user, None, "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2").await
+    }
+
+    /// Runs `change` — a statement on `user`'s membership of `org` (`$1`, `$2`) that gives them
+    /// the role `$3`, or with `None` removes them — unless it would take the organization's last
+    /// owner away. It holds the organization's lock (SQLite's write lock; its row `FOR UPDATE` on
+    /// PostgreSQL), so two owners demoting or removing each other at once cannot leave none.
+    async fn keeping_an_owner(
+        &self,
+        org: OrgId,
+        user: UserId,
+        new_role: Option<Role>,
+        change: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.main.begin_immediate().await?;
+        let lock = match tx.backend() {
+            crate::Backend::Sqlite => "",
+            crate::Backend::Postgres => " FOR UPDATE",
+        };
+        tx.fetch_one::<(String,)>(
+            sql(format!("SELECT id FROM organizations WHERE id = $1{lock}")).bind(org.to_string()),
+        )
+        .await?;
+        let role_of = sql("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2");
+        let current = role(&tx.scalar::<String>(role_of.bind(org.to_string()).bind(user.to_string())).await?)?;
+        let owners = sql("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'");
+        let owners: i64 = tx.scalar(owners.bind(org.to_string())).await?;
+        if current == Role::Owner && new_role != Some(Role::Owner) && owners <= 1 {
+            return Err(StoreError::Conflict);
         }
-        self.role_in(org, user).await?;
-        Err(StoreError::Conflict)
+        let mut change = sql(change).bind(org.to_string()).bind(user.to_string());
+        if let Some(role) = new_role {
+            change = change.bind(role.as_str());
+        }
+        tx.execute(change).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -149,6 +149,7 @@ mod plans {
         usage_is_read_per_period_and_per_day_through_the_organization,
         invitations_are_for_one_email_used_once_and_expire,
         members_can_be_removed_but_not_the_last_owner,
+        roles_change_but_never_leave_an_organization_without_an_owner,
         another_organizations_app_is_not_found,
         an_organization_is_created_with_its_evaluation_allowance,
     );
@@ -393,6 +394,29 @@ mod plans {
         db.store.set_membership(org, bob.id, Role::Owner, t(4)).await.unwrap();
         db.store.remove_member(org, ada).await.unwrap();
         assert_eq!(db.store.members_of(org).await.unwrap().len(), 1);
+    }
+
+    async fn roles_change_but_never_leave_an_organization_without_an_owner(db: TestDb) {
+        let (org, ada, _) = org_with_evaluation(&db, "ada@example.com").await;
+        let bob = db.store.create_user("bob@example.com", "bob@example.com", "h", t(1)).await.unwrap();
+        db.store.set_membership(org, bob.id, Role::Member, t(3)).await.unwrap();
+        let demoted = db.store.change_role(org, ada, Role::Member).await;
+        assert!(matches!(demoted, Err(StoreError::Conflict)), "the last owner stays one");
+        db.store.change_role(org, ada, Role::Owner).await.unwrap();
+        db.store.change_role(org, bob.id, Role::Owner).await.unwrap();
+        assert_eq!(db.store.role_in(org, bob.id).await.unwrap(), Role::Owner);
+        db.store.change_role(org, ada, Role::Member).await.unwrap();
+        assert_eq!(db.store.role_in(org, ada).await.unwrap(), Role::Member);
+        assert!(matches!(db.store.change_role(org, bob.id, Role::Member).await, Err(StoreError::Conflict)));
+        let stranger = db.store.create_user("eve@example.com", "eve@example.com", "h", t(1)).await.unwrap();
+        assert!(matches!(db.store.change_role(org, stranger.id, Role::Owner).await, Err(StoreError::NotFound)));
+        // Two owners demoting each other at once: one of them stays an owner.
+        db.store.change_role(org, ada, Role::Owner).await.unwrap();
+        let (a, b) =
+            tokio::join!(db.store.change_role(org, ada, Role::Member), db.store.change_role(org, bob.id, Role::Member));
+        assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
+        let owners = db.store.members_of(org).await.unwrap().into_iter().filter(|(_, r)| *r == Role::Owner).count();
+        assert_eq!(owners, 1);
     }
 
     async fn another_organizations_app_is_not_found(db: TestDb) {

@@ -8,7 +8,7 @@ mod harness;
 use axum::http::StatusCode;
 use browser::{PASSWORD, TestApp};
 use chrono::Duration;
-use ferrite_core::{AppId, plan::Period};
+use ferrite_core::{AppId, org::Role, plan::Period};
 
 #[tokio::test]
 async fn the_root_leads_to_apps_and_signed_out_people_to_sign_in() {
@@ -514,6 +514,62 @@ async fn owners_invite_members_who_accept_and_can_be_removed() {
     let (ada_user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
     let last = ada.post(&format!("/organization/members/{}/remove", ada_user.id), &[]).await;
     assert_eq!(last.status, StatusCode::FORBIDDEN, "the last owner stays");
+}
+
+#[tokio::test]
+async fn an_invitee_who_signs_up_joins_the_inviting_organization_only_and_owners_change_roles() {
+    let app = TestApp::new().await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    ada.get("/organization").await;
+    let page = ada.post("/organization/invitations", &[("email", "carol@example.com"), ("role", "member")]).await;
+    let link = page.between("<code id=\"invite-link\">", "</code>").unwrap();
+    let path = link.strip_prefix(browser::ISSUER).unwrap().to_owned();
+
+    // Carol has no account: from the invitation she signs up, told whom she joins, asked no name.
+    let mut carol = app.client();
+    let form = carol.get(&format!("/signup?next={path}")).await;
+    assert!(form.body.contains("You are invited to join <strong>Acme</strong>"), "{}", form.body);
+    assert!(!form.body.contains("name=\"organization\""));
+    let fields = [("email", "carol@example.com"), ("password", PASSWORD), ("next", path.as_str())];
+    let done = carol.post("/signup", &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (user, _) = app.store.user_by_email("carol@example.com").await.unwrap();
+    assert!(app.store.memberships_of(user.id).await.unwrap().is_empty(), "no organization of her own");
+    carol.sign_in("carol@example.com").await;
+    carol.get(&path).await;
+    assert_eq!(carol.post(&path, &[]).await.location(), "/apps");
+    let orgs = app.store.memberships_of(user.id).await.unwrap();
+    assert_eq!(orgs.iter().map(|(o, r)| (o.name.as_str(), *r)).collect::<Vec<_>>(), [("Acme", Role::Member)]);
+
+    // Someone signing up with another email than the invited one gets an organization as usual.
+    let mut mallory = app.client();
+    mallory.get(&format!("/signup?next={path}")).await;
+    let fields = [("email", "mallory@example.com"), ("password", PASSWORD), ("next", path.as_str())];
+    mallory.post("/signup", &fields).await;
+    let (user, _) = app.store.user_by_email("mallory@example.com").await.unwrap();
+    assert_eq!(app.store.memberships_of(user.id).await.unwrap().len(), 1);
+
+    // Ada makes Carol an owner; then steps down herself. Carol, the last owner, cannot.
+    let (carol_user, _) = app.store.user_by_email("carol@example.com").await.unwrap();
+    let (ada_user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    let members = ada.get("/organization").await;
+    assert!(members.body.contains(&format!("/organization/members/{}/role", carol_user.id)), "{}", members.body);
+    assert_eq!(
+        carol.post(&format!("/organization/members/{}/role", ada_user.id), &[("role", "member")]).await.status,
+        StatusCode::FORBIDDEN,
+        "members cannot"
+    );
+    let promoted = ada.post(&format!("/organization/members/{}/role", carol_user.id), &[("role", "owner")]).await;
+    assert_eq!(promoted.location(), "/organization?done=role");
+    let acme = app.store.memberships_of(carol_user.id).await.unwrap()[0].0.id;
+    assert_eq!(app.store.role_in(acme, carol_user.id).await.unwrap(), Role::Owner);
+    ada.post(&format!("/organization/members/{}/role", ada_user.id), &[("role", "member")]).await;
+    assert_eq!(app.store.role_in(acme, ada_user.id).await.unwrap(), Role::Member);
+    carol.get("/organization").await;
+    let last = carol.post(&format!("/organization/members/{}/role", carol_user.id), &[("role", "member")]).await;
+    assert_eq!(last.status, StatusCode::FORBIDDEN, "the last owner stays one");
+    let nonsense = carol.post(&format!("/organization/members/{}/role", ada_user.id), &[("role", "admin")]).await;
+    assert_eq!(nonsense.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]

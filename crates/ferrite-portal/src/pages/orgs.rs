@@ -128,6 +128,7 @@ pub async fn members(
     page.notice = match done.done.as_deref() {
         Some("removed") => Some("The member was removed.".to_owned()),
         Some("revoked") => Some("The invitation was revoked.".to_owned()),
+        Some("role") => Some("The role was changed.".to_owned()),
         _ => None,
     };
     Ok(member.page(&page))
@@ -168,6 +169,32 @@ pub async fn revoke_invitation(
     Ok(Redirect::to("/organization?done=revoked").into_response())
 }
 
+/// An owner makes a member an owner, or an owner (themselves too) a member.
+pub async fn change_role(
+    State(portal): State<Portal>,
+    member: Member,
+    Path(user): Path<String>,
+    form: FormData,
+) -> Result<Response, PortalError> {
+    member.check_csrf(&form)?;
+    member.require_owner()?;
+    let user: UserId = user.parse().map_err(|_| PortalError::NotFound)?;
+    let role = match form.get("role") {
+        "owner" => Role::Owner,
+        "member" => Role::Member,
+        _ => return Err(PortalError::Unprocessable("Choose the role: owner or member.".into())),
+    };
+    match portal.accounts.change_role(member.org.id, user, role).await {
+        Ok(()) => Ok(Redirect::to("/organization?done=role").into_response()),
+        Err(AccountError::LastOwner) => Err(last_owner()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn last_owner() -> PortalError {
+    PortalError::Forbidden("An organization needs an owner: make someone else an owner before the last one leaves.")
+}
+
 pub async fn remove_member(
     State(portal): State<Portal>,
     member: Member,
@@ -180,9 +207,7 @@ pub async fn remove_member(
     match portal.accounts.remove_member(member.org.id, user).await {
         Ok(()) if user == member.user.id => Ok(Redirect::to("/apps").into_response()),
         Ok(()) => Ok(Redirect::to("/organization?done=removed").into_response()),
-        Err(AccountError::LastOwner) => Err(PortalError::Forbidden(
-            "An organization needs an owner: make someone else an owner before the last one leaves.",
-        )),
+        Err(AccountError::LastOwner) => Err(last_owner()),
         Err(err) => Err(err.into()),
     }
 }

@@ -38,6 +38,7 @@ pub async fn show(State(portal): State<Portal>, jar: CookieJar, Query(next): Que
     let page = SignUpPage {
         csrf,
         evaluation_parts: evaluation_parts(&portal),
+        joining: joining(&portal, &next).await,
         next,
         email: String::new(),
         org_name: String::new(),
@@ -86,11 +87,13 @@ pub async fn submit(
     if let Err(err) = validate_name("organization", &org_name) {
         errors.add("organization", problem(&err));
     }
+    let joining = joining(&portal, &next).await;
     let again = |errors: FieldErrors, jar: CookieJar, status: StatusCode| {
         let (jar, csrf) = csrf::token(&portal.identity, jar);
         let page = SignUpPage {
             csrf,
             evaluation_parts: evaluation_parts(&portal),
+            joining: joining.clone(),
             next: next.clone(),
             email: email.clone(),
             org_name: org_input.to_owned(),
@@ -102,7 +105,7 @@ pub async fn submit(
         return Ok(again(errors, jar, StatusCode::UNPROCESSABLE_ENTITY));
     }
 
-    match portal.accounts.sign_up(&email, password, &org_name, &ip).await {
+    match portal.accounts.sign_up(&email, password, &org_name, invitation_token(&next), &ip).await {
         Ok(SignUp::Created(..) | SignUp::EmailTaken) => {}
         Err(AccountError::Throttled(after)) => {
             errors.add(
@@ -132,6 +135,17 @@ fn first_steps_unless_elsewhere(next: &str) -> String {
         home if home == "/apps" => super::welcome::PATH.to_owned(),
         elsewhere => elsewhere,
     }
+}
+
+/// The invitation a sign-up is on its way to accept: `next` is its page.
+fn invitation_token(next: &str) -> Option<&str> {
+    next.strip_prefix("/invitations/").filter(|token| !token.is_empty() && !token.contains(['/', '?']))
+}
+
+/// The name of the organization the invitation on the way invites to, if it is valid.
+async fn joining(portal: &Portal, next: &str) -> Option<String> {
+    let token = invitation_token(next)?;
+    portal.accounts.invitation(token).await.ok().map(|(_, org)| org.name)
 }
 
 fn evaluation_parts(portal: &Portal) -> String {
