@@ -1,6 +1,17 @@
 // The little JavaScript the portal uses; every page works without it.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  // On a phone the navigation folds behind a Menu button (without JavaScript it stays open).
+  const toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    const side = toggle.closest(".side");
+    toggle.hidden = false;
+    side.classList.add("foldable");
+    toggle.addEventListener("click", () => {
+      const open = side.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
   // Copy buttons: data-copy names the element whose text is copied.
   for (const button of document.querySelectorAll("[data-copy]")) {
     button.addEventListener("click", async () => {

@@ -345,6 +345,9 @@ pub struct PartPage {
     pub currency: String,
     pub specs: Vec<SpecView>,
     pub offers: Vec<OfferView>,
+    /// In stock, of the same category, with the same key specs (named in `similar_by`).
+    pub similar: Vec<PartHit>,
+    pub similar_by: String,
 }
 
 pub struct SpecView {
@@ -401,7 +404,7 @@ pub struct PartHit {
 }
 
 pub struct FacetView {
-    pub title: &'static str,
+    pub title: String,
     pub values: Vec<FacetLink>,
 }
 

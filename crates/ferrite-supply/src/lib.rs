@@ -18,3 +18,4 @@ pub mod rates;
 pub mod schedule;
 pub mod search;
 pub mod sellers;
+pub mod similar;

@@ -157,3 +157,55 @@ async fn an_unknown_path_answers_an_html_page_and_the_site_has_an_icon() {
     let signin = visitor.get("/signin").await;
     assert!(signin.body.contains("<link rel=\"icon\" href=\"/favicon.svg\""), "{}", signin.body);
 }
+
+/// Resistors of one category in two values and two packages: a chosen category offers its specs
+/// as filters, and a part's page lists the others of its value and package that are in stock.
+#[tokio::test]
+async fn a_category_filters_by_its_specs_and_a_part_page_shows_similar_parts() {
+    let app = TestApp::new().await;
+    let mut csv = "mpn,manufacturer,description,category,seller,sku,stock,currency,price_breaks,spec:Resistance,spec:Case/Package\n".to_owned();
+    for (mpn, stock, resistance, package) in [
+        ("RC0603-10K", 100, "10kΩ", "0603"),
+        ("ERJ3-10K", 50, "10kΩ", "0603"),
+        ("CRCW0603-10K", 0, "10kΩ", "0603"),
+        ("RC0805-10K", 80, "10kΩ", "0805"),
+        ("RC0603-22K", 70, "22kΩ", "0603"),
+    ] {
+        csv.push_str(&format!("{mpn},Yageo,Thick film resistor,Passives > Resistors,Acme,S-{mpn},{stock},USD,1:0.01,{resistance},{package}\n"));
+    }
+    app.import_csv("acme", &csv).await;
+    let mut ada = app.person("ada@example.com", "Acme Labs").await;
+
+    let all = ada.get("/parts?q=resistor").await;
+    assert!(all.body.contains("1–5 of 5 parts"), "{}", all.body);
+    assert!(!all.body.contains("<h2>Resistance</h2>"), "specs are offered once a category is chosen");
+    let categories = all.between("<h2>Category</h2>", "</ul>").expect("a category facet");
+    let category = categories.split("href=\"").nth(1).and_then(|l| l.split('"').next()).unwrap().replace("&#38;", "&");
+    let in_category = ada.get(&category).await;
+    let resistance = in_category.between("<h2>Resistance</h2>", "</ul>").expect("the resistance filter");
+    assert!(resistance.contains("10 kΩ</a> <span class=\"small muted\">4</span>"), "{resistance}");
+    let ten_k = resistance.split("href=\"").nth(1).and_then(|l| l.split('"').next()).unwrap().replace("&#38;", "&");
+    let filtered = ada.get(&ten_k).await;
+    assert!(filtered.body.contains("1–4 of 4 parts") && !filtered.body.contains("RC0603-22K"), "{}", filtered.body);
+    let package = filtered.between("<h2>Case/Package</h2>", "</ul>").expect("the package filter");
+    let p0603 = package.split("href=\"").nth(1).and_then(|l| l.split('"').next()).unwrap().replace("&#38;", "&");
+    let both = ada.get(&p0603).await;
+    assert!(both.body.contains("1–3 of 3 parts"), "10k and 0603: {}", both.body);
+    let widened = both.between("<h2>Resistance</h2>", "</ul>").unwrap();
+    let off = widened.split("href=\"").nth(1).and_then(|l| l.split('"').next()).unwrap().replace("&#38;", "&");
+    assert!(ada.get(&off).await.body.contains("1–4 of 4 parts"), "0603 alone: {off}");
+    let bad = ada.get("/parts?q=resistor&spec=resistance:(ten__)").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("`ten` is not a number"), "{}", bad.body);
+
+    // RC0603-10K is like ERJ3-10K (in stock, 10k, 0603); not like the one out of stock, the 0805
+    // or the 22k.
+    let id = app.store.catalogue().part_ids_by_mpn_key(&mpn_key("RC0603-10K")).await.unwrap()[0];
+    let page = ada.get(&part_page("RC0603-10K", "Yageo", id)).await;
+    let similar = page.between("<section class=\"card similar\" id=\"similar\">", "</section>").unwrap();
+    assert!(similar.contains("same Resistance, Case/Package"), "{similar}");
+    assert!(similar.contains("ERJ3-10K"), "{similar}");
+    for unlike in ["RC0603-10K<", "CRCW0603-10K", "RC0805-10K", "RC0603-22K"] {
+        assert!(!similar.contains(unlike), "{unlike}: {similar}");
+    }
+}

@@ -13,6 +13,7 @@ use ferrite_core::{
     slug::category_path,
 };
 use ferrite_store::HistoryRecord;
+use ferrite_supply::similar::similar_parts;
 
 use super::{chart, name};
 use crate::{
@@ -21,6 +22,9 @@ use crate::{
     state::Portal,
     views::{self, OfferView, PartPage, PriceView, SpecView},
 };
+
+/// Similar parts shown on a part's page.
+const SIMILAR: usize = 6;
 
 #[derive(serde::Deserialize)]
 pub struct PartQuery {
@@ -89,6 +93,15 @@ pub async fn show(
             ],
         });
     }
+    let (similar, similar_by) = match similar_parts(part, &dictionary, SIMILAR) {
+        Some((request, matched_on)) => {
+            let found = catalogue.search(request).await.map_err(|err| PortalError::Internal(err.to_string()))?;
+            let ids: Vec<i64> = found.part_ids.into_iter().filter(|id| *id != part.id).take(SIMILAR).collect();
+            let views = catalogue.parts(&ids).await?;
+            (views.iter().map(|v| super::search::hit(v, &dictionary)).collect(), matched_on.join(", "))
+        }
+        None => (Vec::new(), String::new()),
+    };
     Ok(member.page(&PartPage {
         shell: member.shell("parts"),
         mpn: part.mpn.clone(),
@@ -101,6 +114,8 @@ pub async fn show(
         currency,
         specs,
         offers,
+        similar,
+        similar_by,
     }))
 }
 

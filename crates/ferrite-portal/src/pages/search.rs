@@ -1,15 +1,19 @@
 //! Part search (`/parts?q=…`): the API's keyword search over the same catalogue and index, with
 //! facets over every match (manufacturer, category, seller, in stock) that narrow the search,
-//! and results paged. Each result links to its part's page.
+//! parametric filters once a category is chosen (the values its matches' most common specs
+//! take, as the API's `specAggs` count them), and results paged. Each result links to its page.
 
 use std::collections::HashMap;
 
 use axum::{
-    extract::{Query, State},
+    extract::{Query, RawQuery, State},
     response::Response,
 };
 use ferrite_core::{plan::thousands, slug::part_page};
-use ferrite_supply::search::{Filter, SearchRequest};
+use ferrite_supply::{
+    catalogue::{Dictionary, PartView},
+    search::{Filter, SearchRequest, filters::spec_value},
+};
 
 use super::name;
 use crate::{
@@ -25,6 +29,10 @@ const PAGE: usize = 20;
 const FACET_VALUES: usize = 10;
 /// The deepest page offered (the API's bound on `start`).
 const MAX_START: usize = 1000;
+/// Specs offered as filters: the ones most of a category's matches have.
+const SPEC_FACETS: usize = 6;
+/// Spec filters read from one address at most.
+const MAX_SPEC_FILTERS: usize = 12;
 
 /// The search as the address holds it; every facet link is this with one value changed.
 #[derive(serde::Deserialize, Default, Clone)]
@@ -38,6 +46,10 @@ pub struct PartSearch {
     in_stock: bool,
     #[serde(default)]
     start: usize,
+    /// `spec=<shortname>:<value>` pairs (repeated; read from the raw query): a value as the
+    /// API's spec filters write one, `(low__high)` for numbers.
+    #[serde(skip)]
+    specs: Vec<(String, String)>,
 }
 
 impl PartSearch {
@@ -49,6 +61,9 @@ impl PartSearch {
             if let Some(value) = value {
                 pairs.append_pair(name, &value.to_string());
             }
+        }
+        for (shortname, value) in &self.specs {
+            pairs.append_pair("spec", &format!("{shortname}:{value}"));
         }
         if self.in_stock {
             pairs.append_pair("in_stock", "true");
@@ -71,8 +86,10 @@ pub async fn show(
     State(portal): State<Portal>,
     member: Member,
     Query(search): Query<PartSearch>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PortalError> {
-    let search = PartSearch { q: search.q.trim().to_owned(), start: search.start.min(MAX_START), ..search };
+    let specs = spec_pairs(raw.as_deref().unwrap_or(""));
+    let search = PartSearch { q: search.q.trim().to_owned(), start: search.start.min(MAX_START), specs, ..search };
     let catalogue = &portal.catalogue;
     let dictionary = catalogue.dictionary();
     let filters = [
@@ -80,6 +97,14 @@ pub async fn show(
         search.category.map(|id| Filter::Category(vec![id])),
         search.seller.map(|id| Filter::Seller(vec![id])),
     ];
+    let mut spec_filters: Vec<Filter> = Vec::new();
+    for (shortname, value) in &search.specs {
+        let value = spec_value(shortname, value).map_err(PortalError::Unprocessable)?;
+        match spec_filters.iter_mut().find(|f| matches!(f, Filter::Spec { shortname: s, .. } if s == shortname)) {
+            Some(Filter::Spec { values, .. }) => values.push(value),
+            _ => spec_filters.push(Filter::Spec { shortname: shortname.clone(), values: vec![value] }),
+        }
+    }
     let request = SearchRequest {
         q: search.q.clone(),
         mpn_only: false,
@@ -89,41 +114,25 @@ pub async fn show(
         sort: None,
         in_stock_only: search.in_stock,
         authorized_only: false,
-        filters: filters.into_iter().flatten().collect(),
+        filters: filters.into_iter().flatten().chain(spec_filters).collect(),
         aggregations: true,
     };
     // Nothing asked yet: the form alone (facets over the whole catalogue would say little).
     let asked = !request.q.is_empty() || !request.filters.is_empty();
+    let specs_of_category = search.category.is_some().then(|| request.clone());
     let result = if asked {
         catalogue.search(request).await.map_err(|err| PortalError::Internal(err.to_string()))?
     } else {
         Default::default()
     };
+    let spec_aggs = match specs_of_category {
+        Some(request) => spec_facets(&portal, request).await?,
+        None => Vec::new(),
+    };
     let parts: HashMap<i64, _> =
         catalogue.parts(&result.part_ids).await?.into_iter().map(|view| (view.part.id, view)).collect();
-    let hits = result
-        .part_ids
-        .iter()
-        .filter_map(|id| parts.get(id))
-        .map(|view| {
-            let manufacturer = name(&dictionary.manufacturers, view.part.manufacturer_id);
-            PartHit {
-                page: part_page(&view.part.mpn, manufacturer, view.part.id),
-                mpn: view.part.mpn.clone(),
-                manufacturer: manufacturer.to_owned(),
-                description: view.part.description.clone().unwrap_or_default(),
-                category: view
-                    .part
-                    .category_id
-                    .and_then(|id| dictionary.categories.get(&id))
-                    .map(|c| c.name.clone())
-                    .unwrap_or_default(),
-                stock: thousands(view.stock()),
-                sellers: view.offers.iter().map(|o| o.seller_id).collect::<std::collections::HashSet<_>>().len(),
-            }
-        })
-        .collect();
-    let facet = |title: &'static str,
+    let hits = result.part_ids.iter().filter_map(|id| parts.get(id)).map(|view| hit(view, &dictionary)).collect();
+    let facet = |title: String,
                  counts: &[(i64, u64)],
                  chosen: Option<u64>,
                  label: &dyn Fn(i64) -> String,
@@ -145,19 +154,41 @@ pub async fn show(
             .collect(),
     };
     let categories = |id: i64| dictionary.categories.get(&id).map(|c| c.name.clone()).unwrap_or_default();
-    let facets = vec![
+    let mut facets = vec![
         facet(
-            "Manufacturer",
+            "Manufacturer".into(),
             &result.manufacturers,
             search.manufacturer,
             &|id| name(&dictionary.manufacturers, id).to_owned(),
             |s, v| s.manufacturer = v,
         ),
-        facet("Category", &result.categories, search.category, &categories, |s, v| s.category = v),
-        facet("Seller", &result.sellers, search.seller, &|id| name(&dictionary.sellers, id).to_owned(), |s, v| {
-            s.seller = v
-        }),
+        facet("Category".into(), &result.categories, search.category, &categories, |s, v| s.category = v),
+        facet(
+            "Seller".into(),
+            &result.sellers,
+            search.seller,
+            &|id| name(&dictionary.sellers, id).to_owned(),
+            |s, v| s.seller = v,
+        ),
     ];
+    for (attribute, buckets) in spec_aggs {
+        let values = buckets
+            .into_iter()
+            .map(|(display, value, count)| {
+                let pair = (attribute.shortname.clone(), value);
+                let on = search.specs.contains(&pair);
+                let href = search.with(|s| {
+                    if on {
+                        s.specs.retain(|p| *p != pair);
+                    } else {
+                        s.specs.push(pair);
+                    }
+                });
+                FacetLink { label: display, count: thousands(count as i64), href, on }
+            })
+            .collect();
+        facets.push(FacetView { title: attribute.name.clone(), values });
+    }
     let shown_to = (search.start + PAGE).min(result.hits as usize);
     let previous =
         (search.start > 0).then(|| PartSearch { start: search.start.saturating_sub(PAGE), ..search.clone() }.href());
@@ -186,4 +217,64 @@ pub async fn show(
         previous,
         next,
     }))
+}
+
+/// A part as a search result: its page, names, category, stock and sellers.
+pub fn hit(view: &PartView, dictionary: &Dictionary) -> PartHit {
+    let manufacturer = name(&dictionary.manufacturers, view.part.manufacturer_id);
+    PartHit {
+        page: part_page(&view.part.mpn, manufacturer, view.part.id),
+        mpn: view.part.mpn.clone(),
+        manufacturer: manufacturer.to_owned(),
+        description: view.part.description.clone().unwrap_or_default(),
+        category: view
+            .part
+            .category_id
+            .and_then(|id| dictionary.categories.get(&id))
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        stock: thousands(view.stock()),
+        sellers: view.offers.iter().map(|o| o.seller_id).collect::<std::collections::HashSet<_>>().len(),
+    }
+}
+
+/// The `spec` pairs of a query string, in order, at most [`MAX_SPEC_FILTERS`].
+fn spec_pairs(query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, _)| name == "spec")
+        .filter_map(|(_, pair)| pair.split_once(':').map(|(s, v)| (s.to_owned(), v.to_owned())))
+        .take(MAX_SPEC_FILTERS)
+        .collect()
+}
+
+/// The attributes most of the matches have, each with its most frequent values as (shown, the
+/// value a `spec` pair filters by, parts): a number by its SI value, as a one-point range.
+async fn spec_facets(
+    portal: &Portal,
+    request: SearchRequest,
+) -> Result<Vec<(ferrite_store::AttributeRecord, Vec<(String, String, u64)>)>, PortalError> {
+    let found = portal.catalogue.with_index(move |index, dictionary| {
+        let counted = index.facets(&request)?.attributes;
+        let attributes: Vec<_> =
+            counted.iter().filter_map(|(id, _)| dictionary.attributes.get(id).cloned()).take(SPEC_FACETS).collect();
+        let shortnames: Vec<String> = attributes.iter().map(|a| a.shortname.clone()).collect();
+        let aggs = index.spec_aggs(&request, &shortnames, FACET_VALUES)?;
+        Ok(attributes.into_iter().zip(aggs).collect::<Vec<_>>())
+    });
+    let found = found.await.map_err(|err| PortalError::Internal(err.to_string()))?;
+    Ok(found
+        .into_iter()
+        .map(|(attribute, agg)| {
+            let buckets = agg
+                .buckets
+                .into_iter()
+                .map(|b| {
+                    let value = b.value.map_or_else(|| b.display.clone(), |si| format!("({si}__{si})"));
+                    (b.display, value, b.count)
+                })
+                .collect();
+            (attribute, buckets)
+        })
+        .filter(|(_, buckets): &(_, Vec<_>)| !buckets.is_empty())
+        .collect())
 }

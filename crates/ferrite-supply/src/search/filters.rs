@@ -67,7 +67,9 @@ fn scalar(value: &Value) -> Result<String, ()> {
     }
 }
 
-fn spec_value(key: &str, value: &str) -> Result<SpecValue, String> {
+/// One value of a spec filter as the API's `filters` write it: `(low__high)`, either bound
+/// optional, or a value as parts show it.
+pub fn spec_value(key: &str, value: &str) -> Result<SpecValue, String> {
     let Some(inner) = value.strip_prefix('(').and_then(|v| v.strip_suffix(')')) else {
         return Ok(SpecValue::Exact(value.to_owned()));
     };
