@@ -260,7 +260,6 @@ impl Identity {
         {
             return refused(TokenError::Invalid);
         }
-        drop(revoked);
         Ok(claims)
     }
 

@@ -295,7 +295,7 @@ pub struct UsageSummary {
     pub used: String,
     pub total: String,
     pub percent: u32,
-    /// What `used` adds up: "3 apps" this month, or the evaluation app's lifetime allowance.
+    /// Whose parts `used` adds up: "across 3 apps" (a monthly plan), or "by the evaluation app".
     pub across: String,
     pub warning: Option<LimitBanner>,
     pub requests: RequestsView,

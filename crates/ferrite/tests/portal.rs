@@ -373,6 +373,16 @@ async fn usage_shows_parts_used_the_limit_the_reset_date_and_a_chart() {
     assert!(page.body.contains("never resets"), "the evaluation app's allowance is lifetime");
     let list = ada.get("/apps").await;
     assert!(list.body.contains("345 / 1,200"));
+    assert!(!page.body.contains("limit-warning"), "345 of 1,200 and of 2,000 call for no warning");
+
+    // Past the app's limit (as when a limit is lowered under its usage); the plan 82 % used.
+    app.store.record_usage_for_tests(id, &Period::month_of(browser::start_time()).key(), 1_300).await.unwrap();
+    let page = ada.get("/usage").await;
+    let summary = page.between("<section class=\"card usage-summary\">", "</section>").unwrap();
+    assert!(summary.contains("82 % of the plan&#39;s parts used (1,645 of 2,000)."), "{summary}");
+    assert!(summary.contains("class=\"warning limit-warning near\""), "{summary}");
+    let alpha = page.between(&format!("id=\"app-{a}\""), "</section>").unwrap();
+    assert!(alpha.contains("Part limit reached: requests for parts are refused until 1 December 2026."), "{alpha}");
 }
 
 /// Issue 19: requests answered and refused (part limit, bad credentials, an expired token) are
@@ -417,9 +427,9 @@ async fn requests_are_counted_and_limits_warned(app: TestApp) {
         "{alpha}"
     );
     assert!(!alpha.contains("limit-warning reached"));
-    assert!(alpha.contains("<td class=\"answered\">2</td>"), "{alpha}");
-    assert!(alpha.contains("<td class=\"refused-part_limit\">1</td>"), "{alpha}");
-    assert!(alpha.contains("<td class=\"refused-auth\">1</td>"), "the wrong secret, not the unknown id: {alpha}");
+    assert!(alpha.contains("<dd class=\"answered\">2</dd>"), "{alpha}");
+    assert!(alpha.contains("<dd class=\"refused-part_limit\">1</dd>"), "{alpha}");
+    assert!(alpha.contains("<dd class=\"refused-auth\">1</dd>"), "the wrong secret, not the unknown id: {alpha}");
 
     assert!(!refused(&app.graphql(&token, &parts(2)).await), "exactly to the limit");
     assert!(refused(&app.graphql(&token, &parts(1)).await));
@@ -438,7 +448,7 @@ async fn requests_are_counted_and_limits_warned(app: TestApp) {
     for (class, count) in
         [("total", 7), ("answered", 3), ("refused", 4), ("refused-part_limit", 2), ("refused-auth", 2)]
     {
-        assert!(alpha.contains(&format!("<td class=\"{class}\">{count}</td>")), "{class} {count}: {alpha}");
+        assert!(alpha.contains(&format!("<dd class=\"{class}\">{count}</dd>")), "{class} {count}: {alpha}");
     }
     // The chart: 10 parts on the 15th, on an axis of 0, 5 and 10; the 16th is today.
     assert!(alpha.contains("<span style=\"top: 3.3%\">10</span>"), "{alpha}");
@@ -452,7 +462,7 @@ async fn requests_are_counted_and_limits_warned(app: TestApp) {
     let summary = page.between("<section class=\"card usage-summary\">", "</section>").unwrap();
     assert!(summary.contains("Acme · Standard"), "{summary}");
     assert!(summary.contains("<strong>10</strong> of <strong class=\"limit\">2,000</strong> parts used across 1 app"));
-    assert!(summary.contains("<td class=\"refused\">4</td>") && !summary.contains("limit-warning"), "{summary}");
+    assert!(summary.contains("<dd class=\"refused\">4</dd>") && !summary.contains("limit-warning"), "{summary}");
     // The app's own page warns too.
     let details = ada.get(&format!("/apps/{id}")).await;
     assert!(details.body.contains(reached), "{}", details.body);

@@ -68,10 +68,10 @@ pub async fn show(State(portal): State<Portal>, member: Member) -> Result<Respon
     // The evaluation plan's parts are the evaluation app's, for its lifetime; a monthly plan's
     // are shared by the other apps, each month.
     let (used, across, period) = if plan.lifetime {
-        (evaluation_used, "by the evaluation app, for its lifetime".to_owned(), "lifetime allowance".to_owned())
+        (evaluation_used, "by the evaluation app".to_owned(), period_words(&Period::Lifetime))
     } else {
-        let apps = if monthly_apps == 1 { "1 app".to_owned() } else { format!("{monthly_apps} apps") };
-        (monthly_used, format!("across {apps} this month"), period_words(&month))
+        let across = if monthly_apps == 1 { "across 1 app".to_owned() } else { format!("across {monthly_apps} apps") };
+        (monthly_used, across, period_words(&month))
     };
     let summary = UsageSummary {
         plan: plan.name.clone(),
