@@ -12,6 +12,7 @@ pub mod metering;
 pub mod money;
 pub mod org;
 pub mod plan;
+pub mod requests;
 pub mod scope;
 pub mod slug;
 pub mod units;

@@ -30,6 +30,32 @@ impl Outcome {
     }
 }
 
+/// Share of the part limit, in percent, from which an app is warned that it is running out.
+pub const WARN_AT_PERCENT: i64 = 80;
+
+/// How close an app is to its part limit, when close enough to say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitWarning {
+    /// [`WARN_AT_PERCENT`] or more of the limit used.
+    Near,
+    /// All of it used: queries that return parts are refused until the period resets.
+    Reached,
+}
+
+/// The warning `used` of `limit` parts calls for. An app whose limit is 0 gets none: it has
+/// nothing to run out of, and is told instead that it has no parts.
+pub fn limit_warning(used: i64, limit: i64) -> Option<LimitWarning> {
+    if limit <= 0 {
+        None
+    } else if used >= limit {
+        Some(LimitWarning::Reached)
+    } else if used.saturating_mul(100) >= limit.saturating_mul(WARN_AT_PERCENT) {
+        Some(LimitWarning::Near)
+    } else {
+        None
+    }
+}
+
 /// Decides `charges` (app, parts) in order against `accounts`, updating them. An app without an
 /// account is refused.
 pub fn settle(charges: &[(AppId, i64)], accounts: &mut HashMap<AppId, Account>) -> Vec<Outcome> {
@@ -67,6 +93,17 @@ mod tests {
             ]
         );
         assert_eq!(accounts[&app].used, 100);
+    }
+
+    #[test]
+    fn warnings_start_at_eighty_percent_and_at_the_limit() {
+        assert_eq!(limit_warning(799, 1000), None);
+        assert_eq!(limit_warning(800, 1000), Some(LimitWarning::Near));
+        assert_eq!(limit_warning(999, 1000), Some(LimitWarning::Near));
+        assert_eq!(limit_warning(1000, 1000), Some(LimitWarning::Reached));
+        assert_eq!(limit_warning(1200, 1000), Some(LimitWarning::Reached), "the limit was lowered");
+        assert_eq!(limit_warning(0, 0), None, "no parts is not running out");
+        assert_eq!(limit_warning(i64::MAX, i64::MAX - 1), Some(LimitWarning::Reached));
     }
 
     proptest! {

@@ -21,7 +21,11 @@ use crate::{
     errors::TOKEN_INVALID_MESSAGE,
     metering::{Charged, Meter},
 };
-use ferrite_core::{metering::Outcome, scope::Scope};
+use ferrite_core::{
+    metering::Outcome,
+    requests::{RefusalReason, RequestOutcome},
+    scope::Scope,
+};
 
 #[derive(Clone)]
 pub struct ApiState {
@@ -69,7 +73,7 @@ pub struct Executed {
 
 /// Authenticates and runs one request; the caller of this function decides what the parts cost.
 pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<Executed, Response> {
-    let claims = match token(headers).map(|t| state.identity.verify_access_token(t)) {
+    let claims = match token(headers).map(|t| state.identity.verify_api_token(t)) {
         Some(Ok(claims)) => claims,
         Some(Err(TokenError::Expired)) => {
             return Err(token_refused(
@@ -85,7 +89,14 @@ pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<E
         }
         None => return Err(token_refused("AuthInvalidToken", "Bearer")),
     };
-    let request = prepare(body).map_err(Refusal::into_response)?;
+    let request = match prepare(body) {
+        Ok(request) => request,
+        Err(refusal) => {
+            // Answered all the same: with the reason the query cannot run.
+            state.identity.count_request(&claims.client_id, RequestOutcome::Answered);
+            return Err(refusal.into_response());
+        }
+    };
     let caller = Caller { claims };
     let counter = Arc::new(PartCounter::default());
     let request = request.data(caller.clone()).data(counter.clone());
@@ -152,10 +163,13 @@ async fn execute(State(state): State<ApiState>, headers: HeaderMap, body: Result
     }
 }
 
-/// Charges the parts an answer holds, then lets it go; or refuses it whole at the limit.
+/// Charges the parts an answer holds, then lets it go; or refuses it whole at the limit. Either
+/// way the app's request is counted; an answer withheld because the meter failed is not (the app
+/// refused nothing and got no answer).
 async fn meter(state: &ApiState, executed: Executed) -> Response {
     let claims = &executed.caller.claims;
     if executed.parts == 0 && !claims.has_scope(Scope::SupplyDomain) {
+        state.identity.count_request(&claims.client_id, RequestOutcome::Answered);
         return Json(executed.response).into_response();
     }
     let charged = match state.meter.charge(&claims.client_id, executed.parts).await {
@@ -168,8 +182,12 @@ async fn meter(state: &ApiState, executed: Executed) -> Response {
     };
     let (used, limit) = match charged.outcome {
         Outcome::Charged { used, limit } => (used, limit),
-        Outcome::Refused { used, limit } => return Json(limit_exceeded(&charged, used, limit)).into_response(),
+        Outcome::Refused { used, limit } => {
+            state.identity.count_request(&claims.client_id, RequestOutcome::Refused(RefusalReason::PartLimit));
+            return Json(limit_exceeded(&charged, used, limit)).into_response();
+        }
     };
+    state.identity.count_request(&claims.client_id, RequestOutcome::Answered);
     let mut response = executed.response;
     response.extensions.insert("partLimit".into(), allowance(&charged, used, limit));
     let mut answer = Json(response).into_response();

@@ -9,7 +9,8 @@ use ferrite_store::{SecretHashes, StoreError};
 use crate::{Identity, OAuthError};
 
 impl Identity {
-    /// Checks a client's credentials, throttling failures (see `failure_bounds`).
+    /// Checks a client's credentials, throttling failures (see `failure_bounds`). A wrong secret
+    /// for a known client id counts as an auth refusal of that app; an unknown id counts nowhere.
     pub async fn authenticate_client(&self, client_id: &str, secret: &str, ip: &str) -> Result<App, OAuthError> {
         let now = self.clock.now();
         let bounds = self.failure_bounds(&format!("client:{client_id}"), ip);
@@ -29,6 +30,9 @@ impl Identity {
         match authenticated {
             Some((app, _)) => Ok(app.clone()),
             None => {
+                if found.is_some() {
+                    self.count_auth_refusal(client_id);
+                }
                 self.failures.count(&bounds, now);
                 tracing::info!(client_id, ip, "client authentication failed");
                 metrics::counter!("oauth_client_auth_failures_total").increment(1);

@@ -74,6 +74,14 @@ pub fn verify_access_token(
     audience: &str,
     now: i64,
 ) -> Result<AccessClaims, TokenError> {
+    let claims = verify_signature(ring, token, issuer, audience)?;
+    check_times(&claims, now)?;
+    Ok(claims)
+}
+
+/// Checks signature, key, algorithm, type, issuer and audience, not the times: a token that
+/// passes was signed by this server, expired or not.
+pub fn verify_signature(ring: &KeyRing, token: &str, issuer: &str, audience: &str) -> Result<AccessClaims, TokenError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::Invalid);
     }
@@ -86,16 +94,14 @@ pub fn verify_access_token(
         return Err(TokenError::Invalid);
     }
     let mut validation = Validation::new(key.algorithm.jwt());
-    // Expiry is judged against the injected clock below, after the signature is known good.
+    // Expiry is judged against the injected clock (`check_times`), after the signature is known good.
     validation.validate_exp = false;
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[audience]);
-    let claims = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
-        .map_err(|_| TokenError::Invalid)?
-        .claims;
-    check_times(&claims, now)?;
-    Ok(claims)
+    jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
+        .map(|data| data.claims)
+        .map_err(|_| TokenError::Invalid)
 }
 
 /// Whether a token whose signature is good is in force at `now`: issued (a minute's skew

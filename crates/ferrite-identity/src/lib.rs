@@ -21,6 +21,7 @@ pub mod keys;
 pub mod password;
 mod people;
 mod plans;
+mod requests;
 pub mod secrets;
 mod throttle;
 mod tokens;
@@ -80,6 +81,8 @@ pub struct Identity {
     /// answer, and a client sends one token many times. Times and revocation are checked on
     /// every use.
     verified: quick_cache::sync::Cache<String, (Arc<KeyRing>, AccessClaims)>,
+    /// Requests per app, day and outcome, not yet written to the store.
+    requests: requests::RequestTally,
 }
 
 /// Access tokens [`Identity::verified`] holds; a few hundred bytes each.
@@ -115,6 +118,7 @@ impl Identity {
             clients: RwLock::default(),
             failures: Throttle::new(Duration::from_secs(60)),
             verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS),
+            requests: requests::RequestTally::default(),
             store,
             clock,
             config,
@@ -214,29 +218,47 @@ impl Identity {
         self.store.purge_expired_grants(now, self.live_since()).await
     }
 
-    /// Verifies an access token for the API: signature, issuer and audience (once per token and
-    /// key ring, see [`Identity::verified`]), times, then the revocation and deleted-app caches.
+    /// Verifies an access token: signature, issuer and audience (once per token and key ring,
+    /// see [`Identity::verified`]), times, then the revocation and deleted-app caches.
     /// Synchronous and allocation-light: it runs on every request.
     pub fn verify_access_token(&self, token: &str) -> Result<AccessClaims, TokenError> {
-        let ring = self.key_ring();
-        let now = self.clock.now().timestamp();
-        let claims = match self.verified.get(token) {
-            Some((checked_by, claims)) if Arc::ptr_eq(&checked_by, &ring) => {
-                jwt::check_times(&claims, now)?;
-                claims
+        self.check_access_token(token).map_err(|(error, _)| error)
+    }
+
+    /// [`Identity::verify_access_token`] for the API's requests: a token this server signed that
+    /// is refused (expired, revoked, its app deleted) also counts as an auth refusal of its app.
+    pub fn verify_api_token(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        self.check_access_token(token).map_err(|(error, signed_for)| {
+            if let Some(client_id) = signed_for {
+                self.count_auth_refusal(&client_id);
             }
+            error
+        })
+    }
+
+    /// The token's claims, or why it is refused with the client id it was signed for when its
+    /// signature is good (only then is the client id the server's own word).
+    fn check_access_token(&self, token: &str) -> Result<AccessClaims, (TokenError, Option<String>)> {
+        let ring = self.key_ring();
+        let claims = match self.verified.get(token) {
+            Some((checked_by, claims)) if Arc::ptr_eq(&checked_by, &ring) => claims,
             _ => {
-                let claims = jwt::verify_access_token(&ring, token, &self.issuer, &self.audience, now)?;
+                let claims =
+                    jwt::verify_signature(&ring, token, &self.issuer, &self.audience).map_err(|error| (error, None))?;
                 self.verified.insert(token.to_owned(), (ring, claims.clone()));
                 claims
             }
         };
+        let refused = |error| Err((error, Some(claims.client_id.clone())));
+        if let Err(error) = jwt::check_times(&claims, self.clock.now().timestamp()) {
+            return refused(error);
+        }
         let revoked = self.revoked.read().expect("revocation lock");
         if revoked.jtis.contains(&claims.jti)
             || revoked.clients.contains(&claims.client_id)
             || claims.grant_id.as_ref().is_some_and(|grant| revoked.grants.contains(grant))
         {
-            return Err(TokenError::Invalid);
+            return refused(TokenError::Invalid);
         }
         Ok(claims)
     }

@@ -10,11 +10,19 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Duration, Utc};
-use ferrite_core::{Clock, FakeClock, plan::PlanCatalogue, scope::AppScopes};
+use ferrite_core::{
+    Clock, FakeClock,
+    plan::PlanCatalogue,
+    requests::{RefusalReason, RequestOutcome},
+    scope::AppScopes,
+};
 use ferrite_identity::{
     Accounts, Algorithm, CreatedApp, Identity, Plans, TokenConfig, TokenError, TokenRequest, http::routes,
 };
-use ferrite_store::{Store, testing::TestDb};
+use ferrite_store::{
+    Store,
+    testing::{self, TestDb},
+};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -161,6 +169,48 @@ async fn a_revoked_token_is_refused_on_every_node() {
     assert_eq!(other.verify_access_token(&token), Err(TokenError::Invalid));
     let answer = env.identity.introspect(&env.app.app, &token).await.unwrap();
     assert_eq!(answer["active"], false);
+}
+
+/// The auth refusals of each app in the store after a flush (its organization's, from the start).
+async fn auth_refusals(env: &Env) -> i64 {
+    env.identity.flush_request_counts().await.unwrap();
+    let day = start_time().date_naive();
+    let counts = env.store.request_counts(env.app.app.org_id, day, day + Duration::days(2)).await.unwrap();
+    counts.get(&env.app.app.id).map_or(0, |c| c.get(RequestOutcome::Refused(RefusalReason::Auth)))
+}
+
+#[tokio::test]
+async fn the_api_counts_refused_tokens_it_signed_and_the_token_endpoint_wrong_secrets_of_known_clients() {
+    let env = env().await;
+    let client_id = env.app.app.client_id.clone();
+    assert!(env.identity.authenticate_client(&client_id, "not the secret", "10.0.0.1").await.is_err());
+    assert!(env.identity.authenticate_client("nobody-has-this-id", "x", "10.0.0.1").await.is_err());
+    assert_eq!(auth_refusals(&env).await, 1, "the wrong secret of a known client only");
+
+    let revoked = client_token(&env.identity, &env.app).await;
+    env.identity.revoke(&env.app.app, &revoked).await.unwrap();
+    assert_eq!(env.identity.verify_api_token(&revoked), Err(TokenError::Invalid));
+    assert_eq!(env.identity.verify_access_token(&revoked), Err(TokenError::Invalid), "not the API: not counted");
+    let token = client_token(&env.identity, &env.app).await;
+    assert!(env.identity.verify_api_token(&token).is_ok());
+    env.clock.advance(Duration::hours(25));
+    assert_eq!(env.identity.verify_api_token(&token), Err(TokenError::Expired));
+    // Its client id, under a signature that is not the server's.
+    let forged = format!("{}.AAAA", &token[..token.rfind('.').unwrap()]);
+    assert_eq!(env.identity.verify_api_token(&forged), Err(TokenError::Invalid), "not signed here: not counted");
+    assert_eq!(auth_refusals(&env).await, 3, "the revoked and the expired token");
+}
+
+#[tokio::test]
+async fn counts_a_flush_could_not_write_are_written_by_the_next() {
+    let env = env().await;
+    let client_id = env.app.app.client_id.clone();
+    assert!(env.identity.authenticate_client(&client_id, "not the secret", "10.0.0.1").await.is_err());
+    testing::execute_raw(&env._db.url, "ALTER TABLE app_requests_daily RENAME TO requests_elsewhere").await.unwrap();
+    assert!(env.identity.flush_request_counts().await.is_err());
+    testing::execute_raw(&env._db.url, "ALTER TABLE requests_elsewhere RENAME TO app_requests_daily").await.unwrap();
+    assert!(env.identity.authenticate_client(&client_id, "still not it", "10.0.0.1").await.is_err());
+    assert_eq!(auth_refusals(&env).await, 2, "the first, kept, and the second");
 }
 
 // ---- the HTTP edge -------------------------------------------------------------------------

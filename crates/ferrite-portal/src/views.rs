@@ -7,6 +7,11 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
+use ferrite_core::{
+    metering::{LimitWarning, limit_warning},
+    plan::thousands,
+    requests::{RefusalReason, RequestCounts, RequestOutcome},
+};
 
 use crate::field_errors::FieldErrors;
 
@@ -233,6 +238,8 @@ pub struct AppView {
     pub used: String,
     pub percent: u32,
     pub period: String,
+    /// Near or at the part limit, what to tell.
+    pub warning: Option<LimitBanner>,
 }
 
 pub struct EditForm {
@@ -298,7 +305,21 @@ pub struct EvaluationRow {
 #[template(path = "usage.html")]
 pub struct UsagePage {
     pub shell: Shell,
+    pub summary: UsageSummary,
     pub apps: Vec<UsageCard>,
+}
+
+/// The organization's supply usage: its apps' parts against the plan's total, and their requests.
+pub struct UsageSummary {
+    pub plan: String,
+    pub period: String,
+    pub used: String,
+    pub total: String,
+    pub percent: u32,
+    /// Whose parts `used` adds up: "across 3 apps" (a monthly plan), or "by the evaluation app".
+    pub across: String,
+    pub warning: Option<LimitBanner>,
+    pub requests: RequestsView,
 }
 
 pub struct UsageCard {
@@ -309,7 +330,89 @@ pub struct UsageCard {
     pub percent: u32,
     pub period: String,
     pub resets: String,
+    pub warning: Option<LimitBanner>,
+    pub requests: RequestsView,
     pub chart: crate::pages::chart::Chart,
+}
+
+/// Requests in a stretch of days: answered, refused, and refused by each reason.
+pub struct RequestsView {
+    pub total: String,
+    pub answered: String,
+    pub refused: String,
+    pub reasons: Vec<RefusedView>,
+}
+
+pub struct RefusedView {
+    /// The reason's key, for the page's classes.
+    pub key: &'static str,
+    pub words: &'static str,
+    pub count: String,
+}
+
+impl RequestsView {
+    pub fn of(counts: &RequestCounts) -> RequestsView {
+        RequestsView {
+            total: thousands(counts.total()),
+            answered: thousands(counts.answered()),
+            refused: thousands(counts.refused()),
+            reasons: RefusalReason::ALL
+                .into_iter()
+                .map(|reason| RefusedView {
+                    key: reason.key(),
+                    words: reason.words(),
+                    count: thousands(counts.get(RequestOutcome::Refused(reason))),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A warning that an allowance is running out (`reached` false) or gone.
+pub struct LimitBanner {
+    pub reached: bool,
+    pub message: String,
+}
+
+impl LimitBanner {
+    /// Its classes: a warning when running out, an error when gone; `limit-warning` either way.
+    pub fn class(&self) -> &'static str {
+        if self.reached { "error limit-warning reached" } else { "warning limit-warning near" }
+    }
+
+    /// Gone is urgent (`alert`); running out is news (`status`).
+    pub fn role(&self) -> &'static str {
+        if self.reached { "alert" } else { "status" }
+    }
+}
+
+/// What an app is told near and at its part limit (`ferrite_core::metering::limit_warning`), with
+/// the date its period resets (`None`: a lifetime allowance, which never does).
+pub fn limit_banner(used: i64, limit: i64, resets: Option<DateTime<Utc>>) -> Option<LimitBanner> {
+    let until = match resets {
+        Some(at) => format!("until {}", date(at)),
+        None => "for good: the evaluation allowance never resets".to_owned(),
+    };
+    Some(match limit_warning(used, limit)? {
+        LimitWarning::Near => LimitBanner {
+            reached: false,
+            message: format!(
+                "{} % of the part limit used ({} of {} parts). At the limit, requests for parts are refused {until}.",
+                share(used, limit),
+                thousands(used),
+                thousands(limit)
+            ),
+        },
+        LimitWarning::Reached => LimitBanner {
+            reached: true,
+            message: format!("Part limit reached: requests for parts are refused {until}."),
+        },
+    })
+}
+
+/// Whole percent of `limit` used, rounded down: 99.9 % is not yet "100 %". `limit` is positive.
+pub fn share(used: i64, limit: i64) -> i64 {
+    (i128::from(used.max(0)) * 100 / i128::from(limit.max(1))).min(i128::from(i64::MAX)) as i64
 }
 
 #[derive(Template)]
@@ -427,6 +530,24 @@ mod tests {
         assert_eq!(duration(std::time::Duration::from_secs(2 * 86_400)), "2 days");
         assert_eq!(duration(std::time::Duration::from_secs(90)), "90 seconds");
         assert_eq!(duration(std::time::Duration::from_secs(1800)), "30 minutes");
+    }
+
+    #[test]
+    fn an_app_is_warned_from_eighty_percent_and_told_when_its_limit_is_reached() {
+        let resets = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 1, 0, 0, 0).unwrap();
+        assert!(limit_banner(799, 1000, Some(resets)).is_none());
+        let near = limit_banner(999, 1000, Some(resets)).unwrap();
+        assert!(!near.reached);
+        assert_eq!(
+            near.message,
+            "99 % of the part limit used (999 of 1,000 parts). At the limit, requests for parts are refused until 1 December 2026."
+        );
+        let reached = limit_banner(1000, 1000, Some(resets)).unwrap();
+        assert!(reached.reached);
+        assert_eq!(reached.message, "Part limit reached: requests for parts are refused until 1 December 2026.");
+        let lifetime = limit_banner(1000, 1000, None).unwrap();
+        assert!(lifetime.message.ends_with("refused for good: the evaluation allowance never resets."));
+        assert!(limit_banner(0, 0, Some(resets)).is_none());
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub use projects::{
     BomItemRecord, ManufacturerPartRecord, NewBomItem, NewProject, NewRevision, NewVariant, ProjectPage, ProjectRecord,
     RevisionRecord, VariantRecord,
 };
+pub use usage::RequestCount;
 
 use db::{Db, Execute, sql};
 

@@ -133,12 +133,13 @@ async fn memberships_are_per_organization(db: TestDb) {
 mod plans {
     use super::*;
     use chrono::{NaiveDate, TimeZone};
+    use ferrite_core::requests::{RefusalReason, RequestOutcome};
     use ferrite_core::{
         AppId,
         app::App,
         plan::{AllocationError, PlanCatalogue, PlanChange},
     };
-    use ferrite_store::{NewInvitation, PlanError};
+    use ferrite_store::{NewInvitation, PlanError, RequestCount};
 
     store_suite!(
         plans_start_on_evaluation_upgrade_at_once_and_downgrade_next_period,
@@ -147,6 +148,7 @@ mod plans {
         an_app_is_created_within_the_plan_or_not_at_all,
         concurrent_allocation_changes_never_exceed_the_total,
         usage_is_read_per_period_and_per_day_through_the_organization,
+        request_counts_add_up_per_app_and_outcome_and_unknown_clients_add_nothing,
         invitations_are_for_one_email_used_once_and_expire,
         members_can_be_removed_but_not_the_last_owner,
         roles_change_but_never_leave_an_organization_without_an_owner,
@@ -342,6 +344,54 @@ mod plans {
         let days = db.store.daily_usage(org, app.id, day(1), day(29)).await.unwrap();
         assert_eq!(days, vec![(day(1), 5), (day(3), 12)]);
         assert!(db.store.daily_usage(other_org, app.id, day(1), day(30)).await.unwrap().is_empty());
+    }
+
+    async fn request_counts_add_up_per_app_and_outcome_and_unknown_clients_add_nothing(db: TestDb) {
+        let (org, _, evaluation) = org_with_evaluation(&db, "ada@example.com").await;
+        let (other_org, _, stranger) = org_with_evaluation(&db, "bob@example.com").await;
+        let app = db.store.create_app(org, &new_app("a", "supply", 0), t(3)).await.unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let (answered, part_limit, auth) = (
+            RequestOutcome::Answered,
+            RequestOutcome::Refused(RefusalReason::PartLimit),
+            RequestOutcome::Refused(RefusalReason::Auth),
+        );
+        let count = |app: &App, d, outcome, requests| RequestCount {
+            client_id: app.client_id.clone(),
+            day: day(d),
+            outcome,
+            requests,
+        };
+        let batch = [
+            count(&app, 1, answered, 5),
+            count(&app, 1, part_limit, 2),
+            count(&app, 2, auth, 1),
+            count(&evaluation, 2, answered, 7),
+            count(&stranger, 2, answered, 4),
+            RequestCount { client_id: "no-app-has-this".into(), day: day(2), outcome: auth, requests: 9 },
+        ];
+        db.store.add_request_counts(&batch).await.unwrap();
+        // A second flush adds to the first; days outside the range are not read.
+        db.store
+            .add_request_counts(&[count(&app, 1, answered, 1), count(&app, 2, auth, 2), count(&app, 30, answered, 100)])
+            .await
+            .unwrap();
+        db.store.add_request_counts(&[]).await.unwrap();
+
+        let counts = db.store.request_counts(org, day(1), day(29)).await.unwrap();
+        assert_eq!(counts.len(), 2, "{counts:?}");
+        let a = &counts[&app.id];
+        assert_eq!((a.get(answered), a.get(part_limit), a.get(auth)), (6, 2, 3));
+        assert_eq!((a.answered(), a.refused(), a.total()), (6, 5, 11));
+        assert_eq!(counts[&evaluation.id].total(), 7);
+        let others = db.store.request_counts(other_org, day(1), day(29)).await.unwrap();
+        assert_eq!(others[&stranger.id].total(), 4, "each organization reads its own");
+        assert_eq!(db.store.request_counts(org, day(30), day(30)).await.unwrap()[&app.id].answered(), 100);
+
+        // A deleted app's counts go with it, and later ones for its client id add nothing.
+        db.store.delete_app(app.id, t(4)).await.unwrap();
+        db.store.add_request_counts(&[count(&app, 3, answered, 1)]).await.unwrap();
+        assert!(!db.store.request_counts(org, day(1), day(30)).await.unwrap().contains_key(&app.id));
     }
 
     async fn invitations_are_for_one_email_used_once_and_expire(db: TestDb) {

@@ -29,6 +29,9 @@ const CONNECTOR_REFRESH: Duration = Duration::from_secs(60);
 const PLAN_SWEEP: Duration = Duration::from_secs(60);
 /// How often charge batch records past any resend are removed (PostgreSQL).
 const CHARGE_BATCH_PRUNE: Duration = Duration::from_secs(60);
+/// How often each node writes the requests it counted (answered, refused) to the store: how
+/// long another node's usage page may lag behind (this node's page writes them first).
+const REQUEST_COUNTS_FLUSH: Duration = Duration::from_secs(5);
 /// How often Prometheus histograms are drained: they are summarized lazily, so this bounds memory.
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 /// Expired grants are purged once per this many cache refreshes (an hour at the default 2 s).
@@ -122,6 +125,10 @@ pub fn list(state: &AppState, feeds: Vec<ScheduledFeed>, rates: RatesFeed) -> Ve
                     .context("expired design files could not be removed")
             },
         ),
+        Job::new("request counts", REQUEST_COUNTS_FLUSH, identity.clone(), |identity, _| async move {
+            identity.flush_request_counts().await.context("request counts could not be written")
+        })
+        .first_after_one_period(),
         Job::new("charge batch records", CHARGE_BATCH_PRUNE, state.store.clone(), |store, _| async move {
             store.forget_old_charge_batches().await.map(drop).context("old charge batch records could not be removed")
         }),

@@ -122,9 +122,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let feeds = config.feeds.iter().filter_map(|feed| feed.scheduled()).collect();
     let jobs = jobs::start(jobs::list(&state, feeds, config.exchange_rates.clone()), state.clock.clone());
 
+    let identity = state.identity.clone();
     let app = router(state, &config);
     connections::serve(listener, app, &config.http, max_connections, shutdown, config.shutdown_timeout).await;
     jobs.stop().await;
+    // The requests counted since the last flush, so that a restart loses none.
+    if let Err(err) = identity.flush_request_counts().await {
+        tracing::warn!(error = %err, "the last request counts could not be written");
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -408,6 +408,113 @@ async fn usage_shows_parts_used_the_limit_the_reset_date_and_a_chart() {
     assert!(page.body.contains("never resets"), "the evaluation app's allowance is lifetime");
     let list = ada.get("/apps").await;
     assert!(list.body.contains("345 / 1,200"));
+    assert!(!page.body.contains("limit-warning"), "345 of 1,200 and of 2,000 call for no warning");
+
+    // Past the app's limit (as when a limit is lowered under its usage); the plan 82 % used.
+    app.store.record_usage_for_tests(id, &Period::month_of(browser::start_time()).key(), 1_300).await.unwrap();
+    let page = ada.get("/usage").await;
+    let summary = page.between("<section class=\"card usage-summary\">", "</section>").unwrap();
+    assert!(summary.contains("82 % of the plan&#39;s parts used (1,645 of 2,000)."), "{summary}");
+    assert!(summary.contains("class=\"warning limit-warning near\""), "{summary}");
+    let alpha = page.between(&format!("id=\"app-{a}\""), "</section>").unwrap();
+    assert!(alpha.contains("Part limit reached: requests for parts are refused until 1 December 2026."), "{alpha}");
+}
+
+/// Issue 19: requests answered and refused (part limit, bad credentials, an expired token) are
+/// counted per app and shown, with warnings at 80 % and at the limit; on SQLite and PostgreSQL.
+#[tokio::test]
+async fn usage_counts_requests_answered_and_refused_and_warns_near_and_at_the_limit() {
+    let mut apps = vec![TestApp::new().await];
+    apps.extend(TestApp::on_postgres().await);
+    for app in apps {
+        requests_are_counted_and_limits_warned(app).await;
+    }
+}
+
+async fn requests_are_counted_and_limits_warned(app: TestApp) {
+    app.write_synthetic_parts(20).await;
+    let mut ada = app.person("ada@example.com", "Acme").await;
+    let (id, client_id, secret) = ada.create_app("alpha", &["supply"]).await;
+    ada.post("/plans", &[("plan", "Standard")]).await;
+    ada.post("/plans/limits", &[(&format!("limit.{id}"), "10")]).await;
+    let mut bom_tool = app.client();
+    assert_eq!(token_request(&mut bom_tool, &client_id, "not the secret").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(token_request(&mut bom_tool, "nobody-has-this-id", "x").await.status, StatusCode::UNAUTHORIZED);
+    let issued = token_request(&mut bom_tool, &client_id, &secret).await;
+    let token =
+        serde_json::from_str::<serde_json::Value>(&issued.body).unwrap()["access_token"].as_str().unwrap().to_owned();
+    let parts = |n: usize| format!(r#"{{ supSearchMpn(q: "TEST", limit: {n}) {{ results {{ part {{ id }} }} }} }}"#);
+    let refused = |answer: &serde_json::Value| answer["errors"][0]["extensions"]["code"] == "PartLimitExceeded";
+    let card = |page: &browser::Response| page.between(&format!("id=\"app-{id}\""), "</section>").unwrap();
+
+    for _ in 0..2 {
+        assert!(!refused(&app.graphql(&token, &parts(4)).await));
+    }
+    assert!(refused(&app.graphql(&token, &parts(4)).await), "8 + 4 would cross 10");
+    let page = ada.get("/usage").await;
+    let alpha = card(&page);
+    assert!(alpha.contains("<strong>8</strong> of <strong class=\"limit\">10</strong> parts used"), "{alpha}");
+    assert!(
+        alpha.contains(
+            "<p class=\"warning limit-warning near\" role=\"status\">80 % of the part limit used (8 of 10 parts). \
+             At the limit, requests for parts are refused until 1 December 2026.</p>"
+        ),
+        "{alpha}"
+    );
+    assert!(!alpha.contains("limit-warning reached"));
+    assert!(alpha.contains("<dd class=\"answered\">2</dd>"), "{alpha}");
+    assert!(alpha.contains("<dd class=\"refused-part_limit\">1</dd>"), "{alpha}");
+    assert!(alpha.contains("<dd class=\"refused-auth\">1</dd>"), "the wrong secret, not the unknown id: {alpha}");
+
+    assert!(!refused(&app.graphql(&token, &parts(2)).await), "exactly to the limit");
+    assert!(refused(&app.graphql(&token, &parts(1)).await));
+    // A day later the token has expired: refused, and counted against the app that holds it.
+    app.clock.advance(Duration::hours(25));
+    let expired = app.graphql(&token, &parts(1)).await;
+    assert_eq!(expired["errors"][0]["extensions"]["code"], "AuthExpiredToken", "{expired}");
+    let forged = app.graphql("not.a.token", &parts(1)).await;
+    assert_eq!(forged["errors"][0]["extensions"]["code"], "AuthInvalidToken", "counted nowhere");
+
+    let page = ada.get("/usage").await;
+    let alpha = card(&page);
+    let reached = "<p class=\"error limit-warning reached\" role=\"alert\">Part limit reached: requests for parts \
+                   are refused until 1 December 2026.</p>";
+    assert!(alpha.contains(reached), "{alpha}");
+    for (class, count) in
+        [("total", 7), ("answered", 3), ("refused", 4), ("refused-part_limit", 2), ("refused-auth", 2)]
+    {
+        assert!(alpha.contains(&format!("<dd class=\"{class}\">{count}</dd>")), "{class} {count}: {alpha}");
+    }
+    // The chart: 10 parts on the 15th, on an axis of 0, 5 and 10; the 16th is today.
+    assert!(alpha.contains("<span style=\"top: 3.3%\">10</span>"), "{alpha}");
+    assert!(alpha.contains("<span style=\"top: 50.8%\">5</span>"), "{alpha}");
+    assert!(alpha.contains("<title>2026-11-15: 10 parts</title>"), "{alpha}");
+    assert!(
+        alpha.contains(">16 Nov (today)</span>") && alpha.contains(">1 Nov</span>") && alpha.contains(">30 Nov</span>")
+    );
+    // The organization: alpha's parts against the Standard plan's 2,000, the evaluation app's
+    // requests (none) added to alpha's.
+    let summary = page.between("<section class=\"card usage-summary\">", "</section>").unwrap();
+    assert!(summary.contains("Acme · Standard"), "{summary}");
+    assert!(summary.contains("<strong>10</strong> of <strong class=\"limit\">2,000</strong> parts used across 1 app"));
+    assert!(summary.contains("<dd class=\"refused\">4</dd>") && !summary.contains("limit-warning"), "{summary}");
+    // The app's own page warns too.
+    let details = ada.get(&format!("/apps/{id}")).await;
+    assert!(details.body.contains(reached), "{}", details.body);
+
+    // Counts are kept per app, never for a client id no app has.
+    let (user, _) = app.store.user_by_email("ada@example.com").await.unwrap();
+    let org = app.store.memberships_of(user.id).await.unwrap()[0].0.id;
+    let month =
+        (chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    let counts = app.store.request_counts(org, month.0, month.1).await.unwrap();
+    assert_eq!(counts.keys().copied().collect::<Vec<_>>(), [id.parse::<AppId>().unwrap()]);
+}
+
+/// `POST /connect/token` with client credentials in the form, as an app sends it.
+async fn token_request(client: &mut browser::Client, client_id: &str, secret: &str) -> browser::Response {
+    let fields = [("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)];
+    client.post_raw("/connect/token", &fields).await
 }
 
 #[tokio::test]

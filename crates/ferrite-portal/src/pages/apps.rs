@@ -239,6 +239,8 @@ async fn app_page(
             used: thousands(used),
             percent: views::percent(used, app.part_limit),
             period: period_words(&period),
+            warning: views::limit_banner(used, app.part_limit, period.resets_at())
+                .filter(|_| app.scopes.contains(AppScope::Supply)),
         },
         secret,
         secret_note,

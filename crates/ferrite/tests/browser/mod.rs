@@ -77,6 +77,11 @@ impl TestApp {
         self._harness.import_csv(feed, csv).await;
     }
 
+    /// A GraphQL query to the API with a bearer token, as an app sends it; the answer as JSON.
+    pub async fn graphql(&self, token: &str, query: &str) -> serde_json::Value {
+        self._harness.graphql(token, query).await
+    }
+
     pub fn client(&self) -> Client {
         let n = self.peers.fetch_add(1, Ordering::Relaxed);
         self.client_from(&format!("10.9.{}.{}", n / 250, n % 250 + 1))
