@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The portal's catalogue pages on the full catalogue: a signed-in person's part search and part
-# pages, timed with curl (each page ROUNDS times; the median and the slowest). Needs the catalogue
-# that bench/import/run.sh leaves in $DATA_DIR.
+# The portal's pages on the full catalogue: a signed-in person's part search and part pages, and
+# the BOM tool's page and exports of the largest real BOM (BOM, default acquire-PWM.xml of
+# $SHARED_DATA/boms, skipped when absent) for 100 boards, timed with curl (each page ROUNDS times;
+# the median and the slowest); then the Playground's load in headless Chromium
+# (bench/portal/playground.mjs, when e2e/node_modules is installed). Needs the catalogue that
+# bench/import/run.sh leaves in $DATA_DIR.
 #   bench/portal/run.sh
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +42,20 @@ first_parts() { curl -sS -b "$jar" "$BASE/parts?q=$1" | grep -o 'href="/part/[^"
 pages=("/parts?q=10k+0603+resistor" "/parts?q=LM358" "/parts?q=usb-c+connector&in_stock=true")
 mapfile -t parts < <(first_parts "10k+0603+resistor"; first_parts "LM358")
 pages+=("${parts[@]}")
+
+# The largest real BOM, uploaded through the form, then its page and exports for 100 boards.
+BOM="${BOM:-${SHARED_DATA:-$HERE/../../../shared/data}/boms/kicad/acquire-PWM.xml}"
+if [ -s "$BOM" ]; then
+  token=$(curl -sS -c "$jar" -b "$jar" "$BASE/workspaces/bench" | csrf)
+  project=$(curl -sS -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" -F "csrf_token=$token" \
+    -F "name=$(basename "$BOM")" -F "file=@$BOM" "$BASE/workspaces/bench/projects")
+  [ -n "$project" ] || die "the BOM upload was refused (see $WORK)"
+  project=${project#"$BASE"}
+  echo "BOM: $(basename "$BOM"), $(curl -sS -b "$jar" "$BASE$project" | grep -o '[0-9]* lines\?, [0-9]* matched' | head -n 1)"
+  pages+=("$project?build=100" "$project/bom.csv?build=100" "$project/bom.xlsx?build=100")
+else
+  echo "no real BOM at $BOM (set BOM or SHARED_DATA): its pages are not timed"
+fi
 printf '| page | median ms | slowest ms |\n|---|---:|---:|\n'
 for page in "${pages[@]}"; do
   times=$(for _ in $(seq "$ROUNDS"); do curl -sS -o /dev/null -b "$jar" -w '%{time_total}\n' "$BASE$page"; done | sort -n)
@@ -46,4 +63,9 @@ for page in "${pages[@]}"; do
   slowest=$(tail -n 1 <<<"$times")
   printf '| `%s` | %.1f | %.1f |\n' "$page" "$(echo "$median * 1000" | bc -l)" "$(echo "$slowest * 1000" | bc -l)"
 done
+if [ -d "$HERE/../../e2e/node_modules/playwright-core" ] && [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  node "$HERE/playground.mjs" "$BASE" "$email" "bench-password-Correct-Horse-42"
+else
+  echo "no playwright-core in e2e/node_modules or no chromium: the Playground's load is not timed"
+fi
 rm -rf "$WORK"

@@ -44,6 +44,7 @@ for row in ET.fromstring(book.read("xl/worksheets/sheet1.xml")).iter("{%s}row" %
 describe("a newcomer's walk through the portal", () => {
   let server;
   let ada;
+  const evaluation = {};
 
   before(async () => {
     server = await startServer();
@@ -66,12 +67,22 @@ describe("a newcomer's walk through the portal", () => {
     await page.getByRole("heading", { name: "First steps" }).waitFor();
     await page.getByRole("button", { name: "Show a client secret" }).click();
     await page.locator("#client-secret").waitFor();
+    evaluation.clientId = (await page.locator("#client-id").innerText()).trim();
+    evaluation.secret = (await page.locator("#client-secret").innerText()).trim();
     await screenshot(page, "walk-01-first-steps");
 
     await page.getByRole("link", { name: "Parts", exact: true }).click();
-    await page.getByLabel("Search parts").fill("LM358");
-    await page.getByRole("button", { name: "Search" }).click();
-    await page.locator("tr.part-hit").first().waitFor();
+    // The server takes both imports in by itself within seconds (30 + 60 in stock then): search
+    // until it has.
+    for (let tries = 0; ; tries++) {
+      await page.getByLabel("Search parts").fill("LM358");
+      await page.getByRole("button", { name: "Search" }).click();
+      await page.locator("p.hits").waitFor();
+      const stock = page.locator("tr.part-hit td.stock");
+      if ((await stock.count()) > 0 && (await stock.first().innerText()).trim() === "90") break;
+      assert.ok(tries < 40, `the imports never showed: ${await page.locator("p.hits").innerText()}`);
+      await page.waitForTimeout(500);
+    }
     await screenshot(page, "walk-02-search");
     await page.getByRole("link", { name: "LM358DR" }).click();
     await page.waitForURL(/\/part\/lm358dr-texas-instruments-\d+$/);
@@ -80,6 +91,30 @@ describe("a newcomer's walk through the portal", () => {
     assert.match(await offers.first().innerText(), /Stock 30/);
     assert.ok(await page.locator("figure.line-chart svg polyline").count() >= 2, "stock and price history");
     await screenshot(page, "walk-03-part");
+  });
+
+  test("queries show on the usage page, refused ones too", async () => {
+    const { page } = ada;
+    const token = async (secret) => fetch(`${server.base}/connect/token`, {
+      method: "POST",
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: evaluation.clientId, client_secret: secret }),
+    });
+    const issued = await (await token(evaluation.secret)).json();
+    assert.ok(issued.access_token, JSON.stringify(issued));
+    const answer = await fetch(`${server.base}/graphql`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${issued.access_token}`, "content-type": "application/json" },
+      body: JSON.stringify({ query: '{ supSearchMpn(q: "LM358", limit: 2) { hits results { part { mpn } } } }' }),
+    });
+    assert.equal((await answer.json()).data.supSearchMpn.hits, 1);
+    assert.equal((await token("not-the-secret")).status, 401, "a wrong secret is refused");
+    await page.getByRole("link", { name: "Usage", exact: true }).click();
+    const card = page.locator("section.usage-card").first();
+    assert.match(await card.locator("h2").innerText(), /Evaluation/);
+    assert.equal((await card.locator("dd.answered").innerText()).trim(), "1");
+    assert.equal((await card.locator("dd.refused-auth").innerText()).trim(), "1");
+    assert.match(await card.locator(".usage-line").innerText(), /^1 of 1,000 parts used/);
+    await screenshot(page, "walk-04-usage");
   });
 
   test("a BOM for 40 boards: totals, a short line, exports read back", async () => {
@@ -109,7 +144,7 @@ describe("a newcomer's walk through the portal", () => {
     assert.match(await page.locator("tr.alternates").innerText(), /Acme A-1: 30/, "the rest from Acme");
     const totals = await page.locator("#bom-totals").innerText();
     assert.match(totals, /Build total [\d.]+ USD for 100 boards/);
-    await screenshot(page, "walk-04-bom");
+    await screenshot(page, "walk-05-bom");
 
     const download = async (name) => {
       const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name, exact: true }).click()]);

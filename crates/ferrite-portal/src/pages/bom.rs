@@ -83,6 +83,15 @@ pub struct Offer {
 }
 
 impl CostedLine {
+    pub fn needed_text(&self) -> String {
+        thousands(self.needed)
+    }
+
+    /// The line's name when it says more than its MPN (a CSV BOM names a line by it).
+    pub fn name_beside_mpn(&self) -> Option<&str> {
+        Some(self.name.as_str()).filter(|name| !name.is_empty() && !name.eq_ignore_ascii_case(&self.mpn))
+    }
+
     /// `enough`, `short` or `none`: the availability's CSS class (its colour).
     pub fn availability_class(&self) -> &'static str {
         match self.availability {
@@ -105,6 +114,14 @@ impl CostedLine {
 
 /// Amounts as the page shows them: unit prices to four decimals, totals to two.
 impl Offer {
+    pub fn quantity(&self) -> String {
+        thousands(self.buy.quantity)
+    }
+
+    pub fn stock(&self) -> String {
+        thousands(self.buy.stock)
+    }
+
     pub fn unit_price(&self) -> String {
         format!("{:.4}", self.buy.unit_price)
     }
