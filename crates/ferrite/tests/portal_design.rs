@@ -175,8 +175,8 @@ fn line(page: &browser::Response, designators: &str) -> String {
     page.body[start..end].to_owned()
 }
 
-#[tokio::test]
-async fn a_bom_is_costed_for_a_build_and_exported() {
+/// The FEED's catalogue, and Ada with the BOM made into project "Amp": its page's path.
+async fn amp() -> (TestApp, browser::Client, String) {
     let app = TestApp::new().await;
     app.import_csv("acme", FEED).await;
     let mut ada = app.person("ada@example.com", "Acme Labs").await;
@@ -185,6 +185,13 @@ async fn a_bom_is_costed_for_a_build_and_exported() {
         ada.post_multipart("/workspaces/acme-labs/projects", &[("name", "Amp")], ("amp.csv", BOM.as_bytes())).await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     let project = made.location().to_owned();
+    ada.get(&project).await;
+    (app, ada, project)
+}
+
+#[tokio::test]
+async fn a_bom_is_costed_for_a_build_and_exported() {
+    let (app, mut ada, project) = amp().await;
 
     let page = ada.get(&format!("{project}?build=40")).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -255,14 +262,7 @@ async fn a_bom_is_costed_for_a_build_and_exported() {
 
 #[tokio::test]
 async fn a_project_is_revised_renamed_and_deleted() {
-    let app = TestApp::new().await;
-    app.import_csv("acme", FEED).await;
-    let mut ada = app.person("ada@example.com", "Acme Labs").await;
-    ada.get("/workspaces/acme-labs").await;
-    let made =
-        ada.post_multipart("/workspaces/acme-labs/projects", &[("name", "Amp")], ("amp.csv", BOM.as_bytes())).await;
-    let project = made.location().to_owned();
-    ada.get(&project).await;
+    let (_app, mut ada, project) = amp().await;
 
     let rev_b = "References,Qty,Manufacturer,MPN\nU1,2,Texas Instruments,OPAMP-1\n";
     let revised = ada.post_multipart(&format!("{project}/revisions"), &[], ("amp-b.csv", rev_b.as_bytes())).await;

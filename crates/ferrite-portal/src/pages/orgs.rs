@@ -176,9 +176,7 @@ pub async fn change_role(
     Path(user): Path<String>,
     form: FormData,
 ) -> Result<Response, PortalError> {
-    member.check_csrf(&form)?;
-    member.require_owner()?;
-    let user: UserId = user.parse().map_err(|_| PortalError::NotFound)?;
+    let user = owners_form_about(&member, &form, &user)?;
     let role = match form.get("role") {
         "owner" => Role::Owner,
         "member" => Role::Member,
@@ -191,6 +189,13 @@ pub async fn change_role(
     }
 }
 
+/// An owner's form about the member whose id the URL holds: its CSRF token checked, the id read.
+fn owners_form_about(member: &Member, form: &FormData, user: &str) -> Result<UserId, PortalError> {
+    member.check_csrf(form)?;
+    member.require_owner()?;
+    user.parse().map_err(|_| PortalError::NotFound)
+}
+
 fn last_owner() -> PortalError {
     PortalError::Forbidden("An organization needs an owner: make someone else an owner before the last one leaves.")
 }
@@ -201,9 +206,7 @@ pub async fn remove_member(
     Path(user): Path<String>,
     form: FormData,
 ) -> Result<Response, PortalError> {
-    member.check_csrf(&form)?;
-    member.require_owner()?;
-    let user: UserId = user.parse().map_err(|_| PortalError::NotFound)?;
+    let user = owners_form_about(&member, &form, &user)?;
     match portal.accounts.remove_member(member.org.id, user).await {
         Ok(()) if user == member.user.id => Ok(Redirect::to("/apps").into_response()),
         Ok(()) => Ok(Redirect::to("/organization?done=removed").into_response()),
