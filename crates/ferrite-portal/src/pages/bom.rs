@@ -12,11 +12,11 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
-use ferrite_core::{ProjectId, design::Workspace, plan::thousands, slug::part_page};
+use ferrite_core::{ProjectId, design::Workspace, money::ExchangeRates, plan::thousands, slug::part_page};
 use ferrite_design::project::{add_revision, validate_description, validate_name};
 use ferrite_store::{BomItemRecord, ProjectRecord};
 use ferrite_supply::{
-    catalogue::PartView,
+    catalogue::{Dictionary, PartView},
     pricing::{Availability, Buy, plan_line},
 };
 
@@ -183,8 +183,9 @@ async fn cost(
     let catalogue = &portal.catalogue;
     let parts: HashMap<i64, _> =
         catalogue.parts(&part_ids).await?.into_iter().map(|view| (view.part.id, view)).collect();
+    let (dictionary, rates) = (catalogue.dictionary(), catalogue.rates());
     let lines: Vec<CostedLine> =
-        items.into_iter().map(|item| cost_line(portal, &parts, item, build, currency)).collect();
+        items.into_iter().map(|item| cost_line(&dictionary, &rates, &parts, item, build, currency)).collect();
     let build_total: f64 = lines.iter().filter_map(|l| l.choice.as_ref()).map(|o| o.buy.extended).sum();
     let matched = lines.iter().filter(|l| l.status == "matched").count();
     Ok(Costing {
@@ -203,13 +204,13 @@ async fn cost(
 }
 
 fn cost_line(
-    portal: &Portal,
+    dictionary: &Dictionary,
+    rates: &ExchangeRates,
     parts: &HashMap<i64, std::sync::Arc<PartView>>,
     item: BomItemRecord,
     build: i64,
     currency: &str,
 ) -> CostedLine {
-    let (dictionary, rates) = (portal.catalogue.dictionary(), portal.catalogue.rates());
     let seller = |id: i64| name(&dictionary.sellers, id).to_owned();
     let needed = item.quantity.saturating_mul(build);
     let first = item.manufacturer_parts.first();
@@ -220,7 +221,7 @@ fn cost_line(
         (None, false) => ("no-mpn", "No MPN"),
     };
     let chosen = linked.next();
-    let plan = chosen.map(|(_, part)| plan_line(&part.offers, needed, &rates, currency));
+    let plan = chosen.map(|(_, part)| plan_line(&part.offers, needed, rates, currency));
     let mut alternates: Vec<Offer> = Vec::new();
     let (choice, availability) = match plan {
         Some(plan) => {
@@ -229,7 +230,7 @@ fn cost_line(
             if plan.availability != Availability::Enough {
                 // The line's other parts, where one of them has stock.
                 for (record, part) in linked {
-                    let other = plan_line(&part.offers, needed, &rates, currency);
+                    let other = plan_line(&part.offers, needed, rates, currency);
                     if let Some(buy) = other.choice.filter(|b| b.stock > 0) {
                         alternates.push(offer(buy, Some(record.part_number.clone())));
                     }
