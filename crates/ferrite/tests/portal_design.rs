@@ -260,6 +260,26 @@ async fn a_bom_is_costed_for_a_build_and_exported() {
     assert_eq!(ada.get(&project).await.status, StatusCode::OK);
 }
 
+/// A line short at its first part looks at the line's other parts (a 1-click BOM's alternates).
+#[tokio::test]
+async fn a_short_lines_other_parts_are_its_alternates() {
+    let app = TestApp::new().await;
+    let feed = format!("{FEED}OPAMP-2,Microchip,Op amp,Bolt,B-OP2,500,,,USD,1:0.70\n");
+    app.import_csv("acme", &feed).await;
+    let mut ada = app.person("ada@example.com", "Acme Labs").await;
+    ada.get("/workspaces/acme-labs").await;
+    let bom = "References,Qty,Manufacturer,MPN,Manufacturer,MPN\nU1,1,Texas Instruments,OPAMP-1,Microchip,OPAMP-2\n";
+    let made =
+        ada.post_multipart("/workspaces/acme-labs/projects", &[("name", "Alt")], ("alt.csv", bom.as_bytes())).await;
+    let page = ada.get(&format!("{}?build=40", made.location())).await;
+    assert!(line(&page, "U1").contains("Short by 10"), "OPAMP-1 first: Acme's 30 of 40");
+    let alternates = page.between("Also in stock:", "</tr>").expect("alternates");
+    assert!(alternates.contains("Bolt <code>B-OP</code>: 20"), "{alternates}");
+    assert!(alternates.contains("Bolt <code>B-OP2</code> (OPAMP-2): 500 at 0.7000"), "{alternates}");
+    let enough = ada.get(&format!("{}?build=20", made.location())).await;
+    assert!(enough.between("Also in stock:", "</tr>").is_none(), "a line that is covered lists none");
+}
+
 #[tokio::test]
 async fn a_project_is_revised_renamed_and_deleted() {
     let (_app, mut ada, project) = amp().await;
