@@ -280,6 +280,26 @@ async fn a_short_lines_other_parts_are_its_alternates() {
     assert!(enough.between("Also in stock:", "</tr>").is_none(), "a line that is covered lists none");
 }
 
+/// A line none of whose offers has stock gets a similar part in stock (same category and key specs).
+#[tokio::test]
+async fn a_line_out_of_stock_everywhere_gets_a_similar_part() {
+    let app = TestApp::new().await;
+    let feed = "mpn,manufacturer,description,category,seller,sku,stock,currency,price_breaks,spec:Resistance,spec:Case/Package\n\
+                RES-A,Yageo,10k,Passives > Resistors,Acme,S-A,0,USD,1:0.01,10kΩ,0603\n\
+                RES-B,Vishay,10k,Passives > Resistors,Bolt,S-B,5000,USD,1:0.02,10kΩ,0603\n\
+                RES-C,Vishay,22k,Passives > Resistors,Bolt,S-C,9000,USD,1:0.01,22kΩ,0603\n";
+    app.import_csv("acme", feed).await;
+    let mut ada = app.person("ada@example.com", "Acme Labs").await;
+    ada.get("/workspaces/acme-labs").await;
+    let bom = "References,Qty,Manufacturer,MPN\nR1,1,Yageo,RES-A\n";
+    let made = ada.post_multipart("/workspaces/acme-labs/projects", &[("name", "R")], ("r.csv", bom.as_bytes())).await;
+    let page = ada.get(made.location()).await;
+    assert!(line(&page, "R1").contains("None in stock"));
+    let alternates = page.between("Also in stock:", "</tr>").expect("a similar part");
+    assert!(alternates.contains("Bolt <code>S-B</code> (RES-B): 5,000 at 0.0200"), "{alternates}");
+    assert!(!alternates.contains("RES-C"), "another value is not alike");
+}
+
 #[tokio::test]
 async fn a_project_is_revised_renamed_and_deleted() {
     let (_app, mut ada, project) = amp().await;

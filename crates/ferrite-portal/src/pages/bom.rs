@@ -1,6 +1,7 @@
 //! A project's page: its BOM as a buying tool and the project's own forms. For a build quantity,
 //! each line's need, the offer it would be bought from (`pricing::plan_line`: MOQ and order
-//! multiples respected), whether stock covers it, the alternates when it does not, and the board
+//! multiples respected), whether stock covers it, the alternates when it does not (other offers,
+//! the line's other parts, else a similar part), and the board
 //! and build totals in the viewer's currency; the same costing exported as CSV and XLSX. The
 //! project can be renamed, deleted, and uploaded anew as a revision (earlier ones stay readable).
 
@@ -18,6 +19,7 @@ use ferrite_store::{BomItemRecord, ProjectRecord};
 use ferrite_supply::{
     catalogue::{Dictionary, PartView},
     pricing::{Availability, Buy, plan_line},
+    similar::similar_parts,
 };
 
 use super::{
@@ -66,6 +68,8 @@ pub struct CostedLine {
     pub manufacturer: String,
     pub mpn: String,
     pub part_page: Option<String>,
+    /// The catalogue part the line is bought as.
+    pub part_id: Option<i64>,
     /// `matched`, `unmatched` or `no-mpn`: a CSS class and the test's handle.
     pub status: &'static str,
     pub status_text: &'static str,
@@ -75,7 +79,7 @@ pub struct CostedLine {
 }
 
 /// An offer a line would be bought from, with its seller's name, and the MPN when it is another
-/// of the line's parts than the first.
+/// part than the line's first: one of its alternates, or a similar part.
 pub struct Offer {
     pub seller: String,
     pub mpn: Option<String>,
@@ -184,8 +188,9 @@ async fn cost(
     let parts: HashMap<i64, _> =
         catalogue.parts(&part_ids).await?.into_iter().map(|view| (view.part.id, view)).collect();
     let (dictionary, rates) = (catalogue.dictionary(), catalogue.rates());
-    let lines: Vec<CostedLine> =
+    let mut lines: Vec<CostedLine> =
         items.into_iter().map(|item| cost_line(&dictionary, &rates, &parts, item, build, currency)).collect();
+    substitute(portal, &dictionary, &rates, &parts, &mut lines, currency).await?;
     let build_total: f64 = lines.iter().filter_map(|l| l.choice.as_ref()).map(|o| o.buy.extended).sum();
     let matched = lines.iter().filter(|l| l.status == "matched").count();
     Ok(Costing {
@@ -201,6 +206,34 @@ async fn cost(
         unpriced: lines.iter().filter(|l| l.status == "matched" && l.needed > 0 && l.choice.is_none()).count(),
         lines,
     })
+}
+
+/// Short lines that list substitutes at most: each costs a search.
+const SUBSTITUTED_LINES: usize = 20;
+
+/// Short lines with no other offer in stock get a similar part's (`ferrite_supply::similar`: its
+/// category and key specs, in stock) as their alternate, for the first [`SUBSTITUTED_LINES`].
+async fn substitute(
+    portal: &Portal,
+    dictionary: &Dictionary,
+    rates: &ExchangeRates,
+    parts: &HashMap<i64, std::sync::Arc<PartView>>,
+    lines: &mut [CostedLine],
+    currency: &str,
+) -> Result<(), PortalError> {
+    let short = lines.iter_mut().filter(|l| l.needed > 0 && l.availability != Availability::Enough);
+    for line in short.filter(|l| l.alternates.is_empty()).take(SUBSTITUTED_LINES) {
+        let Some(part) = line.part_id.and_then(|id| parts.get(&id)) else { continue };
+        let Some((request, _)) = similar_parts(&part.part, dictionary, 1) else { continue };
+        let found = portal.catalogue.search(request).await.map_err(|err| PortalError::Internal(err.to_string()))?;
+        let Some(like) = found.part_ids.into_iter().find(|id| *id != part.part.id) else { continue };
+        let Some(like) = portal.catalogue.parts(&[like]).await?.into_iter().next() else { continue };
+        if let Some(buy) = plan_line(&like.offers, line.needed, rates, currency).choice.filter(|b| b.stock > 0) {
+            let seller = name(&dictionary.sellers, buy.seller_id).to_owned();
+            line.alternates.push(Offer { seller, mpn: Some(like.part.mpn.clone()), buy });
+        }
+    }
+    Ok(())
 }
 
 fn cost_line(
@@ -256,6 +289,7 @@ fn cost_line(
             let page = part_page(&p.part.mpn, name(&dictionary.manufacturers, p.part.manufacturer_id), p.part.id);
             format!("{page}?currency={currency}")
         }),
+        part_id: part.map(|p| p.part.id),
         status,
         status_text,
         choice,
