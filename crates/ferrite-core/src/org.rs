@@ -12,6 +12,9 @@ pub struct User {
     pub id: UserId,
     pub email: String,
     pub created_at: DateTime<Utc>,
+    /// A server administrator (`ferrite admin user promote`). Nothing grants anything for it yet:
+    /// the admin console, which will, comes later.
+    pub is_operator: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

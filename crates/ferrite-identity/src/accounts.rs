@@ -105,6 +105,23 @@ impl Accounts {
         }
     }
 
+    /// Everyone who can sign in, by email.
+    pub async fn users(&self) -> Result<Vec<User>, AccountError> {
+        Ok(self.store.all_users().await?)
+    }
+
+    pub async fn user(&self, id: UserId) -> Result<User, AccountError> {
+        Ok(self.store.user_by_id(id).await?)
+    }
+
+    /// Makes a person an operator (a server administrator) or no longer one. Nothing grants
+    /// anything for it yet: the admin console, which will, comes later.
+    pub async fn set_operator(&self, user: UserId, is_operator: bool) -> Result<(), AccountError> {
+        self.store.set_operator(user, is_operator).await?;
+        tracing::info!(user_id = %user, is_operator, "operator flag changed");
+        Ok(())
+    }
+
     /// The person with this email (compared without case).
     pub async fn user_by_email(&self, email: &str) -> Result<User, AccountError> {
         Ok(self.store.user_by_email(&normalize_email(email)?).await?.0)
@@ -125,6 +142,11 @@ impl Accounts {
 
     pub async fn org(&self, id: OrgId) -> Result<Organization, AccountError> {
         Ok(self.store.org_by_id(id).await?)
+    }
+
+    /// Every organization, oldest first.
+    pub async fn orgs(&self) -> Result<Vec<Organization>, AccountError> {
+        Ok(self.store.all_orgs().await?)
     }
 
     /// Organizations with exactly this name (names are not unique; ids are).

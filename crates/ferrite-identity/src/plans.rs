@@ -4,12 +4,12 @@
 //! this is the one caller of those store methods, holding the catalogue (configuration) and the
 //! clock so that no edge passes either.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use ferrite_core::{
     AppId, Clock, OrgId,
     app::App,
-    plan::{OrgPlan, PlanCatalogue, PlanChange},
+    plan::{OrgPlan, Period, PlanCatalogue, PlanChange},
 };
 use ferrite_store::{NewApp, Store};
 
@@ -45,6 +45,18 @@ impl Plans {
     /// Switches to the plan named `plan`: an upgrade at once, a downgrade at the next period.
     pub async fn choose(&self, org: OrgId, plan: &str) -> Result<(PlanChange, OrgPlan), PlanError> {
         self.store.choose_plan(org, plan, &self.catalogue, self.clock.now()).await
+    }
+
+    /// An operator's change (`ferrite admin org set-plan`): plan `plan` from now, up or down,
+    /// allocations scaled down to fit a smaller total.
+    pub async fn set_now(&self, org: OrgId, plan: &str) -> Result<OrgPlan, PlanError> {
+        self.store.set_plan_now(org, plan, &self.catalogue, self.clock.now()).await
+    }
+
+    /// Parts each of the organization's apps has used in its current period (the month, or the
+    /// evaluation app's lifetime); apps with no usage are absent.
+    pub async fn usage(&self, org: OrgId) -> Result<HashMap<AppId, i64>, PlanError> {
+        Ok(self.store.org_usage(org, &Period::month_of(self.clock.now()).key()).await?)
     }
 
     /// Sets the part limits of some of the organization's Supply apps, all or none.

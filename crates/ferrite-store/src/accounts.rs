@@ -20,6 +20,7 @@ struct UserRow {
     id: String,
     email: String,
     created_at: i64,
+    is_operator: bool,
 }
 
 /// An organization's row as stored.
@@ -40,7 +41,12 @@ struct WithRole<T> {
 
 impl UserRow {
     fn into_user(self) -> Result<User, StoreError> {
-        Ok(User { id: parse_id(&self.id)?, email: self.email, created_at: time::from_db(self.created_at) })
+        Ok(User {
+            id: parse_id(&self.id)?,
+            email: self.email,
+            created_at: time::from_db(self.created_at),
+            is_operator: self.is_operator,
+        })
     }
 }
 
@@ -69,7 +75,7 @@ impl Store {
         self.main
             .execute(insert.bind(id.to_string()).bind(email).bind(email_key).bind(password_hash).bind(time::to_db(now)))
             .await?;
-        Ok(User { id, email: email.to_owned(), created_at: time::from_db(time::to_db(now)) })
+        Ok(User { id, email: email.to_owned(), created_at: time::from_db(time::to_db(now)), is_operator: false })
     }
 
     /// The person with this normalized email, with their password hash.
@@ -80,13 +86,29 @@ impl Store {
             user: UserRow,
             password_hash: String,
         }
-        let query = sql("SELECT id, email, created_at, password_hash FROM users WHERE email_key = $1");
+        let query = sql("SELECT id, email, created_at, is_operator, password_hash FROM users WHERE email_key = $1");
         let row: WithHash = self.main.fetch_one(query.bind(email_key)).await?;
         Ok((row.user.into_user()?, row.password_hash))
     }
 
+    /// Everyone who can sign in, by email.
+    pub async fn all_users(&self) -> Result<Vec<User>, StoreError> {
+        let query = sql("SELECT id, email, created_at, is_operator FROM users ORDER BY email_key");
+        let rows: Vec<UserRow> = self.main.fetch_all(query).await?;
+        rows.into_iter().map(UserRow::into_user).collect()
+    }
+
+    /// Makes a person a server administrator, or no longer one; `NotFound` for an unknown id.
+    pub async fn set_operator(&self, id: UserId, is_operator: bool) -> Result<(), StoreError> {
+        let update = sql("UPDATE users SET is_operator = $2 WHERE id = $1");
+        if self.main.execute(update.bind(id.to_string()).bind(is_operator)).await? == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn user_by_id(&self, id: UserId) -> Result<User, StoreError> {
-        let query = sql("SELECT id, email, created_at FROM users WHERE id = $1");
+        let query = sql("SELECT id, email, created_at, is_operator FROM users WHERE id = $1");
         self.main.fetch_one::<UserRow>(query.bind(id.to_string())).await?.into_user()
     }
 
@@ -120,6 +142,13 @@ impl Store {
     pub async fn org_by_id(&self, id: OrgId) -> Result<Organization, StoreError> {
         let query = sql("SELECT id, name, created_at FROM organizations WHERE id = $1");
         self.main.fetch_one::<OrgRow>(query.bind(id.to_string())).await?.into_org()
+    }
+
+    /// Every organization, oldest first.
+    pub async fn all_orgs(&self) -> Result<Vec<Organization>, StoreError> {
+        let query = sql("SELECT id, name, created_at FROM organizations ORDER BY created_at, id");
+        let rows: Vec<OrgRow> = self.main.fetch_all(query).await?;
+        rows.into_iter().map(OrgRow::into_org).collect()
     }
 
     /// Organizations with exactly this name (names are not unique; ids are).
@@ -163,7 +192,7 @@ impl Store {
     /// The organization's members with their roles, owners first, then by email.
     pub async fn members_of(&self, org: OrgId) -> Result<Vec<(User, Role)>, StoreError> {
         let query =
-            sql("SELECT u.id, u.email, u.created_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+            sql("SELECT u.id, u.email, u.created_at, u.is_operator, m.role FROM memberships m JOIN users u ON u.id = m.user_id
              WHERE m.org_id = $1 ORDER BY m.role DESC, u.email_key");
         let rows: Vec<WithRole<UserRow>> = self.main.fetch_all(query.bind(org.to_string())).await?;
         rows.into_iter().map(|r| Ok((r.row.into_user()?, role(&r.role)?))).collect()

@@ -189,6 +189,28 @@ impl Store {
         Ok((change, next))
     }
 
+    /// An operator's change: the organization is on plan `target` from `now`, whatever its size,
+    /// and any scheduled change is dropped. Allocations above the new total are scaled down to fit,
+    /// as when a downgrade lands; usage so far in the period is kept.
+    pub async fn set_plan_now(
+        &self,
+        org: OrgId,
+        target: &str,
+        catalogue: &PlanCatalogue,
+        now: DateTime<Utc>,
+    ) -> Result<OrgPlan, PlanError> {
+        let target = catalogue.get(target).ok_or_else(|| PlanError::UnknownPlan(target.to_owned()))?;
+        let (mut tx, _, rows) = lock_and_settle(self, org, catalogue, now).await?;
+        let next = OrgPlan { plan: Some(target.name.clone()), pending: None };
+        write_plan(&mut tx, org, &next).await?;
+        for (app, parts) in allocations(target.distributable(), &rows)?.fit() {
+            set_limit(&mut tx, app, parts).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(org_id = %org, plan = %target.name, "plan set by an operator");
+        Ok(next)
+    }
+
     /// Sets the part limits of some of the organization's Supply apps, all or none: refused when
     /// the allocations would exceed the plan's distributable total (saying by how much), for the
     /// evaluation app, for apps without the Supply scope, and with `NotFound` for an app that is

@@ -54,7 +54,22 @@ store_suite!(
     emails_are_unique_regardless_of_case,
     an_organization_starts_with_its_owner,
     memberships_are_per_organization,
+    operators_are_promoted_and_demoted,
 );
+
+async fn operators_are_promoted_and_demoted(db: TestDb) {
+    let ada = db.store.create_user("ada@example.com", "ada@example.com", "h", t(1)).await.unwrap();
+    let bob = db.store.create_user("bob@example.com", "bob@example.com", "h", t(1)).await.unwrap();
+    assert!(!ada.is_operator, "nobody is an operator until promoted");
+    db.store.set_operator(ada.id, true).await.unwrap();
+    assert!(db.store.user_by_id(ada.id).await.unwrap().is_operator);
+    let everyone: Vec<_> = db.store.all_users().await.unwrap().into_iter().map(|u| (u.email, u.is_operator)).collect();
+    assert_eq!(everyone, [("ada@example.com".to_owned(), true), ("bob@example.com".to_owned(), false)]);
+    db.store.set_operator(ada.id, false).await.unwrap();
+    assert!(!db.store.user_by_email("ada@example.com").await.unwrap().0.is_operator);
+    assert!(!db.store.user_by_id(bob.id).await.unwrap().is_operator);
+    assert!(matches!(db.store.set_operator(UserId::new(), true).await, Err(StoreError::NotFound)));
+}
 
 async fn migrations_are_idempotent_and_leave_the_schema_current(db: TestDb) {
     let status = db.store.schema_status().await.unwrap();
@@ -145,6 +160,7 @@ mod plans {
         plans_start_on_evaluation_upgrade_at_once_and_downgrade_next_period,
         allocations_never_exceed_the_plan_and_say_by_how_much,
         a_downgrade_that_comes_due_scales_allocations_to_fit,
+        an_operator_sets_a_plan_at_once_and_allocations_are_scaled_to_fit,
         an_app_is_created_within_the_plan_or_not_at_all,
         concurrent_allocation_changes_never_exceed_the_total,
         usage_is_read_per_period_and_per_day_through_the_organization,
@@ -269,6 +285,28 @@ mod plans {
         assert_eq!(settled.plan.as_deref(), Some("Standard"));
         assert_eq!((limit(&db, a.id).await, limit(&db, b.id).await), (1_500, 500));
         assert_eq!(limit(&db, evaluation.id).await, 1_000, "the evaluation app is untouched");
+    }
+
+    async fn an_operator_sets_a_plan_at_once_and_allocations_are_scaled_to_fit(db: TestDb) {
+        let plans = PlanCatalogue::default();
+        let now = utc(2026, 11, 15);
+        let (org, _, evaluation) = org_with_evaluation(&db, "ada@example.com").await;
+        let a = db.store.create_app(org, &new_app("a", "supply", 0), t(3)).await.unwrap();
+        let b = db.store.create_app(org, &new_app("b", "supply", 0), t(3)).await.unwrap();
+        db.store.set_plan_now(org, "pro", &plans, now).await.unwrap();
+        db.store.set_allocations(org, &[(a.id, 15_000), (b.id, 5_000)], &plans, now).await.unwrap();
+        // A downgrade the owner chose waits for December; the operator's applies now and drops it.
+        db.store.choose_plan(org, "Standard", &plans, now).await.unwrap();
+        let state = db.store.set_plan_now(org, "standard", &plans, now).await.unwrap();
+        assert_eq!((state.plan.as_deref(), state.pending), (Some("Standard"), None));
+        assert_eq!(db.store.org_plan(org).await.unwrap().plan.as_deref(), Some("Standard"));
+        assert_eq!((limit(&db, a.id).await, limit(&db, b.id).await), (1_500, 500));
+        assert_eq!(limit(&db, evaluation.id).await, 1_000, "the evaluation app is untouched");
+        // A bigger plan leaves the allocations as they are.
+        db.store.set_plan_now(org, "Pro", &plans, now).await.unwrap();
+        assert_eq!((limit(&db, a.id).await, limit(&db, b.id).await), (1_500, 500));
+        let unknown = db.store.set_plan_now(org, "Platinum", &plans, now).await;
+        assert!(matches!(unknown, Err(PlanError::UnknownPlan(_))), "{unknown:?}");
     }
 
     async fn an_app_is_created_within_the_plan_or_not_at_all(db: TestDb) {

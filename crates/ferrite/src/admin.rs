@@ -5,11 +5,18 @@ use std::{io::Read, sync::Arc};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use ferrite_core::{AppId, OrgId, SystemClock, org::Organization, plan::PlanChange, scope::AppScopes};
+use ferrite_core::{
+    AppId, OrgId, SystemClock, UserId,
+    org::{Organization, User},
+    plan::PlanChange,
+    scope::AppScopes,
+};
 use ferrite_identity::{AccountError, Accounts, Algorithm, CreatedApp, Identity, PlanError};
 use serde_json::json;
 
 use crate::{config::Config, startup};
+
+mod views;
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
@@ -38,6 +45,11 @@ pub enum PlanCommand {
         #[arg(long)]
         plan: String,
     },
+    /// The plan catalogue: each plan's name, parts per period and features (there are no prices)
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +63,28 @@ pub enum UserCommand {
         password_stdin: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// Everyone who can sign in, by email
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A person and their organizations with their role in each
+    Show {
+        /// The person, by email or by id
+        user: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a person an operator (a server administrator)
+    Promote {
+        /// The person, by email or by id
+        user: String,
+    },
+    /// Make an operator an ordinary person again
+    Demote {
+        /// The person, by email or by id
+        user: String,
     },
 }
 
@@ -66,12 +100,47 @@ pub enum OrgCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Every organization with its plan, member and app counts and parts used this period
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// An organization's members, apps, plan and allocations, and usage this period
+    Show {
+        /// The organization, by id or by name
+        org: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put an organization on a plan now, up or down (an operator's change; allocations above a
+    /// smaller total are scaled down to fit)
+    SetPlan {
+        /// The organization, by id or by name
+        org: String,
+        /// A plan of the catalogue (`ferrite admin plan list`)
+        plan: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AppCommand {
     /// Register an app and print its client id and secret
     Create(CreateApp),
+    /// Every app, or one organization's, with its part limit and parts used this period
+    List {
+        /// Only this organization's apps (by id or by name)
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// An app's details (never its secret)
+    Show {
+        /// The app, by id or by client id
+        app: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Delete an app; its tokens stop working within seconds
     Delete {
         /// The app's id
@@ -189,6 +258,39 @@ pub async fn run(command: AdminCommand, config: &Config) -> anyhow::Result<()> {
                 PlanChange::Unchanged => println!("organization {} ({}) stays on {chosen}", org.id, org.name),
             }
         }
+        AdminCommand::User(UserCommand::List { json }) => views::user_list(&accounts, json).await?,
+        AdminCommand::User(UserCommand::Show { user, json }) => {
+            views::user_show(&accounts, &resolve_user(&accounts, &user).await?, json).await?;
+        }
+        AdminCommand::User(UserCommand::Promote { user }) => set_operator(&accounts, &user, true).await?,
+        AdminCommand::User(UserCommand::Demote { user }) => set_operator(&accounts, &user, false).await?,
+        AdminCommand::Org(OrgCommand::List { json }) => views::org_list(&accounts, &plans, json).await?,
+        AdminCommand::Org(OrgCommand::Show { org, json }) => {
+            views::org_show(&accounts, &plans, &resolve_org(&accounts, &org).await?, json).await?;
+        }
+        AdminCommand::Org(OrgCommand::SetPlan { org, plan }) => {
+            let org = resolve_org(&accounts, &org).await?;
+            let state = plans.set_now(org.id, &plan).await?;
+            let name = state.plan.unwrap_or(plan);
+            println!("organization {} ({}) is on {name} now", org.id, org.name);
+        }
+        AdminCommand::App(AppCommand::List { org, json }) => {
+            let apps = match org {
+                Some(org) => accounts.apps_of_org(resolve_org(&accounts, &org).await?.id).await?,
+                None => {
+                    let mut apps = Vec::new();
+                    for org in accounts.orgs().await? {
+                        apps.extend(accounts.apps_of_org(org.id).await?);
+                    }
+                    apps
+                }
+            };
+            views::app_list(&plans, &apps, json).await?;
+        }
+        AdminCommand::App(AppCommand::Show { app, json }) => {
+            views::app_show(&plans, &resolve_app(&accounts, &app).await?, json).await?;
+        }
+        AdminCommand::Plan(PlanCommand::List { json }) => views::plan_list(&plans, json),
         AdminCommand::App(AppCommand::RegenerateSecret { id, json }) => {
             let created = accounts.regenerate_secret(parse_app_id(&id)?).await.with_context(|| format!("app {id}"))?;
             print_credentials(json, &created);
@@ -217,8 +319,38 @@ async fn resolve_org(accounts: &Accounts, reference: &str) -> anyhow::Result<Org
     match named.len() {
         0 => bail!("no organization is named {reference:?}"),
         1 => Ok(named.remove(0)),
-        n => bail!("{n} organizations are named {reference:?}; give the id instead"),
+        _ => {
+            let ids: Vec<_> = named.iter().map(|org| org.id.to_string()).collect();
+            bail!("{} organizations are named {reference:?}; give one of their ids: {}", ids.len(), ids.join(", "))
+        }
     }
+}
+
+/// A person named by email (anything with an `@`) or by id.
+async fn resolve_user(accounts: &Accounts, reference: &str) -> anyhow::Result<User> {
+    if reference.contains('@') {
+        return accounts.user_by_email(reference).await.with_context(|| format!("no person with email {reference}"));
+    }
+    let id: UserId = reference.parse().ok().with_context(|| format!("no person with email or id {reference:?}"))?;
+    accounts.user(id).await.with_context(|| format!("no person with id {reference}"))
+}
+
+/// An app named by id or by client id.
+async fn resolve_app(accounts: &Accounts, reference: &str) -> anyhow::Result<ferrite_core::app::App> {
+    if let Ok(id) = reference.parse::<AppId>()
+        && let Ok(app) = accounts.app(id).await
+    {
+        return Ok(app);
+    }
+    accounts.app_by_client_id(reference).await.with_context(|| format!("no app with id or client id {reference}"))
+}
+
+async fn set_operator(accounts: &Accounts, reference: &str, is_operator: bool) -> anyhow::Result<()> {
+    let user = resolve_user(accounts, reference).await?;
+    accounts.set_operator(user.id, is_operator).await?;
+    let now = if is_operator { "is now an operator" } else { "is no longer an operator" };
+    println!("user {} ({}) {now}", user.id, user.email);
+    Ok(())
 }
 
 /// An allocation refusal, worded for the command line.
@@ -247,5 +379,5 @@ fn print_credentials(json: bool, created: &CreatedApp) {
 }
 
 fn print(json: bool, value: serde_json::Value, text: impl FnOnce() -> String) {
-    if json { println!("{value}") } else { println!("{}", text()) }
+    if json { println!("{value}") } else { println!("{}", text().trim_end()) }
 }
