@@ -26,6 +26,20 @@ pub struct Plan {
     pub lifetime: bool,
     #[serde(default)]
     pub features: Vec<String>,
+    /// How fast each of the plan's apps may send requests; `None` (the default catalogue's
+    /// choice, so that benchmarks and single-app installations are not slowed): unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A request-rate limit per app: a steady rate, and a burst that may arrive at once after a
+/// quiet spell (GCRA, as `ferrite-identity`'s `rate` module applies it). Each node applies it on
+/// its own, so behind a balancer of N nodes an app gets at most N times it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub requests_per_second: u32,
+    pub burst: u32,
 }
 
 impl Plan {
@@ -35,6 +49,7 @@ impl Plan {
             parts_per_month: parts,
             lifetime,
             features: features.iter().map(|f| (*f).to_owned()).collect(),
+            rate_limit: None,
         }
     }
 
@@ -77,6 +92,13 @@ impl PlanCatalogue {
             if plan.parts_per_month < 0 {
                 return Err(DomainError::invalid("plan", format!("`{}` has a negative number of parts", plan.name)));
             }
+            if let Some(limit) = plan.rate_limit
+                && (limit.requests_per_second < 1 || limit.burst < 1)
+            {
+                let message =
+                    format!("`{}` needs a rate_limit of at least 1 request per second and a burst of 1", plan.name);
+                return Err(DomainError::invalid("plan", message));
+            }
             if !seen.insert(plan.name.to_lowercase()) {
                 return Err(DomainError::invalid("plans", format!("the name `{}` is used twice", plan.name)));
             }
@@ -97,6 +119,11 @@ impl PlanCatalogue {
     /// The plan with this name, ignoring case.
     pub fn get(&self, name: &str) -> Option<&Plan> {
         self.plans.iter().find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Whether any plan limits its apps' request rate (when none does, nothing need be looked up).
+    pub fn limits_rates(&self) -> bool {
+        self.plans.iter().any(|plan| plan.rate_limit.is_some())
     }
 
     /// The lifetime plan organizations start on.

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 /// Why a request of a known app was refused. Each variant is the word of one check that refuses;
-/// a new check (the rate limit, when it comes) adds its variant, key and words with it, and the
-/// counting, the store and the portal take it from there.
+/// a new check adds its variant, key and words with it, and the counting, the store and the
+/// portal take it from there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RefusalReason {
     /// The API refused a query whose parts would have crossed the app's part limit.
@@ -14,16 +14,19 @@ pub enum RefusalReason {
     /// The token endpoint refused the app's credentials (a wrong secret for its client id), or the
     /// API refused a token it had issued to the app that has since expired or been revoked.
     Auth,
+    /// The token endpoint or the API refused a request over the app's plan's request-rate limit.
+    RateLimit,
 }
 
 impl RefusalReason {
-    pub const ALL: [RefusalReason; 2] = [RefusalReason::PartLimit, RefusalReason::Auth];
+    pub const ALL: [RefusalReason; 3] = [RefusalReason::PartLimit, RefusalReason::Auth, RefusalReason::RateLimit];
 
     /// How the store names it.
     pub fn key(self) -> &'static str {
         match self {
             RefusalReason::PartLimit => "part_limit",
             RefusalReason::Auth => "auth",
+            RefusalReason::RateLimit => "rate_limit",
         }
     }
 
@@ -32,6 +35,7 @@ impl RefusalReason {
         match self {
             RefusalReason::PartLimit => "the part limit",
             RefusalReason::Auth => "authentication",
+            RefusalReason::RateLimit => "the rate limit",
         }
     }
 }
@@ -111,7 +115,7 @@ mod tests {
         }
         let keys: std::collections::HashSet<_> = outcomes.iter().map(|o| o.key()).collect();
         assert_eq!(keys.len(), outcomes.len());
-        assert_eq!(RequestOutcome::from_key("rate_limit"), None, "a reason this version does not know");
+        assert_eq!(RequestOutcome::from_key("ip_limit"), None, "a reason this version does not know");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::post,
 };
-use ferrite_identity::{Identity, TokenError};
+use ferrite_identity::{Identity, RateLimited, TokenError};
 use serde_json::json;
 
 use crate::{
@@ -71,7 +71,8 @@ pub struct Executed {
     pub caller: Caller,
 }
 
-/// Authenticates and runs one request; the caller of this function decides what the parts cost.
+/// Authenticates, holds the app to its rate limit, and runs one request; the caller of this
+/// function decides what the parts cost.
 pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<Executed, Response> {
     let claims = match token(headers).map(|t| state.identity.verify_api_token(t)) {
         Some(Ok(claims)) => claims,
@@ -89,6 +90,9 @@ pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<E
         }
         None => return Err(token_refused("AuthInvalidToken", "Bearer")),
     };
+    if let Err(limited) = state.identity.check_api_rate(&claims.client_id).await {
+        return Err(rate_limited(&limited));
+    }
     let request = match prepare(body) {
         Ok(request) => request,
         Err(refusal) => {
@@ -102,6 +106,17 @@ pub async fn run(state: &ApiState, headers: &HeaderMap, body: &[u8]) -> Result<E
     let request = request.data(caller.clone()).data(counter.clone());
     let response = state.schema.execute(request).await;
     Ok(Executed { parts: counter.total(), response, caller })
+}
+
+/// A request over its app's rate limit: 429 with `Retry-After` and the `RateLimit` headers, and
+/// a Nexar-shaped error (`extensions.code: RateLimited`, `retryAfter` in seconds). Nothing ran,
+/// so nothing is charged.
+fn rate_limited(limited: &RateLimited) -> Response {
+    let extra = json!({ "retryAfter": limited.retry_after_seconds() });
+    let body = graphql_error(limited.message(), "RateLimited", extra);
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    response.headers_mut().extend(limited.headers());
+    response
 }
 
 /// A request refused before it runs: the status, message and code of the answer.

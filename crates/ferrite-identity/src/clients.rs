@@ -42,7 +42,7 @@ impl Identity {
     }
 
     /// The app with this client id and its secret hashes, from the cache or the store.
-    async fn client(&self, client_id: &str) -> Result<Arc<(App, SecretHashes)>, StoreError> {
+    pub(crate) async fn client(&self, client_id: &str) -> Result<Arc<(App, SecretHashes)>, StoreError> {
         if let Some(hit) = self.clients.read().expect("client cache lock").get(client_id) {
             return Ok(Arc::clone(hit));
         }

@@ -22,6 +22,9 @@ pub enum OAuthError {
     /// Too many failed attempts from this client or address.
     #[error("too many failed attempts; retry after {0:?}")]
     Throttled(Duration),
+    /// Over the app's request-rate limit (see `rate`).
+    #[error("rate limited; retry after {:?}", .0.retry_after)]
+    RateLimited(crate::RateLimited),
     #[error("server_error: {0}")]
     Server(#[from] StoreError),
 }
@@ -36,7 +39,10 @@ impl OAuthError {
             OAuthError::UnauthorizedClient(_) => "unauthorized_client",
             OAuthError::UnsupportedGrantType => "unsupported_grant_type",
             OAuthError::InvalidScope(_) => "invalid_scope",
-            OAuthError::Throttled(_) => "temporarily_unavailable",
+            // RFC 6749 registers no "slow down" code for the token endpoint; this one (§4.1.2.1)
+            // is the registry's word for "try later", which OAuth clients already handle, and the
+            // description and headers say the rest.
+            OAuthError::Throttled(_) | OAuthError::RateLimited(_) => "temporarily_unavailable",
             OAuthError::Server(_) => "server_error",
         }
     }
@@ -55,6 +61,7 @@ impl OAuthError {
             OAuthError::Throttled(after) => {
                 Some(format!("too many failed attempts; retry after {} s", after.as_secs()))
             }
+            OAuthError::RateLimited(limited) => Some(limited.message()),
             OAuthError::Server(_) => None,
         }
     }

@@ -21,6 +21,7 @@ pub mod keys;
 pub mod password;
 mod people;
 mod plans;
+mod rate;
 mod requests;
 pub mod secrets;
 mod throttle;
@@ -42,6 +43,7 @@ pub use jwt::{AccessClaims, TokenError};
 pub use keys::Algorithm;
 pub use people::SignInError;
 pub use plans::{PlanError, Plans};
+pub use rate::RateLimited;
 pub use tokens::{AuthorizationRequest, AuthorizeError, TokenRequest, TokenResponse, pkce_verifies};
 
 use crate::{
@@ -54,6 +56,7 @@ use crate::{
 /// line and the tests wire them.
 pub fn services(identity: &Arc<Identity>, catalogue: PlanCatalogue) -> (Arc<Accounts>, Arc<Plans>) {
     let plans = Arc::new(Plans::new(identity.store.clone(), identity.clock.clone(), catalogue));
+    identity.rates.use_plans(plans.clone());
     let accounts = Accounts::new(identity.store.clone(), identity.clock.clone(), identity.clone(), plans.clone());
     (Arc::new(accounts), plans)
 }
@@ -83,6 +86,8 @@ pub struct Identity {
     verified: quick_cache::sync::Cache<String, (Arc<KeyRing>, AccessClaims)>,
     /// Requests per app, day and outcome, not yet written to the store.
     requests: requests::RequestTally,
+    /// Each app's request-rate limit and its GCRA cell (see `rate`).
+    rates: rate::RateLimits,
 }
 
 /// Access tokens [`Identity::verified`] holds; a few hundred bytes each.
@@ -119,6 +124,7 @@ impl Identity {
             failures: Throttle::new(Duration::from_secs(60)),
             verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS),
             requests: requests::RequestTally::default(),
+            rates: rate::RateLimits::default(),
             store,
             clock,
             config,
@@ -175,7 +181,7 @@ impl Identity {
         Ok(key.kid)
     }
 
-    /// Re-reads keys, revoked tokens and deleted apps from the store (other nodes may have changed them).
+    /// Re-reads keys, revoked tokens, deleted apps and (lazily) plans' rate limits from the store (other nodes may have changed them).
     pub async fn refresh(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
         let live_since = self.live_since();
@@ -204,6 +210,7 @@ impl Identity {
         };
         *self.revoked.write().expect("revocation lock") = Arc::new(revoked);
         self.clients.write().expect("client cache lock").clear();
+        self.rates.forget_plans();
         Ok(())
     }
 

@@ -9,9 +9,9 @@ use std::{collections::HashMap, sync::Arc};
 use ferrite_core::{
     AppId, Clock, OrgId,
     app::App,
-    plan::{OrgPlan, Period, PlanCatalogue, PlanChange},
+    plan::{OrgPlan, Period, PlanCatalogue, PlanChange, RateLimit},
 };
-use ferrite_store::{NewApp, Store};
+use ferrite_store::{NewApp, Store, StoreError};
 
 /// Why a plan or allocation change was not made: the plans service's one error type.
 pub use ferrite_store::PlanError;
@@ -67,6 +67,16 @@ impl Plans {
     /// Applies every scheduled plan change that has come due; returns how many organizations changed.
     pub async fn sweep_due(&self) -> Result<usize, PlanError> {
         Ok(self.store.settle_due_plans(&self.catalogue, self.clock.now()).await?)
+    }
+
+    /// The request-rate limit of an app of `org`'s: its plan's now, or the evaluation plan's for
+    /// the evaluation app (whose allowance is the evaluation plan's whatever the organization's).
+    pub(crate) async fn rate_limit(&self, org: OrgId, is_evaluation: bool) -> Result<Option<RateLimit>, StoreError> {
+        if is_evaluation {
+            return Ok(self.catalogue.evaluation().rate_limit);
+        }
+        let plan = self.store.org_plan(org).await?.settled(self.clock.now());
+        Ok(self.catalogue.resolve(plan.plan.as_deref()).rate_limit)
     }
 
     /// Registers an app with `new.part_limit` parts taken from the plan, atomically (see `Accounts`).

@@ -856,8 +856,13 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
 #[tokio::test]
 async fn an_organization_starts_with_the_configured_evaluation_allowance() {
     let env = env().await;
-    let trial =
-        ferrite_core::plan::Plan { name: "Trial".into(), parts_per_month: 500, lifetime: true, features: Vec::new() };
+    let trial = ferrite_core::plan::Plan {
+        name: "Trial".into(),
+        parts_per_month: 500,
+        lifetime: true,
+        features: Vec::new(),
+        rate_limit: None,
+    };
     let catalogue = PlanCatalogue::new(vec![trial]).unwrap();
     let (accounts, _) = ferrite_identity::services(&env.identity, catalogue);
     let owner = accounts.create_user("bob@example.com", "correct horse battery").await.unwrap();

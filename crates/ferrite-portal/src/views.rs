@@ -524,6 +524,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_refusal_reason_is_listed_with_its_count_the_rate_limit_too() {
+        let mut counts = RequestCounts::default();
+        counts.add(RequestOutcome::Refused(RefusalReason::RateLimit), 1234);
+        counts.add(RequestOutcome::Answered, 1);
+        let view = RequestsView::of(&counts);
+        let listed: Vec<_> = view.reasons.iter().map(|r| (r.key, r.words, r.count.as_str())).collect();
+        assert_eq!(
+            listed,
+            [
+                ("part_limit", "the part limit", "0"),
+                ("auth", "authentication", "0"),
+                ("rate_limit", "the rate limit", "1,234")
+            ]
+        );
+        assert_eq!((view.refused.as_str(), view.total.as_str()), ("1,234", "1,235"));
+    }
+
+    #[test]
     fn durations_read_naturally() {
         assert_eq!(duration(std::time::Duration::from_secs(24 * 3600)), "24 hours");
         assert_eq!(duration(std::time::Duration::from_secs(3600)), "1 hour");

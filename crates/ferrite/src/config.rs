@@ -454,6 +454,11 @@ mod tests {
         let catalogue = load_with(&[], Some(file), &Overrides::default()).unwrap().plan_catalogue().unwrap();
         assert_eq!(catalogue.plans().len(), 2);
         assert_eq!(catalogue.evaluation().name, "Trial");
+        assert!(!defaults.limits_rates() && !catalogue.limits_rates(), "unlimited unless an operator sets a limit");
+        let limited = format!("{file}rate_limit = {{ requests_per_second = 20, burst = 40 }}\n");
+        let catalogue = load_with(&[], Some(&limited), &Overrides::default()).unwrap().plan_catalogue().unwrap();
+        let team = catalogue.get("Team").unwrap().rate_limit;
+        assert_eq!(team, Some(ferrite_core::plan::RateLimit { requests_per_second: 20, burst: 40 }));
         for (bad, says) in [
             ("[[plans]]\nname = \"A\"\nparts_per_month = 1\n", "exactly one lifetime"),
             (
@@ -461,6 +466,18 @@ mod tests {
                 "used twice",
             ),
             ("[[plans]]\nname = \"A\"\nparts = 1\n", "parts"),
+            (
+                "[[plans]]\nname = \"A\"\nparts_per_month = 1\nlifetime = true\nrate_limit = { requests_per_second = 0, burst = 5 }\n",
+                "rate_limit",
+            ),
+            (
+                "[[plans]]\nname = \"A\"\nparts_per_month = 1\nlifetime = true\nrate_limit = { requests_per_second = 5, burst = 0 }\n",
+                "rate_limit",
+            ),
+            (
+                "[[plans]]\nname = \"A\"\nparts_per_month = 1\nlifetime = true\nrate_limit = { per_second = 5 }\n",
+                "per_second",
+            ),
         ] {
             let err = load_with(&[], Some(bad), &Overrides::default()).unwrap_err().to_string();
             assert!(err.contains("plans") && err.contains(says), "{bad}: {err}");

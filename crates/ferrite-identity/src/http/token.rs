@@ -35,6 +35,7 @@ async fn handle(
     let fields = parse_form(headers, body).map_err(OAuthError::InvalidRequest)?;
     let (client_id, secret) = client_credentials(headers, &fields)?;
     let client = identity.authenticate_client(&client_id, &secret, ip).await?;
+    identity.check_rate(&client).await.map_err(OAuthError::RateLimited)?;
     let request = TokenRequest {
         grant_type: field(&fields, "grant_type").unwrap_or_default().to_owned(),
         scope: field(&fields, "scope").map(str::to_owned),
@@ -92,7 +93,7 @@ fn no_store() -> [(header::HeaderName, &'static str); 2] {
 pub fn oauth_error(err: OAuthError) -> Response {
     let status = match &err {
         OAuthError::InvalidClient => StatusCode::UNAUTHORIZED,
-        OAuthError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        OAuthError::Throttled(_) | OAuthError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         OAuthError::Server(store) => {
             tracing::error!(error = %store, "token endpoint failed");
             StatusCode::INTERNAL_SERVER_ERROR
@@ -113,6 +114,7 @@ pub fn oauth_error(err: OAuthError) -> Response {
         OAuthError::Throttled(after) => {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(after.as_secs().max(1)));
         }
+        OAuthError::RateLimited(limited) => response.headers_mut().extend(limited.headers()),
         _ => {}
     }
     response
