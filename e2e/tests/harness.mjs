@@ -1,7 +1,7 @@
 // The real ferrite binary on a free loopback port with a fresh data directory, and headless
 // Debian chromium driven by playwright-core, each browser with a fresh profile.
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,6 +68,14 @@ export function ferriteCommand(dataDir, args, stdin = "") {
       : reject(new Error(`ferrite ${args.join(" ")} exited ${code}: ${Buffer.concat(err)}`)));
     child.stdin.end(stdin);
   });
+}
+
+/** Imports `csv` into the running `server`'s catalogue as a snapshot of feed `feed`, as
+ * `ferrite import csv` does (the server takes it in by itself within seconds). */
+export async function importCsv(server, feed, csv, name = `${feed}-${Date.now()}.csv`) {
+  const file = join(server.dataDir, name);
+  await writeFile(file, csv);
+  await ferriteCommand(server.dataDir, ["import", "csv", file, "--feed", feed]);
 }
 
 /** A browser with a fresh profile (so a person's cookies are their own); close() removes it. */

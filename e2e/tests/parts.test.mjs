@@ -2,11 +2,9 @@
 // moment apart (the stock changes), then sign in → Parts → search "LM358" → narrow by a facet →
 // open the part's page with its specs, offers and stock history drawn as SVG.
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { ferriteCommand, openBrowser, screenshot, signUp, startServer } from "./harness.mjs";
+import { importCsv, openBrowser, screenshot, signUp, startServer } from "./harness.mjs";
 
 const HEADER = "mpn,manufacturer,description,category,seller,sku,stock,moq,currency,price_breaks,spec:Case/Package\n";
 const feed = (stock) => HEADER +
@@ -20,11 +18,7 @@ describe("the catalogue in the portal", () => {
   before(async () => {
     server = await startServer();
     ada = await openBrowser();
-    for (const stock of [5000, 1200]) {
-      const file = join(server.dataDir, `feed-${stock}.csv`);
-      await writeFile(file, feed(stock));
-      await ferriteCommand(server.dataDir, ["import", "csv", file, "--feed", "acme"]);
-    }
+    for (const stock of [5000, 1200]) await importCsv(server, "acme", feed(stock), `feed-${stock}.csv`);
   });
 
   after(async () => {

@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 
-import { ferriteCommand, openBrowser, repo, screenshot, signUp, startServer } from "./harness.mjs";
+import { importCsv, openBrowser, repo, screenshot, signUp, startServer } from "./harness.mjs";
 
 const HEADER = "mpn,manufacturer,description,category,seller,sku,stock,moq,order_multiple,currency,price_breaks\n";
 const feed = (opAmps) => HEADER +
@@ -49,11 +49,7 @@ describe("a newcomer's walk through the portal", () => {
   before(async () => {
     server = await startServer();
     ada = await openBrowser({ acceptDownloads: true });
-    for (const stock of [500, 30]) {
-      const file = join(server.dataDir, `feed-${stock}.csv`);
-      await writeFile(file, feed(stock));
-      await ferriteCommand(server.dataDir, ["import", "csv", file, "--feed", "acme"]);
-    }
+    for (const stock of [500, 30]) await importCsv(server, "acme", feed(stock), `feed-${stock}.csv`);
   });
 
   after(async () => {

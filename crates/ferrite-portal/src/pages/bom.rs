@@ -15,7 +15,7 @@ use axum::{
 };
 use ferrite_core::{ProjectId, design::Workspace, money::ExchangeRates, plan::thousands, slug::part_page};
 use ferrite_design::project::{add_revision, validate_description, validate_name};
-use ferrite_store::{BomItemRecord, ProjectRecord};
+use ferrite_store::{BomItemRecord, ProjectRecord, RevisionRecord};
 use ferrite_supply::{
     catalogue::{Dictionary, PartView},
     pricing::{Availability, Buy, plan_line},
@@ -165,6 +165,13 @@ async fn project_at(
         return Err(PortalError::NotFound);
     }
     Ok((workspace, project))
+}
+
+/// The revision asked for when it is one of the project's and not its current one (newest first
+/// in `revisions`); `None` stands for the current one.
+fn earlier_revision(revisions: &[RevisionRecord], asked: Option<i64>) -> Option<i64> {
+    let current = revisions.first().map(|r| r.number);
+    asked.filter(|n| Some(*n) != current && revisions.iter().any(|r| r.number == *n))
 }
 
 /// The BOM of the project's revision (`None`: its current one), costed for `build` in `currency`.
@@ -349,8 +356,7 @@ async fn project_page(
 ) -> Result<ProjectPageView, PortalError> {
     let store = portal.store();
     let revisions = store.revisions(project.id).await?;
-    let current = revisions.first().map_or(1, |r| r.number);
-    let shown = query.revision.filter(|n| *n != current && revisions.iter().any(|r| r.number == *n));
+    let shown = earlier_revision(&revisions, query.revision);
     let (build, build_error, currency) = read_query(portal, query);
     let costing = cost(portal, project.id, shown, build, &currency).await?;
     let mut currencies: Vec<String> = portal.catalogue.rates().0.keys().cloned().collect();
@@ -506,6 +512,11 @@ const COLUMNS: [&str; 16] = [
     "Availability",
 ];
 
+/// Where the totals' amount and currency stand: under the lines' extended prices and currency.
+fn column(title: &str) -> usize {
+    COLUMNS.iter().position(|c| *c == title).expect("one of the export's columns")
+}
+
 /// A line's cells in [`COLUMNS`] order: text, or numbers (`None` when the line has none).
 fn cells(line: &CostedLine, currency: &str) -> [Cell; 16] {
     let buy = line.choice.as_ref();
@@ -583,8 +594,8 @@ pub async fn export_csv(
     for (label, amount) in totals(&costing) {
         let mut record = vec![String::new(); COLUMNS.len()];
         record[0] = label;
-        record[12] = format!("{amount:.2}");
-        record[13] = costing.currency.clone();
+        record[column("Extended price")] = format!("{amount:.2}");
+        record[column("Currency")] = costing.currency.clone();
         row(&mut writer, record)?;
     }
     let body = writer.into_inner().map_err(internal)?;
@@ -630,8 +641,8 @@ fn write_sheet(sheet: &mut rust_xlsxwriter::Worksheet, costing: &Costing) -> Res
     }
     for (label, total) in totals(costing) {
         sheet.write_string_with_format(row, 0, label, &bold)?;
-        sheet.write_number_with_format(row, 12, total, &amount)?;
-        sheet.write_string(row, 13, &costing.currency)?;
+        sheet.write_number_with_format(row, column("Extended price") as u16, total, &amount)?;
+        sheet.write_string(row, column("Currency") as u16, &costing.currency)?;
         row += 1;
     }
     sheet.autofit();
@@ -652,8 +663,7 @@ async fn export_costing(
         return Err(PortalError::Unprocessable(why));
     }
     let revisions = portal.store().revisions(project.id).await?;
-    let revision = query.revision.filter(|n| revisions.iter().any(|r| r.number == *n));
-    let costing = cost(portal, project.id, revision, build, &currency).await?;
+    let costing = cost(portal, project.id, earlier_revision(&revisions, query.revision), build, &currency).await?;
     Ok((project, costing))
 }
 
